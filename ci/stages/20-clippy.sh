@@ -1,0 +1,2 @@
+# Lints for the host: every crate, every target (tests, benches, examples).
+cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,0 +1,2 @@
+# The tests against the real kernel.
+cargo test --workspace --locked
