@@ -1,1 +1,10 @@
-//! Placeholder.
+//! Thin, safe io_uring bindings.
+//!
+//! Work in progress: see the workspace README.
+
+pub mod cqueue;
+pub mod opcode;
+pub mod squeue;
+
+pub use cqueue::{Cqe, Cqe32, CqeFlags};
+pub use squeue::{Sqe, Sqe128, SqeFlags};

@@ -1,0 +1,3 @@
+//! Typed builders, one per `IORING_OP_*` opcode.
+
+pub mod table;
