@@ -149,10 +149,8 @@ fn rounds_libc(p: &Pipes, mode: Mode, rounds: usize) -> usize {
             u64: i as u64,
         };
         // SAFETY: `ev` is a live local; both fds are open.
-        assert_eq!(
-            unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, fd, &mut ev) },
-            0
-        );
+        let rc = unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, fd, &mut ev) };
+        assert_eq!(rc, 0);
     }
     let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; 256];
     let mut total = 0;
