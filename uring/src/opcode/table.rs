@@ -13,19 +13,39 @@ pub(crate) const OPCODES: &[(u8, &str, (u8, u8))] = &[
     (sys::IORING_OP_WRITE_FIXED, "IORING_OP_WRITE_FIXED", (5, 1)),
     (sys::IORING_OP_POLL_ADD, "IORING_OP_POLL_ADD", (5, 1)),
     (sys::IORING_OP_POLL_REMOVE, "IORING_OP_POLL_REMOVE", (5, 1)),
-    (sys::IORING_OP_SYNC_FILE_RANGE, "IORING_OP_SYNC_FILE_RANGE", (5, 2)),
+    (
+        sys::IORING_OP_SYNC_FILE_RANGE,
+        "IORING_OP_SYNC_FILE_RANGE",
+        (5, 2),
+    ),
     (sys::IORING_OP_SENDMSG, "IORING_OP_SENDMSG", (5, 3)),
     (sys::IORING_OP_RECVMSG, "IORING_OP_RECVMSG", (5, 3)),
     (sys::IORING_OP_TIMEOUT, "IORING_OP_TIMEOUT", (5, 4)),
-    (sys::IORING_OP_TIMEOUT_REMOVE, "IORING_OP_TIMEOUT_REMOVE", (5, 5)),
+    (
+        sys::IORING_OP_TIMEOUT_REMOVE,
+        "IORING_OP_TIMEOUT_REMOVE",
+        (5, 5),
+    ),
     (sys::IORING_OP_ACCEPT, "IORING_OP_ACCEPT", (5, 5)),
-    (sys::IORING_OP_ASYNC_CANCEL, "IORING_OP_ASYNC_CANCEL", (5, 5)),
-    (sys::IORING_OP_LINK_TIMEOUT, "IORING_OP_LINK_TIMEOUT", (5, 5)),
+    (
+        sys::IORING_OP_ASYNC_CANCEL,
+        "IORING_OP_ASYNC_CANCEL",
+        (5, 5),
+    ),
+    (
+        sys::IORING_OP_LINK_TIMEOUT,
+        "IORING_OP_LINK_TIMEOUT",
+        (5, 5),
+    ),
     (sys::IORING_OP_CONNECT, "IORING_OP_CONNECT", (5, 5)),
     (sys::IORING_OP_FALLOCATE, "IORING_OP_FALLOCATE", (5, 6)),
     (sys::IORING_OP_OPENAT, "IORING_OP_OPENAT", (5, 6)),
     (sys::IORING_OP_CLOSE, "IORING_OP_CLOSE", (5, 6)),
-    (sys::IORING_OP_FILES_UPDATE, "IORING_OP_FILES_UPDATE", (5, 6)),
+    (
+        sys::IORING_OP_FILES_UPDATE,
+        "IORING_OP_FILES_UPDATE",
+        (5, 6),
+    ),
     (sys::IORING_OP_STATX, "IORING_OP_STATX", (5, 6)),
     (sys::IORING_OP_READ, "IORING_OP_READ", (5, 6)),
     (sys::IORING_OP_WRITE, "IORING_OP_WRITE", (5, 6)),
@@ -36,8 +56,16 @@ pub(crate) const OPCODES: &[(u8, &str, (u8, u8))] = &[
     (sys::IORING_OP_OPENAT2, "IORING_OP_OPENAT2", (5, 6)),
     (sys::IORING_OP_EPOLL_CTL, "IORING_OP_EPOLL_CTL", (5, 6)),
     (sys::IORING_OP_SPLICE, "IORING_OP_SPLICE", (5, 7)),
-    (sys::IORING_OP_PROVIDE_BUFFERS, "IORING_OP_PROVIDE_BUFFERS", (5, 7)),
-    (sys::IORING_OP_REMOVE_BUFFERS, "IORING_OP_REMOVE_BUFFERS", (5, 7)),
+    (
+        sys::IORING_OP_PROVIDE_BUFFERS,
+        "IORING_OP_PROVIDE_BUFFERS",
+        (5, 7),
+    ),
+    (
+        sys::IORING_OP_REMOVE_BUFFERS,
+        "IORING_OP_REMOVE_BUFFERS",
+        (5, 7),
+    ),
     (sys::IORING_OP_TEE, "IORING_OP_TEE", (5, 8)),
     (sys::IORING_OP_SHUTDOWN, "IORING_OP_SHUTDOWN", (5, 11)),
     (sys::IORING_OP_RENAMEAT, "IORING_OP_RENAMEAT", (5, 11)),
@@ -54,22 +82,38 @@ pub(crate) const OPCODES: &[(u8, &str, (u8, u8))] = &[
     (sys::IORING_OP_URING_CMD, "IORING_OP_URING_CMD", (5, 19)),
     (sys::IORING_OP_SEND_ZC, "IORING_OP_SEND_ZC", (6, 0)),
     (sys::IORING_OP_SENDMSG_ZC, "IORING_OP_SENDMSG_ZC", (6, 1)),
-    (sys::IORING_OP_READ_MULTISHOT, "IORING_OP_READ_MULTISHOT", (6, 7)),
+    (
+        sys::IORING_OP_READ_MULTISHOT,
+        "IORING_OP_READ_MULTISHOT",
+        (6, 7),
+    ),
     (sys::IORING_OP_WAITID, "IORING_OP_WAITID", (6, 7)),
     (sys::IORING_OP_FUTEX_WAIT, "IORING_OP_FUTEX_WAIT", (6, 7)),
     (sys::IORING_OP_FUTEX_WAKE, "IORING_OP_FUTEX_WAKE", (6, 7)),
     (sys::IORING_OP_FUTEX_WAITV, "IORING_OP_FUTEX_WAITV", (6, 7)),
-    (sys::IORING_OP_FIXED_FD_INSTALL, "IORING_OP_FIXED_FD_INSTALL", (6, 8)),
+    (
+        sys::IORING_OP_FIXED_FD_INSTALL,
+        "IORING_OP_FIXED_FD_INSTALL",
+        (6, 8),
+    ),
     (sys::IORING_OP_FTRUNCATE, "IORING_OP_FTRUNCATE", (6, 9)),
     (sys::IORING_OP_BIND, "IORING_OP_BIND", (6, 11)),
     (sys::IORING_OP_LISTEN, "IORING_OP_LISTEN", (6, 11)),
     (sys::IORING_OP_RECV_ZC, "IORING_OP_RECV_ZC", (6, 15)),
     (sys::IORING_OP_EPOLL_WAIT, "IORING_OP_EPOLL_WAIT", (6, 15)),
     (sys::IORING_OP_READV_FIXED, "IORING_OP_READV_FIXED", (6, 15)),
-    (sys::IORING_OP_WRITEV_FIXED, "IORING_OP_WRITEV_FIXED", (6, 15)),
+    (
+        sys::IORING_OP_WRITEV_FIXED,
+        "IORING_OP_WRITEV_FIXED",
+        (6, 15),
+    ),
     (sys::IORING_OP_PIPE, "IORING_OP_PIPE", (6, 16)),
     (sys::IORING_OP_NOP128, "IORING_OP_NOP128", (6, 19)),
-    (sys::IORING_OP_URING_CMD128, "IORING_OP_URING_CMD128", (6, 19)),
+    (
+        sys::IORING_OP_URING_CMD128,
+        "IORING_OP_URING_CMD128",
+        (6, 19),
+    ),
 ];
 
 // The table is indexed by opcode: entry `i` is opcode `i`, and it ends at IORING_OP_LAST.
@@ -109,7 +153,7 @@ mod tests {
         assert_eq!(name(sys::IORING_OP_READ), Some("IORING_OP_READ"));
         assert_eq!(since(sys::IORING_OP_READ), Some((5, 6)));
         assert_eq!(since(sys::IORING_OP_SEND_ZC), Some((6, 0)));
-        assert_eq!(name(sys::IORING_OP_LAST as u8), None);
+        assert_eq!(name(sys::IORING_OP_LAST), None);
         assert_eq!(since(255), None);
         // Versions never go down as opcodes go up: the kernel appends new ones.
         assert!(OPCODES.windows(2).all(|w| w[0].2 <= w[1].2));
