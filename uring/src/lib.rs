@@ -5,6 +5,7 @@
 pub mod cqueue;
 pub mod opcode;
 pub mod squeue;
+pub mod types;
 
 pub use cqueue::{Cqe, Cqe32, CqeFlags};
 pub use squeue::{Sqe, Sqe128, SqeFlags};
