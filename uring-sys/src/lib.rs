@@ -1,2 +1,199 @@
-//! Placeholder.
+//! Raw io_uring ABI: the kernel's `<linux/io_uring.h>`, exactly.
+//!
+//! Every struct, union, enum value and macro of the header, spelled as the kernel spells them,
+//! plus the three raw syscalls. Nothing else: no ring management, no safety. For a safe ring
+//! use the `uring` crate of this workspace.
+//!
+//! `#![no_std]`, depends on `libc` only. On targets other than Linux and Android the crate is
+//! empty.
+//!
+//! # Tracked header
+//!
+//! liburing's copy of the uapi header, `src/include/liburing/io_uring.h` at liburing commit
+//! `3891a21ffec618a160f026eeb15bb2ad4e2b9202` (2026-04-28, after liburing 2.15), which tracks the
+//! kernel's `include/uapi/linux/io_uring.h` of Linux 6.18 and the additions merged after it
+//! (`IORING_SETUP_SQ_REWIND`, `IORING_REGISTER_BPF_FILTER`, `IORING_OP_NOP128`, ...). Names a
+//! newer kernel adds are missing until this crate is updated; `IORING_OP_LAST`,
+//! `IORING_REGISTER_LAST` and friends have this header's values. The tests check every name,
+//! value, size and offset against the C compiler's view of `<linux/io_uring.h>` (and of any
+//! header given in `URING_SYS_HEADER`).
+//!
+//! Items are split into one module per kernel header and all re-exported here:
+//! `<linux/io_uring.h>`, and the two types it takes from `<linux/time_types.h>`
+//! ([`__kernel_timespec`]) and `<linux/fs.h>` ([`__kernel_rwf_t`]).
+//!
+//! # Anonymous unions and structs
+//!
+//! Rust has no anonymous members, so each anonymous union or struct member of a C struct `S`
+//! becomes a named field: the name of its *first* member followed by `_union` (for a union) or
+//! `_struct` (for a struct). When that first member is itself anonymous, its field name (built by
+//! the same rule) is used, so the rule applies recursively. The field's Rust type is named `S_`
+//! followed by the field name, and the rule continues inside it with that type as `S`.
+//!
+//! | C (anonymous members)                        | Rust                                                 |
+//! |----------------------------------------------|------------------------------------------------------|
+//! | `sqe.off`, `sqe.addr2`                        | `sqe.off_union.off`, `sqe.off_union.addr2`           |
+//! | `sqe.cmd_op`                                  | `sqe.off_union.cmd_op_struct.cmd_op`                 |
+//! | `sqe.addr`, `sqe.splice_off_in`               | `sqe.addr_union.addr`, `sqe.addr_union.splice_off_in`|
+//! | `sqe.level`, `sqe.optname`                    | `sqe.addr_union.level_struct.{level, optname}`       |
+//! | `sqe.len`                                     | `sqe.len`                                            |
+//! | `sqe.rw_flags`, `sqe.poll32_events`, ...      | `sqe.rw_flags_union.rw_flags`, `....poll32_events`   |
+//! | `sqe.buf_index`, `sqe.buf_group`              | `sqe.buf_index_union.{buf_index, buf_group}`         |
+//! | `sqe.splice_fd_in`, `sqe.file_index`, ...     | `sqe.splice_fd_in_union.{splice_fd_in, file_index, zcrx_ifq_idx, optlen}` |
+//! | `sqe.addr_len`                                | `sqe.splice_fd_in_union.addr_len_struct.addr_len`    |
+//! | `sqe.addr3`                                   | `sqe.addr3_struct_union.addr3_struct.addr3`          |
+//! | `sqe.attr_ptr`, `sqe.attr_type_mask`          | `sqe.addr3_struct_union.attr_ptr_struct.{attr_ptr, attr_type_mask}` |
+//! | `sqe.optval`, `sqe.cmd`                       | `sqe.addr3_struct_union.{optval, cmd}`               |
+//! | `restriction.sqe_op`                          | `restriction.register_op_union.sqe_op`               |
+//! | `buf_ring.tail`                               | `buf_ring.resv1_struct_union.resv1_struct.tail`      |
+//! | `buf_ring.bufs`                               | `buf_ring.resv1_struct_union.bufs`                   |
+//! | `ctrl.zc_flush` (`struct zcrx_ctrl`)          | `ctrl.zc_export_union.zc_flush`                      |
+//!
+//! The types are `io_uring_sqe_off_union`, `io_uring_sqe_off_union_cmd_op_struct`,
+//! `io_uring_sqe_addr3_struct_union_attr_ptr_struct` and so on. The C union around `buf_index`
+//! is `__attribute__((packed))`, so [`io_uring_sqe_buf_index_union`] is `repr(C, packed)`.
+//!
+//! # Derives
+//!
+//! Every struct and union is `Copy` and `Clone`, has `const fn zeroed()` and a `Default` that is
+//! all-zero (all-zero bytes are a valid value of every type here), and `Debug`. A union's `Debug`
+//! prints only its name, because which member was written is unknown and reading another one
+//! could read uninitialized bytes.
+//!
+//! # C enums
+//!
+//! A named C enum `enum E` becomes `pub type E = c_uint;` (the underlying type GCC and Clang
+//! give these all-non-negative enums) and each of its values becomes a constant. Values of
+//! anonymous enums are constants only.
+//!
+//! # Constant types
+//!
+//! A constant has the type of the field or argument it goes into, so it can be assigned or
+//! or-ed without casts; that type always has the C macro's or enum's width or more:
+//!
+//! | constants                                                   | type    | goes into |
+//! |-------------------------------------------------------------|---------|-----------|
+//! | `IORING_OP_*`                                               | `u8`    | `sqe.opcode` |
+//! | `IOSQE_*`, `IOSQE_*_BIT`                                    | `u8`    | `sqe.flags` |
+//! | `IORING_RECVSEND_*`, `IORING_RECV_MULTISHOT`, `IORING_SEND_*`, `IORING_ACCEPT_*` | `u16` | `sqe.ioprio` |
+//! | `IO_URING_OP_SUPPORTED`                                     | `u16`   | `io_uring_probe_op.flags` |
+//! | `IOU_PBUF_RING_*`                                           | `u16`   | `io_uring_buf_reg.flags` |
+//! | `IORING_RESTRICTION_*`                                      | `u16`   | `io_uring_restriction.opcode` |
+//! | `IORING_SETUP_*`, `IORING_FEAT_*`, `IORING_ENTER_*`, `IORING_SQ_*`, `IORING_CQ_*`, `IORING_CQE_F_*`, per-opcode flag words (`IORING_TIMEOUT_*`, `IORING_POLL_*`, `IORING_ASYNC_CANCEL_*`, `IORING_FSYNC_*`, `IORING_MSG_RING_*`, `IORING_NOP_*`, `SPLICE_F_FD_IN_FIXED`, ...) | `u32` | the `u32` fields |
+//! | `IORING_REGISTER_*`, `IORING_UNREGISTER_*`, `IO_WQ_*`       | `c_uint`| `io_uring_register(2)`'s `opcode`; `IO_WQ_*` index the worker-count array |
+//! | `IORING_OFF_*` (except the shift), `IORING_MSG_DATA`/`IORING_MSG_SEND_FD` (`sqe.addr`), `IORING_RW_ATTR_FLAG_PI`, `IORING_MEM_REGION_REG_WAIT_ARG`, `IORING_ZCRX_AREA_MASK` | `u64` | `mmap(2)` offsets and `u64` fields |
+//! | `IORING_REGISTER_FILES_SKIP`                                | `i32`   | an `__s32` fd-array entry |
+//! | shift amounts (`IORING_CQE_BUFFER_SHIFT`, `IORING_OFF_PBUF_SHIFT`, `IORING_TIMESTAMP_*_SHIFT`, `IORING_ZCRX_AREA_SHIFT`) | `u32` | the right operand of `<<`/`>>` |
+//!
+//! `IORING_NOTIF_USAGE_ZC_COPIED` is the `u32` bit 31 of the `i32` `cqe.res`: test
+//! `res as u32 & IORING_NOTIF_USAGE_ZC_COPIED`.
+//!
+//! # Flexible arrays
+//!
+//! C's flexible and zero-length array members (`io_uring_cqe.big_cqe[]`, `io_uring_probe.ops[]`,
+//! `io_uring_sqe.cmd[0]`, `io_uring_buf_ring.bufs[0]`, `io_uring_task_restriction.restrictions[0]`)
+//! are zero-length arrays `[T; 0]` at the same offset, so the struct's size is C's. The elements
+//! live past the end of the Rust value: reach them through a raw pointer derived from the whole
+//! allocation or mapping (`addr_of!((*p).big_cqe).cast::<u64>().add(i)`), never through a
+//! reference to a copied struct. A 32-byte CQE (`IORING_SETUP_CQE32`, or `IORING_CQE_F_32` in a
+//! mixed ring) is an [`io_uring_cqe`] followed by the two `u64`s of `big_cqe`.
+//!
+//! # `__aligned_u64`
+//!
+//! Structs with an `__aligned_u64` field (`io_uring_files_update`, `io_uring_rsrc_register`,
+//! `io_uring_rsrc_update`, `io_uring_rsrc_update2`) are `repr(C, align(8))`, which gives C's
+//! layout on every target, including those (i386) where a plain `u64` is 4-aligned.
+//!
+//! # Layout proof
+//!
+//! Beside every type, `const` assertions fix its size, alignment and the offset of every field,
+//! including the fields inside its unions (`offset_of!(io_uring_sqe, addr_union.addr)`, nested
+//! and union `offset_of!` are stable on the MSRV, 1.85). Alignments of types with `u64` fields
+//! are asserted as `align_of::<u64>()`, which is 8 everywhere but i386.
+//!
+//! # Syscalls
+//!
+//! [`io_uring_setup`], [`io_uring_enter`], [`io_uring_enter2`] and [`io_uring_register`] call
+//! `libc::syscall` and behave like libc wrappers: on failure they return -1 and set `errno`
+//! (`std::io::Error::last_os_error()`), never `-errno`. The numbers ([`SYS_io_uring_setup`] etc.)
+//! are 425/426/427 on every architecture, offset by the ABI base on MIPS (4000 o32, 5000 n64,
+//! 6000 n32) and x86-64 x32 (`0x4000_0000`); a compile-time assertion checks them against
+//! `libc::SYS_io_uring_*` for the target.
 #![no_std]
+#![allow(non_camel_case_types, non_upper_case_globals)]
+
+/// Compile-time proof of a `repr(C)` item's layout: size, alignment and the offset of every field
+/// (including fields inside its unions). Also records the layout in a hidden associated const,
+/// `__FIELDS`, that the tests compare with the C compiler's view of the header.
+macro_rules! layout {
+    ($t:ty, size $size:expr, align $align:expr $(, $($f:ident).+ = $off:expr)* $(,)?) => {
+        const _: () = {
+            assert!(::core::mem::size_of::<$t>() == $size);
+            assert!(::core::mem::align_of::<$t>() == $align);
+            $( assert!(::core::mem::offset_of!($t, $($f).+) == $off); )*
+        };
+        impl $t {
+            /// Layout table for the crate's tests: `(field path, offset, size)` of every field.
+            #[doc(hidden)]
+            pub const __FIELDS: &'static [(&'static str, usize, usize)] = &[$((
+                stringify!($($f).+),
+                ::core::mem::offset_of!($t, $($f).+),
+                {
+                    const fn size_of_pointee<T>(_: *const T) -> usize {
+                        ::core::mem::size_of::<T>()
+                    }
+                    let value = ::core::mem::MaybeUninit::<$t>::uninit();
+                    let p = value.as_ptr();
+                    // SAFETY: `p` points to a live (uninitialized) local; `&raw const` only
+                    // projects to the field's place, reading nothing and creating no reference,
+                    // which is allowed for union and packed fields.
+                    size_of_pointee(unsafe { &raw const (*p).$($f).+ })
+                },
+            )),*];
+        }
+    };
+}
+
+/// `zeroed()` and `Default` for plain-data kernel types, plus an opaque `Debug` for unions.
+macro_rules! zeroable {
+    ($($t:ident),* $(,)?) => {$(
+        impl $t {
+            /// The all-zero value (every field 0), the usual starting point before filling it in.
+            pub const fn zeroed() -> Self {
+                // SAFETY: the type is `repr(C)` and made only of integers, arrays of integers and
+                // unions/structs of those (see its definition), so all-zero bytes are a valid value.
+                unsafe { ::core::mem::zeroed() }
+            }
+        }
+        impl ::core::default::Default for $t {
+            fn default() -> Self {
+                Self::zeroed()
+            }
+        }
+    )*};
+}
+
+/// `Debug` for a C union: which member is live is not known, so no member is read.
+macro_rules! union_debug {
+    ($($t:ident),* $(,)?) => {$(
+        impl ::core::fmt::Debug for $t {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(stringify!($t)).finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod fs;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod io_uring;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod time_types;
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub use fs::*;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub use io_uring::*;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub use time_types::*;

@@ -9,19 +9,19 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct SqeFlags: u8 {
         /// `IOSQE_FIXED_FILE`: `fd` is an index into the registered file table.
-        const FIXED_FILE = sys::IOSQE_FIXED_FILE as u8;
+        const FIXED_FILE = sys::IOSQE_FIXED_FILE;
         /// `IOSQE_IO_DRAIN`: issue only after every earlier SQE has completed.
-        const IO_DRAIN = sys::IOSQE_IO_DRAIN as u8;
+        const IO_DRAIN = sys::IOSQE_IO_DRAIN;
         /// `IOSQE_IO_LINK`: the next SQE starts only after this one succeeds.
-        const IO_LINK = sys::IOSQE_IO_LINK as u8;
+        const IO_LINK = sys::IOSQE_IO_LINK;
         /// `IOSQE_IO_HARDLINK`: like `IO_LINK`, but the chain goes on after a failure.
-        const IO_HARDLINK = sys::IOSQE_IO_HARDLINK as u8;
+        const IO_HARDLINK = sys::IOSQE_IO_HARDLINK;
         /// `IOSQE_ASYNC`: always punt to the io-wq workers.
-        const ASYNC = sys::IOSQE_ASYNC as u8;
+        const ASYNC = sys::IOSQE_ASYNC;
         /// `IOSQE_BUFFER_SELECT`: take a buffer from the group in `buf_group`.
-        const BUFFER_SELECT = sys::IOSQE_BUFFER_SELECT as u8;
+        const BUFFER_SELECT = sys::IOSQE_BUFFER_SELECT;
         /// `IOSQE_CQE_SKIP_SUCCESS`: post no CQE if the request succeeds.
-        const CQE_SKIP_SUCCESS = sys::IOSQE_CQE_SKIP_SUCCESS as u8;
+        const CQE_SKIP_SUCCESS = sys::IOSQE_CQE_SKIP_SUCCESS;
         // Bits a newer kernel may define are kept, not dropped.
         const _ = !0;
     }
@@ -161,7 +161,12 @@ impl Sqe128 {
         // SAFETY: `Sqe128` is `repr(C)` with no padding (64 + 64 bytes, align 8), `cmd` starts
         // at byte 48 of the SQE, and 48 + 80 = 128 is the size of `Self`; `[u8; 80]` has
         // alignment 1 and every bit pattern is a valid `u8`.
-        unsafe { &*(self as *const Self).cast::<u8>().add(48).cast::<[u8; 80]>() }
+        unsafe {
+            &*(self as *const Self)
+                .cast::<u8>()
+                .add(48)
+                .cast::<[u8; 80]>()
+        }
     }
 
     /// The 80 bytes of `sqe->cmd`, for writing a command.

@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(name(sys::IORING_OP_READ), Some("IORING_OP_READ"));
         assert_eq!(since(sys::IORING_OP_READ), Some((5, 6)));
         assert_eq!(since(sys::IORING_OP_SEND_ZC), Some((6, 0)));
-        assert_eq!(name(sys::IORING_OP_LAST as u8), None);
+        assert_eq!(name(sys::IORING_OP_LAST), None);
         assert_eq!(since(255), None);
         // Versions never go down as opcodes go up: the kernel appends new ones.
         assert!(OPCODES.windows(2).all(|w| w[0].2 <= w[1].2));

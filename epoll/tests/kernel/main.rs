@@ -1,0 +1,14 @@
+//! `epoll` against the real kernel: one binary, one file per concern, helpers in `util`.
+
+mod util;
+
+mod closed;
+mod ctl_errors;
+mod echo;
+mod exclusive;
+mod many;
+mod rdhup;
+mod signals;
+mod timeouts;
+mod triggering;
+mod waker;

@@ -1,0 +1,696 @@
+//! Owned overlapped operations.
+//!
+//! Each operation is one `Box<RawOp>` whose first field is the `OVERLAPPED` the kernel is given,
+//! so the pointer in a completion packet is the pointer to the whole operation. The box holds
+//! everything the kernel reads or writes (buffer, address space, accept socket), and two
+//! references count who may still need it:
+//!
+//! - the *kernel reference*, held by the kernel from the call until the completion packet is
+//!   dequeued, then by the [`Done`] made from that packet (or made at once when no packet will
+//!   come);
+//! - the *ticket reference*, held by the [`Ticket`] while the operation is pending.
+//!
+//! Only the holder of the kernel reference touches the buffers; the ticket only reads the handle
+//! and the `OVERLAPPED` address (for `CancelIoEx`). The box is freed when both are gone, so neither
+//! cancelling, nor dropping the ticket, nor dropping the `Done` can free memory the kernel may still
+//! write.
+
+use std::cell::UnsafeCell;
+use std::io;
+use std::mem::{offset_of, size_of, zeroed};
+use std::net::SocketAddr;
+use std::os::windows::io::{AsRawSocket, OwnedSocket};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering, fence};
+
+use windows_sys::Win32::Foundation::{
+    ERROR_IO_PENDING, ERROR_MORE_DATA, ERROR_NOT_FOUND, GetLastError, HANDLE,
+};
+use windows_sys::Win32::Networking::WinSock::{
+    AcceptEx, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOCKADDR, SOCKADDR_STORAGE,
+    SOCKET, SOCKET_ERROR, SOL_SOCKET, WSA_IO_PENDING, WSABUF, WSAEINVAL, WSAGetLastError, WSARecv,
+    WSASend, bind, getsockname, setsockopt,
+};
+use windows_sys::Win32::Storage::FileSystem::{ReadFile, WriteFile};
+use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
+
+use crate::net;
+use crate::port::Attached;
+
+/// Bytes `AcceptEx` needs for one address: the largest `SOCKADDR` plus the 16 it documents.
+const ACCEPT_ADDR_LEN: usize = size_of::<SOCKADDR_STORAGE>() + 16;
+
+/// What an operation owns besides its `OVERLAPPED`.
+enum Kind {
+    Read {
+        buf: Vec<u8>,
+        asked: u32,
+    },
+    Write {
+        buf: Vec<u8>,
+    },
+    Recv {
+        buf: Vec<u8>,
+        asked: u32,
+    },
+    Send {
+        buf: Vec<u8>,
+    },
+    Accept {
+        socket: OwnedSocket,
+        listen: SOCKET,
+        addrs: [u8; 2 * ACCEPT_ADDR_LEN],
+    },
+    Connect {
+        addr: SOCKADDR_STORAGE,
+    },
+    /// The output was handed out by [`Done::into_output`].
+    Taken,
+}
+
+impl Kind {
+    /// The memory the kernel reads or writes: `(pointer, length)`. For reads it is the spare
+    /// capacity after `len`, for writes the initialised bytes.
+    fn io_range(&mut self) -> (*mut u8, u32) {
+        match self {
+            Kind::Read { buf, asked } | Kind::Recv { buf, asked } => {
+                // SAFETY: `len <= capacity`, so `len` is in bounds of the allocation (or one past it).
+                (unsafe { buf.as_mut_ptr().add(buf.len()) }, *asked)
+            }
+            Kind::Write { buf } | Kind::Send { buf } => (
+                buf.as_mut_ptr(),
+                u32::try_from(buf.len()).unwrap_or(u32::MAX),
+            ),
+            Kind::Accept { addrs, .. } => (addrs.as_mut_ptr(), addrs.len() as u32),
+            Kind::Connect { addr } => (
+                (addr as *mut SOCKADDR_STORAGE).cast(),
+                size_of::<SOCKADDR_STORAGE>() as u32,
+            ),
+            Kind::Taken => (std::ptr::null_mut(), 0),
+        }
+    }
+}
+
+/// One operation. `repr(C)` with the `OVERLAPPED` first: a packet's `lpOverlapped` is a
+/// `*mut RawOp`. The kernel writes `overlapped` (and the buffers `kind` points to), hence the
+/// `UnsafeCell`s.
+#[repr(C)]
+pub(crate) struct RawOp {
+    overlapped: UnsafeCell<OVERLAPPED>,
+    /// Kernel reference + ticket reference (see the module docs).
+    refs: AtomicUsize,
+    /// The handle or socket the operation was started on, for `CancelIoEx`.
+    handle: HANDLE,
+    key: usize,
+    token: usize,
+    /// `WSARecv`'s in/out flags, which must outlive the call.
+    flags: UnsafeCell<u32>,
+    kind: UnsafeCell<Kind>,
+}
+
+// The packet pointer is the operation pointer only if the OVERLAPPED sits at offset 0.
+const _: () = assert!(offset_of!(RawOp, overlapped) == 0);
+
+/// How a Win32 call that takes an `OVERLAPPED` returned.
+enum Immediate {
+    /// `ERROR_IO_PENDING` (or a status that still queues a packet): the kernel owns the op.
+    Pending,
+    /// Succeeded at once with this many bytes.
+    Done(u32),
+    /// Failed at once with this error; no packet will be queued.
+    Failed(i32),
+}
+
+impl Immediate {
+    /// A `BOOL`-returning file call (`ReadFile`, `WriteFile`).
+    fn from_bool(ok: i32, bytes: u32) -> Self {
+        if ok != 0 {
+            return Immediate::Done(bytes);
+        }
+        // SAFETY: GetLastError only reads thread-local state.
+        match unsafe { GetLastError() } {
+            ERROR_IO_PENDING => Immediate::Pending,
+            // A message-mode pipe read into a short buffer: STATUS_BUFFER_OVERFLOW is a warning,
+            // not an error, so the kernel still queues a packet. Treat it as pending; freeing here
+            // would free memory a queued packet points to.
+            ERROR_MORE_DATA => Immediate::Pending,
+            e => Immediate::Failed(e as i32),
+        }
+    }
+
+    /// A Winsock call returning 0 / `SOCKET_ERROR` (`WSARecv`, `WSASend`).
+    fn from_wsa(rc: i32, bytes: u32) -> Self {
+        if rc == 0 {
+            return Immediate::Done(bytes);
+        }
+        // SAFETY: WSAGetLastError only reads thread-local state.
+        match unsafe { WSAGetLastError() } {
+            WSA_IO_PENDING => Immediate::Pending,
+            e => Immediate::Failed(e),
+        }
+    }
+
+    /// A Winsock extension returning `BOOL` (`AcceptEx`, `ConnectEx`).
+    fn from_wsa_bool(ok: i32, bytes: u32) -> Self {
+        Self::from_wsa(if ok != 0 { 0 } else { SOCKET_ERROR }, bytes)
+    }
+}
+
+/// What starting an operation gave: pending (its completion will arrive at the port) or already
+/// done (nothing will arrive).
+#[derive(Debug)]
+#[must_use = "a Done holds the buffer and the result; a Pending ticket can cancel"]
+pub enum Submitted {
+    /// The kernel owns the operation; a [`Completion::Op`](crate::Completion::Op) with the same
+    /// token will be dequeued from the port the handle is attached to.
+    Pending(Ticket),
+    /// The operation finished without a completion packet: it failed at once, or it succeeded at
+    /// once on a handle attached with [`Notify::SkipOnSuccess`](crate::Notify::SkipOnSuccess).
+    Done(Done),
+}
+
+impl Submitted {
+    /// The `Done` if the operation finished at once, `None` if it is pending.
+    pub fn done(self) -> Option<Done> {
+        match self {
+            Submitted::Done(d) => Some(d),
+            Submitted::Pending(_) => None,
+        }
+    }
+}
+
+/// A handle on a pending operation: cancel it, or drop it.
+///
+/// Dropping a ticket neither cancels the operation nor frees it: its completion still arrives at
+/// the port, and the memory lives until then.
+pub struct Ticket {
+    op: NonNull<RawOp>,
+}
+
+// SAFETY: a ticket only reads `handle`, `token` (immutable after submission), the OVERLAPPED's
+// address, and the atomic `refs`; it never touches the buffers, so it may move between threads.
+unsafe impl Send for Ticket {}
+// SAFETY: as for Send; every method takes `&self` and only does the reads listed there.
+unsafe impl Sync for Ticket {}
+
+impl Ticket {
+    /// The token the operation was started with.
+    pub fn token(&self) -> usize {
+        // SAFETY: the ticket reference keeps the box alive; `token` is never written after
+        // submission.
+        unsafe { (*self.op.as_ptr()).token }
+    }
+
+    /// `CancelIoEx(handle, overlapped)` — asks the kernel to cancel this operation.
+    ///
+    /// Returns `Ok(true)` if a pending request was found and marked for cancellation and
+    /// `Ok(false)` if none was (it already completed). Cancellation is asynchronous: the operation
+    /// still completes through the port, usually with `ERROR_OPERATION_ABORTED` (995), sometimes
+    /// with success if it finished first. Either way its buffer comes back in the [`Done`].
+    ///
+    /// # References
+    ///
+    /// - [`CancelIoEx`](https://learn.microsoft.com/en-us/windows/win32/fileio/cancelioex-func)
+    #[doc(alias = "CancelIoEx")]
+    pub fn cancel(&self) -> io::Result<bool> {
+        let op = self.op.as_ptr();
+        // SAFETY: the ticket reference keeps the box alive, so the OVERLAPPED address is the one
+        // the kernel was given for this op and no other op can share it; CancelIoEx only compares
+        // it. `handle` is immutable after submission; if it was closed meanwhile the call fails
+        // with a harmless error.
+        let ok = unsafe { CancelIoEx((*op).handle, (*op).overlapped.get()) };
+        if ok != 0 {
+            return Ok(true);
+        }
+        // SAFETY: GetLastError only reads thread-local state.
+        match unsafe { GetLastError() } {
+            ERROR_NOT_FOUND => Ok(false),
+            e => Err(io::Error::from_raw_os_error(e as i32)),
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        // SAFETY: this is the ticket reference, released exactly once.
+        unsafe { release(self.op) }
+    }
+}
+
+impl std::fmt::Debug for Ticket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ticket")
+            .field("token", &self.token())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Drops one reference; frees the operation when it was the last.
+///
+/// # Safety
+///
+/// - `op` came from `Box::into_raw` in [`submit`] and the caller holds one of its references,
+///   which it gives up here.
+unsafe fn release(op: NonNull<RawOp>) {
+    // SAFETY: the caller's reference keeps the box alive until this decrement.
+    if unsafe { (*op.as_ptr()).refs.fetch_sub(1, Ordering::Release) } == 1 {
+        // Pairs with the Release above in the other holder: its last uses happen before the free.
+        fence(Ordering::Acquire);
+        // SAFETY: both references are gone, so nothing (kernel, ticket, Done) uses the box; it
+        // came from Box::into_raw.
+        drop(unsafe { Box::from_raw(op.as_ptr()) });
+    }
+}
+
+/// A finished operation: its result, and the buffer or socket it owned.
+///
+/// Dropping it frees the buffer (the kernel is done with it).
+pub struct Done {
+    op: NonNull<RawOp>,
+    /// Bytes transferred, or the Win32/Winsock error code.
+    result: Result<u32, i32>,
+}
+
+// SAFETY: a Done holds the kernel reference, the only one allowed to touch the buffers; the
+// buffers are `Vec<u8>`/`OwnedSocket`, both Send.
+unsafe impl Send for Done {}
+// SAFETY: `&Done` only reads `key`, `token`, and `result`, which nobody writes any more.
+unsafe impl Sync for Done {}
+
+impl Done {
+    /// The completion key of the handle the operation ran on.
+    pub fn key(&self) -> usize {
+        // SAFETY: the kernel reference keeps the box alive; `key` is immutable.
+        unsafe { (*self.op.as_ptr()).key }
+    }
+
+    /// The token the operation was started with.
+    pub fn token(&self) -> usize {
+        // SAFETY: as in `key`.
+        unsafe { (*self.op.as_ptr()).token }
+    }
+
+    /// The bytes transferred, or the error the operation ended with (for example
+    /// `ERROR_OPERATION_ABORTED` (995) after [`Ticket::cancel`], `ERROR_HANDLE_EOF` (38) for a read
+    /// past the end of a file, `ERROR_BROKEN_PIPE` (109) when the other end of a pipe closed).
+    pub fn result(&self) -> io::Result<usize> {
+        match self.result {
+            Ok(n) => Ok(n as usize),
+            Err(e) => Err(io::Error::from_raw_os_error(e)),
+        }
+    }
+
+    /// What the operation owned. For reads and receives the buffer's length has grown by the bytes
+    /// received.
+    pub fn into_output(self) -> Output {
+        // SAFETY: this Done holds the kernel reference, so the kernel no longer writes into the
+        // op and no one else touches `kind`.
+        let kind = std::mem::replace(unsafe { &mut *(*self.op.as_ptr()).kind.get() }, Kind::Taken);
+        let n = self.result.unwrap_or(0);
+        match kind {
+            Kind::Read { mut buf, asked } | Kind::Recv { mut buf, asked } => {
+                let got = n.min(asked) as usize;
+                // SAFETY: the kernel wrote `got` bytes into the spare capacity starting at `len`,
+                // and `got <= asked <= capacity - len` (asked was clamped at submission).
+                unsafe { buf.set_len(buf.len() + got) };
+                Output::Read(buf)
+            }
+            Kind::Write { buf } | Kind::Send { buf } => Output::Write(buf),
+            Kind::Accept { socket, .. } => Output::Accept(socket),
+            // `Taken` cannot occur: into_output consumes the only Done.
+            Kind::Connect { .. } | Kind::Taken => Output::Connect,
+        }
+    }
+
+    /// The buffer of a read, write, receive or send (`None` for accept and connect).
+    pub fn into_buf(self) -> Option<Vec<u8>> {
+        match self.into_output() {
+            Output::Read(b) | Output::Write(b) => Some(b),
+            Output::Accept(_) | Output::Connect => None,
+        }
+    }
+
+    /// Makes a `Done` for an op whose completion packet was just dequeued.
+    ///
+    /// # Safety
+    ///
+    /// - `op` is the `lpOverlapped` of a dequeued packet, so it came from [`submit`], its kernel
+    ///   reference passes to the returned `Done`, and the kernel wrote its status before queuing.
+    pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Done {
+        let p = op.as_ptr();
+        // SAFETY: the kernel finished with the OVERLAPPED before queuing the packet we dequeued.
+        let status = unsafe { (*(*p).overlapped.get()).Internal };
+        let result = if status == 0 {
+            Ok(bytes)
+        } else {
+            let mut n = 0u32;
+            // SAFETY: the OVERLAPPED is complete (status is not STATUS_PENDING), so with
+            // bWait = FALSE GetOverlappedResult only converts its NTSTATUS to a Win32 error and
+            // never waits on the handle.
+            let ok = unsafe { GetOverlappedResult((*p).handle, (*p).overlapped.get(), &mut n, 0) };
+            if ok != 0 {
+                Ok(n)
+            } else {
+                // SAFETY: GetLastError only reads thread-local state.
+                Err(unsafe { GetLastError() } as i32)
+            }
+        };
+        // SAFETY: the kernel reference passes to the Done, as the caller promised.
+        unsafe { Done::finish(op, result) }
+    }
+
+    /// Makes a `Done`, completing the socket context of a successful accept or connect.
+    ///
+    /// # Safety
+    ///
+    /// - the caller holds the kernel reference of `op` and the kernel no longer uses it.
+    unsafe fn finish(op: NonNull<RawOp>, mut result: Result<u32, i32>) -> Done {
+        if result.is_ok() {
+            let p = op.as_ptr();
+            // SAFETY: the kernel reference is ours and the kernel is done, so `kind` is ours.
+            let kind = unsafe { &*(*p).kind.get() };
+            let rc = match kind {
+                // The accepted socket inherits the listener's properties; getpeername and
+                // shutdown need this. If the listener was closed meanwhile the call fails and we
+                // report that error.
+                // SAFETY: the accept socket is owned by the op; `listen` is passed by address
+                // with its size, as SO_UPDATE_ACCEPT_CONTEXT expects.
+                Kind::Accept { socket, listen, .. } => unsafe {
+                    setsockopt(
+                        socket.as_raw_socket() as SOCKET,
+                        SOL_SOCKET,
+                        SO_UPDATE_ACCEPT_CONTEXT,
+                        (listen as *const SOCKET).cast(),
+                        size_of::<SOCKET>() as i32,
+                    )
+                },
+                // SAFETY: SO_UPDATE_CONNECT_CONTEXT takes no value. The socket is the op's
+                // handle; if it was closed meanwhile the call fails with WSAENOTSOCK.
+                Kind::Connect { .. } => unsafe {
+                    setsockopt(
+                        (*p).handle as SOCKET,
+                        SOL_SOCKET,
+                        SO_UPDATE_CONNECT_CONTEXT,
+                        std::ptr::null(),
+                        0,
+                    )
+                },
+                _ => 0,
+            };
+            if rc == SOCKET_ERROR {
+                // SAFETY: WSAGetLastError only reads thread-local state.
+                result = Err(unsafe { WSAGetLastError() });
+            }
+        }
+        Done { op, result }
+    }
+}
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        // SAFETY: this is the kernel reference, released exactly once.
+        unsafe { release(self.op) }
+    }
+}
+
+impl std::fmt::Debug for Done {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Done")
+            .field("key", &self.key())
+            .field("token", &self.token())
+            .field("result", &self.result)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a finished operation hands back.
+#[derive(Debug)]
+pub enum Output {
+    /// From [`Attached::read_at`] or [`Attached::recv`]: the buffer, its length grown by the bytes
+    /// received.
+    Read(Vec<u8>),
+    /// From [`Attached::write_at`] or [`Attached::send`]: the buffer as it was given.
+    Write(Vec<u8>),
+    /// From [`Attached::accept`]: the accept socket, connected if the result is `Ok` (its accept
+    /// context already updated), to be reused or dropped otherwise. It is not attached to a port.
+    Accept(OwnedSocket),
+    /// From [`Attached::connect`]: the attached socket is connected if the result is `Ok` (its
+    /// connect context already updated).
+    Connect,
+}
+
+/// Boxes `kind`, runs `call` with the op pointer and the memory range the kernel may use, and
+/// turns the immediate outcome into a [`Submitted`].
+fn submit<T>(
+    at: &Attached<T>,
+    token: usize,
+    offset: u64,
+    kind: Kind,
+    call: impl FnOnce(*mut OVERLAPPED, *mut u8, u32, *mut u32) -> Immediate,
+) -> Submitted {
+    // SAFETY: OVERLAPPED is plain data; all-zero is the state every call expects.
+    let mut overlapped: OVERLAPPED = unsafe { zeroed() };
+    overlapped.Anonymous.Anonymous.Offset = offset as u32;
+    overlapped.Anonymous.Anonymous.OffsetHigh = (offset >> 32) as u32;
+    let op = Box::new(RawOp {
+        overlapped: UnsafeCell::new(overlapped),
+        // The kernel reference and the ticket reference, both taken before the call: the packet
+        // may be dequeued (and its Done dropped) on another thread before `call` even returns.
+        refs: AtomicUsize::new(2),
+        handle: at.raw,
+        key: at.key,
+        token,
+        flags: UnsafeCell::new(0),
+        kind: UnsafeCell::new(kind),
+    });
+    let op = NonNull::from(Box::leak(op));
+    let p = op.as_ptr();
+    // SAFETY: we own the fresh box and the kernel does not have it yet; the `&mut Kind` ends
+    // before the call, after which only raw pointers into the box are used.
+    let (buf, len) = unsafe { (*(*p).kind.get()).io_range() };
+    // SAFETY: `p` is valid; UnsafeCell::get makes raw pointers without references.
+    let (ov, flags) = unsafe { ((*p).overlapped.get(), (*p).flags.get()) };
+    match call(ov, buf, len, flags) {
+        Immediate::Pending => Submitted::Pending(Ticket { op }),
+        Immediate::Done(n) if at.skip => {
+            // Skip-on-success: the kernel queues no packet for a call that succeeded at once, so
+            // the kernel reference is already back with us; no ticket is made.
+            // SAFETY: no packet and no ticket exist, so this thread is the only user.
+            unsafe { (*p).refs.store(1, Ordering::Relaxed) };
+            // SAFETY: we hold the only (kernel) reference and the kernel is done.
+            Submitted::Done(unsafe { Done::finish(op, Ok(n)) })
+        }
+        // Succeeded at once but a packet is still queued: it is handled like a pending op.
+        Immediate::Done(_) => Submitted::Pending(Ticket { op }),
+        Immediate::Failed(e) => {
+            // A call that failed at once queues no packet (ERROR_MORE_DATA, which does, is
+            // reported as pending by `Immediate`).
+            // SAFETY: no packet and no ticket exist, so this thread is the only user.
+            unsafe { (*p).refs.store(1, Ordering::Relaxed) };
+            // SAFETY: we hold the only reference and the kernel never took the op.
+            Submitted::Done(unsafe { Done::finish(op, Err(e)) })
+        }
+    }
+}
+
+/// Operations on attached handles and sockets. Each takes ownership of what the kernel will use
+/// and returns it in the [`Done`]; `token` comes back in the completion.
+impl<T> Attached<T> {
+    /// `ReadFile(handle, spare capacity, …, overlapped at offset)` — reads into `buf`'s spare
+    /// capacity (`buf.capacity() - buf.len()` bytes, at most `u32::MAX`).
+    ///
+    /// On success the returned buffer's length grows by the bytes read. `offset` is the file
+    /// position (ignored for pipes and other non-seeking handles). Reading at or past the end of a
+    /// file fails with `ERROR_HANDLE_EOF` (38); a pipe whose other end closed fails with
+    /// `ERROR_BROKEN_PIPE` (109).
+    ///
+    /// # References
+    ///
+    /// - [`ReadFile`](https://learn.microsoft.com/en-us/windows/win32/api/fileapi/nf-fileapi-readfile)
+    #[doc(alias = "ReadFile")]
+    pub fn read_at(&self, offset: u64, buf: Vec<u8>, token: usize) -> Submitted {
+        let asked = u32::try_from(buf.capacity() - buf.len()).unwrap_or(u32::MAX);
+        let h = self.raw;
+        submit(
+            self,
+            token,
+            offset,
+            Kind::Read { buf, asked },
+            |ov, p, len, _| {
+                let mut n = 0;
+                // SAFETY: `p..p+len` is the spare capacity of the Vec the op owns, and `ov` is the
+                // op's OVERLAPPED; both live until the kernel reference is released.
+                let ok = unsafe { ReadFile(h, p, len, &mut n, ov) };
+                Immediate::from_bool(ok, n)
+            },
+        )
+    }
+
+    /// `WriteFile(handle, buf, …, overlapped at offset)` — writes all of `buf` (at most
+    /// `u32::MAX` bytes) at `offset` (ignored for pipes).
+    ///
+    /// The result is the number of bytes written; the buffer comes back unchanged.
+    ///
+    /// # References
+    ///
+    /// - [`WriteFile`](https://learn.microsoft.com/en-us/windows/win32/api/fileapi/nf-fileapi-writefile)
+    #[doc(alias = "WriteFile")]
+    pub fn write_at(&self, offset: u64, buf: Vec<u8>, token: usize) -> Submitted {
+        let h = self.raw;
+        submit(self, token, offset, Kind::Write { buf }, |ov, p, len, _| {
+            let mut n = 0;
+            // SAFETY: `p..p+len` are the initialised bytes of the Vec the op owns, and `ov` is the
+            // op's OVERLAPPED; both live until the kernel reference is released.
+            let ok = unsafe { WriteFile(h, p, len, &mut n, ov) };
+            Immediate::from_bool(ok, n)
+        })
+    }
+
+    /// `WSARecv(socket, [spare capacity], 1, …, overlapped)` — receives into `buf`'s spare
+    /// capacity.
+    ///
+    /// On success the buffer's length grows by the bytes received; `Ok(0)` with spare capacity
+    /// means the peer closed its side. A zero-capacity receive completes when data is available
+    /// without taking any.
+    ///
+    /// # References
+    ///
+    /// - [`WSARecv`](https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsarecv)
+    #[doc(alias = "WSARecv")]
+    pub fn recv(&self, buf: Vec<u8>, token: usize) -> Submitted {
+        let asked = u32::try_from(buf.capacity() - buf.len()).unwrap_or(u32::MAX);
+        let s = self.raw as SOCKET;
+        submit(
+            self,
+            token,
+            0,
+            Kind::Recv { buf, asked },
+            |ov, p, len, flags| {
+                // The provider copies the WSABUF array before returning, so it may live on the stack.
+                let wsabuf = WSABUF { len, buf: p };
+                let mut n = 0;
+                // SAFETY: the WSABUF points at the spare capacity of the Vec the op owns; `flags` and
+                // `ov` are in the op; all live until the kernel reference is released.
+                let rc = unsafe { WSARecv(s, &wsabuf, 1, &mut n, flags, ov, None) };
+                Immediate::from_wsa(rc, n)
+            },
+        )
+    }
+
+    /// `WSASend(socket, [buf], 1, …, overlapped)` — sends all of `buf`.
+    ///
+    /// # References
+    ///
+    /// - [`WSASend`](https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsasend)
+    #[doc(alias = "WSASend")]
+    pub fn send(&self, buf: Vec<u8>, token: usize) -> Submitted {
+        let s = self.raw as SOCKET;
+        submit(self, token, 0, Kind::Send { buf }, |ov, p, len, _| {
+            let wsabuf = WSABUF { len, buf: p };
+            let mut n = 0;
+            // SAFETY: the WSABUF points at the bytes of the Vec the op owns, `ov` is in the op;
+            // both live until the kernel reference is released.
+            let rc = unsafe { WSASend(s, &wsabuf, 1, &mut n, 0, ov, None) };
+            Immediate::from_wsa(rc, n)
+        })
+    }
+
+    /// `AcceptEx(listener, socket, addresses, 0, …, overlapped)` — accepts a connection on this
+    /// listening socket into `socket` (a fresh, unbound socket of the same family, e.g. from
+    /// [`tcp_socket`](crate::tcp_socket)).
+    ///
+    /// On success [`Output::Accept`] gives the connected socket with `SO_UPDATE_ACCEPT_CONTEXT`
+    /// already set (so `getpeername`, `shutdown` and `std`'s `TcpStream` work on it). No data is
+    /// received with the connection.
+    ///
+    /// # References
+    ///
+    /// - [`AcceptEx`](https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nf-mswsock-acceptex)
+    #[doc(alias = "AcceptEx")]
+    pub fn accept(&self, socket: OwnedSocket, token: usize) -> Submitted {
+        let listen = self.raw as SOCKET;
+        let accept = socket.as_raw_socket() as SOCKET;
+        let kind = Kind::Accept {
+            socket,
+            listen,
+            addrs: [0; 2 * ACCEPT_ADDR_LEN],
+        };
+        submit(self, token, 0, kind, |ov, p, _, _| {
+            let mut n = 0;
+            // SAFETY: the accept socket and the address buffer (2 * ACCEPT_ADDR_LEN bytes) are
+            // owned by the op, `ov` is in the op; all live until the kernel reference is released.
+            let ok = unsafe {
+                AcceptEx(
+                    listen,
+                    accept,
+                    p.cast(),
+                    0,
+                    ACCEPT_ADDR_LEN as u32,
+                    ACCEPT_ADDR_LEN as u32,
+                    &mut n,
+                    ov,
+                )
+            };
+            Immediate::from_wsa_bool(ok, n)
+        })
+    }
+
+    /// `ConnectEx(socket, addr, …, overlapped)` — connects this unconnected TCP socket to
+    /// `addr`.
+    ///
+    /// `ConnectEx` needs a bound socket: if this one is not bound yet it is bound to the wildcard
+    /// address of `addr`'s family with port 0 first. On success the socket's
+    /// `SO_UPDATE_CONNECT_CONTEXT` is set when the completion is taken.
+    ///
+    /// # References
+    ///
+    /// - [`ConnectEx`](https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nc-mswsock-lpfn_connectex)
+    /// - [`bind`](https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-bind)
+    #[doc(alias = "ConnectEx")]
+    pub fn connect(&self, addr: SocketAddr, token: usize) -> Submitted {
+        let s = self.raw as SOCKET;
+        let (sa, sa_len) = net::to_sockaddr(&addr);
+        let prepared = net::connect_ex(s).and_then(|f| ensure_bound(s, &addr).map(|()| f));
+        submit(self, token, 0, Kind::Connect { addr: sa }, |ov, p, _, _| {
+            let f = match prepared {
+                Ok(Some(f)) => f,
+                Ok(None) => return Immediate::Failed(WSAEINVAL),
+                Err(e) => return Immediate::Failed(e.raw_os_error().unwrap_or(WSAEINVAL)),
+            };
+            let mut n = 0;
+            // SAFETY: `f` is ConnectEx from the provider; `p` is the op's SOCKADDR_STORAGE with
+            // `sa_len` valid bytes and `ov` the op's OVERLAPPED, both living until the kernel
+            // reference is released; no send buffer.
+            let ok = unsafe {
+                f(
+                    s,
+                    p.cast::<SOCKADDR>(),
+                    sa_len,
+                    std::ptr::null(),
+                    0,
+                    &mut n,
+                    ov,
+                )
+            };
+            Immediate::from_wsa_bool(ok, n)
+        })
+    }
+}
+
+/// Binds `s` to the wildcard address of `like`'s family unless it is bound already.
+fn ensure_bound(s: SOCKET, like: &SocketAddr) -> io::Result<()> {
+    // SAFETY: plain data, zero is valid.
+    let mut name: SOCKADDR_STORAGE = unsafe { zeroed() };
+    let mut len = size_of::<SOCKADDR_STORAGE>() as i32;
+    // SAFETY: out-pointers to locals with their true sizes.
+    let rc = unsafe { getsockname(s, (&mut name as *mut SOCKADDR_STORAGE).cast(), &mut len) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let (any, any_len) = net::to_sockaddr(&net::unspecified_like(like));
+    // SAFETY: `any` is a valid SOCKADDR of `any_len` bytes.
+    if unsafe { bind(s, net::sa_ptr(&any), any_len) } == SOCKET_ERROR {
+        return Err(net::wsa_error());
+    }
+    Ok(())
+}

@@ -1,0 +1,1148 @@
+//! The ring: setup, the mapped SQ/CQ rings, and the lock-free protocol with the kernel.
+//!
+//! # The protocol
+//!
+//! The SQ tail and the CQ head are ours (only this process writes them); the SQ head and the CQ
+//! tail are the kernel's. Every index is a free-running `u32` that wraps; a slot is
+//! `index & mask`, a length is `tail.wrapping_sub(head)` (see [`index`]). The orderings, each
+//! explained where it is used:
+//!
+//! - SQ: we fill slots, then store the tail with `Release` (the kernel loads it with acquire, so
+//!   it sees the SQE bytes). We load the kernel's SQ head with `Acquire` before reusing a slot
+//!   (the kernel stores it with release after reading the SQE, so its reads are done).
+//! - CQ: we load the kernel's CQ tail with `Acquire` (it stores it with release after writing the
+//!   CQE), read the CQEs, then store our head with `Release` (our reads finish before the kernel
+//!   may overwrite the slots).
+//! - SQPOLL: after the tail store, a `SeqCst` fence, then the `NEED_WAKEUP` load: the poller sets
+//!   the flag, runs a full barrier, then rechecks the tail; with the fence on our side one of us
+//!   always sees the other (see [`crate::Submitter::submit`]).
+//!
+//! Memory safety never depends on a value the kernel writes: every slot index is masked with the
+//! mask we computed ourselves from the mapping sizes, so a confused kernel (or a bogus head/tail)
+//! can only yield wrong CQE contents, never an out-of-bounds access.
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::ptr;
+use core::sync::atomic::{AtomicU32, Ordering};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+
+use uring_sys as sys;
+
+use crate::cqueue::{Cqe, Cqe32};
+use crate::mmap::Mmap;
+use crate::setup::{Builder, Features, SetupFlags};
+use crate::squeue::{Sqe, Sqe128};
+use crate::submit::Submitter;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An SQE type a ring can hold: [`Sqe`] (64 bytes) or [`Sqe128`] (128 bytes,
+/// `IORING_SETUP_SQE128`). Sealed: the ring's SQE stride is the type's size.
+pub trait SqeEntry: sealed::Sealed + Copy + fmt::Debug + Send + Sync + 'static {
+    /// The `IORING_SETUP_*` bit this entry size needs (0 for 64-byte SQEs).
+    const SETUP_FLAG: u32;
+    /// The first 64 bytes, the ordinary SQE.
+    fn as_sqe(&self) -> &Sqe;
+    /// The first 64 bytes, for setting flags.
+    fn as_sqe_mut(&mut self) -> &mut Sqe;
+}
+
+/// A CQE type a ring yields: [`Cqe`] (16 bytes) or [`Cqe32`] (32 bytes, `IORING_SETUP_CQE32`).
+/// Sealed: the ring's CQE stride is the type's size.
+pub trait CqeEntry: sealed::Sealed + Copy + fmt::Debug + Send + Sync + 'static {
+    /// The `IORING_SETUP_*` bit this entry size needs (0 for 16-byte CQEs).
+    const SETUP_FLAG: u32;
+    /// The first 16 bytes, the ordinary CQE.
+    fn as_cqe(&self) -> &Cqe;
+}
+
+impl sealed::Sealed for Sqe {}
+impl SqeEntry for Sqe {
+    const SETUP_FLAG: u32 = 0;
+    #[inline]
+    fn as_sqe(&self) -> &Sqe {
+        self
+    }
+    #[inline]
+    fn as_sqe_mut(&mut self) -> &mut Sqe {
+        self
+    }
+}
+
+impl sealed::Sealed for Sqe128 {}
+impl SqeEntry for Sqe128 {
+    const SETUP_FLAG: u32 = sys::IORING_SETUP_SQE128;
+    #[inline]
+    fn as_sqe(&self) -> &Sqe {
+        &self.sqe
+    }
+    #[inline]
+    fn as_sqe_mut(&mut self) -> &mut Sqe {
+        &mut self.sqe
+    }
+}
+
+impl sealed::Sealed for Cqe {}
+impl CqeEntry for Cqe {
+    const SETUP_FLAG: u32 = 0;
+    #[inline]
+    fn as_cqe(&self) -> &Cqe {
+        self
+    }
+}
+
+impl sealed::Sealed for Cqe32 {}
+impl CqeEntry for Cqe32 {
+    const SETUP_FLAG: u32 = sys::IORING_SETUP_CQE32;
+    #[inline]
+    fn as_cqe(&self) -> &Cqe {
+        &self.cqe
+    }
+}
+
+/// Pure ring-index arithmetic: no memory, no syscalls (so Miri and proptest cover it).
+///
+/// Indices are free-running `u32`s: they wrap at 2^32, and because the ring sizes are powers of
+/// two no larger than 2^16, `tail - head` (wrapping) is the number of entries between them and
+/// `index & mask` the slot, across the wrap.
+pub mod index {
+    /// Entries between `head` and `tail` (wrapping).
+    #[inline]
+    pub const fn len(head: u32, tail: u32) -> u32 {
+        tail.wrapping_sub(head)
+    }
+
+    /// Free slots in a ring of `entries` from `head` to `tail`; 0 when the indices claim more
+    /// than `entries` (a kernel that broke the protocol: we then push nothing).
+    #[inline]
+    pub const fn space(head: u32, tail: u32, entries: u32) -> u32 {
+        entries.saturating_sub(len(head, tail))
+    }
+
+    /// The slot of `index` in a ring with `mask = entries - 1`.
+    #[inline]
+    pub const fn slot(index: u32, mask: u32) -> usize {
+        (index & mask) as usize
+    }
+
+    /// The CQEs ready between `head` and `tail`, never more than the ring holds.
+    #[inline]
+    pub const fn ready(head: u32, tail: u32, entries: u32) -> u32 {
+        let n = len(head, tail);
+        if n > entries { entries } else { n }
+    }
+}
+
+/// Where a registered ring fd may be used: `io_uring_enter(2)` with a registered index works
+/// only in the thread (task) that registered it.
+mod thread_id {
+    use core::cell::Cell;
+    use core::sync::atomic::{AtomicU64, Ordering};
+
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    std::thread_local! {
+        static ID: Cell<u64> = const { Cell::new(0) };
+    }
+
+    /// A process-unique id of the calling thread, never reused (unlike a TLS address).
+    #[inline]
+    pub(crate) fn current() -> u64 {
+        ID.with(|id| {
+            let v = id.get();
+            if v != 0 {
+                return v;
+            }
+            // Relaxed: only uniqueness matters, no other memory is published with it.
+            let v = NEXT.fetch_add(1, Ordering::Relaxed);
+            id.set(v);
+            v
+        })
+    }
+}
+
+pub(crate) use thread_id::current as current_thread_id;
+
+/// The mapped ring and its fd: what [`Ring`], [`Submitter`], [`SubmissionQueue`] and
+/// [`CompletionQueue`] share. Fields are private to this module; everything else goes through
+/// the accessors below.
+pub(crate) struct RawRing {
+    sq_head: *const AtomicU32,
+    sq_tail: *const AtomicU32,
+    sq_flags: *const AtomicU32,
+    sq_dropped: *const AtomicU32,
+    cq_head: *const AtomicU32,
+    cq_tail: *const AtomicU32,
+    cq_overflow: *const AtomicU32,
+    /// Null on kernels before 5.8 (no CQ flags word).
+    cq_flags: *const AtomicU32,
+    /// Base of the SQE array (`sq_entries` entries of the ring's SQE size).
+    sqes: *mut u8,
+    /// Base of the CQE array (`cq_entries` entries of the ring's CQE size).
+    cqes: *const u8,
+    pub(crate) sq_mask: u32,
+    pub(crate) sq_entries: u32,
+    pub(crate) cq_mask: u32,
+    pub(crate) cq_entries: u32,
+    pub(crate) flags: SetupFlags,
+    pub(crate) features: Features,
+    /// `Some((index, thread))` when the ring fd is registered (`IORING_REGISTER_RING_FDS`) by
+    /// `thread`.
+    pub(crate) registered: Option<(u32, u64)>,
+    // Drop order: the fd closes first, then the mappings go.
+    pub(crate) fd: OwnedFd,
+    _sq_map: Mmap,
+    _cq_map: Option<Mmap>,
+    _sqe_map: Mmap,
+}
+
+// SAFETY: the raw pointers point into mappings this struct owns (`_sq_map`, `_cq_map`,
+// `_sqe_map`), which are process-wide, not thread-bound. The shared words are only accessed
+// through `AtomicU32`; the SQE and CQE arrays only through a `SubmissionQueue` or
+// `CompletionQueue`, of which at most one each exists at a time (they borrow the `Ring`
+// mutably, see `Ring::sq`, `Ring::cq`, `Ring::split`).
+unsafe impl Send for RawRing {}
+// SAFETY: as above: `&RawRing` only allows atomic access to the shared words and syscalls on
+// the fd; the arrays need the exclusive SQ/CQ handles.
+unsafe impl Sync for RawRing {}
+
+impl RawRing {
+    /// The kernel's SQ head.
+    #[inline]
+    pub(crate) fn sq_head(&self) -> &AtomicU32 {
+        // SAFETY: `sq_head` points into `_sq_map` at the kernel's `sq_off.head`, checked to be
+        // in bounds and 4-aligned in `RawRing::new`; the mapping lives as long as `self`.
+        // The kernel writes it concurrently, which is fine for an atomic.
+        unsafe { &*self.sq_head }
+    }
+
+    /// Our SQ tail.
+    #[inline]
+    pub(crate) fn sq_tail(&self) -> &AtomicU32 {
+        // SAFETY: as for `sq_head` (`sq_off.tail`, checked in `RawRing::new`).
+        unsafe { &*self.sq_tail }
+    }
+
+    /// The SQ flags word (`IORING_SQ_*`), written by the kernel.
+    #[inline]
+    pub(crate) fn sq_flags(&self) -> &AtomicU32 {
+        // SAFETY: as for `sq_head` (`sq_off.flags`, checked in `RawRing::new`).
+        unsafe { &*self.sq_flags }
+    }
+
+    /// The count of SQEs the kernel dropped as invalid.
+    #[inline]
+    pub(crate) fn sq_dropped(&self) -> &AtomicU32 {
+        // SAFETY: as for `sq_head` (`sq_off.dropped`, checked in `RawRing::new`).
+        unsafe { &*self.sq_dropped }
+    }
+
+    /// Our CQ head.
+    #[inline]
+    pub(crate) fn cq_head(&self) -> &AtomicU32 {
+        // SAFETY: as for `sq_head` (`cq_off.head` in the CQ mapping, checked in `RawRing::new`).
+        unsafe { &*self.cq_head }
+    }
+
+    /// The kernel's CQ tail.
+    #[inline]
+    pub(crate) fn cq_tail(&self) -> &AtomicU32 {
+        // SAFETY: as for `cq_head` (`cq_off.tail`).
+        unsafe { &*self.cq_tail }
+    }
+
+    /// The CQ overflow counter.
+    #[inline]
+    pub(crate) fn cq_overflow(&self) -> &AtomicU32 {
+        // SAFETY: as for `cq_head` (`cq_off.overflow`).
+        unsafe { &*self.cq_overflow }
+    }
+
+    /// The CQ flags word (`IORING_CQ_*`, ours to write), absent before Linux 5.8.
+    #[inline]
+    pub(crate) fn cq_flags(&self) -> Option<&AtomicU32> {
+        if self.cq_flags.is_null() {
+            None
+        } else {
+            // SAFETY: as for `cq_head` (`cq_off.flags`, non-zero and checked in
+            // `RawRing::new`).
+            Some(unsafe { &*self.cq_flags })
+        }
+    }
+
+    /// The fd (or registered index) and the extra `io_uring_enter(2)` flag to use from the
+    /// calling thread.
+    #[inline]
+    pub(crate) fn enter_target(&self) -> (RawFd, u32) {
+        match self.registered {
+            Some((index, thread)) if thread == current_thread_id() => {
+                (index as RawFd, sys::IORING_ENTER_REGISTERED_RING)
+            }
+            _ => (self.fd.as_raw_fd(), 0),
+        }
+    }
+
+    /// `io_uring_setup(2)` and the mappings.
+    fn new(
+        entries: u32,
+        mut params: sys::io_uring_params,
+        sqe_size: usize,
+        cqe_size: usize,
+    ) -> io::Result<RawRing> {
+        let requested = params.flags;
+        // SAFETY: `params` is a live, initialized `io_uring_params` for the whole call; its
+        // `resv` words are zero (built from `zeroed()` in `Builder::new`, never set), and the
+        // builder refuses `NO_MMAP` (so no `user_addr` is read). The returned fd is taken into
+        // an `OwnedFd` below, closed exactly once.
+        let ret = unsafe { sys::io_uring_setup(entries, &mut params) };
+        if ret < 0 {
+            let errno = io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO);
+            return Err(crate::error::setup_error(errno, entries, requested));
+        }
+        // SAFETY: `io_uring_setup` returned a new fd (>= 0) that nothing else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(ret) };
+
+        let bad = |what: &str| {
+            crate::error::with_message(
+                libc::EINVAL,
+                format!(
+                    "io_uring_setup(2) returned an inconsistent ring ({what}); this kernel does \
+                     not follow the uapi this crate tracks"
+                ),
+            )
+        };
+        let sq_entries = params.sq_entries;
+        let cq_entries = params.cq_entries;
+        if !sq_entries.is_power_of_two() || !cq_entries.is_power_of_two() {
+            return Err(bad("ring sizes are not powers of two"));
+        }
+        let features = Features::from_bits_retain(params.features);
+        let flags = SetupFlags::from_bits_retain(params.flags);
+        let no_sqarray = flags.contains(SetupFlags::NO_SQARRAY);
+
+        let sq_off = params.sq_off;
+        let cq_off = params.cq_off;
+        let sq_array_end = if no_sqarray {
+            0
+        } else {
+            sq_off.array as usize + sq_entries as usize * 4
+        };
+        let sq_len = sq_array_end.max(sq_off.dropped as usize + 4);
+        let cq_len = cq_off.cqes as usize + cq_entries as usize * cqe_size;
+        let single = features.contains(Features::SINGLE_MMAP);
+        let (sq_len, cq_len) = if single {
+            let n = sq_len.max(cq_len);
+            (n, n)
+        } else {
+            (sq_len, cq_len)
+        };
+
+        let sq_map = Mmap::new(fd.as_fd(), sys::IORING_OFF_SQ_RING, sq_len)?;
+        let cq_map = if single {
+            None
+        } else {
+            Some(Mmap::new(fd.as_fd(), sys::IORING_OFF_CQ_RING, cq_len)?)
+        };
+        let sqe_map = Mmap::new(
+            fd.as_fd(),
+            sys::IORING_OFF_SQES,
+            sq_entries as usize * sqe_size,
+        )?;
+
+        // Every word we will turn into an `&AtomicU32` must lie inside its mapping, 4-aligned.
+        let word = |map: &Mmap, off: u32| -> io::Result<*const AtomicU32> {
+            if off as usize + 4 > map.len() || off % 4 != 0 {
+                return Err(bad("a ring offset lies outside the mapping"));
+            }
+            Ok(map.offset(off).cast::<AtomicU32>())
+        };
+        let cq_base = cq_map.as_ref().unwrap_or(&sq_map);
+        if cq_off.cqes as usize + cq_entries as usize * cqe_size > cq_base.len()
+            || cq_off.cqes as usize % 16 != 0
+        {
+            return Err(bad("the CQE array lies outside the mapping"));
+        }
+        let cq_flags = if cq_off.flags != 0 {
+            word(cq_base, cq_off.flags)?
+        } else {
+            ptr::null()
+        };
+        let raw = RawRing {
+            sq_head: word(&sq_map, sq_off.head)?,
+            sq_tail: word(&sq_map, sq_off.tail)?,
+            sq_flags: word(&sq_map, sq_off.flags)?,
+            sq_dropped: word(&sq_map, sq_off.dropped)?,
+            cq_head: word(cq_base, cq_off.head)?,
+            cq_tail: word(cq_base, cq_off.tail)?,
+            cq_overflow: word(cq_base, cq_off.overflow)?,
+            cq_flags,
+            sqes: sqe_map.as_ptr(),
+            cqes: cq_base.offset(cq_off.cqes),
+            sq_mask: sq_entries - 1,
+            sq_entries,
+            cq_mask: cq_entries - 1,
+            cq_entries,
+            flags,
+            features,
+            registered: None,
+            fd,
+            _sq_map: sq_map,
+            _cq_map: cq_map,
+            _sqe_map: sqe_map,
+        };
+
+        if !no_sqarray {
+            if sq_array_end > raw._sq_map.len() || sq_off.array % 4 != 0 {
+                return Err(bad("the SQ index array lies outside the mapping"));
+            }
+            // The index array maps ring slot i to SQE i, once: pushes then only write SQEs.
+            let array = raw._sq_map.offset(sq_off.array).cast::<AtomicU32>();
+            for i in 0..sq_entries {
+                // SAFETY: `array` + i is inside `_sq_map` (checked just above: the array's end
+                // is within the mapping) and 4-aligned; the kernel only reads the array, so an
+                // atomic view is sound. Relaxed: the tail's `Release` store publishes it before
+                // the kernel reads any of it.
+                unsafe { (*array.add(i as usize)).store(i, Ordering::Relaxed) };
+            }
+        }
+        Ok(raw)
+    }
+}
+
+impl fmt::Debug for RawRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Ring")
+            .field("fd", &self.fd.as_raw_fd())
+            .field("sq_entries", &self.sq_entries)
+            .field("cq_entries", &self.cq_entries)
+            .field("flags", &self.flags)
+            .field("features", &self.features)
+            .field("registered", &self.registered.map(|r| r.0))
+            .finish()
+    }
+}
+
+impl Drop for RawRing {
+    fn drop(&mut self) {
+        if let Some((index, thread)) = self.registered {
+            if thread == current_thread_id() {
+                let mut up = sys::io_uring_rsrc_update::zeroed();
+                up.offset = index;
+                // SAFETY: `up` is a valid `io_uring_rsrc_update` for the call; the fd is this
+                // ring's (owned by `self`), and unregistering takes nothing the ring still uses.
+                unsafe {
+                    sys::io_uring_register(
+                        self.fd.as_raw_fd(),
+                        sys::IORING_UNREGISTER_RING_FDS,
+                        (&raw const up).cast(),
+                        1,
+                    )
+                };
+            }
+            // From another thread the registration cannot be undone (it lives in the
+            // registering thread's io_uring context); it goes when that thread exits.
+        }
+    }
+}
+
+/// An io_uring instance: the ring fd, the mapped SQ and CQ rings, and the SQE array.
+///
+/// `S` is the SQE size ([`Sqe`] or [`Sqe128`]), `C` the CQE size ([`Cqe`] or [`Cqe32`]);
+/// the ring is set up with `IORING_SETUP_SQE128`/`CQE32` to match, so an entry of the wrong
+/// size cannot be pushed or read.
+///
+/// Dropping the ring closes the fd (the kernel cancels what is still in flight, then frees the
+/// ring) and unmaps the rings.
+///
+/// # References
+/// - [`io_uring(7)`](https://man7.org/linux/man-pages/man7/io_uring.7.html)
+pub struct Ring<S: SqeEntry = Sqe, C: CqeEntry = Cqe> {
+    pub(crate) raw: RawRing,
+    _entries: PhantomData<fn() -> (S, C)>,
+}
+
+impl<S: SqeEntry, C: CqeEntry> fmt::Debug for Ring<S, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.raw.fmt(f)
+    }
+}
+
+impl Ring {
+    /// `io_uring_setup(entries, &params)` with no flags — a ring of `entries` SQEs (rounded up
+    /// to a power of two) and twice as many CQEs.
+    ///
+    /// # Errors
+    /// See [`Builder::build`].
+    ///
+    /// # References
+    /// - [`io_uring_setup(2)`](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html)
+    #[doc(alias = "io_uring_setup")]
+    pub fn new(entries: u32) -> io::Result<Ring> {
+        Builder::new().build(entries)
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
+    /// A [`Builder`] for every setup option.
+    pub fn builder() -> Builder<S, C> {
+        Builder::new()
+    }
+
+    pub(crate) fn setup(
+        entries: u32,
+        params: sys::io_uring_params,
+        register_ring_fd: bool,
+    ) -> io::Result<Self> {
+        let mut raw = RawRing::new(
+            entries,
+            params,
+            core::mem::size_of::<S>(),
+            core::mem::size_of::<C>(),
+        )?;
+        if register_ring_fd {
+            let mut up = sys::io_uring_rsrc_update::zeroed();
+            // -1: let the kernel pick a free slot and write it back.
+            up.offset = u32::MAX;
+            up.data = raw.fd.as_raw_fd() as u64;
+            // SAFETY: `up` is a valid `io_uring_rsrc_update`, read and written back during the
+            // call; `data` is this ring's own fd, kept open by `raw`.
+            let ret = unsafe {
+                sys::io_uring_register(
+                    raw.fd.as_raw_fd(),
+                    sys::IORING_REGISTER_RING_FDS,
+                    (&raw mut up).cast_const().cast(),
+                    1,
+                )
+            };
+            if ret < 0 {
+                let e = io::Error::last_os_error();
+                let errno = e.raw_os_error().unwrap_or(libc::EIO);
+                return Err(crate::error::with_message(
+                    errno,
+                    format!(
+                        "registering the ring fd (IORING_REGISTER_RING_FDS, Linux 5.18+) \
+                         failed: {e}; build the ring without registered_ring_fd()"
+                    ),
+                ));
+            }
+            raw.registered = Some((up.offset, current_thread_id()));
+        }
+        Ok(Ring {
+            raw,
+            _entries: PhantomData,
+        })
+    }
+
+    /// The setup flags the kernel accepted.
+    #[inline]
+    pub fn flags(&self) -> SetupFlags {
+        self.raw.flags
+    }
+
+    /// The `IORING_FEAT_*` features the kernel reported.
+    #[inline]
+    pub fn features(&self) -> Features {
+        self.raw.features
+    }
+
+    /// SQ size (`sq_entries`).
+    #[inline]
+    pub fn sq_entries(&self) -> u32 {
+        self.raw.sq_entries
+    }
+
+    /// CQ size (`cq_entries`).
+    #[inline]
+    pub fn cq_entries(&self) -> u32 {
+        self.raw.cq_entries
+    }
+
+    /// The registered ring index when the ring fd was registered
+    /// ([`Builder::registered_ring_fd`]).
+    #[inline]
+    pub fn registered_index(&self) -> Option<u32> {
+        self.raw.registered.map(|r| r.0)
+    }
+
+    /// The half that enters the kernel: submit, wait, register. Shared (`&self`) and `Sync`.
+    #[inline]
+    pub fn submitter(&self) -> Submitter<'_> {
+        Submitter::new(&self.raw)
+    }
+
+    /// The submission queue, for pushing SQEs. Publishes on [`SubmissionQueue::sync`] or drop.
+    #[inline]
+    pub fn sq(&mut self) -> SubmissionQueue<'_, S> {
+        SubmissionQueue::new(&self.raw)
+    }
+
+    /// The completion queue, for reaping CQEs. Publishes on [`CompletionQueue::sync`] or drop.
+    #[inline]
+    pub fn cq(&mut self) -> CompletionQueue<'_, C> {
+        CompletionQueue::new(&self.raw)
+    }
+
+    /// All three halves at once: the submitter (`Sync`), the SQ and the CQ (each `Send`), for
+    /// a producer thread and a consumer thread.
+    #[inline]
+    pub fn split(
+        &mut self,
+    ) -> (
+        Submitter<'_>,
+        SubmissionQueue<'_, S>,
+        CompletionQueue<'_, C>,
+    ) {
+        (
+            Submitter::new(&self.raw),
+            SubmissionQueue::new(&self.raw),
+            CompletionQueue::new(&self.raw),
+        )
+    }
+
+    /// Pushes one SQE and publishes it (a convenience over [`Ring::sq`]).
+    ///
+    /// # Safety
+    /// As for [`SubmissionQueue::push`].
+    #[inline]
+    pub unsafe fn push(&mut self, sqe: &S) -> Result<(), PushError> {
+        // SAFETY: the caller upholds `SubmissionQueue::push`'s contract for `sqe`.
+        unsafe { self.sq().push(sqe) }
+    }
+
+    /// Pushes all of `sqes` or none, and publishes them.
+    ///
+    /// # Safety
+    /// As for [`SubmissionQueue::push_multiple`].
+    #[inline]
+    pub unsafe fn push_multiple(&mut self, sqes: &[S]) -> Result<(), PushError> {
+        // SAFETY: the caller upholds `SubmissionQueue::push_multiple`'s contract.
+        unsafe { self.sq().push_multiple(sqes) }
+    }
+
+    /// Free SQ slots right now.
+    #[inline]
+    pub fn sq_space_left(&self) -> u32 {
+        // Acquire on the kernel's head: slots it has released may be reused after this (see
+        // the module docs); our own tail needs no ordering.
+        let head = self.raw.sq_head().load(Ordering::Acquire);
+        let tail = self.raw.sq_tail().load(Ordering::Relaxed);
+        index::space(head, tail, self.raw.sq_entries)
+    }
+
+    /// `io_uring_enter(2)` — submits the published SQEs (see [`Submitter::submit`]).
+    #[inline]
+    pub fn submit(&self) -> io::Result<usize> {
+        self.submitter().submit()
+    }
+
+    /// Submits and waits for `want` completions (see [`Submitter::submit_and_wait`]).
+    #[inline]
+    pub fn submit_and_wait(&self, want: usize) -> io::Result<usize> {
+        self.submitter().submit_and_wait(want)
+    }
+
+    /// `IORING_REGISTER_PROBE` — which opcodes this kernel supports.
+    pub fn probe(&self) -> io::Result<crate::probe::Probe> {
+        crate::probe::Probe::for_ring(&self.submitter())
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> AsFd for Ring<S, C> {
+    #[inline]
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.raw.fd.as_fd()
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> AsRawFd for Ring<S, C> {
+    #[inline]
+    fn as_raw_fd(&self) -> RawFd {
+        self.raw.fd.as_raw_fd()
+    }
+}
+
+/// The SQ had too few free slots for the push; nothing was pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushError {
+    /// Slots the push needed.
+    pub needed: u32,
+    /// Slots that were free.
+    pub available: u32,
+}
+
+impl fmt::Display for PushError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "submission queue full: {} slots needed, {} free; submit (and reap completions) \
+             first",
+            self.needed, self.available
+        )
+    }
+}
+
+impl std::error::Error for PushError {}
+
+impl From<PushError> for io::Error {
+    fn from(e: PushError) -> io::Error {
+        crate::error::with_message(libc::EBUSY, e.to_string())
+    }
+}
+
+/// The submission queue: push SQEs, then publish them to the kernel with [`sync`](Self::sync)
+/// (or drop). Obtained from [`Ring::sq`] or [`Ring::split`]; `Send`, so a producer thread can
+/// own it.
+pub struct SubmissionQueue<'a, S: SqeEntry = Sqe> {
+    raw: &'a RawRing,
+    /// The kernel's head as last loaded.
+    head: u32,
+    /// Our tail, including SQEs pushed but not yet published.
+    tail: u32,
+    _entry: PhantomData<fn(S)>,
+}
+
+impl<S: SqeEntry> fmt::Debug for SubmissionQueue<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubmissionQueue")
+            .field("head", &self.head)
+            .field("tail", &self.tail)
+            .field("entries", &self.raw.sq_entries)
+            .finish()
+    }
+}
+
+impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
+    #[inline]
+    pub(crate) fn new(raw: &'a RawRing) -> Self {
+        SubmissionQueue {
+            raw,
+            // Acquire: the kernel's reads of the SQEs it consumed happen before our reuse of
+            // their slots (it stores the head with release).
+            head: raw.sq_head().load(Ordering::Acquire),
+            // Only we write the tail; the previous store was ours (this handle borrows the ring
+            // mutably, so any earlier handle was synchronized with us by that borrow).
+            tail: raw.sq_tail().load(Ordering::Relaxed),
+            _entry: PhantomData,
+        }
+    }
+
+    /// Publishes the pushed SQEs (stores the tail) and refreshes the kernel's head.
+    #[inline]
+    pub fn sync(&mut self) {
+        // Release: the SQE bytes written by `push` become visible before the kernel (which
+        // loads the tail with acquire) can see the new tail.
+        self.raw.sq_tail().store(self.tail, Ordering::Release);
+        // Acquire: see `new`.
+        self.head = self.raw.sq_head().load(Ordering::Acquire);
+    }
+
+    /// SQ size.
+    #[inline]
+    pub fn capacity(&self) -> u32 {
+        self.raw.sq_entries
+    }
+
+    /// SQEs in the queue not yet consumed by the kernel (as of the last head load), including
+    /// pushed but unpublished ones.
+    #[inline]
+    pub fn len(&self) -> u32 {
+        index::len(self.head, self.tail).min(self.raw.sq_entries)
+    }
+
+    /// Whether the queue holds no unconsumed SQE (as of the last head load).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Free slots (as of the last head load; [`sync`](Self::sync) refreshes it).
+    #[inline]
+    pub fn space_left(&self) -> u32 {
+        index::space(self.head, self.tail, self.raw.sq_entries)
+    }
+
+    /// Whether no slot is free (as of the last head load).
+    #[inline]
+    pub fn is_full(&self) -> bool {
+        self.space_left() == 0
+    }
+
+    /// SQEs the kernel dropped as invalid (`sq_off.dropped`).
+    #[inline]
+    pub fn dropped(&self) -> u32 {
+        // Relaxed: a statistic, nothing is published with it.
+        self.raw.sq_dropped().load(Ordering::Relaxed)
+    }
+
+    /// `IORING_SQ_NEED_WAKEUP`: the SQPOLL thread sleeps ([`Submitter::submit`] wakes it).
+    #[inline]
+    pub fn need_wakeup(&self) -> bool {
+        // SeqCst fence: the tail store (in `sync`) must be ordered before this load, see the
+        // module docs.
+        core::sync::atomic::fence(Ordering::SeqCst);
+        self.raw.sq_flags().load(Ordering::Relaxed) & sys::IORING_SQ_NEED_WAKEUP != 0
+    }
+
+    /// `IORING_SQ_CQ_OVERFLOW`: completions wait in the kernel's overflow list; enter with
+    /// `GETEVENTS` (any [`Submitter`] call does) after reaping to flush them.
+    #[inline]
+    pub fn cq_overflow(&self) -> bool {
+        // Relaxed: a hint to enter the kernel; the syscall itself synchronizes.
+        self.raw.sq_flags().load(Ordering::Relaxed) & sys::IORING_SQ_CQ_OVERFLOW != 0
+    }
+
+    /// `IORING_SQ_TASKRUN`: task work is pending (with `TASKRUN_FLAG`); enter with `GETEVENTS`.
+    #[inline]
+    pub fn taskrun(&self) -> bool {
+        // Relaxed: a hint, as for `cq_overflow`.
+        self.raw.sq_flags().load(Ordering::Relaxed) & sys::IORING_SQ_TASKRUN != 0
+    }
+
+    /// Reloads the kernel's head when fewer than `n` slots look free; returns the free count.
+    #[inline]
+    fn reserve(&mut self, n: u32) -> Result<(), PushError> {
+        let mut available = self.space_left();
+        if available < n {
+            // Acquire: see `new`.
+            self.head = self.raw.sq_head().load(Ordering::Acquire);
+            available = self.space_left();
+            if available < n {
+                return Err(PushError {
+                    needed: n,
+                    available,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `sqe` into the slot of `self.tail` and advances the tail (unpublished).
+    ///
+    /// # Safety
+    /// A slot must be free (`reserve` succeeded for it).
+    #[inline]
+    unsafe fn write(&mut self, sqe: &S) {
+        let slot = index::slot(self.tail, self.raw.sq_mask);
+        // SAFETY: `slot < sq_entries` (masked with `sq_mask = sq_entries - 1`), and the SQE
+        // array maps `sq_entries` entries of `size_of::<S>()` bytes (the ring was set up with
+        // `S::SETUP_FLAG`, see `Ring::setup`), so the write is in bounds and aligned (the
+        // mapping is page-aligned, the stride a multiple of 64). The slot is free (caller), so
+        // the kernel does not read it concurrently, and we hold the only SubmissionQueue.
+        unsafe { ptr::write(self.raw.sqes.cast::<S>().add(slot), *sqe) };
+        self.tail = self.tail.wrapping_add(1);
+    }
+
+    /// Pushes one SQE (published on [`sync`](Self::sync) or drop).
+    ///
+    /// # Errors
+    /// [`PushError`] when the SQ is full: submit first.
+    ///
+    /// # Safety
+    /// The kernel acts on the SQE as written. Until its completion is reaped (or, for data
+    /// read only at submission — e.g. a timeout's `timespec` — until it is submitted):
+    /// - every pointer in it (buffers, iovecs, `msghdr`s, paths, `timespec`s, ...) must be valid
+    ///   for the reads and writes the opcode does, and not be accessed otherwise in a way that
+    ///   races with the kernel;
+    /// - every fd or fixed-file index in it must refer to what you mean (a reused fd number is
+    ///   not UB for Rust, but the kernel will act on the new file);
+    /// - registered buffers/files it names must stay registered.
+    ///
+    /// Dropping the ring with requests in flight is fine for memory the kernel reads, but memory
+    /// it writes must outlive the ring's teardown (closing the fd cancels and waits).
+    #[inline]
+    pub unsafe fn push(&mut self, sqe: &S) -> Result<(), PushError> {
+        self.reserve(1)?;
+        // SAFETY: `reserve(1)` just proved a free slot.
+        unsafe { self.write(sqe) };
+        Ok(())
+    }
+
+    /// Pushes all of `sqes` or, when fewer slots are free, none (published once, on
+    /// [`sync`](Self::sync) or drop).
+    ///
+    /// # Safety
+    /// As for [`push`](Self::push), for every SQE.
+    #[inline]
+    pub unsafe fn push_multiple(&mut self, sqes: &[S]) -> Result<(), PushError> {
+        let n = u32::try_from(sqes.len()).unwrap_or(u32::MAX);
+        self.reserve(n)?;
+        for sqe in sqes {
+            // SAFETY: `reserve(n)` proved `n = sqes.len()` free slots.
+            unsafe { self.write(sqe) };
+        }
+        Ok(())
+    }
+
+    /// Pushes `sqes` as a linked chain, all or nothing; see [`crate::chain`].
+    ///
+    /// # Safety
+    /// As for [`push`](Self::push), for every SQE (and the link timeout's `timespec`, which
+    /// must stay valid until the chain is submitted).
+    pub(crate) unsafe fn push_with(
+        &mut self,
+        sqes: &[S],
+        extra: Option<&S>,
+        link: SqeFlagsRaw,
+    ) -> Result<(), PushError> {
+        let total = sqes.len() + usize::from(extra.is_some());
+        let n = u32::try_from(total).unwrap_or(u32::MAX);
+        self.reserve(n)?;
+        for (i, sqe) in sqes.iter().enumerate() {
+            let mut sqe = *sqe;
+            if i + 1 < total {
+                let f = sqe.as_sqe().get_flags() | link.0;
+                sqe.as_sqe_mut().set_flags(f);
+            }
+            // SAFETY: `reserve(n)` proved `n` free slots, `n >= sqes.len()`.
+            unsafe { self.write(&sqe) };
+        }
+        if let Some(extra) = extra {
+            // SAFETY: the last of the `n` reserved slots.
+            unsafe { self.write(extra) };
+        }
+        Ok(())
+    }
+}
+
+/// The link flag `push_with` sets on all but the last SQE.
+#[derive(Clone, Copy)]
+pub(crate) struct SqeFlagsRaw(pub(crate) crate::squeue::SqeFlags);
+
+impl<S: SqeEntry> Drop for SubmissionQueue<'_, S> {
+    #[inline]
+    fn drop(&mut self) {
+        // Release: see `sync`.
+        self.raw.sq_tail().store(self.tail, Ordering::Release);
+    }
+}
+
+/// The completion queue: iterate it for CQEs; the head is published on [`sync`](Self::sync)
+/// or drop, so a batch costs one store. Obtained from [`Ring::cq`] or [`Ring::split`]; `Send`,
+/// so a consumer thread can own it.
+pub struct CompletionQueue<'a, C: CqeEntry = Cqe> {
+    raw: &'a RawRing,
+    head: u32,
+    tail: u32,
+    _entry: PhantomData<fn() -> C>,
+}
+
+impl<C: CqeEntry> fmt::Debug for CompletionQueue<'_, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompletionQueue")
+            .field("head", &self.head)
+            .field("tail", &self.tail)
+            .field("entries", &self.raw.cq_entries)
+            .finish()
+    }
+}
+
+impl<'a, C: CqeEntry> CompletionQueue<'a, C> {
+    #[inline]
+    pub(crate) fn new(raw: &'a RawRing) -> Self {
+        CompletionQueue {
+            raw,
+            // Only we write the head; the last store was ours (see `SubmissionQueue::new`).
+            head: raw.cq_head().load(Ordering::Relaxed),
+            // Acquire: the kernel writes a CQE, then stores the tail with release; after this
+            // load the CQEs up to `tail` are visible.
+            tail: raw.cq_tail().load(Ordering::Acquire),
+            _entry: PhantomData,
+        }
+    }
+
+    /// Publishes the consumed CQEs (stores the head) and loads the kernel's new tail.
+    #[inline]
+    pub fn sync(&mut self) {
+        // Release: our reads of the consumed CQEs complete before the kernel may reuse the
+        // slots (it loads the head before writing a CQE).
+        self.raw.cq_head().store(self.head, Ordering::Release);
+        // Acquire: see `new`.
+        self.tail = self.raw.cq_tail().load(Ordering::Acquire);
+    }
+
+    /// CQ size.
+    #[inline]
+    pub fn capacity(&self) -> u32 {
+        self.raw.cq_entries
+    }
+
+    /// CQEs ready (as of the last tail load).
+    #[inline]
+    pub fn len(&self) -> u32 {
+        index::ready(self.head, self.tail, self.raw.cq_entries)
+    }
+
+    /// Whether no CQE is ready (as of the last tail load).
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.head == self.tail
+    }
+
+    /// The CQ overflow counter (`cq_off.overflow`): completions the kernel could not post to
+    /// the CQ. With `IORING_FEAT_NODROP` (Linux 5.5+) they wait in an overflow list and are
+    /// flushed when you enter the kernel with `GETEVENTS`; the counter then counts only CQEs
+    /// truly lost (the kernel could not allocate an overflow entry).
+    #[inline]
+    pub fn overflow(&self) -> u32 {
+        // Relaxed: a statistic.
+        self.raw.cq_overflow().load(Ordering::Relaxed)
+    }
+
+    /// `IORING_SQ_CQ_OVERFLOW`: completions wait in the kernel's overflow list; reap, then
+    /// enter with `GETEVENTS` (any [`Submitter`] wait or submit does) to flush them.
+    #[inline]
+    pub fn needs_flush(&self) -> bool {
+        // Relaxed: a hint; the syscall synchronizes.
+        self.raw.sq_flags().load(Ordering::Relaxed)
+            & (sys::IORING_SQ_CQ_OVERFLOW | sys::IORING_SQ_TASKRUN)
+            != 0
+    }
+
+    /// `IORING_CQ_EVENTFD_DISABLED`: whether eventfd notifications are off (false before
+    /// Linux 5.8, which has no CQ flags).
+    #[inline]
+    pub fn eventfd_disabled(&self) -> bool {
+        self.raw.cq_flags().is_some_and(|f| {
+            // Relaxed: we are the only writer of this word.
+            f.load(Ordering::Relaxed) & sys::IORING_CQ_EVENTFD_DISABLED != 0
+        })
+    }
+
+    /// Turns eventfd notifications off or on (`IORING_CQ_EVENTFD_DISABLED`, Linux 5.8+).
+    ///
+    /// # Errors
+    /// `EOPNOTSUPP` before Linux 5.8.
+    pub fn set_eventfd_disabled(&mut self, disabled: bool) -> io::Result<()> {
+        let Some(flags) = self.raw.cq_flags() else {
+            return Err(crate::error::with_message(
+                libc::EOPNOTSUPP,
+                "this kernel has no CQ flags word (Linux 5.8+ has IORING_CQ_EVENTFD_DISABLED)",
+            ));
+        };
+        // Relaxed: the kernel reads this flag with READ_ONCE when it signals; nothing else is
+        // published with it.
+        if disabled {
+            flags.fetch_or(sys::IORING_CQ_EVENTFD_DISABLED, Ordering::Relaxed);
+        } else {
+            flags.fetch_and(!sys::IORING_CQ_EVENTFD_DISABLED, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Copies ready CQEs into `out`, returning how many (one tail load, head published on
+    /// sync/drop).
+    #[inline]
+    pub fn fill(&mut self, out: &mut [C]) -> usize {
+        let mut n = 0;
+        for slot in out.iter_mut() {
+            match self.next() {
+                Some(c) => *slot = c,
+                None => break,
+            }
+            n += 1;
+        }
+        n
+    }
+}
+
+impl<C: CqeEntry> Iterator for CompletionQueue<'_, C> {
+    type Item = C;
+
+    #[inline]
+    fn next(&mut self) -> Option<C> {
+        if self.head == self.tail {
+            return None;
+        }
+        let slot = index::slot(self.head, self.raw.cq_mask);
+        // SAFETY: `slot < cq_entries` (masked with `cq_mask = cq_entries - 1`); the CQE array
+        // holds `cq_entries` entries of `size_of::<C>()` bytes inside the CQ mapping (checked in
+        // `RawRing::new`; the ring was set up with `C::SETUP_FLAG`), 16-aligned. The entry lies
+        // between our head and the kernel's tail loaded with acquire, so the kernel finished
+        // writing it and will not touch it before we publish a head past it. `C` is plain
+        // integers: any bytes are a valid value.
+        let cqe = unsafe { ptr::read(self.raw.cqes.cast::<C>().add(slot)) };
+        self.head = self.head.wrapping_add(1);
+        Some(cqe)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.len() as usize;
+        (n, Some(n))
+    }
+}
+
+impl<C: CqeEntry> Drop for CompletionQueue<'_, C> {
+    #[inline]
+    fn drop(&mut self) {
+        // Release: see `sync`.
+        self.raw.cq_head().store(self.head, Ordering::Release);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::index;
+    use proptest::prelude::*;
+
+    /// A model ring with unbounded (u64) counters: the truth the wrapping u32 arithmetic must
+    /// agree with.
+    #[derive(Debug)]
+    struct Model {
+        head: u64,
+        tail: u64,
+        entries: u64,
+    }
+
+    proptest! {
+        #[test]
+        fn wrapping_indices_match_the_model(
+            start in any::<u32>(),
+            shift in 0u32..=16,
+            ops in proptest::collection::vec((any::<bool>(), 0u32..70000), 1..64),
+        ) {
+            let entries = 1u32 << shift;
+            let mask = entries - 1;
+            let mut m = Model { head: u64::from(start), tail: u64::from(start), entries: u64::from(entries) };
+            for (push, n) in ops {
+                let (h, t) = (m.head as u32, m.tail as u32);
+                prop_assert_eq!(u64::from(index::len(h, t)), m.tail - m.head);
+                prop_assert_eq!(u64::from(index::space(h, t, entries)), m.entries - (m.tail - m.head));
+                prop_assert_eq!(index::slot(t, mask) as u64, m.tail % m.entries);
+                prop_assert_eq!(u64::from(index::ready(h, t, entries)), m.tail - m.head);
+                if push {
+                    let k = u64::from(n).min(m.entries - (m.tail - m.head));
+                    m.tail += k;
+                } else {
+                    let k = u64::from(n).min(m.tail - m.head);
+                    m.head += k;
+                }
+            }
+        }
+
+        #[test]
+        fn a_bogus_head_never_claims_space(head in any::<u32>(), tail in any::<u32>(), shift in 0u32..=16) {
+            let entries = 1u32 << shift;
+            let space = index::space(head, tail, entries);
+            prop_assert!(space <= entries);
+            prop_assert!(index::ready(head, tail, entries) <= entries);
+            prop_assert!(index::slot(tail, entries - 1) < entries as usize);
+        }
+    }
+
+    #[test]
+    fn across_the_wrap() {
+        let head = u32::MAX - 2;
+        let tail = 5u32;
+        assert_eq!(index::len(head, tail), 8);
+        assert_eq!(index::space(head, tail, 8), 0);
+        assert_eq!(index::space(head, tail, 16), 8);
+        assert_eq!(index::slot(u32::MAX, 7), 7);
+        assert_eq!(index::slot(u32::MAX.wrapping_add(1), 7), 0);
+    }
+}

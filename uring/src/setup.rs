@@ -1,0 +1,362 @@
+//! Ring setup: `io_uring_setup(2)`'s flags, the features the kernel reports, and the builder.
+
+use core::marker::PhantomData;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd};
+
+use uring_sys as sys;
+
+use crate::cqueue::Cqe;
+use crate::ring::{CqeEntry, Ring, SqeEntry};
+use crate::squeue::Sqe;
+
+bitflags::bitflags! {
+    /// `IORING_SETUP_*`: the flags of `io_uring_setup(2)` (`io_uring_params::flags`).
+    ///
+    /// `SQE128` and `CQE32` are not set here by hand: they follow from the ring's entry types
+    /// (`Ring<Sqe128, _>`, `Ring<_, Cqe32>`), so a 128-byte SQE cannot be pushed to a 64-byte
+    /// ring. Unknown bits are kept and passed to the kernel as they are.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct SetupFlags: u32 {
+        /// `IORING_SETUP_IOPOLL`: busy-poll for completions (O_DIRECT files on polled queues).
+        /// Linux 5.1+.
+        const IOPOLL = sys::IORING_SETUP_IOPOLL;
+        /// `IORING_SETUP_SQPOLL`: a kernel thread polls the SQ. Linux 5.1+.
+        const SQPOLL = sys::IORING_SETUP_SQPOLL;
+        /// `IORING_SETUP_SQ_AFF`: pin the SQPOLL thread to `sq_thread_cpu`. Linux 5.1+.
+        const SQ_AFF = sys::IORING_SETUP_SQ_AFF;
+        /// `IORING_SETUP_CQSIZE`: the CQ size is `cq_entries`. Linux 5.5+.
+        const CQSIZE = sys::IORING_SETUP_CQSIZE;
+        /// `IORING_SETUP_CLAMP`: clamp too-large sizes instead of failing. Linux 5.6+.
+        const CLAMP = sys::IORING_SETUP_CLAMP;
+        /// `IORING_SETUP_ATTACH_WQ`: share the io-wq (or SQPOLL thread) of `wq_fd`. Linux 5.6+.
+        const ATTACH_WQ = sys::IORING_SETUP_ATTACH_WQ;
+        /// `IORING_SETUP_R_DISABLED`: start disabled until `IORING_REGISTER_ENABLE_RINGS`.
+        /// Linux 5.10+.
+        const R_DISABLED = sys::IORING_SETUP_R_DISABLED;
+        /// `IORING_SETUP_SUBMIT_ALL`: keep submitting the batch after an SQE fails to prep.
+        /// Linux 5.18+.
+        const SUBMIT_ALL = sys::IORING_SETUP_SUBMIT_ALL;
+        /// `IORING_SETUP_COOP_TASKRUN`: no IPI to run completion work. Linux 5.19+.
+        const COOP_TASKRUN = sys::IORING_SETUP_COOP_TASKRUN;
+        /// `IORING_SETUP_TASKRUN_FLAG`: set `IORING_SQ_TASKRUN` when work is pending.
+        /// Linux 5.19+.
+        const TASKRUN_FLAG = sys::IORING_SETUP_TASKRUN_FLAG;
+        /// `IORING_SETUP_SQE128`: 128-byte SQEs (set by `Ring<Sqe128, _>`). Linux 5.19+.
+        const SQE128 = sys::IORING_SETUP_SQE128;
+        /// `IORING_SETUP_CQE32`: 32-byte CQEs (set by `Ring<_, Cqe32>`). Linux 5.19+.
+        const CQE32 = sys::IORING_SETUP_CQE32;
+        /// `IORING_SETUP_SINGLE_ISSUER`: only one task submits. Linux 6.0+.
+        const SINGLE_ISSUER = sys::IORING_SETUP_SINGLE_ISSUER;
+        /// `IORING_SETUP_DEFER_TASKRUN`: run completion work only when waiting. Linux 6.1+.
+        const DEFER_TASKRUN = sys::IORING_SETUP_DEFER_TASKRUN;
+        /// `IORING_SETUP_NO_MMAP`: the application provides the ring memory. Linux 6.5+.
+        /// Not accepted by this crate's builder yet (the rings are always mmapped).
+        const NO_MMAP = sys::IORING_SETUP_NO_MMAP;
+        /// `IORING_SETUP_REGISTERED_FD_ONLY`: return a registered ring index, not an fd.
+        /// Linux 6.5+. Needs `NO_MMAP`; not accepted by this crate's builder yet.
+        const REGISTERED_FD_ONLY = sys::IORING_SETUP_REGISTERED_FD_ONLY;
+        /// `IORING_SETUP_NO_SQARRAY`: no SQ index array; SQEs are taken in ring order.
+        /// Linux 6.6+.
+        const NO_SQARRAY = sys::IORING_SETUP_NO_SQARRAY;
+        /// `IORING_SETUP_HYBRID_IOPOLL`: sleep before polling (with `IOPOLL`). Linux 6.13+.
+        const HYBRID_IOPOLL = sys::IORING_SETUP_HYBRID_IOPOLL;
+        /// `IORING_SETUP_CQE_MIXED`: 16- and 32-byte CQEs in one CQ. Linux 6.18+.
+        /// Not accepted by this crate's builder yet.
+        const CQE_MIXED = sys::IORING_SETUP_CQE_MIXED;
+        /// `IORING_SETUP_SQE_MIXED`: 64- and 128-byte SQEs in one SQ. Linux 6.19+.
+        /// Not accepted by this crate's builder yet.
+        const SQE_MIXED = sys::IORING_SETUP_SQE_MIXED;
+        /// `IORING_SETUP_SQ_REWIND`: SQEs always start at index 0. Not accepted by this
+        /// crate's builder (it would break the SQ protocol this crate keeps).
+        const SQ_REWIND = sys::IORING_SETUP_SQ_REWIND;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
+    /// `IORING_FEAT_*`: what the kernel reported in `io_uring_params::features`.
+    ///
+    /// Unknown bits (features newer than this crate) are kept.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Features: u32 {
+        /// `IORING_FEAT_SINGLE_MMAP`: SQ and CQ rings share one mmap. Linux 5.4+.
+        const SINGLE_MMAP = sys::IORING_FEAT_SINGLE_MMAP;
+        /// `IORING_FEAT_NODROP`: completions are never dropped on CQ overflow. Linux 5.5+.
+        const NODROP = sys::IORING_FEAT_NODROP;
+        /// `IORING_FEAT_SUBMIT_STABLE`: SQE data is consumed at submit. Linux 5.5+.
+        const SUBMIT_STABLE = sys::IORING_FEAT_SUBMIT_STABLE;
+        /// `IORING_FEAT_RW_CUR_POS`: offset -1 means the current file position. Linux 5.6+.
+        const RW_CUR_POS = sys::IORING_FEAT_RW_CUR_POS;
+        /// `IORING_FEAT_CUR_PERSONALITY`: requests run with the submitter's creds. Linux 5.6+.
+        const CUR_PERSONALITY = sys::IORING_FEAT_CUR_PERSONALITY;
+        /// `IORING_FEAT_FAST_POLL`: internal poll instead of io-wq for pollable files.
+        /// Linux 5.7+.
+        const FAST_POLL = sys::IORING_FEAT_FAST_POLL;
+        /// `IORING_FEAT_POLL_32BITS`: all 32 poll event bits. Linux 5.9+.
+        const POLL_32BITS = sys::IORING_FEAT_POLL_32BITS;
+        /// `IORING_FEAT_SQPOLL_NONFIXED`: SQPOLL without registered files. Linux 5.11+.
+        const SQPOLL_NONFIXED = sys::IORING_FEAT_SQPOLL_NONFIXED;
+        /// `IORING_FEAT_EXT_ARG`: `IORING_ENTER_EXT_ARG` (wait with timeout). Linux 5.11+.
+        const EXT_ARG = sys::IORING_FEAT_EXT_ARG;
+        /// `IORING_FEAT_NATIVE_WORKERS`: io-wq workers are native threads. Linux 5.12+.
+        const NATIVE_WORKERS = sys::IORING_FEAT_NATIVE_WORKERS;
+        /// `IORING_FEAT_RSRC_TAGS`: registered resources carry tags. Linux 5.13+.
+        const RSRC_TAGS = sys::IORING_FEAT_RSRC_TAGS;
+        /// `IORING_FEAT_CQE_SKIP`: `IOSQE_CQE_SKIP_SUCCESS`. Linux 5.17+.
+        const CQE_SKIP = sys::IORING_FEAT_CQE_SKIP;
+        /// `IORING_FEAT_LINKED_FILE`: linked requests open files in order. Linux 5.17+.
+        const LINKED_FILE = sys::IORING_FEAT_LINKED_FILE;
+        /// `IORING_FEAT_REG_REG_RING`: `io_uring_register(2)` with a registered ring fd.
+        /// Linux 6.3+.
+        const REG_REG_RING = sys::IORING_FEAT_REG_REG_RING;
+        /// `IORING_FEAT_RECVSEND_BUNDLE`: bundled send/recv. Linux 6.10+.
+        const RECVSEND_BUNDLE = sys::IORING_FEAT_RECVSEND_BUNDLE;
+        /// `IORING_FEAT_MIN_TIMEOUT`: min-wait in `io_uring_getevents_arg`. Linux 6.12+.
+        const MIN_TIMEOUT = sys::IORING_FEAT_MIN_TIMEOUT;
+        /// `IORING_FEAT_RW_ATTR`: read/write attributes (PI). Linux 6.14+.
+        const RW_ATTR = sys::IORING_FEAT_RW_ATTR;
+        /// `IORING_FEAT_NO_IOWAIT`: `IORING_ENTER_NO_IOWAIT`. Linux 6.15+.
+        const NO_IOWAIT = sys::IORING_FEAT_NO_IOWAIT;
+        const _ = !0;
+    }
+}
+
+/// The setup flags this crate's ring protocol cannot drive (yet): the builder refuses them
+/// with a clear error instead of mapping a ring it would misread.
+const UNSUPPORTED: SetupFlags = SetupFlags::NO_MMAP
+    .union(SetupFlags::REGISTERED_FD_ONLY)
+    .union(SetupFlags::SQ_REWIND)
+    .union(SetupFlags::CQE_MIXED)
+    .union(SetupFlags::SQE_MIXED);
+
+/// `io_uring_setup(2)` with every option — builds a [`Ring`].
+///
+/// ```no_run
+/// use uring::{Ring, SetupFlags};
+/// let ring: Ring = Ring::builder()
+///     .flags(SetupFlags::SINGLE_ISSUER | SetupFlags::DEFER_TASKRUN)
+///     .cq_entries(1024)
+///     .build(256)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # References
+/// - [`io_uring_setup(2)`](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html)
+pub struct Builder<S: SqeEntry = Sqe, C: CqeEntry = Cqe> {
+    pub(crate) params: sys::io_uring_params,
+    pub(crate) register_ring_fd: bool,
+    _entries: PhantomData<fn() -> (S, C)>,
+}
+
+impl<S: SqeEntry, C: CqeEntry> Clone for Builder<S, C> {
+    fn clone(&self) -> Self {
+        Builder {
+            params: self.params,
+            register_ring_fd: self.register_ring_fd,
+            _entries: PhantomData,
+        }
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> core::fmt::Debug for Builder<S, C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Builder")
+            .field("flags", &SetupFlags::from_bits_retain(self.params.flags))
+            .field("cq_entries", &self.params.cq_entries)
+            .field("sq_thread_cpu", &self.params.sq_thread_cpu)
+            .field("sq_thread_idle", &self.params.sq_thread_idle)
+            .field("wq_fd", &self.params.wq_fd)
+            .field("register_ring_fd", &self.register_ring_fd)
+            .finish()
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> Default for Builder<S, C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
+    /// A builder with no flags: the kernel's defaults.
+    pub fn new() -> Self {
+        Builder {
+            params: sys::io_uring_params::zeroed(),
+            register_ring_fd: false,
+            _entries: PhantomData,
+        }
+    }
+
+    /// ORs in setup flags. `CQSIZE`, `SQ_AFF` and `ATTACH_WQ` are set for you by
+    /// [`cq_entries`](Self::cq_entries), [`sq_thread_cpu`](Self::sq_thread_cpu) and
+    /// [`attach_wq`](Self::attach_wq).
+    #[must_use]
+    pub fn flags(mut self, flags: SetupFlags) -> Self {
+        self.params.flags |= flags.bits();
+        self
+    }
+
+    /// `IORING_SETUP_SQPOLL` with `sq_thread_idle` in milliseconds: a kernel thread polls the
+    /// SQ and sleeps after `idle_ms` without work (then [`Submitter::submit`] wakes it).
+    ///
+    /// [`Submitter::submit`]: crate::Submitter::submit
+    #[must_use]
+    pub fn sqpoll(mut self, idle_ms: u32) -> Self {
+        self.params.flags |= sys::IORING_SETUP_SQPOLL;
+        self.params.sq_thread_idle = idle_ms;
+        self
+    }
+
+    /// `IORING_SETUP_SQ_AFF`: pins the SQPOLL thread to `cpu` (needs [`sqpoll`](Self::sqpoll)).
+    #[must_use]
+    pub fn sq_thread_cpu(mut self, cpu: u32) -> Self {
+        self.params.flags |= sys::IORING_SETUP_SQ_AFF;
+        self.params.sq_thread_cpu = cpu;
+        self
+    }
+
+    /// `IORING_SETUP_CQSIZE`: the CQ gets `entries` entries (rounded up to a power of two,
+    /// at least the SQ size, at most 65536).
+    #[must_use]
+    pub fn cq_entries(mut self, entries: u32) -> Self {
+        self.params.flags |= sys::IORING_SETUP_CQSIZE;
+        self.params.cq_entries = entries;
+        self
+    }
+
+    /// `IORING_SETUP_CLAMP`: clamp sizes above the kernel's maximum instead of failing.
+    #[must_use]
+    pub fn clamp(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_CLAMP;
+        self
+    }
+
+    /// `IORING_SETUP_ATTACH_WQ`: share the io-wq backend (and SQPOLL thread) of `ring`.
+    #[must_use]
+    pub fn attach_wq(mut self, ring: impl AsFd) -> Self {
+        self.params.flags |= sys::IORING_SETUP_ATTACH_WQ;
+        self.params.wq_fd = ring.as_fd().as_raw_fd() as u32;
+        self
+    }
+
+    /// `IORING_SETUP_R_DISABLED`: the ring starts disabled; enable it with
+    /// [`Submitter::enable_rings`](crate::Submitter::enable_rings).
+    #[must_use]
+    pub fn disabled(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_R_DISABLED;
+        self
+    }
+
+    /// `IORING_SETUP_SUBMIT_ALL`.
+    #[must_use]
+    pub fn submit_all(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_SUBMIT_ALL;
+        self
+    }
+
+    /// `IORING_SETUP_COOP_TASKRUN`, with `IORING_SETUP_TASKRUN_FLAG` when `taskrun_flag`.
+    #[must_use]
+    pub fn coop_taskrun(mut self, taskrun_flag: bool) -> Self {
+        self.params.flags |= sys::IORING_SETUP_COOP_TASKRUN;
+        if taskrun_flag {
+            self.params.flags |= sys::IORING_SETUP_TASKRUN_FLAG;
+        }
+        self
+    }
+
+    /// `IORING_SETUP_SINGLE_ISSUER`: only the creating thread (or the one enabling an
+    /// `R_DISABLED` ring) submits.
+    #[must_use]
+    pub fn single_issuer(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_SINGLE_ISSUER;
+        self
+    }
+
+    /// `IORING_SETUP_DEFER_TASKRUN` (with `SINGLE_ISSUER`, which it requires): completions are
+    /// posted only when the task waits with `GETEVENTS`.
+    #[must_use]
+    pub fn defer_taskrun(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_DEFER_TASKRUN | sys::IORING_SETUP_SINGLE_ISSUER;
+        self
+    }
+
+    /// `IORING_SETUP_NO_SQARRAY`: drop the SQ index array.
+    #[must_use]
+    pub fn no_sqarray(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_NO_SQARRAY;
+        self
+    }
+
+    /// `IORING_SETUP_IOPOLL`, with `IORING_SETUP_HYBRID_IOPOLL` when `hybrid`.
+    #[must_use]
+    pub fn iopoll(mut self, hybrid: bool) -> Self {
+        self.params.flags |= sys::IORING_SETUP_IOPOLL;
+        if hybrid {
+            self.params.flags |= sys::IORING_SETUP_HYBRID_IOPOLL;
+        }
+        self
+    }
+
+    /// Registers the ring fd with itself (`IORING_REGISTER_RING_FDS`) after setup, so every
+    /// `io_uring_enter(2)` (and `io_uring_register(2)` on Linux 6.3+) skips the fd lookup.
+    /// Linux 5.18+; on older kernels [`build`](Self::build) fails with the kernel's error.
+    #[must_use]
+    pub fn registered_ring_fd(mut self) -> Self {
+        self.register_ring_fd = true;
+        self
+    }
+
+    /// The setup flags so far, including those the entry types imply.
+    pub fn get_flags(&self) -> SetupFlags {
+        SetupFlags::from_bits_retain(self.params.flags | S::SETUP_FLAG | C::SETUP_FLAG)
+    }
+
+    /// `io_uring_setup(entries, &params)` — creates the ring and maps it.
+    ///
+    /// # Errors
+    /// `entries` outside `1..=32768` without `CLAMP` gives `EINVAL` saying so; io_uring disabled
+    /// by `kernel.io_uring_disabled` gives `EPERM`, denied by seccomp or missing `ENOSYS`, a too
+    /// low memlock limit `ENOMEM`, each with a message naming the cause and the remedy (the
+    /// errno stays reachable with [`error::errno`](crate::error::errno)).
+    ///
+    /// # References
+    /// - [`io_uring_setup(2)`](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html)
+    #[doc(alias = "io_uring_setup")]
+    pub fn build(&self, entries: u32) -> io::Result<Ring<S, C>> {
+        let flags = self.get_flags();
+        let bad = flags & UNSUPPORTED;
+        if !bad.is_empty() {
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                format!(
+                    "setup flags {bad:?} are not supported by this crate's ring (it maps the \
+                     rings itself and keeps the classic SQ/CQ protocol); leave them out"
+                ),
+            ));
+        }
+        if !flags.contains(SetupFlags::CLAMP)
+            && (entries == 0 || entries > crate::error::MAX_ENTRIES)
+        {
+            return Err(crate::error::too_many_entries(entries));
+        }
+        if flags.contains(SetupFlags::CQSIZE)
+            && !flags.contains(SetupFlags::CLAMP)
+            && (self.params.cq_entries == 0
+                || self.params.cq_entries > crate::error::MAX_CQ_ENTRIES)
+        {
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                format!(
+                    "io_uring_setup(2): cq_entries {} is outside 1..={} \
+                     (IORING_MAX_CQ_ENTRIES); ask for fewer, or set SetupFlags::CLAMP",
+                    self.params.cq_entries,
+                    crate::error::MAX_CQ_ENTRIES
+                ),
+            ));
+        }
+        let mut params = self.params;
+        params.flags = flags.bits();
+        Ring::setup(entries, params, self.register_ring_fd)
+    }
+}

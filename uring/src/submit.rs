@@ -1,0 +1,350 @@
+//! `io_uring_enter(2)` and `io_uring_register(2)`: the [`Submitter`].
+
+use core::ffi::c_void;
+use core::fmt;
+use core::sync::atomic::{Ordering, fence};
+use core::time::Duration;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+
+use uring_sys as sys;
+
+use crate::ring::{RawRing, index};
+use crate::setup::{Features, SetupFlags};
+
+/// The half of a ring that enters the kernel: submit, wait, register.
+///
+/// Shared (`Copy`, `Sync`): any number of threads may hold one. It submits what the
+/// [`SubmissionQueue`](crate::SubmissionQueue) has published and waits for what the
+/// [`CompletionQueue`](crate::CompletionQueue) will read.
+///
+/// # Errors from `io_uring_enter(2)`
+/// Returned as plain OS errors (`raw_os_error()` works):
+/// - `EINTR` (kind `Interrupted`): a signal arrived while waiting. Nothing is lost: SQEs not
+///   consumed stay in the SQ, completions stay in the CQ; call again.
+/// - `EAGAIN` (kind `WouldBlock`): the kernel ran out of resources for new requests; reap
+///   completions, then submit again.
+/// - `EBUSY`: the CQ overflowed and the overflow could not be flushed (or, on kernels before
+///   `IORING_FEAT_NODROP`, too many requests are in flight); reap completions, then call again.
+/// - `ETIME` only from the timed waits, which turn it into their return value.
+///
+/// # References
+/// - [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html)
+/// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
+#[derive(Clone, Copy)]
+pub struct Submitter<'a> {
+    raw: &'a RawRing,
+}
+
+impl fmt::Debug for Submitter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Submitter")
+            .field("fd", &self.raw.fd.as_raw_fd())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for a wait: timeout, min-wait. See [`Submitter::wait_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WaitArgs {
+    timeout: Option<Duration>,
+    min_wait: Option<Duration>,
+}
+
+impl WaitArgs {
+    /// No timeout, no min-wait.
+    pub const fn new() -> Self {
+        WaitArgs {
+            timeout: None,
+            min_wait: None,
+        }
+    }
+
+    /// Give up after `timeout` (relative). Needs `IORING_FEAT_EXT_ARG` (Linux 5.11+).
+    #[must_use]
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Min-wait (`min_wait_usec`, Linux 6.12+, `IORING_FEAT_MIN_TIMEOUT`): wait up to
+    /// `min_wait` for `want` completions, then return as soon as there is at least one (or the
+    /// timeout passes). Microsecond resolution.
+    #[must_use]
+    pub const fn min_wait(mut self, min_wait: Duration) -> Self {
+        self.min_wait = Some(min_wait);
+        self
+    }
+}
+
+impl<'a> Submitter<'a> {
+    #[inline]
+    pub(crate) fn new(raw: &'a RawRing) -> Self {
+        Submitter { raw }
+    }
+
+    /// The ring's setup flags.
+    #[inline]
+    pub fn flags(&self) -> SetupFlags {
+        self.raw.flags
+    }
+
+    /// The kernel's `IORING_FEAT_*` features.
+    #[inline]
+    pub fn features(&self) -> Features {
+        self.raw.features
+    }
+
+    /// Published SQEs the kernel has not consumed yet.
+    #[inline]
+    pub fn sq_len(&self) -> u32 {
+        // Relaxed on both: only a count for `to_submit` (the kernel clamps it to what is
+        // really there, and reads the SQEs with its own acquire of the tail).
+        let head = self.raw.sq_head().load(Ordering::Relaxed);
+        let tail = self.raw.sq_tail().load(Ordering::Relaxed);
+        index::len(head, tail).min(self.raw.sq_entries)
+    }
+
+    /// CQEs ready to reap.
+    #[inline]
+    pub fn cq_len(&self) -> u32 {
+        // Acquire on the kernel's tail (see `CompletionQueue::new`), Relaxed on our own head.
+        let tail = self.raw.cq_tail().load(Ordering::Acquire);
+        let head = self.raw.cq_head().load(Ordering::Relaxed);
+        index::ready(head, tail, self.raw.cq_entries)
+    }
+
+    /// `io_uring_enter(fd, sq_len, 0, flags, NULL)` — submits the published SQEs.
+    ///
+    /// Enters the kernel only when needed: not at all when nothing is pending; under SQPOLL only
+    /// to wake the poller (`IORING_SQ_NEED_WAKEUP`) or to flush completions. It adds
+    /// `GETEVENTS` when the kernel asks for it (`IORING_SQ_CQ_OVERFLOW`, `IORING_SQ_TASKRUN`) or
+    /// the ring is `IOPOLL`, so overflowed completions are flushed to the CQ.
+    ///
+    /// Returns the number of SQEs the kernel consumed.
+    ///
+    /// # Errors
+    /// See the [type docs](Submitter).
+    ///
+    /// # References
+    /// - [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html)
+    #[doc(alias = "io_uring_enter")]
+    #[inline]
+    pub fn submit(&self) -> io::Result<usize> {
+        self.submit_and_wait(0)
+    }
+
+    /// `io_uring_enter(fd, sq_len, want, GETEVENTS, NULL)` — submits the published SQEs and
+    /// waits until at least `want` CQEs are ready.
+    ///
+    /// Returns the number of SQEs the kernel consumed.
+    ///
+    /// # Errors
+    /// See the [type docs](Submitter).
+    #[doc(alias = "io_uring_enter")]
+    #[inline]
+    pub fn submit_and_wait(&self, want: usize) -> io::Result<usize> {
+        let to_submit = self.sq_len();
+        let mut flags = 0;
+        if want > 0 || self.cq_needs_enter() {
+            flags |= sys::IORING_ENTER_GETEVENTS;
+        }
+        if self.raw.flags.contains(SetupFlags::SQPOLL) {
+            if self.sqpoll_needs_wakeup() {
+                flags |= sys::IORING_ENTER_SQ_WAKEUP;
+            } else if flags == 0 {
+                // The poller is awake and will see the published tail: no syscall.
+                return Ok(to_submit as usize);
+            }
+        } else if to_submit == 0 && flags == 0 {
+            return Ok(0);
+        }
+        let want = u32::try_from(want).unwrap_or(u32::MAX);
+        self.enter(to_submit, want, flags, core::ptr::null(), 0)
+    }
+
+    /// `io_uring_enter(fd, 0, 0, GETEVENTS, NULL)` — runs pending task work and flushes
+    /// overflowed completions to the CQ without waiting (what a `DEFER_TASKRUN` ring needs for
+    /// completions to appear).
+    #[inline]
+    pub fn get_events(&self) -> io::Result<()> {
+        self.enter(0, 0, sys::IORING_ENTER_GETEVENTS, core::ptr::null(), 0)
+            .map(drop)
+    }
+
+    /// Submits the published SQEs and waits until `want` CQEs are ready or `timeout` passes
+    /// (`IORING_ENTER_EXT_ARG`, Linux 5.11+; with `None`, as long as it takes).
+    ///
+    /// Returns the number of CQEs ready, which is less than `want` when the timeout passed.
+    ///
+    /// # Errors
+    /// `EINTR` when a signal arrives (call again); without `IORING_FEAT_EXT_ARG` a timeout
+    /// gives `EOPNOTSUPP` saying so; otherwise as [`submit`](Self::submit).
+    ///
+    /// # References
+    /// - [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html)
+    pub fn wait(&self, want: usize, timeout: Option<Duration>) -> io::Result<usize> {
+        let mut args = WaitArgs::new();
+        args.timeout = timeout;
+        self.wait_with(want, &args)
+    }
+
+    /// As [`wait`](Self::wait), with every [`WaitArgs`] option (min-wait).
+    ///
+    /// # Errors
+    /// As [`wait`](Self::wait); a min-wait without `IORING_FEAT_MIN_TIMEOUT` (Linux 6.12+)
+    /// gives `EOPNOTSUPP` saying so.
+    pub fn wait_with(&self, want: usize, args: &WaitArgs) -> io::Result<usize> {
+        if args.timeout.is_none() && args.min_wait.is_none() {
+            self.submit_and_wait(want)?;
+            return Ok(self.cq_len() as usize);
+        }
+        if !self.raw.features.contains(Features::EXT_ARG) {
+            return Err(crate::error::with_message(
+                libc::EOPNOTSUPP,
+                "a wait with a timeout needs IORING_ENTER_EXT_ARG (Linux 5.11+, \
+                 IORING_FEAT_EXT_ARG), which this kernel lacks; push an IORING_OP_TIMEOUT \
+                 instead",
+            ));
+        }
+        let mut arg = sys::io_uring_getevents_arg {
+            sigmask: 0,
+            sigmask_sz: 0,
+            min_wait_usec: 0,
+            ts: 0,
+        };
+        if let Some(min) = args.min_wait {
+            if !self.raw.features.contains(Features::MIN_TIMEOUT) {
+                return Err(crate::error::with_message(
+                    libc::EOPNOTSUPP,
+                    "min-wait needs IORING_FEAT_MIN_TIMEOUT (Linux 6.12+), which this kernel \
+                     lacks; wait with a plain timeout",
+                ));
+            }
+            arg.min_wait_usec = u32::try_from(min.as_micros()).unwrap_or(u32::MAX);
+        }
+        let ts;
+        if let Some(t) = args.timeout {
+            ts = sys::__kernel_timespec {
+                tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+                tv_nsec: i64::from(t.subsec_nanos()),
+            };
+            arg.ts = (&raw const ts) as u64;
+        }
+        let to_submit = self.sq_len();
+        let mut flags = sys::IORING_ENTER_GETEVENTS | sys::IORING_ENTER_EXT_ARG;
+        if self.raw.flags.contains(SetupFlags::SQPOLL) && self.sqpoll_needs_wakeup() {
+            flags |= sys::IORING_ENTER_SQ_WAKEUP;
+        }
+        let want = u32::try_from(want).unwrap_or(u32::MAX);
+        match self.enter(
+            to_submit,
+            want,
+            flags,
+            (&raw const arg).cast(),
+            core::mem::size_of::<sys::io_uring_getevents_arg>(),
+        ) {
+            Ok(_) => {}
+            Err(e) if e.raw_os_error() == Some(libc::ETIME) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(self.cq_len() as usize)
+    }
+
+    /// Whether completions need a `GETEVENTS` enter to show up: overflowed CQEs or pending task
+    /// work, or an `IOPOLL` ring (whose completions are polled in the syscall).
+    #[inline]
+    fn cq_needs_enter(&self) -> bool {
+        // Relaxed: a hint to enter the kernel; the syscall itself synchronizes.
+        self.raw.flags.contains(SetupFlags::IOPOLL)
+            || self.raw.sq_flags().load(Ordering::Relaxed)
+                & (sys::IORING_SQ_CQ_OVERFLOW | sys::IORING_SQ_TASKRUN)
+                != 0
+    }
+
+    /// SQPOLL: whether the poller sleeps and must be woken.
+    #[inline]
+    fn sqpoll_needs_wakeup(&self) -> bool {
+        // The tail was stored with Release (SubmissionQueue::sync/drop). The poller sets
+        // NEED_WAKEUP, then a full barrier, then rechecks the tail before sleeping. A
+        // store-release followed by a plain load may be reordered (store buffering), so without
+        // this SeqCst fence we could read a stale "awake" while the poller reads a stale tail,
+        // and both sleep with work pending (tokio io-uring #197/#281, liburing #541).
+        fence(Ordering::SeqCst);
+        // Relaxed: ordered by the fence above.
+        self.raw.sq_flags().load(Ordering::Relaxed) & sys::IORING_SQ_NEED_WAKEUP != 0
+    }
+
+    /// `io_uring_enter2`, with the registered ring index when this thread registered it.
+    #[inline]
+    fn enter(
+        &self,
+        to_submit: u32,
+        min_complete: u32,
+        flags: u32,
+        arg: *const c_void,
+        argsz: usize,
+    ) -> io::Result<usize> {
+        let (fd, extra) = self.raw.enter_target();
+        // SAFETY: `fd` is this ring's fd (owned by the `RawRing` we borrow) or its registered
+        // index in this thread (`enter_target` checked the thread). `arg` is null or points to
+        // an `io_uring_getevents_arg` (whose `ts` is null or a live `__kernel_timespec`) that
+        // the caller keeps alive for this call. The SQEs being submitted were pushed through
+        // `SubmissionQueue::push*`, whose callers promised (unsafe contract) that what they
+        // point to stays valid until completion.
+        let ret =
+            unsafe { sys::io_uring_enter2(fd, to_submit, min_complete, flags | extra, arg, argsz) };
+        if ret < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(ret as usize)
+        }
+    }
+
+    /// `io_uring_register(fd, opcode, arg, nr_args)` — the raw registration call every typed
+    /// `register_*` method is built on. Uses the registered ring fd when the ring has one and
+    /// the kernel allows it (`IORING_FEAT_REG_REG_RING`, Linux 6.3+).
+    ///
+    /// Returns the kernel's non-negative result.
+    ///
+    /// # Safety
+    /// - `arg` and `nr_args` must be what `opcode` expects, valid for the reads and writes the
+    ///   kernel does during the call.
+    /// - Memory the kernel keeps using after the call (registered buffers, buffer rings,
+    ///   regions, eventfds are fine) must stay valid until it is unregistered or the ring is
+    ///   dropped.
+    /// - `opcode` must not change the ring's memory layout behind this crate's back
+    ///   (`IORING_REGISTER_RESIZE_RINGS` is only sound through the crate's own method).
+    ///
+    /// # References
+    /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
+    #[doc(alias = "io_uring_register")]
+    pub unsafe fn register_raw(
+        &self,
+        opcode: u32,
+        arg: *const c_void,
+        nr_args: u32,
+    ) -> io::Result<u32> {
+        let (fd, extra) = self.raw.enter_target();
+        let (fd, opcode) = if extra != 0 && self.raw.features.contains(Features::REG_REG_RING) {
+            (fd, opcode | sys::IORING_REGISTER_USE_REGISTERED_RING)
+        } else {
+            (self.raw.fd.as_raw_fd(), opcode)
+        };
+        // SAFETY: `fd` is this ring's fd (or its registered index in this thread, with the
+        // matching flag); the caller upholds the contract for `arg`/`nr_args`.
+        let ret = unsafe { sys::io_uring_register(fd, opcode, arg, nr_args) };
+        if ret < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(ret as u32)
+        }
+    }
+}
+
+impl AsFd for Submitter<'_> {
+    #[inline]
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.raw.fd.as_fd()
+    }
+}

@@ -1,0 +1,84 @@
+//! Helpers shared by the uring integration tests: probe first, skip with a printed reason.
+//!
+//! Use from a test binary with `#[path = "../util/mod.rs"] mod util;` (or `mod util;` from a
+//! top-level `tests/*.rs` file).
+#![allow(dead_code, unreachable_pub)]
+
+use std::io;
+use std::sync::OnceLock;
+
+use uring::{Cqe, Probe, Ring, Sqe};
+
+/// The kernel's probe, taken once per test binary.
+pub fn probe() -> &'static Probe {
+    static PROBE: OnceLock<Probe> = OnceLock::new();
+    PROBE.get_or_init(|| Probe::new().expect("io_uring must be usable on the test machine"))
+}
+
+/// Whether the kernel supports `opcode`; when not, prints why the calling test skips.
+///
+/// ```ignore
+/// if !util::supports_or_skip(uring_sys::IORING_OP_NOP128, "nop128_on_sqe128_ring") { return; }
+/// ```
+pub fn supports_or_skip(opcode: u8, test: &str) -> bool {
+    match probe().check(opcode) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("SKIPPED {test}: {e}");
+            false
+        }
+    }
+}
+
+/// `return`s from the calling test (printing why) unless the kernel supports every opcode.
+#[macro_export]
+macro_rules! require_ops {
+    ($($op:expr),+ $(,)?) => {
+        $(
+            if !$crate::util::supports_or_skip($op, module_path!()) {
+                return;
+            }
+        )+
+    };
+}
+
+/// Builds a ring, or — only when the kernel rejects a setup flag it does not know
+/// (`EINVAL`) — prints why and returns `None`. Any other error fails the test.
+pub fn ring_or_skip<S: uring::SqeEntry, C: uring::CqeEntry>(
+    builder: uring::Builder<S, C>,
+    entries: u32,
+    test: &str,
+) -> Option<Ring<S, C>> {
+    match builder.build(entries) {
+        Ok(r) => Some(r),
+        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+            eprintln!("SKIPPED {test}: the kernel rejected {builder:?}: {e}");
+            None
+        }
+        Err(e) => panic!("{test}: setting up {builder:?} failed: {e}"),
+    }
+}
+
+/// A NOP carrying `user_data`.
+pub fn nop(user_data: u64) -> Sqe {
+    Sqe::new(uring_sys::IORING_OP_NOP).user_data(user_data)
+}
+
+/// Pushes `sqes` (they must point to nothing), submits, waits for `want` CQEs, and returns
+/// every CQE reaped (sorted by `user_data` for stable assertions).
+pub fn run(ring: &mut Ring, sqes: &[Sqe], want: usize) -> io::Result<Vec<Cqe>> {
+    // SAFETY: the test SQEs used with this helper carry no pointers (NOPs, or ops on fds
+    // with no buffers), so nothing must outlive the call.
+    unsafe { ring.push_multiple(sqes) }.map_err(io::Error::from)?;
+    ring.submit_and_wait(want)?;
+    let mut out: Vec<Cqe> = Vec::new();
+    while out.len() < want {
+        out.extend(ring.cq());
+        if out.len() < want {
+            ring.submit_and_wait(1)?;
+        }
+    }
+    out.extend(ring.cq());
+    out.sort_by_key(Cqe::user_data);
+    Ok(out)
+}
