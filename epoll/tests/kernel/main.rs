@@ -4,6 +4,7 @@ mod util;
 
 mod closed;
 mod ctl_errors;
+mod echo;
 mod exclusive;
 mod many;
 mod rdhup;
