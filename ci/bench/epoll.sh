@@ -49,3 +49,25 @@ for mode in lt et; do
     per_event "$M $impl" "$bin" --only $impl --mode $mode --rounds %R%
   done
 done
+
+# 3. wrk against `echo_epoll --http` and the same server on mio (examples/http_mio.rs): loopback
+#    only, EPOLL_WRK_SECONDS (default 5) per run, two alternating runs each, servers killed after.
+need_apt wrk
+cargo build --release -p epoll --example echo_epoll --example http_mio
+ex=$CARGO_TARGET_DIR/release/examples
+port=${EPOLL_WRK_PORT:-18080}
+"$ex/echo_epoll" --port "$port" --http >/dev/null &
+pid_epoll=$!
+"$ex/http_mio" --port $((port + 1)) >/dev/null &
+pid_mio=$!
+trap 'kill $pid_epoll $pid_mio 2>/dev/null || true; rm -rf "$work"' EXIT
+sleep 1
+printf '\nwrk -t1 -c64 -d%ss, single-threaded servers on 127.0.0.1 (requests/s)\n' "${EPOLL_WRK_SECONDS:-5}"
+for run in 1 2; do
+  for server in epoll mio; do
+    p=$port
+    [ $server = mio ] && p=$((port + 1))
+    rps=$(wrk -t1 -c64 -d"${EPOLL_WRK_SECONDS:-5}"s "http://127.0.0.1:$p/" | sed -n 's/^Requests\/sec: *//p')
+    printf 'run %s  %-28s %12s\n' "$run" "$server ($( [ $server = epoll ] && echo echo_epoll --http || echo http_mio))" "$rps"
+  done
+done

@@ -55,6 +55,12 @@ pub enum Notify {
     /// dequeue per fast operation. For sockets it is refused unless the socket's provider hands
     /// out real kernel handles (`XP1_IFS_HANDLES`): with a layered provider that does not, the
     /// kernel may still queue a packet and the op would be freed twice.
+    ///
+    /// One case is undocumented: a read of a message-mode pipe that returns `ERROR_MORE_DATA`
+    /// inside the call (a warning, not a success). Its result is returned at once and a packet,
+    /// if one follows, is dropped when dequeued; so that such a packet never points to freed
+    /// memory, the operation's small header (not its buffer) stays allocated until then, and leaks
+    /// if none comes (Wine queues none).
     SkipOnSuccess,
 }
 
@@ -218,9 +224,16 @@ impl CompletionPort {
     pub fn get(&self, timeout: Option<Duration>) -> io::Result<Option<Completion>> {
         // SAFETY: OVERLAPPED_ENTRY is plain data; zero is valid.
         let mut entry: OVERLAPPED_ENTRY = unsafe { zeroed() };
-        let n = self.dequeue(std::slice::from_mut(&mut entry), timeout)?;
-        // SAFETY: `dequeue` filled `n` entries from this port.
-        Ok((n == 1).then(|| unsafe { Completion::from_entry(&entry) }))
+        loop {
+            if self.dequeue(std::slice::from_mut(&mut entry), timeout)? == 0 {
+                return Ok(None);
+            }
+            // SAFETY: `dequeue` filled the entry from this port.
+            if let Some(c) = unsafe { Completion::from_entry(&entry) } {
+                return Ok(Some(c));
+            }
+            // A late packet of a result already given (see `Notify::SkipOnSuccess`): wait again.
+        }
     }
 
     /// `GetQueuedCompletionStatusEx(port, entries, capacity, …, timeout, FALSE)` — dequeues up to
@@ -235,12 +248,18 @@ impl CompletionPort {
     #[doc(alias = "GetQueuedCompletionStatusEx")]
     pub fn get_many(&self, entries: &mut Entries, timeout: Option<Duration>) -> io::Result<usize> {
         entries.done.clear();
-        let n = self.dequeue(&mut entries.raw, timeout)?;
-        for e in &entries.raw[..n] {
-            // SAFETY: `dequeue` filled the first `n` entries from this port.
-            entries.done.push(unsafe { Completion::from_entry(e) });
+        // Loops only when every dequeued packet was a late one of a result already given.
+        while entries.done.is_empty() {
+            let n = self.dequeue(&mut entries.raw, timeout)?;
+            if n == 0 {
+                break;
+            }
+            for e in &entries.raw[..n] {
+                // SAFETY: `dequeue` filled the first `n` entries from this port.
+                entries.done.extend(unsafe { Completion::from_entry(e) });
+            }
         }
-        Ok(n)
+        Ok(entries.done.len())
     }
 
     /// Fills a prefix of `buf`; returns its length (0 on timeout).
@@ -249,13 +268,7 @@ impl CompletionPort {
         buf: &mut [OVERLAPPED_ENTRY],
         timeout: Option<Duration>,
     ) -> io::Result<usize> {
-        let ms = match timeout {
-            None => u32::MAX, // INFINITE
-            Some(d) => {
-                let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
-                u32::try_from(ms).unwrap_or(u32::MAX - 1).min(u32::MAX - 1)
-            }
-        };
+        let ms = timeout_ms(timeout);
         let count = u32::try_from(buf.len()).unwrap_or(u32::MAX);
         let mut removed = 0u32;
         // SAFETY: `buf` holds `count` writable entries; the port is open; not alertable.
@@ -276,6 +289,18 @@ impl CompletionPort {
 impl AsHandle for CompletionPort {
     fn as_handle(&self) -> BorrowedHandle<'_> {
         self.handle.as_handle()
+    }
+}
+
+/// A timeout as `dwMilliseconds`: `None` is `INFINITE` (`u32::MAX`); a duration is rounded up to
+/// whole milliseconds (so a tiny timeout still waits) and capped just below `INFINITE`.
+fn timeout_ms(timeout: Option<Duration>) -> u32 {
+    match timeout {
+        None => u32::MAX,
+        Some(d) => {
+            let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
+            u32::try_from(ms).unwrap_or(u32::MAX - 1).min(u32::MAX - 1)
+        }
     }
 }
 
@@ -380,29 +405,29 @@ pub enum Completion {
 }
 
 impl Completion {
-    /// Decodes a dequeued entry.
+    /// Decodes a dequeued entry; `None` for a late packet of a result already given.
     ///
     /// # Safety
     ///
     /// - `e` was filled by `GetQueuedCompletionStatusEx` on a port whose packets follow the crate's
     ///   contract (null, odd post tokens, or `RawOp` pointers whose kernel reference this packet
     ///   carries), and is decoded only once.
-    unsafe fn from_entry(e: &OVERLAPPED_ENTRY) -> Completion {
+    unsafe fn from_entry(e: &OVERLAPPED_ENTRY) -> Option<Completion> {
         let p = e.lpOverlapped as usize;
         let (key, bytes) = (e.lpCompletionKey, e.dwNumberOfBytesTransferred);
         if p & 1 == 1 {
-            return Completion::Posted {
+            return Some(Completion::Posted {
                 key,
                 bytes,
                 token: p >> 1,
-            };
+            });
         }
         match NonNull::new(e.lpOverlapped.cast::<RawOp>()) {
-            None => Completion::Null { key, bytes },
+            None => Some(Completion::Null { key, bytes }),
             // SAFETY: an even non-null pointer is a RawOp's OVERLAPPED (the caller's contract,
             // established by `associate_*`'s safety section), and this packet carries its kernel
             // reference.
-            Some(op) => Completion::Op(unsafe { Done::from_packet(op, bytes) }),
+            Some(op) => unsafe { Done::from_packet(op, bytes) }.map(Completion::Op),
         }
     }
 
@@ -472,5 +497,30 @@ impl Entries {
     /// Takes the completions out.
     pub fn drain(&mut self) -> std::vec::Drain<'_, Completion> {
         self.done.drain(..)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::timeout_ms;
+
+    #[test]
+    fn timeouts_round_up_and_never_become_infinite() {
+        assert_eq!(timeout_ms(None), u32::MAX);
+        assert_eq!(timeout_ms(Some(Duration::ZERO)), 0);
+        assert_eq!(timeout_ms(Some(Duration::from_nanos(1))), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_millis(1))), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_micros(1500))), 2);
+        assert_eq!(
+            timeout_ms(Some(Duration::from_millis(u64::from(u32::MAX) - 1))),
+            u32::MAX - 1
+        );
+        assert_eq!(
+            timeout_ms(Some(Duration::from_millis(u64::from(u32::MAX)))),
+            u32::MAX - 1
+        );
+        assert_eq!(timeout_ms(Some(Duration::MAX)), u32::MAX - 1);
     }
 }

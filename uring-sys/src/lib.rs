@@ -18,6 +18,13 @@
 //! value, size and offset against the C compiler's view of `<linux/io_uring.h>` (and of any
 //! header given in `URING_SYS_HEADER`).
 //!
+//! Where liburing's copy lags the kernel's own header, the kernel wins: `struct io_uring_napi`
+//! has the kernel's `opcode`/`op_param` fields (liburing still calls those bytes `pad`/`resv`,
+//! and its copy is 8-aligned where the kernel's is 4-aligned), and the kernel-only
+//! `IORING_NOP_FILE`, `IORING_NOP_FIXED_FILE`, `IORING_NOP_FIXED_BUFFER`, `IORING_NOP_TW` and
+//! `IO_URING_NAPI_*` values are here too. These are checked against `linux-raw-sys`, which is
+//! generated from the kernel's header.
+//!
 //! Items are split into one module per kernel header and all re-exported here:
 //! `<linux/io_uring.h>`, and the two types it takes from `<linux/time_types.h>`
 //! ([`__kernel_timespec`]) and `<linux/fs.h>` ([`__kernel_rwf_t`]).
