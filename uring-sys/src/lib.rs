@@ -132,6 +132,7 @@
 /// Compile-time proof of a `repr(C)` item's layout: size, alignment and the offset of every field
 /// (including fields inside its unions). Also records the layout in a hidden associated const,
 /// `__FIELDS`, that the tests compare with the C compiler's view of the header.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! layout {
     ($t:ty, size $size:expr, align $align:expr $(, $($f:ident).+ = $off:expr)* $(,)?) => {
         const _: () = {
@@ -162,6 +163,7 @@ macro_rules! layout {
 }
 
 /// `zeroed()` and `Default` for plain-data kernel types, plus an opaque `Debug` for unions.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! zeroable {
     ($($t:ident),* $(,)?) => {$(
         impl $t {
@@ -181,6 +183,7 @@ macro_rules! zeroable {
 }
 
 /// `Debug` for a C union: which member is live is not known, so no member is read.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! union_debug {
     ($($t:ident),* $(,)?) => {$(
         impl ::core::fmt::Debug for $t {

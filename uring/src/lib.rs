@@ -7,6 +7,8 @@
 #[allow(unsafe_code)]
 pub mod chain;
 pub mod cqueue;
+#[allow(unsafe_code)]
+pub mod driver;
 pub mod error;
 #[allow(unsafe_code)]
 mod mmap;
