@@ -8,15 +8,21 @@ use std::os::windows::io::{
 use std::ptr::NonNull;
 use std::time::Duration;
 
-use windows_sys::Win32::Foundation::{GetLastError, HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
+use windows_sys::Wdk::Storage::FileSystem::{
+    FILE_MODE_INFORMATION, FILE_SYNCHRONOUS_IO_ALERT, FILE_SYNCHRONOUS_IO_NONALERT,
+    FileModeInformation, NtQueryInformationFile,
+};
+use windows_sys::Win32::Foundation::{
+    GetLastError, HANDLE, INVALID_HANDLE_VALUE, RtlNtStatusToDosError, WAIT_TIMEOUT,
+};
 use windows_sys::Win32::Networking::WinSock::{
     SO_PROTOCOL_INFOW, SOCKET, SOCKET_ERROR, SOL_SOCKET, WSAPROTOCOL_INFOW, XP1_IFS_HANDLES,
     getsockopt,
 };
 use windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes;
 use windows_sys::Win32::System::IO::{
-    CreateIoCompletionPort, GetQueuedCompletionStatusEx, OVERLAPPED, OVERLAPPED_ENTRY,
-    PostQueuedCompletionStatus,
+    CreateIoCompletionPort, GetQueuedCompletionStatusEx, IO_STATUS_BLOCK, OVERLAPPED,
+    OVERLAPPED_ENTRY, PostQueuedCompletionStatus,
 };
 use windows_sys::Win32::System::WindowsProgramming::{
     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
@@ -96,7 +102,8 @@ impl CompletionPort {
     ///
     /// Completions of operations started on the returned [`Attached`] carry `key`. A handle can be
     /// attached to one port only, once: a second attempt fails with `ERROR_INVALID_PARAMETER`
-    /// (87). `notify` chooses whether operations that succeed at once still queue a packet.
+    /// (87). A handle opened for synchronous I/O is refused with `ErrorKind::InvalidInput`.
+    /// `notify` chooses whether operations that succeed at once still queue a packet.
     ///
     /// # Safety
     ///
@@ -115,6 +122,8 @@ impl CompletionPort {
     ///
     /// - [`CreateIoCompletionPort`](https://learn.microsoft.com/en-us/windows/win32/fileio/createiocompletionport)
     /// - [`SetFileCompletionNotificationModes`](https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes)
+    /// - [`NtQueryInformationFile`](https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntqueryinformationfile)
+    ///   (`FileModeInformation`)
     #[doc(alias = "CreateIoCompletionPort")]
     pub unsafe fn associate_handle<T: AsHandle>(
         &self,
@@ -123,7 +132,7 @@ impl CompletionPort {
         notify: Notify,
     ) -> io::Result<Attached<T>> {
         let raw = io.as_handle().as_raw_handle();
-        self.attach(raw, key)?;
+        self.attach(raw, key, false)?;
         let skip = notify == Notify::SkipOnSuccess;
         if skip {
             set_skip(raw)?;
@@ -134,7 +143,8 @@ impl CompletionPort {
     /// `CreateIoCompletionPort((HANDLE)socket, port, key, 0)` — attaches a socket made for
     /// overlapped I/O (`std::net` sockets and [`tcp_socket`](crate::tcp_socket) are) to this port.
     ///
-    /// As [`associate_handle`](Self::associate_handle); with [`Notify::SkipOnSuccess`] the
+    /// As [`associate_handle`](Self::associate_handle) (a socket made without
+    /// `WSA_FLAG_OVERLAPPED` is refused); with [`Notify::SkipOnSuccess`] the
     /// socket's provider must have `XP1_IFS_HANDLES`, or this fails with
     /// `ErrorKind::Unsupported` (the socket stays attached, with packets for every operation, but
     /// no `Attached` is returned for it).
@@ -157,7 +167,7 @@ impl CompletionPort {
     ) -> io::Result<Attached<T>> {
         let s = io.as_socket().as_raw_socket() as SOCKET;
         let raw = s as HANDLE;
-        self.attach(raw, key)?;
+        self.attach(raw, key, true)?;
         let skip = notify == Notify::SkipOnSuccess;
         if skip {
             if !ifs_provider(s)? {
@@ -172,7 +182,16 @@ impl CompletionPort {
         Ok(Attached { io, raw, key, skip })
     }
 
-    fn attach(&self, raw: HANDLE, key: usize) -> io::Result<()> {
+    /// `socket`: a failed mode query is not fatal (a non-IFS layered provider's handle cannot be
+    /// queried; such sockets are refused skip-on-success anyway).
+    fn attach(&self, raw: HANDLE, key: usize, socket: bool) -> io::Result<()> {
+        if let Err(e) = check_overlapped(raw) {
+            // A synchronous handle is refused; a socket whose mode cannot be queried is let through.
+            let unqueryable_socket = socket && e.kind() != io::ErrorKind::InvalidInput;
+            if !unqueryable_socket {
+                return Err(e);
+            }
+        }
         // SAFETY: `raw` is borrowed from a live handle or socket; attaching only links its file
         // object to our port, which is open.
         let h = unsafe { CreateIoCompletionPort(raw, self.raw(), key, 0) };
@@ -290,6 +309,39 @@ impl AsHandle for CompletionPort {
     fn as_handle(&self) -> BorrowedHandle<'_> {
         self.handle.as_handle()
     }
+}
+
+/// Refuses a handle opened for synchronous I/O (no `FILE_FLAG_OVERLAPPED`): its operations finish
+/// inside the call, and whether they queue a packet is not defined, so an op could be lost or,
+/// with skip-on-success, freed while a packet still points to it.
+fn check_overlapped(raw: HANDLE) -> io::Result<()> {
+    let mut info = FILE_MODE_INFORMATION::default();
+    // SAFETY: IO_STATUS_BLOCK is plain data; zero is valid.
+    let mut iosb: IO_STATUS_BLOCK = unsafe { zeroed() };
+    // SAFETY: a synchronous query into locals of the sizes passed; `raw` is borrowed from a live
+    // handle (a bad value fails with STATUS_INVALID_HANDLE).
+    let status = unsafe {
+        NtQueryInformationFile(
+            raw,
+            &mut iosb,
+            (&mut info as *mut FILE_MODE_INFORMATION).cast(),
+            size_of::<FILE_MODE_INFORMATION>() as u32,
+            FileModeInformation,
+        )
+    };
+    if status < 0 {
+        // SAFETY: a pure conversion of a status code.
+        let e = unsafe { RtlNtStatusToDosError(status) };
+        return Err(io::Error::from_raw_os_error(e as i32));
+    }
+    if info.Mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT) != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the handle was opened for synchronous I/O; open it with FILE_FLAG_OVERLAPPED \
+             (sockets: WSA_FLAG_OVERLAPPED) to use it with a completion port",
+        ));
+    }
+    Ok(())
 }
 
 /// A timeout as `dwMilliseconds`: `None` is `INFINITE` (`u32::MAX`); a duration is rounded up to

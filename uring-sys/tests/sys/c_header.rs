@@ -43,6 +43,11 @@ const RESHAPED_FIELDS: &[(&str, &str, &[&str])] = &[
         "pad",
         &["opcode", "pad", "pad2"],
     ),
+    (
+        "io_uring_clone_buffers",
+        "pad",
+        &["src_off", "dst_off", "nr", "pad"],
+    ),
 ];
 
 /// Structs of 6.0/6.1 headers for zero-copy send notification slots, a design the kernel
@@ -60,17 +65,17 @@ const SENTINELS: &[&str] = &[
     "__ZCRX_CTRL_LAST",
 ];
 
-/// Where liburing's header copy lags the kernel's own uapi header, which uring-sys follows
-/// (checked against linux-raw-sys, generated from the kernel's header): padding liburing has not
-/// yet split into the kernel's fields, `(struct, liburing field, kernel fields)`, covering the
-/// same bytes.
+/// `io_uring_napi` before Linux 6.13, a layout liburing's header copy still has (uring-sys
+/// follows the kernel's current header, checked against linux-raw-sys, generated from it):
+/// padding since split into fields, `(struct, old field, current fields)`, covering the same
+/// bytes. Applied to every header, the tracked liburing one included.
 const LIBURING_RESHAPED: &[(&str, &str, &[&str])] = &[
     ("io_uring_napi", "pad", &["opcode", "pad"]),
     ("io_uring_napi", "resv", &["op_param", "resv"]),
 ];
 
-/// Struct alignments that differ for the same reason: `(struct, liburing's alignment)`
-/// (liburing's `__u64 resv` makes `io_uring_napi` 8-aligned; the kernel's has only `__u32`s).
+/// Struct alignments that differ for the same reason: `(struct, old alignment)` (the old
+/// `__u64 resv` makes `io_uring_napi` 8-aligned; the current layout has only `__u32`s).
 const LIBURING_ALIGN: &[(&str, usize)] = &[("io_uring_napi", 8)];
 
 /// Kernel-header names liburing's copy does not have (so the both-ways check skips them).
@@ -358,8 +363,14 @@ fn leaves(members: &[Member], prefix: &str, type_name: &str, out: &mut Vec<Leaf>
 // Asking the C compiler
 // ---------------------------------------------------------------------------------------------
 
-fn cc() -> String {
-    std::env::var("CC").unwrap_or_else(|_| "cc".to_string())
+/// The C compiler: `$CC` split on whitespace like make does (`CC="gcc -m32"` for the i686
+/// target), default `cc`.
+fn cc() -> Command {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let mut words = cc.split_whitespace();
+    let mut cmd = Command::new(words.next().expect("CC is empty"));
+    cmd.args(words);
+    cmd
 }
 
 fn work_dir() -> PathBuf {
@@ -386,7 +397,7 @@ fn run(cmd: &mut Command) -> String {
 fn preprocessor_macros(dir: &Path, include: &str) -> BTreeSet<String> {
     let src = dir.join("macros.c");
     std::fs::write(&src, format!("#include {include}\n")).unwrap();
-    run(Command::new(cc()).arg("-dM").arg("-E").arg(&src))
+    run(cc().arg("-dM").arg("-E").arg(&src))
         .lines()
         .filter_map(|l| l.strip_prefix("#define "))
         .map(|l| l.split([' ', '(']).next().unwrap().to_string())
@@ -441,11 +452,7 @@ fn ask_c(dir: &Path, include: &str, header: &Header, consts: &BTreeSet<String>) 
     let src = dir.join("layout.c");
     let exe = dir.join("layout");
     std::fs::write(&src, c).unwrap();
-    run(Command::new(cc())
-        .arg("-std=gnu11")
-        .arg("-o")
-        .arg(&exe)
-        .arg(&src));
+    run(cc().arg("-std=gnu11").arg("-o").arg(&exe).arg(&src));
     let mut view = CView::default();
     for line in run(&mut Command::new(&exe)).lines() {
         let w: Vec<&str> = line.split(' ').collect();
@@ -553,7 +560,7 @@ fn check_header(path: &Path) {
         let (size, align) = c.types[name];
         if ty.1 == size && LIBURING_ALIGN.contains(&(name.as_str(), align)) {
             notes.push(format!(
-                "struct {name}: align {align} in liburing's copy, {} in the kernel's",
+                "struct {name}: align {align} before Linux 6.13 and in liburing's copy, {} now",
                 ty.2
             ));
         } else if (ty.1, ty.2) != (size, align) {
@@ -619,9 +626,12 @@ fn check_header(path: &Path) {
                 .iter()
                 .filter(|_| !tracked)
                 .map(|r| (r, "since this header"));
-            let lags = LIBURING_RESHAPED
-                .iter()
-                .map(|r| (r, "in the kernel's header, not liburing's"));
+            let lags = LIBURING_RESHAPED.iter().map(|r| {
+                (
+                    r,
+                    "in Linux 6.13 (liburing's copy still has the old layout)",
+                )
+            });
             if let Some((&(_, _, new), why)) =
                 older.chain(lags).find(|(r, _)| r.0 == name && r.1 == l.c)
             {
