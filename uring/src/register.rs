@@ -936,7 +936,8 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_EVENTFD, &efd, 1)` — the kernel signals the
     /// eventfd `efd` whenever it posts a CQE.
     ///
-    /// The kernel takes its own reference. One eventfd per ring (`EBUSY`).
+    /// The kernel takes its own reference. One eventfd per ring (`EBUSY`); a non-eventfd fd
+    /// gives `EINVAL`.
     ///
     /// # References
     ///
@@ -948,8 +949,9 @@ impl Submitter<'_> {
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_EVENTFD_ASYNC, &efd, 1)` — like
-    /// [`register_eventfd`](Self::register_eventfd), but only completions that did not finish
-    /// inline at submission signal the eventfd (Linux 5.6+).
+    /// [`register_eventfd`](Self::register_eventfd), but only completions posted from an
+    /// io-wq worker thread signal the eventfd (Linux 5.6+): not inline completions, and not
+    /// poll-driven ones completed in the submitter's task.
     ///
     /// # References
     ///
@@ -970,7 +972,7 @@ impl Submitter<'_> {
         unsafe {
             self.reg(name, op, ptr::from_ref(&raw).cast(), 1, |e| match e {
                 libc::EBUSY => Some("an eventfd is already registered: unregister it first"),
-                libc::EBADF => Some("the fd is not an eventfd"),
+                libc::EINVAL => Some("the fd is not an eventfd"),
                 _ => None,
             })
         }
@@ -1463,9 +1465,10 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_SYNC_CANCEL, &reg, 1)` — cancels the requests
     /// `key` matches and waits until they have completed (Linux 6.0+).
     ///
-    /// Their CQEs (usually `-ECANCELED`) are posted as for any cancellation. `ENOENT` when
-    /// nothing matched, `EALREADY` when a match was already running and could not be stopped
-    /// within the wait, `ETIME` when the timeout expired.
+    /// Their CQEs (usually `-ECANCELED`) are posted as for any cancellation. With
+    /// [`all`](SyncCancel::all) or [`any`](SyncCancel::any) it returns how many were cancelled
+    /// (0 when nothing matched); with a single-match key it returns 0, or fails with `ENOENT`
+    /// when nothing matched. `ETIME` when the timeout expired first, `EBADF` for a bad fd key.
     ///
     /// # References
     ///
@@ -1483,10 +1486,8 @@ impl Submitter<'_> {
                 1,
                 |e| match e {
                     libc::ENOENT => Some("no in-flight request matched the key"),
-                    libc::EALREADY => {
-                        Some("a matching request was running and could not be stopped")
-                    }
                     libc::ETIME => Some("the timeout expired before the cancellation finished"),
+                    libc::EBADF => Some("the fd key is not an open file (or fixed-file slot)"),
                     _ => None,
                 },
             )
