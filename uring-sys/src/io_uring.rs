@@ -631,6 +631,14 @@ pub const IORING_FIXED_FD_NO_CLOEXEC: u32 = 1 << 0;
 
 /// `IORING_NOP_INJECT_RESULT` (`sqe.nop_flags`): complete with `sqe.len` as the result.
 pub const IORING_NOP_INJECT_RESULT: u32 = 1 << 0;
+/// `IORING_NOP_FILE` (kernel header only): resolve `sqe.fd` as a file.
+pub const IORING_NOP_FILE: u32 = 1 << 1;
+/// `IORING_NOP_FIXED_FILE` (kernel header only): `sqe.fd` is a fixed-file index.
+pub const IORING_NOP_FIXED_FILE: u32 = 1 << 2;
+/// `IORING_NOP_FIXED_BUFFER` (kernel header only): look up registered buffer `sqe.buf_index`.
+pub const IORING_NOP_FIXED_BUFFER: u32 = 1 << 3;
+/// `IORING_NOP_TW` (kernel header only): complete through task work.
+pub const IORING_NOP_TW: u32 = 1 << 4;
 /// `IORING_NOP_CQE32`: post a 32-byte CQE.
 pub const IORING_NOP_CQE32: u32 = 1 << 5;
 
@@ -1288,7 +1296,30 @@ pub struct io_uring_buf_status {
 layout!(io_uring_buf_status, size 40, align 4, buf_group = 0, head = 4, resv = 8);
 zeroable!(io_uring_buf_status);
 
+/// `enum io_uring_napi_op` (kernel header only; the C enum's type; values `IO_URING_NAPI_*_OP`/
+/// `_ID`, go in `io_uring_napi.opcode`).
+pub type io_uring_napi_op = c_uint;
+/// `IO_URING_NAPI_REGISTER_OP`: register NAPI busy polling with a tracking strategy.
+pub const IO_URING_NAPI_REGISTER_OP: u8 = 0;
+/// `IO_URING_NAPI_STATIC_ADD_ID`: add NAPI id `op_param` to the static list.
+pub const IO_URING_NAPI_STATIC_ADD_ID: u8 = 1;
+/// `IO_URING_NAPI_STATIC_DEL_ID`: remove NAPI id `op_param` from the static list.
+pub const IO_URING_NAPI_STATIC_DEL_ID: u8 = 2;
+
+/// `enum io_uring_napi_tracking_strategy` (kernel header only; the C enum's type; values go in
+/// `io_uring_napi.op_param` for `IO_URING_NAPI_REGISTER_OP`).
+pub type io_uring_napi_tracking_strategy = c_uint;
+/// `IO_URING_NAPI_TRACKING_DYNAMIC`: track NAPI ids of the sockets used (the default).
+pub const IO_URING_NAPI_TRACKING_DYNAMIC: u32 = 0;
+/// `IO_URING_NAPI_TRACKING_STATIC`: poll only the ids added with `IO_URING_NAPI_STATIC_ADD_ID`.
+pub const IO_URING_NAPI_TRACKING_STATIC: u32 = 1;
+/// `IO_URING_NAPI_TRACKING_INACTIVE`: no tracking.
+pub const IO_URING_NAPI_TRACKING_INACTIVE: u32 = 255;
+
 /// `struct io_uring_napi`: argument of `IORING_(UN)REGISTER_NAPI`.
+///
+/// This is the kernel's layout (Linux 6.13+). liburing's header copy still spells bytes 5..16 as
+/// `__u8 pad[3]; __u64 resv;`, the same bytes with fewer names.
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
 pub struct io_uring_napi {
@@ -1296,12 +1327,17 @@ pub struct io_uring_napi {
     pub busy_poll_to: u32,
     /// `prefer_busy_poll`.
     pub prefer_busy_poll: u8,
+    /// `opcode` (`IO_URING_NAPI_*`).
+    pub opcode: u8,
     /// `pad`.
-    pub pad: [u8; 3],
+    pub pad: [u8; 2],
+    /// `op_param`: a tracking strategy or a NAPI id, per `opcode`.
+    pub op_param: u32,
     /// `resv`.
-    pub resv: u64,
+    pub resv: u32,
 }
-layout!(io_uring_napi, size 16, align U64, busy_poll_to = 0, prefer_busy_poll = 4, pad = 5, resv = 8);
+layout!(io_uring_napi, size 16, align 4,
+    busy_poll_to = 0, prefer_busy_poll = 4, opcode = 5, pad = 6, op_param = 8, resv = 12);
 zeroable!(io_uring_napi);
 
 /// `enum io_uring_register_restriction_op` (the C enum's type; values `IORING_RESTRICTION_*`, go

@@ -7,9 +7,13 @@
 #[allow(unsafe_code)]
 pub mod chain;
 pub mod cqueue;
+#[allow(unsafe_code)]
+pub mod driver;
 pub mod error;
 #[allow(unsafe_code)]
 mod mmap;
+// The builders write SQE fields through a `transmute` (opcode/mod.rs).
+#[allow(unsafe_code)]
 pub mod opcode;
 #[allow(unsafe_code)]
 pub mod probe;
@@ -22,6 +26,7 @@ pub mod setup;
 pub mod squeue;
 #[allow(unsafe_code)]
 pub mod submit;
+pub mod types;
 
 pub use chain::{Link, LinkTimeout};
 pub use cqueue::{Cqe, Cqe32, CqeFlags};
