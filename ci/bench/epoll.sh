@@ -5,12 +5,12 @@
 #     loop in C (benches/raw_epoll.c). Each runs in its own process twice, with R1 and R2 rounds,
 #     collecting only inside its `rounds_*` function; (Ir(R2) - Ir(R1)) / (64 (R2 - R1)) leaves
 #     out set-up and registration. Callgrind counts user space only: a syscall is one instruction.
-# Knobs: EPOLL_BENCH_ROUNDS (default 10000), EPOLL_BENCH_TRIALS (5), EPOLL_CG_R1/R2 (200/1200).
+# Knobs: EPOLL_BENCH_ROUNDS (default 4000), EPOLL_BENCH_TRIALS (9), EPOLL_CG_R1/R2 (200/1200).
 need_apt valgrind gcc libc6-dev
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 cargo bench -p epoll --bench epoll -- \
-  --rounds "${EPOLL_BENCH_ROUNDS:-10000}" --trials "${EPOLL_BENCH_TRIALS:-5}"
+  --rounds "${EPOLL_BENCH_ROUNDS:-4000}" --trials "${EPOLL_BENCH_TRIALS:-9}"
 
 bin=$(cargo bench -p epoll --bench epoll --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -n1)
 [ -x "$bin" ] || { echo "cannot find the bench executable (got '$bin')"; exit 1; }
