@@ -50,6 +50,20 @@ for mode in lt et; do
   done
 done
 
+# 2b. syscalls per round of 64 events (strace -c over 1,000 ET rounds, set-up included): the
+#     kernel work each implementation asks for.
+need_apt strace
+printf '\nsyscalls per round of 64 events (strace -c, 1000 edge-triggered rounds, set-up excluded)\n'
+for impl in epoll libc mio polling; do
+  strace -c -o "$work/strace.$impl" "$bin" --only $impl --mode et --rounds 1000 >/dev/null
+  strace -c -o "$work/strace0.$impl" "$bin" --only $impl --mode et --rounds 0 >/dev/null
+  per_round=$(awk 'NR==FNR { if ($NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/) base[$NF]=$4; next }
+    $NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+      d = ($4 - base[$NF]) / 1000; if (d >= 0.01) printf "%s %.2f, ", $NF, d }' \
+    "$work/strace0.$impl" "$work/strace.$impl")
+  printf '%-8s %s\n' "$impl" "${per_round%, }"
+done
+
 # 3. wrk against `echo_epoll --http` and the same server on mio (examples/http_mio.rs): loopback
 #    only, EPOLL_WRK_SECONDS (default 5) per run, two alternating runs each, servers killed after.
 need_apt wrk
