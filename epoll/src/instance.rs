@@ -368,4 +368,25 @@ mod tests {
         }
         assert_eq!(millis_round_up(Duration::from_secs(u64::MAX)), i32::MAX);
     }
+
+    proptest::proptest! {
+        /// Any duration: the millisecond count covers it, and one less would not (unless
+        /// clamped at `i32::MAX`).
+        #[test]
+        fn round_up_is_the_least_covering_millis(secs in 0u64..4_000_000, nanos in 0u32..1_000_000_000) {
+            let d = Duration::new(secs, nanos);
+            let ms = millis_round_up(d);
+            proptest::prop_assert!(ms >= 0);
+            if ms < i32::MAX {
+                proptest::prop_assert!(Duration::from_millis(ms as u64) >= d);
+                if ms > 0 {
+                    proptest::prop_assert!(Duration::from_millis(ms as u64 - 1) < d);
+                }
+            }
+            match Timeout::new(Some(d)) {
+                Timeout::Millis(m) => proptest::prop_assert_eq!(Duration::from_millis(m as u64), d),
+                Timeout::Precise(p) => proptest::prop_assert_eq!(p, d),
+            }
+        }
+    }
 }

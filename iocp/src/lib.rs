@@ -37,6 +37,8 @@
 //! purpose: keep the port alive until every pending operation has completed (cancel them and
 //! drain the port when shutting down).
 //!
+#![cfg_attr(windows, doc = include_str!("example.md"))]
+//!
 //! # Soundness contract
 //!
 //! The port reads every non-null `OVERLAPPED` pointer in a completion packet as one of this crate's
@@ -59,6 +61,8 @@
     not(windows),
     doc = "\n\n**This build is not for Windows, so the crate is empty.**"
 )]
+// The docs above link the Windows items, which do not exist in an empty build.
+#![cfg_attr(not(windows), allow(rustdoc::broken_intra_doc_links))]
 #![deny(unsafe_code)]
 
 #[cfg(windows)]

@@ -21,7 +21,7 @@ use std::mem::{offset_of, size_of, zeroed};
 use std::net::SocketAddr;
 use std::os::windows::io::{AsRawSocket, OwnedSocket};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicUsize, Ordering, fence};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering, fence};
 
 use windows_sys::Win32::Foundation::{
     ERROR_IO_PENDING, ERROR_MORE_DATA, ERROR_NOT_FOUND, GetLastError, HANDLE,
@@ -32,7 +32,9 @@ use windows_sys::Win32::Networking::WinSock::{
     WSASend, bind, getsockname, setsockopt,
 };
 use windows_sys::Win32::Storage::FileSystem::{ReadFile, WriteFile};
-use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
+use windows_sys::Win32::System::IO::{
+    CancelIoEx, GetOverlappedResult, OVERLAPPED, OVERLAPPED_ENTRY,
+};
 
 use crate::net;
 use crate::port::Attached;
@@ -105,11 +107,40 @@ pub(crate) struct RawOp {
     token: usize,
     /// `WSARecv`'s in/out flags, which must outlive the call.
     flags: UnsafeCell<u32>,
+    /// The handle was attached with `Notify::SkipOnSuccess`.
+    skip: bool,
+    /// Who delivers the result when a skip-mode call returned `ERROR_MORE_DATA` at once and we
+    /// cannot know whether a packet follows: [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
+    delivery: AtomicU8,
     kind: UnsafeCell<Kind>,
 }
 
+/// Nobody has delivered the result yet.
+const OPEN: u8 = 0;
+/// The submitting call gave the result to the caller; a packet, if one comes, is dropped.
+const GIVEN: u8 = 1;
+/// A packet was dequeued and delivered the result.
+const DEQUEUED: u8 = 2;
+
 // The packet pointer is the operation pointer only if the OVERLAPPED sits at offset 0.
 const _: () = assert!(offset_of!(RawOp, overlapped) == 0);
+// The SDK's layouts (minwinbase.h), which windows-sys mirrors: what the kernel reads and writes.
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<OVERLAPPED>() == 32);
+    assert!(offset_of!(OVERLAPPED, InternalHigh) == 8);
+    assert!(offset_of!(OVERLAPPED, Anonymous) == 16);
+    assert!(offset_of!(OVERLAPPED, hEvent) == 24);
+    assert!(size_of::<OVERLAPPED_ENTRY>() == 32);
+};
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<OVERLAPPED>() == 20);
+    assert!(offset_of!(OVERLAPPED, hEvent) == 16);
+    assert!(size_of::<OVERLAPPED_ENTRY>() == 16);
+};
+// Op pointers are even; `CompletionPort::post` marks its tokens with the low bit.
+const _: () = assert!(std::mem::align_of::<RawOp>() >= 2);
 
 /// How a Win32 call that takes an `OVERLAPPED` returned.
 enum Immediate {
@@ -117,23 +148,27 @@ enum Immediate {
     Pending,
     /// Succeeded at once with this many bytes.
     Done(u32),
+    /// `ERROR_MORE_DATA` at once (a message-mode pipe message longer than the buffer), with the
+    /// bytes put in the buffer. It is a warning status: the kernel queues a packet for it unless
+    /// skip-on-success is set, and then whether it does is not documented (Wine does not).
+    MoreData(u32),
     /// Failed at once with this error; no packet will be queued.
     Failed(i32),
 }
 
 impl Immediate {
-    /// A `BOOL`-returning file call (`ReadFile`, `WriteFile`).
-    fn from_bool(ok: i32, bytes: u32) -> Self {
+    /// A `BOOL`-returning file call (`ReadFile`, `WriteFile`) on `ov`.
+    fn from_bool(ok: i32, bytes: u32, ov: *const OVERLAPPED) -> Self {
         if ok != 0 {
             return Immediate::Done(bytes);
         }
         // SAFETY: GetLastError only reads thread-local state.
         match unsafe { GetLastError() } {
             ERROR_IO_PENDING => Immediate::Pending,
-            // A message-mode pipe read into a short buffer: STATUS_BUFFER_OVERFLOW is a warning,
-            // not an error, so the kernel still queues a packet. Treat it as pending; freeing here
-            // would free memory a queued packet points to.
-            ERROR_MORE_DATA => Immediate::Pending,
+            // SAFETY: the call completed (with a warning), so the kernel wrote the byte count to
+            // InternalHigh and will not write it again; `ov` is in the op, still alive (the
+            // caller holds the ticket reference).
+            ERROR_MORE_DATA => Immediate::MoreData(unsafe { (*ov).InternalHigh } as u32),
             e => Immediate::Failed(e as i32),
         }
     }
@@ -269,6 +304,12 @@ pub struct Done {
     op: NonNull<RawOp>,
     /// Bytes transferred, or the Win32/Winsock error code.
     result: Result<u32, i32>,
+    /// Bytes the kernel wrote into a read buffer: the count on success, and also on
+    /// `ERROR_MORE_DATA` (a message longer than the buffer: the buffer is full of its start).
+    filled: u32,
+    /// Made by the submitting call for a skip-mode `ERROR_MORE_DATA` (see [`GIVEN`]): it holds
+    /// the ticket reference, and the kernel reference may never come back.
+    given: bool,
 }
 
 // SAFETY: a Done holds the kernel reference, the only one allowed to touch the buffers; the
@@ -301,12 +342,13 @@ impl Done {
     }
 
     /// What the operation owned. For reads and receives the buffer's length has grown by the bytes
-    /// received.
+    /// received: on success, and on `ERROR_MORE_DATA` (234), where a message-mode pipe filled the
+    /// buffer with the start of a longer message (read again for the rest).
     pub fn into_output(self) -> Output {
         // SAFETY: this Done holds the kernel reference, so the kernel no longer writes into the
         // op and no one else touches `kind`.
         let kind = std::mem::replace(unsafe { &mut *(*self.op.as_ptr()).kind.get() }, Kind::Taken);
-        let n = self.result.unwrap_or(0);
+        let n = self.filled;
         match kind {
             Kind::Read { mut buf, asked } | Kind::Recv { mut buf, asked } => {
                 let got = n.min(asked) as usize;
@@ -336,27 +378,42 @@ impl Done {
     ///
     /// - `op` is the `lpOverlapped` of a dequeued packet, so it came from [`submit`], its kernel
     ///   reference passes to the returned `Done`, and the kernel wrote its status before queuing.
-    pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Done {
+    ///
+    /// `None` if the result was already given to the caller of the submitting call (a skip-mode
+    /// `ERROR_MORE_DATA` that still queued a packet); the packet's reference is released.
+    pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Option<Done> {
         let p = op.as_ptr();
+        // SAFETY: the packet's kernel reference keeps the op alive; `skip` is immutable.
+        if unsafe { (*p).skip }
+            // SAFETY: as above; `delivery` is atomic.
+            && unsafe { (*p).delivery.swap(DEQUEUED, Ordering::AcqRel) } == GIVEN
+        {
+            // SAFETY: this packet carried the kernel reference; the caller already has the result.
+            unsafe { release(op) };
+            return None;
+        }
         // SAFETY: the kernel finished with the OVERLAPPED before queuing the packet we dequeued.
         let status = unsafe { (*(*p).overlapped.get()).Internal };
-        let result = if status == 0 {
-            Ok(bytes)
+        let (result, filled) = if status == 0 {
+            (Ok(bytes), bytes)
         } else {
             let mut n = 0u32;
             // SAFETY: the OVERLAPPED is complete (status is not STATUS_PENDING), so with
-            // bWait = FALSE GetOverlappedResult only converts its NTSTATUS to a Win32 error and
-            // never waits on the handle.
+            // bWait = FALSE GetOverlappedResult only converts its NTSTATUS to a Win32 error (and
+            // copies InternalHigh into `n`); it never waits on the handle.
             let ok = unsafe { GetOverlappedResult((*p).handle, (*p).overlapped.get(), &mut n, 0) };
             if ok != 0 {
-                Ok(n)
+                (Ok(n), n)
             } else {
                 // SAFETY: GetLastError only reads thread-local state.
-                Err(unsafe { GetLastError() } as i32)
+                match unsafe { GetLastError() } {
+                    ERROR_MORE_DATA => (Err(ERROR_MORE_DATA as i32), n),
+                    e => (Err(e as i32), 0),
+                }
             }
         };
         // SAFETY: the kernel reference passes to the Done, as the caller promised.
-        unsafe { Done::finish(op, result) }
+        Some(unsafe { Done::finish(op, result, filled) })
     }
 
     /// Makes a `Done`, completing the socket context of a successful accept or connect.
@@ -364,7 +421,7 @@ impl Done {
     /// # Safety
     ///
     /// - the caller holds the kernel reference of `op` and the kernel no longer uses it.
-    unsafe fn finish(op: NonNull<RawOp>, mut result: Result<u32, i32>) -> Done {
+    unsafe fn finish(op: NonNull<RawOp>, mut result: Result<u32, i32>, filled: u32) -> Done {
         if result.is_ok() {
             let p = op.as_ptr();
             // SAFETY: the kernel reference is ours and the kernel is done, so `kind` is ours.
@@ -402,13 +459,29 @@ impl Done {
                 result = Err(unsafe { WSAGetLastError() });
             }
         }
-        Done { op, result }
+        Done {
+            op,
+            result,
+            filled,
+            given: false,
+        }
     }
 }
 
 impl Drop for Done {
     fn drop(&mut self) {
-        // SAFETY: this is the kernel reference, released exactly once.
+        if self.given {
+            // The kernel reference may never be released (no packet), which would keep the buffer
+            // alive forever: drop what the op owns now. A late packet does not touch `kind`.
+            // SAFETY: the kernel finished with the buffers when the call returned; only this Done
+            // touches `kind`.
+            drop(std::mem::replace(
+                unsafe { &mut *(*self.op.as_ptr()).kind.get() },
+                Kind::Taken,
+            ));
+        }
+        // SAFETY: the reference this Done holds (the kernel's, or the ticket's for a `given`
+        // Done), released exactly once.
         unsafe { release(self.op) }
     }
 }
@@ -461,6 +534,8 @@ fn submit<T>(
         key: at.key,
         token,
         flags: UnsafeCell::new(0),
+        skip: at.skip,
+        delivery: AtomicU8::new(OPEN),
         kind: UnsafeCell::new(kind),
     });
     let op = NonNull::from(Box::leak(op));
@@ -478,17 +553,38 @@ fn submit<T>(
             // SAFETY: no packet and no ticket exist, so this thread is the only user.
             unsafe { (*p).refs.store(1, Ordering::Relaxed) };
             // SAFETY: we hold the only (kernel) reference and the kernel is done.
-            Submitted::Done(unsafe { Done::finish(op, Ok(n)) })
+            Submitted::Done(unsafe { Done::finish(op, Ok(n), n) })
         }
         // Succeeded at once but a packet is still queued: it is handled like a pending op.
         Immediate::Done(_) => Submitted::Pending(Ticket { op }),
+        // Without skip-on-success a warning status always queues a packet.
+        Immediate::MoreData(_) if !at.skip => Submitted::Pending(Ticket { op }),
+        Immediate::MoreData(n) => {
+            // With it, a packet may or may not come. Whoever flips `delivery` first delivers:
+            // here, the caller gets the result now and a late packet is dropped in `from_packet`
+            // (the op's memory stays valid for it: the packet's kernel reference is never
+            // released otherwise, so at most the op's header leaks when no packet comes).
+            // SAFETY: the ticket reference keeps the op alive; `delivery` is atomic.
+            if unsafe { (*p).delivery.swap(GIVEN, Ordering::AcqRel) } == OPEN {
+                let done = Done {
+                    op,
+                    result: Err(ERROR_MORE_DATA as i32),
+                    filled: n,
+                    given: true,
+                };
+                Submitted::Done(done)
+            } else {
+                // A packet came first and was (or is being) delivered through the port.
+                Submitted::Pending(Ticket { op })
+            }
+        }
         Immediate::Failed(e) => {
-            // A call that failed at once queues no packet (ERROR_MORE_DATA, which does, is
-            // reported as pending by `Immediate`).
+            // A call that failed at once queues no packet (ERROR_MORE_DATA, which may, is not
+            // `Failed`).
             // SAFETY: no packet and no ticket exist, so this thread is the only user.
             unsafe { (*p).refs.store(1, Ordering::Relaxed) };
             // SAFETY: we hold the only reference and the kernel never took the op.
-            Submitted::Done(unsafe { Done::finish(op, Err(e)) })
+            Submitted::Done(unsafe { Done::finish(op, Err(e), 0) })
         }
     }
 }
@@ -521,7 +617,7 @@ impl<T> Attached<T> {
                 // SAFETY: `p..p+len` is the spare capacity of the Vec the op owns, and `ov` is the
                 // op's OVERLAPPED; both live until the kernel reference is released.
                 let ok = unsafe { ReadFile(h, p, len, &mut n, ov) };
-                Immediate::from_bool(ok, n)
+                Immediate::from_bool(ok, n, ov)
             },
         )
     }
@@ -542,7 +638,7 @@ impl<T> Attached<T> {
             // SAFETY: `p..p+len` are the initialised bytes of the Vec the op owns, and `ov` is the
             // op's OVERLAPPED; both live until the kernel reference is released.
             let ok = unsafe { WriteFile(h, p, len, &mut n, ov) };
-            Immediate::from_bool(ok, n)
+            Immediate::from_bool(ok, n, ov)
         })
     }
 

@@ -8,15 +8,21 @@ use std::os::windows::io::{
 use std::ptr::NonNull;
 use std::time::Duration;
 
-use windows_sys::Win32::Foundation::{GetLastError, HANDLE, INVALID_HANDLE_VALUE, WAIT_TIMEOUT};
+use windows_sys::Wdk::Storage::FileSystem::{
+    FILE_MODE_INFORMATION, FILE_SYNCHRONOUS_IO_ALERT, FILE_SYNCHRONOUS_IO_NONALERT,
+    FileModeInformation, NtQueryInformationFile,
+};
+use windows_sys::Win32::Foundation::{
+    GetLastError, HANDLE, INVALID_HANDLE_VALUE, RtlNtStatusToDosError, WAIT_TIMEOUT,
+};
 use windows_sys::Win32::Networking::WinSock::{
     SO_PROTOCOL_INFOW, SOCKET, SOCKET_ERROR, SOL_SOCKET, WSAPROTOCOL_INFOW, XP1_IFS_HANDLES,
     getsockopt,
 };
 use windows_sys::Win32::Storage::FileSystem::SetFileCompletionNotificationModes;
 use windows_sys::Win32::System::IO::{
-    CreateIoCompletionPort, GetQueuedCompletionStatusEx, OVERLAPPED, OVERLAPPED_ENTRY,
-    PostQueuedCompletionStatus,
+    CreateIoCompletionPort, GetQueuedCompletionStatusEx, IO_STATUS_BLOCK, OVERLAPPED,
+    OVERLAPPED_ENTRY, PostQueuedCompletionStatus,
 };
 use windows_sys::Win32::System::WindowsProgramming::{
     FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
@@ -55,6 +61,12 @@ pub enum Notify {
     /// dequeue per fast operation. For sockets it is refused unless the socket's provider hands
     /// out real kernel handles (`XP1_IFS_HANDLES`): with a layered provider that does not, the
     /// kernel may still queue a packet and the op would be freed twice.
+    ///
+    /// One case is undocumented: a read of a message-mode pipe that returns `ERROR_MORE_DATA`
+    /// inside the call (a warning, not a success). Its result is returned at once and a packet,
+    /// if one follows, is dropped when dequeued; so that such a packet never points to freed
+    /// memory, the operation's small header (not its buffer) stays allocated until then, and leaks
+    /// if none comes (Wine queues none).
     SkipOnSuccess,
 }
 
@@ -90,7 +102,8 @@ impl CompletionPort {
     ///
     /// Completions of operations started on the returned [`Attached`] carry `key`. A handle can be
     /// attached to one port only, once: a second attempt fails with `ERROR_INVALID_PARAMETER`
-    /// (87). `notify` chooses whether operations that succeed at once still queue a packet.
+    /// (87). A handle opened for synchronous I/O is refused with `ErrorKind::InvalidInput`.
+    /// `notify` chooses whether operations that succeed at once still queue a packet.
     ///
     /// # Safety
     ///
@@ -109,6 +122,8 @@ impl CompletionPort {
     ///
     /// - [`CreateIoCompletionPort`](https://learn.microsoft.com/en-us/windows/win32/fileio/createiocompletionport)
     /// - [`SetFileCompletionNotificationModes`](https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-setfilecompletionnotificationmodes)
+    /// - [`NtQueryInformationFile`](https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntqueryinformationfile)
+    ///   (`FileModeInformation`)
     #[doc(alias = "CreateIoCompletionPort")]
     pub unsafe fn associate_handle<T: AsHandle>(
         &self,
@@ -117,7 +132,7 @@ impl CompletionPort {
         notify: Notify,
     ) -> io::Result<Attached<T>> {
         let raw = io.as_handle().as_raw_handle();
-        self.attach(raw, key)?;
+        self.attach(raw, key, false)?;
         let skip = notify == Notify::SkipOnSuccess;
         if skip {
             set_skip(raw)?;
@@ -128,7 +143,8 @@ impl CompletionPort {
     /// `CreateIoCompletionPort((HANDLE)socket, port, key, 0)` — attaches a socket made for
     /// overlapped I/O (`std::net` sockets and [`tcp_socket`](crate::tcp_socket) are) to this port.
     ///
-    /// As [`associate_handle`](Self::associate_handle); with [`Notify::SkipOnSuccess`] the
+    /// As [`associate_handle`](Self::associate_handle) (a socket made without
+    /// `WSA_FLAG_OVERLAPPED` is refused); with [`Notify::SkipOnSuccess`] the
     /// socket's provider must have `XP1_IFS_HANDLES`, or this fails with
     /// `ErrorKind::Unsupported` (the socket stays attached, with packets for every operation, but
     /// no `Attached` is returned for it).
@@ -151,7 +167,7 @@ impl CompletionPort {
     ) -> io::Result<Attached<T>> {
         let s = io.as_socket().as_raw_socket() as SOCKET;
         let raw = s as HANDLE;
-        self.attach(raw, key)?;
+        self.attach(raw, key, true)?;
         let skip = notify == Notify::SkipOnSuccess;
         if skip {
             if !ifs_provider(s)? {
@@ -166,7 +182,16 @@ impl CompletionPort {
         Ok(Attached { io, raw, key, skip })
     }
 
-    fn attach(&self, raw: HANDLE, key: usize) -> io::Result<()> {
+    /// `socket`: a failed mode query is not fatal (a non-IFS layered provider's handle cannot be
+    /// queried; such sockets are refused skip-on-success anyway).
+    fn attach(&self, raw: HANDLE, key: usize, socket: bool) -> io::Result<()> {
+        if let Err(e) = check_overlapped(raw) {
+            // A synchronous handle is refused; a socket whose mode cannot be queried is let through.
+            let unqueryable_socket = socket && e.kind() != io::ErrorKind::InvalidInput;
+            if !unqueryable_socket {
+                return Err(e);
+            }
+        }
         // SAFETY: `raw` is borrowed from a live handle or socket; attaching only links its file
         // object to our port, which is open.
         let h = unsafe { CreateIoCompletionPort(raw, self.raw(), key, 0) };
@@ -218,9 +243,16 @@ impl CompletionPort {
     pub fn get(&self, timeout: Option<Duration>) -> io::Result<Option<Completion>> {
         // SAFETY: OVERLAPPED_ENTRY is plain data; zero is valid.
         let mut entry: OVERLAPPED_ENTRY = unsafe { zeroed() };
-        let n = self.dequeue(std::slice::from_mut(&mut entry), timeout)?;
-        // SAFETY: `dequeue` filled `n` entries from this port.
-        Ok((n == 1).then(|| unsafe { Completion::from_entry(&entry) }))
+        loop {
+            if self.dequeue(std::slice::from_mut(&mut entry), timeout)? == 0 {
+                return Ok(None);
+            }
+            // SAFETY: `dequeue` filled the entry from this port.
+            if let Some(c) = unsafe { Completion::from_entry(&entry) } {
+                return Ok(Some(c));
+            }
+            // A late packet of a result already given (see `Notify::SkipOnSuccess`): wait again.
+        }
     }
 
     /// `GetQueuedCompletionStatusEx(port, entries, capacity, …, timeout, FALSE)` — dequeues up to
@@ -235,12 +267,18 @@ impl CompletionPort {
     #[doc(alias = "GetQueuedCompletionStatusEx")]
     pub fn get_many(&self, entries: &mut Entries, timeout: Option<Duration>) -> io::Result<usize> {
         entries.done.clear();
-        let n = self.dequeue(&mut entries.raw, timeout)?;
-        for e in &entries.raw[..n] {
-            // SAFETY: `dequeue` filled the first `n` entries from this port.
-            entries.done.push(unsafe { Completion::from_entry(e) });
+        // Loops only when every dequeued packet was a late one of a result already given.
+        while entries.done.is_empty() {
+            let n = self.dequeue(&mut entries.raw, timeout)?;
+            if n == 0 {
+                break;
+            }
+            for e in &entries.raw[..n] {
+                // SAFETY: `dequeue` filled the first `n` entries from this port.
+                entries.done.extend(unsafe { Completion::from_entry(e) });
+            }
         }
-        Ok(n)
+        Ok(entries.done.len())
     }
 
     /// Fills a prefix of `buf`; returns its length (0 on timeout).
@@ -249,13 +287,7 @@ impl CompletionPort {
         buf: &mut [OVERLAPPED_ENTRY],
         timeout: Option<Duration>,
     ) -> io::Result<usize> {
-        let ms = match timeout {
-            None => u32::MAX, // INFINITE
-            Some(d) => {
-                let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
-                u32::try_from(ms).unwrap_or(u32::MAX - 1).min(u32::MAX - 1)
-            }
-        };
+        let ms = timeout_ms(timeout);
         let count = u32::try_from(buf.len()).unwrap_or(u32::MAX);
         let mut removed = 0u32;
         // SAFETY: `buf` holds `count` writable entries; the port is open; not alertable.
@@ -276,6 +308,51 @@ impl CompletionPort {
 impl AsHandle for CompletionPort {
     fn as_handle(&self) -> BorrowedHandle<'_> {
         self.handle.as_handle()
+    }
+}
+
+/// Refuses a handle opened for synchronous I/O (no `FILE_FLAG_OVERLAPPED`): its operations finish
+/// inside the call, and whether they queue a packet is not defined, so an op could be lost or,
+/// with skip-on-success, freed while a packet still points to it.
+fn check_overlapped(raw: HANDLE) -> io::Result<()> {
+    let mut info = FILE_MODE_INFORMATION::default();
+    // SAFETY: IO_STATUS_BLOCK is plain data; zero is valid.
+    let mut iosb: IO_STATUS_BLOCK = unsafe { zeroed() };
+    // SAFETY: a synchronous query into locals of the sizes passed; `raw` is borrowed from a live
+    // handle (a bad value fails with STATUS_INVALID_HANDLE).
+    let status = unsafe {
+        NtQueryInformationFile(
+            raw,
+            &mut iosb,
+            (&mut info as *mut FILE_MODE_INFORMATION).cast(),
+            size_of::<FILE_MODE_INFORMATION>() as u32,
+            FileModeInformation,
+        )
+    };
+    if status < 0 {
+        // SAFETY: a pure conversion of a status code.
+        let e = unsafe { RtlNtStatusToDosError(status) };
+        return Err(io::Error::from_raw_os_error(e as i32));
+    }
+    if info.Mode & (FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT) != 0 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the handle was opened for synchronous I/O; open it with FILE_FLAG_OVERLAPPED \
+             (sockets: WSA_FLAG_OVERLAPPED) to use it with a completion port",
+        ));
+    }
+    Ok(())
+}
+
+/// A timeout as `dwMilliseconds`: `None` is `INFINITE` (`u32::MAX`); a duration is rounded up to
+/// whole milliseconds (so a tiny timeout still waits) and capped just below `INFINITE`.
+fn timeout_ms(timeout: Option<Duration>) -> u32 {
+    match timeout {
+        None => u32::MAX,
+        Some(d) => {
+            let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
+            u32::try_from(ms).unwrap_or(u32::MAX - 1).min(u32::MAX - 1)
+        }
     }
 }
 
@@ -380,29 +457,29 @@ pub enum Completion {
 }
 
 impl Completion {
-    /// Decodes a dequeued entry.
+    /// Decodes a dequeued entry; `None` for a late packet of a result already given.
     ///
     /// # Safety
     ///
     /// - `e` was filled by `GetQueuedCompletionStatusEx` on a port whose packets follow the crate's
     ///   contract (null, odd post tokens, or `RawOp` pointers whose kernel reference this packet
     ///   carries), and is decoded only once.
-    unsafe fn from_entry(e: &OVERLAPPED_ENTRY) -> Completion {
+    unsafe fn from_entry(e: &OVERLAPPED_ENTRY) -> Option<Completion> {
         let p = e.lpOverlapped as usize;
         let (key, bytes) = (e.lpCompletionKey, e.dwNumberOfBytesTransferred);
         if p & 1 == 1 {
-            return Completion::Posted {
+            return Some(Completion::Posted {
                 key,
                 bytes,
                 token: p >> 1,
-            };
+            });
         }
         match NonNull::new(e.lpOverlapped.cast::<RawOp>()) {
-            None => Completion::Null { key, bytes },
+            None => Some(Completion::Null { key, bytes }),
             // SAFETY: an even non-null pointer is a RawOp's OVERLAPPED (the caller's contract,
             // established by `associate_*`'s safety section), and this packet carries its kernel
             // reference.
-            Some(op) => Completion::Op(unsafe { Done::from_packet(op, bytes) }),
+            Some(op) => unsafe { Done::from_packet(op, bytes) }.map(Completion::Op),
         }
     }
 
@@ -472,5 +549,30 @@ impl Entries {
     /// Takes the completions out.
     pub fn drain(&mut self) -> std::vec::Drain<'_, Completion> {
         self.done.drain(..)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::timeout_ms;
+
+    #[test]
+    fn timeouts_round_up_and_never_become_infinite() {
+        assert_eq!(timeout_ms(None), u32::MAX);
+        assert_eq!(timeout_ms(Some(Duration::ZERO)), 0);
+        assert_eq!(timeout_ms(Some(Duration::from_nanos(1))), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_millis(1))), 1);
+        assert_eq!(timeout_ms(Some(Duration::from_micros(1500))), 2);
+        assert_eq!(
+            timeout_ms(Some(Duration::from_millis(u64::from(u32::MAX) - 1))),
+            u32::MAX - 1
+        );
+        assert_eq!(
+            timeout_ms(Some(Duration::from_millis(u64::from(u32::MAX)))),
+            u32::MAX - 1
+        );
+        assert_eq!(timeout_ms(Some(Duration::MAX)), u32::MAX - 1);
     }
 }

@@ -18,6 +18,13 @@
 //! value, size and offset against the C compiler's view of `<linux/io_uring.h>` (and of any
 //! header given in `URING_SYS_HEADER`).
 //!
+//! Where liburing's copy lags the kernel's own header, the kernel wins: `struct io_uring_napi`
+//! has the kernel's `opcode`/`op_param` fields (liburing still calls those bytes `pad`/`resv`,
+//! and its copy is 8-aligned where the kernel's is 4-aligned), and the kernel-only
+//! `IORING_NOP_FILE`, `IORING_NOP_FIXED_FILE`, `IORING_NOP_FIXED_BUFFER`, `IORING_NOP_TW` and
+//! `IO_URING_NAPI_*` values are here too. These are checked against `linux-raw-sys`, which is
+//! generated from the kernel's header.
+//!
 //! Items are split into one module per kernel header and all re-exported here:
 //! `<linux/io_uring.h>`, and the two types it takes from `<linux/time_types.h>`
 //! ([`__kernel_timespec`]) and `<linux/fs.h>` ([`__kernel_rwf_t`]).
@@ -79,6 +86,9 @@
 //! | `IO_URING_OP_SUPPORTED`                                     | `u16`   | `io_uring_probe_op.flags` |
 //! | `IOU_PBUF_RING_*`                                           | `u16`   | `io_uring_buf_reg.flags` |
 //! | `IORING_RESTRICTION_*`                                      | `u16`   | `io_uring_restriction.opcode` |
+//! | `IO_URING_NAPI_REGISTER_OP`, `IO_URING_NAPI_STATIC_*_ID`    | `u8`    | `io_uring_napi.opcode` |
+//! | `IO_URING_NAPI_TRACKING_*`                                  | `u32`   | `io_uring_napi.op_param` |
+//! | `SOCKET_URING_OP_*`                                         | `u32`   | `sqe.cmd_op` |
 //! | `IORING_SETUP_*`, `IORING_FEAT_*`, `IORING_ENTER_*`, `IORING_SQ_*`, `IORING_CQ_*`, `IORING_CQE_F_*`, per-opcode flag words (`IORING_TIMEOUT_*`, `IORING_POLL_*`, `IORING_ASYNC_CANCEL_*`, `IORING_FSYNC_*`, `IORING_MSG_RING_*`, `IORING_NOP_*`, `SPLICE_F_FD_IN_FIXED`, ...) | `u32` | the `u32` fields |
 //! | `IORING_REGISTER_*`, `IORING_UNREGISTER_*`, `IO_WQ_*`       | `c_uint`| `io_uring_register(2)`'s `opcode`; `IO_WQ_*` index the worker-count array |
 //! | `IORING_OFF_*` (except the shift), `IORING_MSG_DATA`/`IORING_MSG_SEND_FD` (`sqe.addr`), `IORING_RW_ATTR_FLAG_PI`, `IORING_MEM_REGION_REG_WAIT_ARG`, `IORING_ZCRX_AREA_MASK` | `u64` | `mmap(2)` offsets and `u64` fields |
@@ -125,6 +135,7 @@
 /// Compile-time proof of a `repr(C)` item's layout: size, alignment and the offset of every field
 /// (including fields inside its unions). Also records the layout in a hidden associated const,
 /// `__FIELDS`, that the tests compare with the C compiler's view of the header.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! layout {
     ($t:ty, size $size:expr, align $align:expr $(, $($f:ident).+ = $off:expr)* $(,)?) => {
         const _: () = {
@@ -155,6 +166,7 @@ macro_rules! layout {
 }
 
 /// `zeroed()` and `Default` for plain-data kernel types, plus an opaque `Debug` for unions.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! zeroable {
     ($($t:ident),* $(,)?) => {$(
         impl $t {
@@ -174,6 +186,7 @@ macro_rules! zeroable {
 }
 
 /// `Debug` for a C union: which member is live is not known, so no member is read.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! union_debug {
     ($($t:ident),* $(,)?) => {$(
         impl ::core::fmt::Debug for $t {

@@ -7,6 +7,8 @@
 #[allow(unsafe_code)]
 pub mod chain;
 pub mod cqueue;
+#[allow(unsafe_code)]
+pub mod driver;
 pub mod error;
 #[allow(unsafe_code)]
 mod mmap;
@@ -15,6 +17,8 @@ mod mmap;
 pub mod opcode;
 #[allow(unsafe_code)]
 pub mod probe;
+#[allow(unsafe_code)]
+pub mod register;
 #[allow(unsafe_code)]
 pub mod ring;
 pub mod setup;

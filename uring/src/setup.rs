@@ -130,6 +130,24 @@ const UNSUPPORTED: SetupFlags = SetupFlags::NO_MMAP
     .union(SetupFlags::CQE_MIXED)
     .union(SetupFlags::SQE_MIXED);
 
+/// Every flag this crate knows (a flag it does not know could change the ring layout).
+const KNOWN: SetupFlags = SetupFlags::IOPOLL
+    .union(SetupFlags::SQPOLL)
+    .union(SetupFlags::SQ_AFF)
+    .union(SetupFlags::CQSIZE)
+    .union(SetupFlags::CLAMP)
+    .union(SetupFlags::ATTACH_WQ)
+    .union(SetupFlags::R_DISABLED)
+    .union(SetupFlags::SUBMIT_ALL)
+    .union(SetupFlags::COOP_TASKRUN)
+    .union(SetupFlags::TASKRUN_FLAG)
+    .union(SetupFlags::SQE128)
+    .union(SetupFlags::CQE32)
+    .union(SetupFlags::SINGLE_ISSUER)
+    .union(SetupFlags::DEFER_TASKRUN)
+    .union(SetupFlags::NO_SQARRAY)
+    .union(SetupFlags::HYBRID_IOPOLL);
+
 /// `io_uring_setup(2)` with every option — builds a [`Ring`].
 ///
 /// ```no_run
@@ -309,7 +327,10 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
 
     /// The setup flags so far, including those the entry types imply.
     pub fn get_flags(&self) -> SetupFlags {
-        SetupFlags::from_bits_retain(self.params.flags | S::SETUP_FLAG | C::SETUP_FLAG)
+        // The entry types, not hand-set bits, decide the entry sizes: a 64-byte ring with
+        // SQE128 set by hand would have the kernel read SQEs we never wrote.
+        let sizes = sys::IORING_SETUP_SQE128 | sys::IORING_SETUP_CQE32;
+        SetupFlags::from_bits_retain((self.params.flags & !sizes) | S::SETUP_FLAG | C::SETUP_FLAG)
     }
 
     /// `io_uring_setup(entries, &params)` — creates the ring and maps it.
@@ -325,7 +346,8 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
     #[doc(alias = "io_uring_setup")]
     pub fn build(&self, entries: u32) -> io::Result<Ring<S, C>> {
         let flags = self.get_flags();
-        let bad = flags & UNSUPPORTED;
+        let bad =
+            (flags & UNSUPPORTED) | SetupFlags::from_bits_retain(flags.bits() & !KNOWN.bits());
         if !bad.is_empty() {
             return Err(crate::error::with_message(
                 libc::EINVAL,

@@ -111,3 +111,28 @@ fn error_kinds_are_useful() {
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("isize::MAX"), "{err}");
 }
+
+#[test]
+fn a_synchronous_handle_is_refused() {
+    let port = util::port();
+    let path = TempPath::new("sync");
+    let sync = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path.0)
+        .unwrap();
+    // SAFETY: nothing does overlapped I/O on it.
+    let err = unsafe { port.associate_handle(&sync, 0, Notify::Always) }.unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+    assert!(err.to_string().contains("FILE_FLAG_OVERLAPPED"), "{err}");
+    // It was not attached: an overlapped handle to the same file still can be.
+    let ov = OpenOptions::new()
+        .read(true)
+        .custom_flags(FILE_FLAG_OVERLAPPED)
+        .open(&path.0)
+        .unwrap();
+    // SAFETY: the handle is used only through this crate.
+    unsafe { port.associate_handle(ov, 0, Notify::Always) }.unwrap();
+}

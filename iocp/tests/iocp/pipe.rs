@@ -1,7 +1,8 @@
 //! `ReadFile`/`WriteFile` on named pipes: round trips, bulk transfer, broken pipe.
 
 use iocp::{Completion, Notify, Output, Submitted};
-use windows_sys::Win32::Foundation::{ERROR_BROKEN_PIPE, ERROR_NO_DATA};
+use windows_sys::Win32::Foundation::{ERROR_BROKEN_PIPE, ERROR_MORE_DATA, ERROR_NO_DATA};
+use windows_sys::Win32::System::Pipes::{PIPE_READMODE_MESSAGE, PIPE_TYPE_MESSAGE};
 
 use crate::util::{self, finish, next_op};
 
@@ -119,4 +120,38 @@ fn closing_the_writer_breaks_the_pipe() {
     );
     assert_eq!(d.into_buf().unwrap(), b"x");
     util::assert_empty(&port);
+}
+
+/// A message longer than the read buffer: `ERROR_MORE_DATA` with the buffer full of the message's
+/// start, then the rest on the next read. Both modes: the packet still comes for this warning.
+#[test]
+fn message_longer_than_the_buffer_reports_more_data_with_the_bytes() {
+    for notify in [Notify::Always, Notify::SkipOnSuccess] {
+        let port = util::port();
+        let (server, client) = util::pipe_pair_mode(PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE);
+        // SAFETY: both ends are used only through this crate.
+        let server = unsafe { port.associate_handle(server, 1, notify) }.unwrap();
+        // SAFETY: as above.
+        let client = unsafe { port.associate_handle(client, 2, Notify::Always) }.unwrap();
+        let msg = util::pattern(8, 10);
+        assert_eq!(
+            finish(&port, client.write_at(0, msg.clone(), 0))
+                .result()
+                .unwrap(),
+            10
+        );
+        let s = server.read_at(0, Vec::with_capacity(4), 1);
+        let d = finish(&port, s);
+        let err = d.result().unwrap_err();
+        assert_eq!(
+            err.raw_os_error(),
+            Some(ERROR_MORE_DATA as i32),
+            "{notify:?}: {err}"
+        );
+        assert_eq!(d.into_buf().unwrap(), &msg[..4], "{notify:?}");
+        let d = finish(&port, server.read_at(0, Vec::with_capacity(64), 2));
+        assert_eq!(d.result().unwrap(), 6, "{notify:?}");
+        assert_eq!(d.into_buf().unwrap(), &msg[4..], "{notify:?}");
+        util::assert_empty(&port);
+    }
 }

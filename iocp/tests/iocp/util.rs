@@ -16,7 +16,8 @@ use windows_sys::Win32::Storage::FileSystem::{
 };
 use windows_sys::Win32::System::IO::OVERLAPPED;
 use windows_sys::Win32::System::Pipes::{
-    ConnectNamedPipe, CreateNamedPipeW, PIPE_READMODE_BYTE, PIPE_TYPE_BYTE, PIPE_WAIT,
+    ConnectNamedPipe, CreateNamedPipeW, NAMED_PIPE_MODE, PIPE_READMODE_BYTE, PIPE_TYPE_BYTE,
+    PIPE_WAIT,
 };
 
 /// How long any single wait in a test may take before the test fails.
@@ -71,6 +72,11 @@ fn wide(s: &str) -> Vec<u16> {
 /// The client opens first, so the server's `ConnectNamedPipe` fails at once with
 /// `ERROR_PIPE_CONNECTED` and queues nothing (it runs before either end is attached).
 pub(crate) fn pipe_pair() -> (OwnedHandle, File) {
+    pipe_pair_mode(PIPE_TYPE_BYTE | PIPE_READMODE_BYTE)
+}
+
+/// As [`pipe_pair`], with the server end's `PIPE_TYPE_*`/`PIPE_READMODE_*` given.
+pub(crate) fn pipe_pair_mode(mode: NAMED_PIPE_MODE) -> (OwnedHandle, File) {
     let name = format!(r"\\.\pipe\iocp-test-{}", unique());
     let wname = wide(&name);
     // SAFETY: a NUL-terminated name and plain flags; no security attributes.
@@ -78,7 +84,7 @@ pub(crate) fn pipe_pair() -> (OwnedHandle, File) {
         CreateNamedPipeW(
             wname.as_ptr(),
             PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-            PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT,
+            mode | PIPE_WAIT,
             1,
             65536,
             65536,

@@ -5,4 +5,9 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod chain;
+mod errors;
+mod probe;
+mod protocol;
 mod ring;
+mod setup;

@@ -1,0 +1,711 @@
+//! The C compiler's view of `<linux/io_uring.h>` against uring-sys.
+//!
+//! The test reads the header text to learn its structs (with their anonymous unions and structs),
+//! enum constants and object-like macros, asks `cc -dM -E` for the macros it defines, writes a C
+//! program that prints `sizeof`/`_Alignof` of every struct, `offsetof`/`sizeof` of every field
+//! and the value of every macro and enum constant, compiles and runs it with the machine's C
+//! compiler (`$CC`, default `cc`), and compares every line with uring-sys's tables
+//! (`names.rs`). Anonymous members are looked up under the crate's naming scheme, so the scheme
+//! itself is checked too.
+//!
+//! - `system_header` checks `/usr/include/linux/io_uring.h` (Debian's is an older subset: every
+//!   name it has must exist with the same value/size/offset, except the few the kernel renamed or
+//!   reshaped since, listed in `RENAMED_FIELDS`/`RESHAPED_FIELDS`/`REMOVED_STRUCTS`/`SENTINELS`,
+//!   each of which is still checked for what it is).
+//! - `env_header` checks the header in `URING_SYS_HEADER` (e.g. a copy of liburing's
+//!   `src/include/liburing/io_uring.h`); it is `#[ignore]`d unless asked for. When the header is
+//!   the one the crate tracks (same `IORING_OP_LAST` and `IORING_REGISTER_LAST`), the check runs
+//!   both ways: every crate name must also be in the header.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::names::{CONSTANTS, TYPES, TypeLayout};
+
+/// Fields an older header spells differently: `(struct, old name, current name)`. The old
+/// field must have exactly the current field's offset and size.
+const RENAMED_FIELDS: &[(&str, &str, &str)] = &[
+    ("io_sqring_offsets", "resv2", "user_addr"),
+    ("io_cqring_offsets", "resv2", "user_addr"),
+    ("io_uring_getevents_arg", "pad", "min_wait_usec"),
+    ("io_uring_buf_reg", "pad", "flags"),
+];
+
+/// Reserved fields an older header has that the kernel since split into new fields:
+/// `(struct, old field, current fields)`. The current fields must cover exactly the old field's
+/// bytes (first starts where it started, last ends where it ended).
+const RESHAPED_FIELDS: &[(&str, &str, &[&str])] = &[
+    ("io_uring_buf_reg", "resv", &["min_left", "resv"]),
+    (
+        "io_uring_sync_cancel_reg",
+        "pad",
+        &["opcode", "pad", "pad2"],
+    ),
+    (
+        "io_uring_clone_buffers",
+        "pad",
+        &["src_off", "dst_off", "nr", "pad"],
+    ),
+];
+
+/// Structs of 6.0/6.1 headers for zero-copy send notification slots, a design the kernel
+/// replaced before it shipped; the current header has neither, and neither has the crate.
+const REMOVED_STRUCTS: &[&str] = &[
+    "io_uring_notification_slot",
+    "io_uring_notification_register",
+];
+
+/// "One past the last" enum values; an older header's value is smaller than the crate's.
+const SENTINELS: &[&str] = &[
+    "IORING_OP_LAST",
+    "IORING_REGISTER_LAST",
+    "IORING_RESTRICTION_LAST",
+    "__ZCRX_CTRL_LAST",
+];
+
+/// `io_uring_napi` before Linux 6.13, a layout liburing's header copy still has (uring-sys
+/// follows the kernel's current header, checked against linux-raw-sys, generated from it):
+/// padding since split into fields, `(struct, old field, current fields)`, covering the same
+/// bytes. Applied to every header, the tracked liburing one included.
+const LIBURING_RESHAPED: &[(&str, &str, &[&str])] = &[
+    ("io_uring_napi", "pad", &["opcode", "pad"]),
+    ("io_uring_napi", "resv", &["op_param", "resv"]),
+];
+
+/// Struct alignments that differ for the same reason: `(struct, old alignment)` (the old
+/// `__u64 resv` makes `io_uring_napi` 8-aligned; the current layout has only `__u32`s).
+const LIBURING_ALIGN: &[(&str, usize)] = &[("io_uring_napi", 8)];
+
+/// Kernel-header names liburing's copy does not have (so the both-ways check skips them).
+const KERNEL_ONLY: &[&str] = &[
+    "IORING_NOP_FILE",
+    "IORING_NOP_FIXED_FILE",
+    "IORING_NOP_FIXED_BUFFER",
+    "IORING_NOP_TW",
+    "IO_URING_NAPI_REGISTER_OP",
+    "IO_URING_NAPI_STATIC_ADD_ID",
+    "IO_URING_NAPI_STATIC_DEL_ID",
+    "IO_URING_NAPI_TRACKING_DYNAMIC",
+    "IO_URING_NAPI_TRACKING_STATIC",
+    "IO_URING_NAPI_TRACKING_INACTIVE",
+    "io_uring_napi.opcode",
+    "io_uring_napi.op_param",
+];
+
+#[test]
+fn system_header() {
+    check_header(Path::new("/usr/include/linux/io_uring.h"));
+}
+
+#[test]
+#[ignore = "needs URING_SYS_HEADER=/path/to/io_uring.h (e.g. liburing's src/include/liburing/io_uring.h)"]
+fn env_header() {
+    let path = std::env::var_os("URING_SYS_HEADER").expect(
+        "set URING_SYS_HEADER to the io_uring.h to check (this test was asked for by name)",
+    );
+    check_header(Path::new(&path));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the header
+// ---------------------------------------------------------------------------------------------
+
+/// A member of a C struct or union.
+#[derive(Debug)]
+enum Member {
+    /// A named field; `flex` for `x[]` (no `sizeof`).
+    Field { name: String, flex: bool },
+    /// An anonymous union or struct.
+    Anon {
+        is_union: bool,
+        members: Vec<Member>,
+    },
+}
+
+/// What the header defines.
+#[derive(Debug, Default)]
+struct Header {
+    /// `struct NAME { ... }` definitions.
+    structs: Vec<(String, Vec<Member>)>,
+    /// Names of enum constants.
+    enum_consts: Vec<String>,
+    /// Names of object-like macros with a value.
+    macros: Vec<String>,
+}
+
+/// Removes comments, joins continued lines.
+fn strip_comments(text: &str) -> String {
+    let text = text.replace("\\\n", " ");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("/*") {
+            let end = after.find("*/").expect("unterminated comment in header");
+            out.push(' ');
+            rest = &after[end + 2..];
+        } else if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |i| &after[i..]);
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+fn tokenize(code: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let chars: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            tokens.push(chars[start..i].iter().collect());
+        } else if c == '"' {
+            let start = i;
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                i += 1;
+            }
+            i += 1;
+            tokens.push(chars[start..i.min(chars.len())].iter().collect());
+        } else {
+            tokens.push(c.to_string());
+            i += 1;
+        }
+    }
+    tokens
+}
+
+fn is_ident(t: &str) -> bool {
+    t.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+}
+
+/// Parses members after a `{` up to and including the matching `}`.
+fn parse_members(t: &[String], pos: &mut usize) -> Vec<Member> {
+    let mut members = Vec::new();
+    loop {
+        let tok = t[*pos].as_str();
+        if tok == "}" {
+            *pos += 1;
+            return members;
+        }
+        if (tok == "union" || tok == "struct") && t[*pos + 1] == "{" {
+            let is_union = tok == "union";
+            *pos += 2;
+            let inner = parse_members(t, pos);
+            // Skip attributes (`__attribute__((packed))`) up to the `;`.
+            while t[*pos] != ";" {
+                assert!(
+                    !is_ident(&t[*pos]) || t[*pos] == "__attribute__" || t[*pos] == "packed",
+                    "named member of anonymous type near token {}: not supported",
+                    t[*pos]
+                );
+                *pos += 1;
+            }
+            *pos += 1;
+            members.push(Member::Anon {
+                is_union,
+                members: inner,
+            });
+            continue;
+        }
+        // One declaration, up to `;`.
+        let start = *pos;
+        while t[*pos] != ";" {
+            *pos += 1;
+        }
+        let decl = &t[start..*pos];
+        *pos += 1;
+        if decl[0] == "__DECLARE_FLEX_ARRAY" {
+            // __DECLARE_FLEX_ARRAY(type, name): a flexible array member.
+            let name = decl[decl.len() - 2].clone();
+            members.push(Member::Field { name, flex: true });
+            continue;
+        }
+        let bracket = decl.iter().position(|x| x == "[");
+        let before = &decl[..bracket.unwrap_or(decl.len())];
+        let name = before
+            .iter()
+            .rev()
+            .find(|x| is_ident(x))
+            .expect("field without a name")
+            .clone();
+        let flex = bracket.is_some_and(|b| decl[b + 1] == "]");
+        members.push(Member::Field { name, flex });
+    }
+}
+
+fn parse_header(text: &str) -> Header {
+    let code = strip_comments(text);
+    let mut header = Header::default();
+    let mut body = String::new();
+    for line in code.lines() {
+        let trimmed = line.trim_start();
+        if let Some(directive) = trimmed.strip_prefix('#') {
+            let mut words = directive.trim_start().splitn(2, char::is_whitespace);
+            if words.next() == Some("define") {
+                let rest = words.next().unwrap_or("").trim_start();
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let after = &rest[name.len()..];
+                // Object-like macros with a value (not the include guard, not function-like).
+                if !after.starts_with('(') && !after.trim().is_empty() {
+                    header.macros.push(name);
+                }
+            }
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    let t = tokenize(&body);
+    let mut i = 0;
+    while i + 2 < t.len() {
+        if t[i] == "struct" && is_ident(&t[i + 1]) && t[i + 2] == "{" {
+            let name = t[i + 1].clone();
+            let mut pos = i + 3;
+            let members = parse_members(&t, &mut pos);
+            header.structs.push((name, members));
+            i = pos;
+        } else if t[i] == "enum" && (t[i + 1] == "{" || (is_ident(&t[i + 1]) && t[i + 2] == "{")) {
+            let mut pos = if t[i + 1] == "{" { i + 2 } else { i + 3 };
+            let mut depth = 0;
+            let mut expect_name = true;
+            while !(t[pos] == "}" && depth == 0) {
+                match t[pos].as_str() {
+                    "(" => depth += 1,
+                    ")" => depth -= 1,
+                    "," if depth == 0 => expect_name = true,
+                    tok if expect_name => {
+                        header.enum_consts.push(tok.to_string());
+                        expect_name = false;
+                    }
+                    _ => {}
+                }
+                pos += 1;
+            }
+            i = pos;
+        } else {
+            i += 1;
+        }
+    }
+    header
+}
+
+/// The Rust field name of an anonymous member under the crate's naming scheme: its first
+/// member's name (recursively, for an anonymous first member) plus `_union`/`_struct`.
+fn anon_field_name(is_union: bool, members: &[Member]) -> String {
+    let first = match members.first().expect("empty anonymous member") {
+        Member::Field { name, .. } => name.clone(),
+        Member::Anon { is_union, members } => anon_field_name(*is_union, members),
+    };
+    format!("{first}{}", if is_union { "_union" } else { "_struct" })
+}
+
+/// A field as C and Rust name it.
+#[derive(Debug)]
+struct Leaf {
+    /// The C access name (anonymous members flattened). For an anonymous member: its first
+    /// named leaf, whose offset it shares.
+    c: String,
+    /// The Rust path in the outer struct (`off_union.addr2`).
+    rust: String,
+    /// No `sizeof` in C (`x[]`), or an anonymous member (C cannot name it).
+    no_size: bool,
+    /// The Rust type the naming scheme gives an anonymous member.
+    anon_type: Option<String>,
+}
+
+fn first_leaf(members: &[Member]) -> String {
+    match &members[0] {
+        Member::Field { name, .. } => name.clone(),
+        Member::Anon { members, .. } => first_leaf(members),
+    }
+}
+
+fn leaves(members: &[Member], prefix: &str, type_name: &str, out: &mut Vec<Leaf>) {
+    for m in members {
+        match m {
+            Member::Field { name, flex } => out.push(Leaf {
+                c: name.clone(),
+                rust: format!("{prefix}{name}"),
+                no_size: *flex,
+                anon_type: None,
+            }),
+            Member::Anon { is_union, members } => {
+                let field = anon_field_name(*is_union, members);
+                let ty = format!("{type_name}_{field}");
+                out.push(Leaf {
+                    c: first_leaf(members),
+                    rust: format!("{prefix}{field}"),
+                    no_size: true,
+                    anon_type: Some(ty.clone()),
+                });
+                leaves(members, &format!("{prefix}{field}."), &ty, out);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Asking the C compiler
+// ---------------------------------------------------------------------------------------------
+
+/// The C compiler: `$CC` split on whitespace like make does (`CC="gcc -m32"` for the i686
+/// target), default `cc`.
+fn cc() -> Command {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    let mut words = cc.split_whitespace();
+    let mut cmd = Command::new(words.next().expect("CC is empty"));
+    cmd.args(words);
+    cmd
+}
+
+fn work_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("uring-sys-c-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (is a C compiler installed? set CC)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Names of the macros `cc -dM -E` reports after including the header.
+fn preprocessor_macros(dir: &Path, include: &str) -> BTreeSet<String> {
+    let src = dir.join("macros.c");
+    std::fs::write(&src, format!("#include {include}\n")).unwrap();
+    run(cc().arg("-dM").arg("-E").arg(&src))
+        .lines()
+        .filter_map(|l| l.strip_prefix("#define "))
+        .map(|l| l.split([' ', '(']).next().unwrap().to_string())
+        .collect()
+}
+
+/// Is this a macro name of io_uring's namespaces?
+fn io_uring_macro(name: &str) -> bool {
+    ["IORING_", "IOSQE_", "IO_URING_", "IOU_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || name == "SPLICE_F_FD_IN_FIXED"
+}
+
+/// What the C compiler says.
+#[derive(Default)]
+struct CView {
+    /// struct -> (size, align)
+    types: BTreeMap<String, (usize, usize)>,
+    /// (struct, C field) -> (offset, size or None)
+    fields: BTreeMap<(String, String), (usize, Option<usize>)>,
+    /// constant -> value
+    consts: BTreeMap<String, i128>,
+}
+
+fn ask_c(dir: &Path, include: &str, header: &Header, consts: &BTreeSet<String>) -> CView {
+    let mut c = String::new();
+    writeln!(
+        c,
+        "#include <stdio.h>\n#include <stddef.h>\n#include {include}"
+    )
+    .unwrap();
+    c.push_str(
+        "#define T(S) printf(\"T %s %zu %zu\\n\", #S, sizeof(struct S), _Alignof(struct S));\n\
+         #define F(S, f) printf(\"F %s %s %zu %zu\\n\", #S, #f, offsetof(struct S, f), sizeof(((struct S *)0)->f));\n\
+         #define FX(S, f) printf(\"F %s %s %zu -\\n\", #S, #f, offsetof(struct S, f));\n\
+         #define C(n) printf(\"C %s %d %llu %lld\\n\", #n, (n) < 0, (unsigned long long)(n), (long long)(n));\n\
+         int main(void) {\n",
+    );
+    for (name, members) in &header.structs {
+        writeln!(c, "T({name})").unwrap();
+        let mut ls = Vec::new();
+        leaves(members, "", name, &mut ls);
+        for l in ls.iter().filter(|l| l.anon_type.is_none()) {
+            writeln!(c, "{}({name}, {})", if l.no_size { "FX" } else { "F" }, l.c).unwrap();
+        }
+    }
+    for name in consts {
+        writeln!(c, "C({name})").unwrap();
+    }
+    c.push_str("return 0;\n}\n");
+    let src = dir.join("layout.c");
+    let exe = dir.join("layout");
+    std::fs::write(&src, c).unwrap();
+    run(cc().arg("-std=gnu11").arg("-o").arg(&exe).arg(&src));
+    let mut view = CView::default();
+    for line in run(&mut Command::new(&exe)).lines() {
+        let w: Vec<&str> = line.split(' ').collect();
+        match w[0] {
+            "T" => {
+                view.types
+                    .insert(w[1].into(), (w[2].parse().unwrap(), w[3].parse().unwrap()));
+            }
+            "F" => {
+                let size = if w[4] == "-" {
+                    None
+                } else {
+                    Some(w[4].parse().unwrap())
+                };
+                view.fields
+                    .insert((w[1].into(), w[2].into()), (w[3].parse().unwrap(), size));
+            }
+            "C" => {
+                let value: i128 = if w[2] == "1" {
+                    w[4].parse().unwrap()
+                } else {
+                    w[3].parse().unwrap()
+                };
+                view.consts.insert(w[1].into(), value);
+            }
+            _ => panic!("unexpected line from the C program: {line}"),
+        }
+    }
+    view
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing
+// ---------------------------------------------------------------------------------------------
+
+fn rust_type(name: &str) -> Option<&'static TypeLayout> {
+    TYPES.iter().find(|t| t.0 == name)
+}
+
+fn rust_field(ty: &TypeLayout, path: &str) -> Option<(usize, usize)> {
+    ty.3.iter().find(|f| f.0 == path).map(|f| (f.1, f.2))
+}
+
+fn check_header(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e} (Debian: apt-get install linux-libc-dev)",
+            path.display()
+        )
+    });
+    let header = parse_header(&text);
+    let dir = work_dir();
+    let include = format!("\"{}\"", path.canonicalize().unwrap().display());
+
+    // Every object-like macro the header defines, plus every io_uring-namespace macro the
+    // preprocessor sees; all must be known to `cc -dM`.
+    let dm = preprocessor_macros(&dir, &include);
+    let mut const_names: BTreeSet<String> = header.macros.iter().cloned().collect();
+    for m in &header.macros {
+        assert!(
+            dm.contains(m),
+            "{m} is #defined in the header text but not by `cc -dM -E`"
+        );
+    }
+    const_names.extend(dm.iter().filter(|m| io_uring_macro(m)).cloned());
+    let n_macros = const_names.len();
+    const_names.extend(header.enum_consts.iter().cloned());
+
+    let c = ask_c(&dir, &include, &header, &const_names);
+    let ours: BTreeMap<&str, i128> = CONSTANTS.iter().copied().collect();
+    let tracked = ["IORING_OP_LAST", "IORING_REGISTER_LAST"]
+        .iter()
+        .all(|n| c.consts.get(*n) == ours.get(n));
+
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let mut n_fields = 0;
+
+    // Constants.
+    for (name, &value) in &c.consts {
+        match ours.get(name.as_str()) {
+            None => errors.push(format!(
+                "constant {name} (= {value}) is missing from uring-sys"
+            )),
+            Some(&v) if v == value => {}
+            Some(&v) if !tracked && SENTINELS.contains(&name.as_str()) && value < v => {
+                notes.push(format!("{name}: header {value} < ours {v} (older header)"));
+            }
+            Some(&v) => errors.push(format!("constant {name}: C says {value}, uring-sys {v}")),
+        }
+    }
+
+    // Structs and fields.
+    for (name, members) in &header.structs {
+        let Some(ty) = rust_type(name) else {
+            if !tracked && REMOVED_STRUCTS.contains(&name.as_str()) {
+                notes.push(format!(
+                    "struct {name}: removed from the uapi since this header"
+                ));
+            } else {
+                errors.push(format!("struct {name} is missing from uring-sys"));
+            }
+            continue;
+        };
+        let (size, align) = c.types[name];
+        if ty.1 == size && LIBURING_ALIGN.contains(&(name.as_str(), align)) {
+            notes.push(format!(
+                "struct {name}: align {align} before Linux 6.13 and in liburing's copy, {} now",
+                ty.2
+            ));
+        } else if (ty.1, ty.2) != (size, align) {
+            errors.push(format!(
+                "struct {name}: C size/align {size}/{align}, uring-sys {}/{}",
+                ty.1, ty.2
+            ));
+        }
+        let mut ls = Vec::new();
+        leaves(members, "", name, &mut ls);
+        let mut seen_rust = BTreeSet::new();
+        for l in &ls {
+            n_fields += 1;
+            seen_rust.insert(l.rust.clone());
+            let (c_off, c_size) = c.fields[&(name.clone(), l.c.clone())];
+            if let Some(anon_ty) = &l.anon_type {
+                match (rust_field(ty, &l.rust), rust_type(anon_ty)) {
+                    (Some((off, _)), Some(_)) if off == c_off => {}
+                    (Some((off, _)), Some(_)) => errors.push(format!(
+                        "{name}.{}: anonymous member at C offset {c_off}, uring-sys {off}",
+                        l.rust
+                    )),
+                    (f, t) => errors.push(format!(
+                        "{name}: anonymous member (first field {}) should be field `{}` of type `{anon_ty}` under the naming scheme; field {}, type {}",
+                        l.c,
+                        l.rust,
+                        if f.is_some() { "exists" } else { "missing" },
+                        if t.is_some() { "exists" } else { "missing" },
+                    )),
+                }
+                continue;
+            }
+            let Some((off, rsize)) = rust_field(ty, &l.rust) else {
+                if let Some(&(_, _, new)) = RENAMED_FIELDS
+                    .iter()
+                    .find(|r| !tracked && r.0 == name && r.1 == l.c)
+                {
+                    match rust_field(ty, new) {
+                        Some((o, s)) if o == c_off && Some(s) == c_size => {
+                            notes.push(format!("{name}.{}: renamed {new} since this header", l.c));
+                        }
+                        other => errors.push(format!(
+                            "{name}.{} (renamed {new}): C {c_off}/{c_size:?}, uring-sys {other:?}",
+                            l.c
+                        )),
+                    }
+                } else {
+                    errors.push(format!(
+                        "field {name}.{} (Rust path `{}`) is missing from uring-sys",
+                        l.c, l.rust
+                    ));
+                }
+                continue;
+            };
+            let size_ok = match c_size {
+                Some(s) => s == rsize,
+                None => rsize == 0, // C flexible array `x[]` mirrored as `[T; 0]`
+            };
+            if off == c_off && size_ok {
+                continue;
+            }
+            let older = RESHAPED_FIELDS
+                .iter()
+                .filter(|_| !tracked)
+                .map(|r| (r, "since this header"));
+            let lags = LIBURING_RESHAPED.iter().map(|r| {
+                (
+                    r,
+                    "in Linux 6.13 (liburing's copy still has the old layout)",
+                )
+            });
+            if let Some((&(_, _, new), why)) =
+                older.chain(lags).find(|(r, _)| r.0 == name && r.1 == l.c)
+            {
+                let first = rust_field(ty, new[0]);
+                let last = rust_field(ty, new[new.len() - 1]);
+                let end = c_off + c_size.unwrap_or(0);
+                if first.map(|f| f.0) == Some(c_off) && last.map(|l| l.0 + l.1) == Some(end) {
+                    notes.push(format!("{name}.{}: reshaped into {new:?} {why}", l.c));
+                    continue;
+                }
+            }
+            errors.push(format!(
+                "field {name}.{} (`{}`): C offset/size {c_off}/{c_size:?}, uring-sys {off}/{rsize}",
+                l.c, l.rust
+            ));
+        }
+        // Both ways for the tracked header: no field the header lacks.
+        if tracked {
+            for f in ty.3 {
+                if !seen_rust.contains(f.0)
+                    && !KERNEL_ONLY.contains(&format!("{name}.{}", f.0).as_str())
+                {
+                    errors.push(format!(
+                        "uring-sys field {name}.{} is not in the header",
+                        f.0
+                    ));
+                }
+            }
+        }
+    }
+
+    if tracked {
+        let header_structs: BTreeSet<&str> = header.structs.iter().map(|s| s.0.as_str()).collect();
+        for (name, ..) in TYPES {
+            let anonymous = TYPES.iter().any(|outer| {
+                name.starts_with(outer.0)
+                    && name.len() > outer.0.len()
+                    && name.as_bytes()[outer.0.len()] == b'_'
+                    && (name.ends_with("_union") || name.ends_with("_struct"))
+            });
+            if !anonymous && *name != "__kernel_timespec" && !header_structs.contains(name) {
+                errors.push(format!("uring-sys type {name} is not in the header"));
+            }
+        }
+        for (name, _) in CONSTANTS {
+            if !c.consts.contains_key(*name) && !KERNEL_ONLY.contains(name) {
+                errors.push(format!("uring-sys constant {name} is not in the header"));
+            }
+        }
+    }
+
+    println!(
+        "{}: {} structs, {} fields, {} constants ({} macros, {} enum values) compared; {} mode",
+        path.display(),
+        header.structs.len(),
+        n_fields,
+        c.consts.len(),
+        n_macros,
+        header.enum_consts.len(),
+        if tracked {
+            "tracked header, both ways"
+        } else {
+            "older header, header -> crate"
+        },
+    );
+    for n in &notes {
+        println!("  known divergence: {n}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        errors.is_empty(),
+        "{} mismatches against {}:\n{}",
+        errors.len(),
+        path.display(),
+        errors.join("\n")
+    );
+}

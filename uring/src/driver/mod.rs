@@ -1,0 +1,915 @@
+//! The ownership-safe layer: submit operations from safe code, and the kernel only ever
+//! touches memory the driver still owns.
+//!
+//! # The ownership model
+//!
+//! A [`Driver`] owns one [`Ring`] and a slab of slots keyed by `user_data`. Submitting an
+//! operation ([`Driver::submit`], [`Driver::submit_multishot`]) *moves* it — with its buffer,
+//! path, `timespec`, `iovec`s, `msghdr`, … — into a slot, builds the SQE from the slot (whose
+//! address never changes while occupied), and pushes it. The slot keeps everything until the
+//! operation's **final** CQE:
+//!
+//! - single-shot: the one CQE, or for `SEND_ZC` the notification CQE (`IORING_CQE_F_NOTIF`)
+//!   that follows the result — in general, the first CQE without `IORING_CQE_F_MORE`;
+//! - multishot: the CQE without `IORING_CQE_F_MORE` (end of stream, error, `ENOBUFS`, cancel).
+//!
+//! Only then can [`Driver::take`] (or [`Driver::release`] for multishot) hand the memory back,
+//! as `(io::Result<u32>, buffer)` for I/O, with the buffer's filled length set for reads.
+//!
+//! `user_data` is `1 << 63 | generation << 24 | slot index`; the generation starts at a random
+//! value per slot and changes on every reuse, so a stale or foreign `user_data` is ignored, never
+//! trusted. The reserved value `u64::MAX` marks the driver's own internal SQEs (cancels).
+//!
+//! Handles ([`Op`], [`Multishot`]) are plain names: dropping or `mem::forget`ting one frees
+//! nothing, so it cannot cause a use-after-free; the slot stays until the operation ends and
+//! the driver is dropped (or until [`Driver::detach`], which makes the driver finish and drop
+//! the output itself: an fd accepted or opened by a detached or cancelled operation is closed,
+//! never leaked).
+//!
+//! Nothing is allocated per operation on the hot path: an operation up to 64 bytes (a read
+//! with a `Vec<u8>`, a send, a timeout with its `timespec`) lives inline in its slot; a larger
+//! one (a `connect` with a `sockaddr_storage`, `recvmsg` with its `msghdr`) is boxed.
+//!
+//! # What is leaked, when
+//!
+//! Dropping a `Driver` with operations in flight submits `IORING_OP_ASYNC_CANCEL` with
+//! `IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL` and waits for the final CQEs, up to
+//! [`Driver::set_drop_timeout`] (2 s by default). The memory of every operation whose final CQE
+//! did not arrive by then — and the provided-buffer rings and fixed-buffer pools, which such an
+//! operation may still reach — is **leaked**, never freed: the kernel may still write into it.
+//! A pushed SQE counts as in flight from the moment it is in the ring, even if
+//! `io_uring_enter` then fails. `mem::forget(driver)` leaks everything and is likewise safe.
+//!
+//! # Compared with the raw path
+//!
+//! [`Ring::push`] is `unsafe`: the caller promises every pointer in the SQE stays valid until
+//! the completion. The driver discharges that promise by owning the memory. The cost is one
+//! slab insert and remove per operation (no allocation, no syscall) and the move of the
+//! operation into its slot; `benches/owned.rs` measures it against the raw path and tokio's
+//! `io-uring`.
+//!
+//! Raw SQEs can still go through [`Driver::push_raw`]; their `user_data` must have bit 63
+//! clear (checked), and their CQEs are kept for [`Driver::foreign_completions`].
+//!
+//! A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows its
+//! fd; to pass as one of this driver's, it must guess a live slot's 39-bit generation.
+
+mod buf;
+pub mod fixed;
+pub mod multishot;
+mod op;
+pub mod pbuf;
+mod slab;
+
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use std::collections::VecDeque;
+use std::fmt;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use uring_sys as sys;
+
+pub use buf::{IoBuf, IoBufMut, Slice};
+pub use op::{
+    Accept, Close, Completion, Multishot, MultishotOperation, Nop, Op, OpenAt, Operation, Read,
+    Recv, Send, SendZc, Target, Timeout, Write,
+};
+pub use slab::Key;
+
+use crate::cqueue::{Cqe, CqeFlags};
+use crate::ring::Ring;
+use crate::squeue::Sqe;
+use slab::Slab;
+
+/// Bit 63 of `user_data`: this CQE belongs to a driver slot.
+pub const TAG: u64 = 1 << 63;
+/// `user_data` of the driver's own SQEs (cancels); their CQEs are ignored.
+pub const INTERNAL: u64 = u64::MAX;
+
+/// Bytes of an operation stored inline in its slot; larger operations are boxed.
+const INLINE: usize = 64;
+
+/// The inline storage of one slot: 64 bytes, 8-aligned.
+#[repr(C, align(8))]
+struct Inline(MaybeUninit<[u8; INLINE]>);
+
+/// Whether `T` is stored inline (else a `Box<T>` is).
+const fn fits<T>() -> bool {
+    size_of::<T>() <= INLINE && align_of::<T>() <= 8
+}
+
+impl Inline {
+    fn new<T>(value: T) -> Inline {
+        let mut s = Inline(MaybeUninit::uninit());
+        if fits::<T>() {
+            // SAFETY: `T` fits the 64 bytes and 8-byte alignment of `Inline` (checked just above).
+            unsafe { s.0.as_mut_ptr().cast::<T>().write(value) };
+        } else {
+            // SAFETY: a `Box<T>` is one pointer: 8 bytes, 8-aligned, which `Inline` holds.
+            unsafe { s.0.as_mut_ptr().cast::<Box<T>>().write(Box::new(value)) };
+        }
+        s
+    }
+
+    /// # Safety
+    /// A `T` was stored by `Inline::new::<T>` and not taken or dropped since.
+    unsafe fn get_mut<T>(&mut self) -> &mut T {
+        if fits::<T>() {
+            // SAFETY: the caller's promise: a live `T` is stored inline.
+            unsafe { &mut *self.0.as_mut_ptr().cast::<T>() }
+        } else {
+            // SAFETY: the caller's promise: a live `Box<T>` is stored inline.
+            unsafe { &mut *self.0.as_mut_ptr().cast::<Box<T>>() }
+        }
+    }
+
+    /// # Safety
+    /// As for `get_mut`; afterwards the storage holds no value.
+    unsafe fn take<T>(&mut self) -> T {
+        if fits::<T>() {
+            // SAFETY: the caller's promise: a live `T` is stored inline; it is moved out once.
+            unsafe { self.0.as_mut_ptr().cast::<T>().read() }
+        } else {
+            // SAFETY: as above, for the box.
+            unsafe { *self.0.as_mut_ptr().cast::<Box<T>>().read() }
+        }
+    }
+}
+
+/// The type-erased operations on a slot's stored value.
+struct VTable {
+    /// Drops the stored value (an operation that never went in flight or is finished).
+    drop: unsafe fn(&mut Inline),
+    /// Every CQE, at reap time: `observe`.
+    observe: unsafe fn(&mut Inline, &mut Completion),
+    /// A non-final CQE of a detached multishot operation: make the item and drop it.
+    more: unsafe fn(&mut Inline, Completion),
+    /// Finishes a detached operation: completes it with the final CQE and drops the output.
+    finish: unsafe fn(&mut Inline, Completion),
+    /// Makes and drops one item from a queued multishot CQE (used when dropping the driver).
+    drop_item: unsafe fn(&mut Inline, Completion),
+}
+
+unsafe fn drop_stored<T>(s: &mut Inline) {
+    // SAFETY: the vtable for `T` is only paired with a slot storing a `T` (see `Slot::new`).
+    drop(unsafe { s.take::<T>() });
+}
+
+unsafe fn single_observe<T: Operation>(s: &mut Inline, c: &mut Completion) {
+    // SAFETY: as in `drop_stored`.
+    unsafe { s.get_mut::<T>() }.observe(c);
+}
+
+unsafe fn multi_observe<T: MultishotOperation>(s: &mut Inline, c: &mut Completion) {
+    // SAFETY: as in `drop_stored`.
+    unsafe { s.get_mut::<T>() }.observe(c);
+}
+
+unsafe fn single_finish<T: Operation>(s: &mut Inline, c: Completion) {
+    // SAFETY: as in `drop_stored`.
+    drop(unsafe { s.take::<T>() }.complete(c));
+}
+
+unsafe fn multi_more<T: MultishotOperation>(s: &mut Inline, c: Completion) {
+    // SAFETY: as in `drop_stored`.
+    drop(unsafe { s.get_mut::<T>() }.item(c));
+}
+
+unsafe fn multi_finish<T: MultishotOperation>(s: &mut Inline, c: Completion) {
+    // SAFETY: as in `drop_stored`.
+    let mut op = unsafe { s.take::<T>() };
+    drop(op.item(c));
+    drop(op);
+}
+
+unsafe fn multi_drop_item<T: MultishotOperation>(s: &mut Inline, c: Completion) {
+    // SAFETY: as in `drop_stored`.
+    drop(unsafe { s.get_mut::<T>() }.item(c));
+}
+
+unsafe fn no_item(_: &mut Inline, _: Completion) {}
+
+/// Where an operation is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// In the slot, SQE not pushed yet (or building it panicked).
+    Preparing,
+    /// Pushed: the kernel may use the memory.
+    InFlight,
+    /// The final CQE arrived: the memory is ours again.
+    Done,
+}
+
+struct Slot {
+    data: Inline,
+    vt: &'static VTable,
+    phase: Phase,
+    multishot: bool,
+    detached: bool,
+    /// The final CQE of a single-shot operation.
+    last: Completion,
+    /// Queued CQEs of a multishot operation, oldest first.
+    queue: VecDeque<Completion>,
+}
+
+impl Slot {
+    fn single<T: Operation>(op: T) -> Slot {
+        Slot {
+            data: Inline::new(op),
+            vt: const {
+                &VTable {
+                    drop: drop_stored::<T>,
+                    observe: single_observe::<T>,
+                    more: no_item,
+                    finish: single_finish::<T>,
+                    drop_item: no_item,
+                }
+            },
+            phase: Phase::Preparing,
+            multishot: false,
+            detached: false,
+            last: Completion {
+                res: 0,
+                flags: CqeFlags::empty(),
+                aux: 0,
+            },
+            queue: VecDeque::new(),
+        }
+    }
+
+    fn multi<T: MultishotOperation>(op: T) -> Slot {
+        Slot {
+            data: Inline::new(op),
+            vt: const {
+                &VTable {
+                    drop: drop_stored::<T>,
+                    observe: multi_observe::<T>,
+                    more: multi_more::<T>,
+                    finish: multi_finish::<T>,
+                    drop_item: multi_drop_item::<T>,
+                }
+            },
+            phase: Phase::Preparing,
+            multishot: true,
+            detached: false,
+            last: Completion {
+                res: 0,
+                flags: CqeFlags::empty(),
+                aux: 0,
+            },
+            queue: VecDeque::new(),
+        }
+    }
+}
+
+/// Why a submission failed; the operation (with its buffer) is handed back.
+pub struct SubmitError<T> {
+    /// What went wrong.
+    pub error: io::Error,
+    /// The operation, untouched by the kernel.
+    pub op: T,
+}
+
+impl<T> SubmitError<T> {
+    /// The operation back.
+    pub fn into_op(self) -> T {
+        self.op
+    }
+}
+
+impl<T> fmt::Debug for SubmitError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubmitError")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SubmitError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "submission failed: {}", self.error)
+    }
+}
+
+impl<T> std::error::Error for SubmitError<T> {}
+
+impl<T> From<SubmitError<T>> for io::Error {
+    fn from(e: SubmitError<T>) -> io::Error {
+        e.error
+    }
+}
+
+/// Why [`Driver::take`] could not hand the output back yet; the handle is returned.
+pub enum TakeError<H> {
+    /// The final completion has not arrived; reap and try again.
+    Pending(H),
+    /// The handle belongs to another driver (or was already redeemed).
+    Foreign(H),
+}
+
+impl<H> fmt::Debug for TakeError<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TakeError::Pending(_) => f.write_str("Pending"),
+            TakeError::Foreign(_) => f.write_str("Foreign"),
+        }
+    }
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// The ownership-safe driver: a [`Ring`] and the slots that own each operation's memory.
+///
+/// See the [module docs](self) for the model.
+pub struct Driver {
+    ring: Ring,
+    slab: Slab<Slot>,
+    id: u64,
+    /// Pushed and not finished (single-shot: no final CQE; multishot: idem).
+    in_flight: usize,
+    foreign: Vec<Cqe>,
+    drop_timeout: Duration,
+    stale: u64,
+    /// Buffer rings and pools an in-flight operation may reach: leaked if one is leaked.
+    pub(crate) keep: Vec<std::rc::Rc<dyn std::any::Any>>,
+    pub(crate) next_bgid: u16,
+}
+
+impl fmt::Debug for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("id", &self.id)
+            .field("ring", &self.ring)
+            .field("slots", &self.slab.len())
+            .field("in_flight", &self.in_flight)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Driver {
+    /// A driver on a new ring of `entries` SQEs (`io_uring_setup(2)`).
+    pub fn new(entries: u32) -> io::Result<Driver> {
+        Ok(Driver::from_ring(Ring::new(entries)?))
+    }
+
+    /// A driver on `ring`. The ring must not have SQEs in flight that were pushed elsewhere
+    /// with `user_data` bit 63 set.
+    pub fn from_ring(ring: Ring) -> Driver {
+        Driver {
+            ring,
+            slab: Slab::new(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            in_flight: 0,
+            foreign: Vec::new(),
+            drop_timeout: Duration::from_secs(2),
+            stale: 0,
+            keep: Vec::new(),
+            next_bgid: 0,
+        }
+    }
+
+    /// The ring (for registration, probing, features).
+    #[inline]
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    /// This driver's id: fixed-buffer leases and provided-buffer rings carry it, and operations
+    /// using them are refused by any other driver.
+    #[inline]
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Operations pushed whose final CQE has not arrived.
+    #[inline]
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    /// CQEs whose tagged `user_data` named no live slot (stale or forged), ignored.
+    #[inline]
+    pub fn stale_completions(&self) -> u64 {
+        self.stale
+    }
+
+    /// How long dropping the driver waits for cancelled operations before leaking them.
+    pub fn set_drop_timeout(&mut self, d: Duration) {
+        self.drop_timeout = d;
+    }
+
+    /// Pushes `sqe`, making room by submitting when the SQ is full.
+    fn push(&mut self, sqe: &Sqe) -> io::Result<()> {
+        if self.ring.sq_space_left() == 0 {
+            self.ring.submit()?;
+        }
+        // SAFETY: every pointer in `sqe` is owned by a slot that stays occupied until the final
+        // CQE (the `Operation` contract), or the SQE carries none (internal cancels).
+        unsafe { self.ring.push(sqe) }.map_err(io::Error::from)
+    }
+
+    /// Moves `op` into a slot and pushes its SQE (no syscall unless the SQ is full; see
+    /// [`Driver::submit_pending`]).
+    ///
+    /// # Errors
+    /// The operation is refused by [`Operation::validate`] (e.g. a fixed-buffer lease of
+    /// another ring), the slab is full, or the SQ stays full; the operation is handed back.
+    pub fn submit<T: Operation>(&mut self, op: T) -> Result<Op<T>, SubmitError<T>> {
+        if let Err(error) = op.validate(self.id) {
+            return Err(SubmitError { error, op });
+        }
+        let key = match self.slab.insert(Slot::single(op)) {
+            Ok(k) => k,
+            Err(mut slot) => {
+                return Err(SubmitError {
+                    error: slab_full(),
+                    // SAFETY: `Slot::single` stored a `T`.
+                    op: unsafe { slot.data.take::<T>() },
+                });
+            }
+        };
+        let slot = self.slab.get_mut(key).expect("just inserted");
+        // SAFETY: `Slot::single::<T>` stored a `T`; the slot does not move while occupied.
+        let sqe = unsafe { slot.data.get_mut::<T>() }
+            .sqe()
+            .user_data(TAG | key.to_bits());
+        match self.push(&sqe) {
+            Ok(()) => {
+                self.mark_in_flight(key);
+                Ok(Op {
+                    key,
+                    driver: self.id,
+                    _t: PhantomData,
+                })
+            }
+            Err(error) => {
+                let mut slot = self.slab.remove(key).expect("just inserted");
+                // SAFETY: `Slot::single` stored a `T`; it was never pushed.
+                let op = unsafe { slot.data.take::<T>() };
+                Err(SubmitError { error, op })
+            }
+        }
+    }
+
+    /// Moves a multishot `op` into a slot and pushes its SQE.
+    ///
+    /// # Errors
+    /// As for [`Driver::submit`].
+    pub fn submit_multishot<T: MultishotOperation>(
+        &mut self,
+        op: T,
+    ) -> Result<Multishot<T>, SubmitError<T>> {
+        if let Err(error) = op.validate(self.id) {
+            return Err(SubmitError { error, op });
+        }
+        let key = match self.slab.insert(Slot::multi(op)) {
+            Ok(k) => k,
+            Err(mut slot) => {
+                return Err(SubmitError {
+                    error: slab_full(),
+                    // SAFETY: `Slot::multi` stored a `T`.
+                    op: unsafe { slot.data.take::<T>() },
+                });
+            }
+        };
+        let slot = self.slab.get_mut(key).expect("just inserted");
+        // SAFETY: `Slot::multi::<T>` stored a `T`; the slot does not move while occupied.
+        let sqe = unsafe { slot.data.get_mut::<T>() }
+            .sqe()
+            .user_data(TAG | key.to_bits());
+        match self.push(&sqe) {
+            Ok(()) => {
+                self.mark_in_flight(key);
+                Ok(Multishot {
+                    key,
+                    driver: self.id,
+                    _t: PhantomData,
+                })
+            }
+            Err(error) => {
+                let mut slot = self.slab.remove(key).expect("just inserted");
+                // SAFETY: `Slot::multi` stored a `T`; it was never pushed.
+                let op = unsafe { slot.data.take::<T>() };
+                Err(SubmitError { error, op })
+            }
+        }
+    }
+
+    #[inline]
+    fn mark_in_flight(&mut self, key: Key) {
+        if let Some(slot) = self.slab.get_mut(key) {
+            slot.phase = Phase::InFlight;
+        }
+        self.in_flight += 1;
+    }
+
+    /// Pushes a raw SQE whose memory the caller vouches for.
+    ///
+    /// # Safety
+    /// As for [`Ring::push`]: every pointer in `sqe` stays valid until its completion.
+    ///
+    /// # Errors
+    /// `user_data` with bit 63 set (reserved for the driver: `InvalidInput`), or the SQ is full.
+    pub unsafe fn push_raw(&mut self, sqe: &Sqe) -> io::Result<()> {
+        if sqe.get_user_data() & TAG != 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "user_data with bit 63 set is reserved for the driver's own operations; \
+                 use a value below 1 << 63",
+            ));
+        }
+        if self.ring.sq_space_left() == 0 {
+            self.ring.submit()?;
+        }
+        // SAFETY: the caller's promise.
+        unsafe { self.ring.push(sqe) }.map_err(io::Error::from)
+    }
+
+    /// CQEs of raw SQEs (untagged `user_data`), collected by [`Driver::reap`].
+    pub fn foreign_completions(&mut self) -> std::vec::Drain<'_, Cqe> {
+        self.foreign.drain(..)
+    }
+
+    /// `io_uring_enter(2)` — submits the pushed SQEs without waiting.
+    pub fn submit_pending(&mut self) -> io::Result<usize> {
+        self.ring.submit()
+    }
+
+    /// `io_uring_enter(2)` — submits the pushed SQEs and waits for `want` completions (then
+    /// call [`Driver::reap`]).
+    pub fn submit_and_wait(&mut self, want: usize) -> io::Result<usize> {
+        self.ring.submit_and_wait(want)
+    }
+
+    /// Moves every ready CQE into its slot, calling `ready(key)` once per CQE of a live,
+    /// attached operation (a runtime wakes the task waiting on that key). Returns how many CQEs
+    /// were consumed.
+    pub fn reap(&mut self, mut ready: impl FnMut(Key)) -> usize {
+        let mut n = 0;
+        let Driver {
+            ring,
+            slab,
+            in_flight,
+            foreign,
+            stale,
+            ..
+        } = self;
+        for cqe in ring.cq() {
+            n += 1;
+            dispatch(slab, in_flight, foreign, stale, cqe, &mut ready);
+        }
+        n
+    }
+
+    /// Whether the operation's final CQE has arrived (its output can be taken).
+    pub fn is_done<T>(&self, op: &Op<T>) -> bool {
+        op.driver == self.id
+            && self
+                .slab
+                .get(op.key)
+                .is_some_and(|s| s.phase == Phase::Done)
+    }
+
+    /// The output of a finished operation, handing its memory back.
+    ///
+    /// # Errors
+    /// [`TakeError::Pending`] when the final CQE has not arrived yet (reap and retry);
+    /// [`TakeError::Foreign`] when the handle is not this driver's.
+    pub fn take<T: Operation>(&mut self, op: Op<T>) -> Result<T::Output, TakeError<Op<T>>> {
+        if op.driver != self.id {
+            return Err(TakeError::Foreign(op));
+        }
+        match self.slab.get(op.key) {
+            Some(s) if s.phase == Phase::Done && !s.multishot => {}
+            Some(_) => return Err(TakeError::Pending(op)),
+            None => return Err(TakeError::Foreign(op)),
+        }
+        let mut slot = self.slab.remove(op.key).expect("checked above");
+        // SAFETY: the handle names this driver's slot at this generation, and only
+        // `submit::<T>` made an `Op<T>` for it, so the slot stores a `T`; Done means the
+        // kernel is finished with its memory.
+        let value = unsafe { slot.data.take::<T>() };
+        Ok(value.complete(slot.last))
+    }
+
+    /// Submits, waits and reaps until `op` is done, then takes its output (a blocking helper
+    /// for tests and simple programs).
+    ///
+    /// # Errors
+    /// `io_uring_enter` failed (the operation is detached: the driver finishes it), or the
+    /// handle is another driver's (`InvalidInput`).
+    pub fn wait<T: Operation>(&mut self, op: Op<T>) -> io::Result<T::Output> {
+        let mut op = op;
+        loop {
+            match self.take(op) {
+                Ok(out) => return Ok(out),
+                Err(TakeError::Foreign(_)) => return Err(foreign_handle()),
+                Err(TakeError::Pending(o)) => op = o,
+            }
+            if let Err(e) = self.submit_and_wait(1) {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    self.detach(op);
+                    return Err(e);
+                }
+            }
+            self.reap(|_| {});
+        }
+    }
+
+    /// Gives up the handle: the driver finishes the operation by itself (and drops its output,
+    /// closing any fd it produced) when the final CQE comes, or now if it already came.
+    pub fn detach<T: Operation>(&mut self, op: Op<T>) {
+        self.detach_key(op.driver, op.key);
+    }
+
+    fn detach_key(&mut self, driver: u64, key: Key) {
+        if driver != self.id {
+            return;
+        }
+        let Some(slot) = self.slab.get_mut(key) else {
+            return;
+        };
+        match slot.phase {
+            Phase::InFlight => slot.detached = true,
+            Phase::Done | Phase::Preparing => {
+                let mut slot = self.slab.remove(key).expect("checked above");
+                finish_slot(&mut slot);
+            }
+        }
+    }
+
+    /// Asks the kernel to cancel `op` (`IORING_OP_ASYNC_CANCEL` by `user_data`); its final
+    /// CQE (usually `ECANCELED`) still comes through the handle. Pushed, not submitted.
+    pub fn cancel<T>(&mut self, op: &Op<T>) -> io::Result<()> {
+        self.cancel_key(op.driver, op.key)
+    }
+
+    /// Cancels a multishot operation; the final CQE ends its stream.
+    pub fn cancel_multishot<T>(&mut self, op: &Multishot<T>) -> io::Result<()> {
+        self.cancel_key(op.driver, op.key)
+    }
+
+    fn cancel_key(&mut self, driver: u64, key: Key) -> io::Result<()> {
+        if driver != self.id {
+            return Err(foreign_handle());
+        }
+        match self.slab.get(key) {
+            Some(s) if s.phase == Phase::InFlight => {}
+            _ => return Ok(()),
+        }
+        let sqe = op::cancel_sqe(TAG | key.to_bits(), 0).user_data(INTERNAL);
+        self.push(&sqe)
+    }
+
+    /// Cancels every in-flight request on `fd` (`IORING_ASYNC_CANCEL_FD | ALL`).
+    pub fn cancel_fd(&mut self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let mut sqe = op::cancel_sqe(
+            0,
+            sys::IORING_ASYNC_CANCEL_FD | sys::IORING_ASYNC_CANCEL_ALL,
+        )
+        .user_data(INTERNAL);
+        sqe.as_raw_mut().fd = fd.as_raw_fd();
+        self.push(&sqe)
+    }
+
+    /// Cancels every in-flight request on the ring (`IORING_ASYNC_CANCEL_ANY | ALL`).
+    pub fn cancel_all(&mut self) -> io::Result<()> {
+        let sqe = op::cancel_sqe(
+            0,
+            sys::IORING_ASYNC_CANCEL_ANY | sys::IORING_ASYNC_CANCEL_ALL,
+        )
+        .user_data(INTERNAL);
+        self.push(&sqe)
+    }
+
+    /// The next item of a multishot operation, if one is queued (reap first).
+    pub fn next<T: MultishotOperation>(&mut self, h: &Multishot<T>) -> Option<T::Item> {
+        if h.driver != self.id {
+            return None;
+        }
+        let slot = self.slab.get_mut(h.key)?;
+        let c = slot.queue.pop_front()?;
+        // SAFETY: only `submit_multishot::<T>` made a `Multishot<T>` for this slot and
+        // generation, so it stores a `T` (until `release`, which consumes the handle).
+        Some(unsafe { slot.data.get_mut::<T>() }.item(c))
+    }
+
+    /// Whether the multishot operation ended (its final CQE arrived) and every item was taken.
+    pub fn is_finished<T>(&self, h: &Multishot<T>) -> bool {
+        h.driver == self.id
+            && self
+                .slab
+                .get(h.key)
+                .is_some_and(|s| s.phase == Phase::Done && s.queue.is_empty())
+    }
+
+    /// The operation back once finished (to re-arm it, e.g. after `ENOBUFS`).
+    ///
+    /// # Errors
+    /// The handle back when items are still queued or the final CQE has not come
+    /// ([`TakeError::Pending`]), or it is not this driver's ([`TakeError::Foreign`]).
+    pub fn release<T: MultishotOperation>(
+        &mut self,
+        h: Multishot<T>,
+    ) -> Result<T, TakeError<Multishot<T>>> {
+        if h.driver != self.id || self.slab.get(h.key).is_none() {
+            return Err(TakeError::Foreign(h));
+        }
+        if !self.is_finished(&h) {
+            return Err(TakeError::Pending(h));
+        }
+        let mut slot = self.slab.remove(h.key).expect("checked above");
+        // SAFETY: as in `next`; the final CQE came, so the kernel is done with the memory.
+        Ok(unsafe { slot.data.take::<T>() })
+    }
+
+    /// Gives up a multishot handle: queued and future items are made and dropped (buffers go
+    /// back to their ring, accepted fds are closed) and the operation is dropped after its
+    /// final CQE. Call [`Driver::cancel_multishot`] first to end it early.
+    pub fn detach_multishot<T: MultishotOperation>(&mut self, h: Multishot<T>) {
+        if h.driver != self.id {
+            return;
+        }
+        let Some(slot) = self.slab.get_mut(h.key) else {
+            return;
+        };
+        while let Some(c) = slot.queue.pop_front() {
+            // SAFETY: the slot stores a `T` (see `next`).
+            unsafe { (slot.vt.drop_item)(&mut slot.data, c) };
+        }
+        if slot.phase == Phase::InFlight {
+            slot.detached = true;
+        } else {
+            let mut slot = self.slab.remove(h.key).expect("checked above");
+            // SAFETY: the slot stores a `T` and the kernel is done with it.
+            unsafe { (slot.vt.drop)(&mut slot.data) };
+        }
+    }
+}
+
+fn dispatch(
+    slab: &mut Slab<Slot>,
+    in_flight: &mut usize,
+    foreign: &mut Vec<Cqe>,
+    stale: &mut u64,
+    cqe: Cqe,
+    ready: &mut impl FnMut(Key),
+) {
+    let ud = cqe.user_data();
+    if ud & TAG == 0 {
+        foreign.push(cqe);
+        return;
+    }
+    if ud == INTERNAL {
+        return;
+    }
+    let key = Key::from_bits(ud);
+    let Some(slot) = slab.get_mut(key) else {
+        *stale += 1;
+        return;
+    };
+    if slot.phase != Phase::InFlight {
+        *stale += 1;
+        return;
+    }
+    let mut c = Completion {
+        res: cqe.res(),
+        flags: cqe.flags(),
+        aux: 0,
+    };
+    let last = !c.flags.contains(CqeFlags::MORE);
+    // SAFETY: the vtable matches the stored type (`Slot::single`/`Slot::multi`).
+    unsafe { (slot.vt.observe)(&mut slot.data, &mut c) };
+    if slot.multishot {
+        if slot.detached {
+            if last {
+                let mut slot = slab.remove(key).expect("checked above");
+                // SAFETY: the vtable matches the stored type (`Slot::multi`).
+                unsafe { (slot.vt.finish)(&mut slot.data, c) };
+            } else {
+                // SAFETY: as above.
+                unsafe { (slot.vt.more)(&mut slot.data, c) };
+            }
+        } else {
+            slot.queue.push_back(c);
+            if last {
+                slot.phase = Phase::Done;
+            }
+            ready(key);
+        }
+    } else if !last {
+        // Seen by `observe`; nothing is stored.
+    } else if slot.detached {
+        let mut slot = slab.remove(key).expect("checked above");
+        // SAFETY: as above; the final CQE came, the kernel is done with the memory.
+        unsafe { (slot.vt.finish)(&mut slot.data, c) };
+    } else {
+        slot.phase = Phase::Done;
+        slot.last = c;
+        ready(key);
+    }
+    if last {
+        *in_flight -= 1;
+    }
+}
+
+/// Drops a slot's value when the kernel is done with it: a finished single-shot operation is
+/// completed and its output dropped (closing produced fds); queued multishot items are made
+/// and dropped (returning provided buffers).
+fn finish_slot(slot: &mut Slot) {
+    match (slot.phase, slot.multishot) {
+        (Phase::InFlight, _) => unreachable!("never called for an in-flight slot"),
+        (Phase::Preparing, _) => {
+            // SAFETY: the vtable matches the stored type.
+            unsafe { (slot.vt.drop)(&mut slot.data) }
+        }
+        (Phase::Done, false) => {
+            // SAFETY: as above.
+            unsafe { (slot.vt.finish)(&mut slot.data, slot.last) }
+        }
+        (Phase::Done, true) => {
+            while let Some(c) = slot.queue.pop_front() {
+                // SAFETY: as above.
+                unsafe { (slot.vt.drop_item)(&mut slot.data, c) };
+            }
+            // SAFETY: as above.
+            unsafe { (slot.vt.drop)(&mut slot.data) }
+        }
+    }
+}
+
+/// The system page size (`sysconf(_SC_PAGESIZE)`), 4096 if it cannot be read.
+pub(crate) fn page_size() -> usize {
+    // SAFETY: `sysconf` only reads a configuration value.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as usize } else { 4096 }
+}
+
+fn slab_full() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::OutOfMemory,
+        "the driver has 16 Mi operations in flight; reap completions before submitting more",
+    )
+}
+
+fn foreign_handle() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "this handle belongs to another Driver (or was already redeemed)",
+    )
+}
+
+impl Driver {
+    /// Drops the driver as `drop` does (cancel everything in flight, wait up to the drop
+    /// timeout, leak what is still in flight) and says how many operations were leaked.
+    pub fn close(mut self) -> usize {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> usize {
+        if self.in_flight > 0 && self.cancel_all().is_ok() {
+            let deadline = Instant::now() + self.drop_timeout;
+            // The submit may fail; everything pushed still counts as in flight.
+            let _ = self.ring.submit();
+            loop {
+                self.reap(|_| {});
+                let now = Instant::now();
+                if self.in_flight == 0 || now >= deadline {
+                    break;
+                }
+                let left = (deadline - now).min(Duration::from_millis(100));
+                // ETIME or EINTR: look again; a dead ring runs into the deadline.
+                let _ = self.ring.submitter().wait(1, Some(left));
+            }
+        }
+        let leaked = self.in_flight;
+        for key in self.slab.keys() {
+            let Some(slot) = self.slab.get_mut(key) else {
+                continue;
+            };
+            if slot.phase == Phase::InFlight {
+                continue;
+            }
+            let mut slot = self.slab.remove(key).expect("listed");
+            finish_slot(&mut slot);
+        }
+        if leaked > 0 {
+            // What is left is in flight: the kernel may still write into it.
+            self.slab.leak_all();
+            for rc in self.keep.drain(..) {
+                core::mem::forget(rc);
+            }
+        }
+        self.in_flight = 0;
+        leaked
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

@@ -1,0 +1,648 @@
+//! The operations the driver can own: one struct per kind, each holding every piece of
+//! memory its SQE points at.
+
+use core::marker::PhantomData;
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+use uring_sys as sys;
+
+use super::buf::{IoBuf, IoBufMut};
+use super::slab::Key;
+use crate::cqueue::CqeFlags;
+use crate::squeue::Sqe;
+
+/// What a completion said: `res` and `flags` of one CQE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Completion {
+    /// `cqe->res`: a result `>= 0` or a negated errno.
+    pub res: i32,
+    /// `cqe->flags`.
+    pub flags: CqeFlags,
+    /// A word for the operation's own use: [`Operation::observe`] may record something here
+    /// at reap time (e.g. where in a provided buffer the data starts) for `complete`/`item`.
+    pub aux: u32,
+}
+
+impl Completion {
+    /// `res` as a result: `Ok(res)` when `res >= 0`, else the errno as an [`io::Error`].
+    #[inline]
+    pub fn result(&self) -> io::Result<u32> {
+        if self.res >= 0 {
+            Ok(self.res as u32)
+        } else {
+            Err(io::Error::from_raw_os_error(self.res.wrapping_neg()))
+        }
+    }
+
+    /// The provided buffer id, when `IORING_CQE_F_BUFFER` is set.
+    #[inline]
+    pub fn buffer_id(&self) -> Option<u16> {
+        if self.flags.contains(CqeFlags::BUFFER) {
+            Some((self.flags.bits() >> sys::IORING_CQE_BUFFER_SHIFT) as u16)
+        } else {
+            None
+        }
+    }
+}
+
+/// An operation whose memory the driver owns from submission to its final completion.
+///
+/// The driver moves the value into its slot (whose address never changes), calls
+/// [`Operation::sqe`] once, pushes the SQE, and calls [`Operation::complete`] with the final
+/// CQE — or, when the handle was detached, calls it anyway and drops the output, so an fd
+/// produced by a cancelled `accept` is closed, never leaked.
+///
+/// # Safety
+///
+/// Every pointer in the SQE `sqe` returns must point into memory that `self` owns (a heap
+/// block, or `self` itself — it does not move while in flight) or that is `'static`, valid for
+/// the accesses the opcode makes, and not accessed by anything else until `complete` or drop.
+/// The SQE's `user_data` is overwritten by the driver.
+pub unsafe trait Operation: Sized + 'static {
+    /// What the completion hands back (typically the result and the buffers).
+    type Output;
+    /// Builds the SQE; `self` is at its final address.
+    fn sqe(&mut self) -> Sqe;
+    /// Turns the final completion into the output, handing back owned memory.
+    fn complete(self, c: Completion) -> Self::Output;
+    /// Sees every CQE as it is reaped, in ring order, before it is stored: the result CQE of
+    /// `SEND_ZC` before its notification, a provided-buffer id to account for. The default
+    /// does nothing.
+    #[inline]
+    fn observe(&mut self, c: &mut Completion) {
+        let _ = c;
+    }
+    /// Checks, before anything is pushed, that the operation may run on the driver `ring_id`
+    /// (e.g. a fixed-buffer lease belongs to that ring). The default accepts.
+    #[inline]
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        let _ = ring_id;
+        Ok(())
+    }
+}
+
+/// An operation that posts many completions (`IORING_CQE_F_MORE`) until a final one.
+///
+/// # Safety
+///
+/// As for [`Operation`]; the memory stays owned until the final CQE (one without `F_MORE`).
+pub unsafe trait MultishotOperation: Sized + 'static {
+    /// One completion's value.
+    type Item;
+    /// Builds the SQE; `self` is at its final address.
+    fn sqe(&mut self) -> Sqe;
+    /// Turns one completion into an item.
+    fn item(&mut self, c: Completion) -> Self::Item;
+    /// As [`Operation::observe`]: sees every CQE as it is reaped, in ring order.
+    #[inline]
+    fn observe(&mut self, c: &mut Completion) {
+        let _ = c;
+    }
+    /// As [`Operation::validate`].
+    #[inline]
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        let _ = ring_id;
+        Ok(())
+    }
+}
+
+// ---- SQE field helpers (writing a union field of `Copy` type is safe) ----
+
+#[inline]
+pub(crate) fn rw(op: u8, fd: RawFd, addr: u64, len: u32, off: u64) -> Sqe {
+    let mut sqe = Sqe::new(op);
+    let raw = sqe.as_raw_mut();
+    raw.fd = fd;
+    raw.addr_union.addr = addr;
+    raw.len = len;
+    raw.off_union.off = off;
+    sqe
+}
+
+#[inline]
+fn clamp_len(n: usize) -> u32 {
+    n.min(u32::MAX as usize) as u32
+}
+
+/// The file an operation targets: a plain fd the caller keeps open, or a registered slot.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// A plain file descriptor (`sqe->fd`).
+    Fd(RawFd),
+    /// A registered file's slot (`IOSQE_FIXED_FILE`); see [`super::fixed::FixedFile`].
+    Fixed(u32),
+}
+
+impl Target {
+    #[inline]
+    pub(crate) fn apply(self, mut sqe: Sqe) -> Sqe {
+        match self {
+            Target::Fd(fd) => sqe.as_raw_mut().fd = fd,
+            Target::Fixed(i) => {
+                sqe.as_raw_mut().fd = i as i32;
+                sqe = sqe.flags(crate::squeue::SqeFlags::FIXED_FILE);
+            }
+        }
+        sqe
+    }
+}
+
+impl From<BorrowedFd<'_>> for Target {
+    fn from(fd: BorrowedFd<'_>) -> Self {
+        Target::Fd(fd.as_raw_fd())
+    }
+}
+
+impl<T: AsRawFd> From<&T> for Target {
+    fn from(fd: &T) -> Self {
+        Target::Fd(fd.as_raw_fd())
+    }
+}
+
+// A plain fd number is memory-safe to pass to the kernel: the worst a closed or reused fd can
+// do is an error or I/O on the wrong file, never a write into memory we do not own.
+
+/// `IORING_OP_NOP`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Nop;
+
+// SAFETY: a NOP carries no pointer.
+unsafe impl Operation for Nop {
+    type Output = io::Result<u32>;
+    #[inline]
+    fn sqe(&mut self) -> Sqe {
+        Sqe::new(sys::IORING_OP_NOP)
+    }
+    #[inline]
+    fn complete(self, c: Completion) -> io::Result<u32> {
+        c.result()
+    }
+}
+
+/// `IORING_OP_READ` — `pread(2)` into an owned buffer (its whole `bytes_total()`).
+#[derive(Debug)]
+pub struct Read<B> {
+    target: Target,
+    offset: u64,
+    buf: B,
+}
+
+impl<B: IoBufMut> Read<B> {
+    /// Reads into `buf` from `offset` (`u64::MAX`: the file position).
+    pub fn new(target: impl Into<Target>, buf: B, offset: u64) -> Self {
+        Read {
+            target: target.into(),
+            offset,
+            buf,
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self` (IoBufMut: stable, writable for
+// `bytes_total()` bytes).
+unsafe impl<B: IoBufMut> Operation for Read<B> {
+    type Output = (io::Result<u32>, B);
+    #[inline]
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_total());
+        let ptr = self.buf.stable_mut_ptr() as u64;
+        self.target
+            .apply(rw(sys::IORING_OP_READ, -1, ptr, len, self.offset))
+    }
+    #[inline]
+    fn complete(mut self, c: Completion) -> Self::Output {
+        let r = c.result();
+        if let Ok(n) = r {
+            // SAFETY: the kernel wrote `n <= len` bytes from the start of the buffer.
+            unsafe { self.buf.set_init(n as usize) };
+        }
+        (r, self.buf)
+    }
+}
+
+/// `IORING_OP_WRITE` — `pwrite(2)` of an owned buffer's initialized bytes.
+#[derive(Debug)]
+pub struct Write<B> {
+    target: Target,
+    offset: u64,
+    buf: B,
+}
+
+impl<B: IoBuf> Write<B> {
+    /// Writes `buf`'s initialized bytes at `offset` (`u64::MAX`: the file position).
+    pub fn new(target: impl Into<Target>, buf: B, offset: u64) -> Self {
+        Write {
+            target: target.into(),
+            offset,
+            buf,
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self`, `bytes_init()` readable bytes.
+unsafe impl<B: IoBuf> Operation for Write<B> {
+    type Output = (io::Result<u32>, B);
+    #[inline]
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_init());
+        self.target.apply(rw(
+            sys::IORING_OP_WRITE,
+            -1,
+            self.buf.stable_ptr() as u64,
+            len,
+            self.offset,
+        ))
+    }
+    #[inline]
+    fn complete(self, c: Completion) -> Self::Output {
+        (c.result(), self.buf)
+    }
+}
+
+/// `IORING_OP_RECV` — `recv(2)` into an owned buffer.
+#[derive(Debug)]
+pub struct Recv<B> {
+    target: Target,
+    flags: i32,
+    buf: B,
+}
+
+impl<B: IoBufMut> Recv<B> {
+    /// Receives into `buf` with `MSG_*` `flags`.
+    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+        Recv {
+            target: target.into(),
+            flags,
+            buf,
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self`.
+unsafe impl<B: IoBufMut> Operation for Recv<B> {
+    type Output = (io::Result<u32>, B);
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_total());
+        let mut sqe = self.target.apply(rw(
+            sys::IORING_OP_RECV,
+            -1,
+            self.buf.stable_mut_ptr() as u64,
+            len,
+            0,
+        ));
+        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
+        sqe
+    }
+    fn complete(mut self, c: Completion) -> Self::Output {
+        let r = c.result();
+        if let Ok(n) = r {
+            // SAFETY: the kernel wrote `n <= len` bytes from the start of the buffer.
+            unsafe { self.buf.set_init(n as usize) };
+        }
+        (r, self.buf)
+    }
+}
+
+/// `IORING_OP_SEND` — `send(2)` of an owned buffer.
+#[derive(Debug)]
+pub struct Send<B> {
+    target: Target,
+    flags: i32,
+    buf: B,
+}
+
+impl<B: IoBuf> Send<B> {
+    /// Sends `buf`'s initialized bytes with `MSG_*` `flags`.
+    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+        Send {
+            target: target.into(),
+            flags,
+            buf,
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self`.
+unsafe impl<B: IoBuf> Operation for Send<B> {
+    type Output = (io::Result<u32>, B);
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_init());
+        let mut sqe = self.target.apply(rw(
+            sys::IORING_OP_SEND,
+            -1,
+            self.buf.stable_ptr() as u64,
+            len,
+            0,
+        ));
+        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        (c.result(), self.buf)
+    }
+}
+
+/// `IORING_OP_SEND_ZC` — zero-copy `send(2)`.
+///
+/// The kernel posts two CQEs: the result (with `F_MORE`) and, once the network stack no longer
+/// references the pages, a notification (`F_NOTIF`). The driver keeps the buffer until the
+/// notification: the output (result, buffer) is ready only then.
+#[derive(Debug)]
+pub struct SendZc<B> {
+    target: Target,
+    flags: i32,
+    buf: B,
+    result: Option<i32>,
+    /// (buffer index, ring id of the lease) for a fixed-buffer send.
+    fixed_index: Option<(u16, u64)>,
+}
+
+impl<B: IoBuf> SendZc<B> {
+    /// Sends `buf`'s initialized bytes with `MSG_*` `flags`, zero-copy.
+    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+        SendZc {
+            target: target.into(),
+            flags,
+            buf,
+            result: None,
+            fixed_index: None,
+        }
+    }
+}
+
+impl SendZc<super::fixed::FixedBuf> {
+    /// Sends from a registered buffer (`IORING_RECVSEND_FIXED_BUF`); the driver checks the
+    /// lease belongs to its ring.
+    pub fn fixed(target: impl Into<Target>, buf: super::fixed::FixedBuf, flags: i32) -> Self {
+        let fixed = (buf.index(), buf.ring_id());
+        SendZc {
+            target: target.into(),
+            flags,
+            buf,
+            result: None,
+            fixed_index: Some(fixed),
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self` until the final (notification) CQE.
+unsafe impl<B: IoBuf> Operation for SendZc<B> {
+    type Output = (io::Result<u32>, B);
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_init());
+        let mut sqe = self.target.apply(rw(
+            sys::IORING_OP_SEND_ZC,
+            -1,
+            self.buf.stable_ptr() as u64,
+            len,
+            0,
+        ));
+        let raw = sqe.as_raw_mut();
+        raw.rw_flags_union.msg_flags = self.flags as u32;
+        if let Some((i, _)) = self.fixed_index {
+            raw.ioprio |= sys::IORING_RECVSEND_FIXED_BUF;
+            raw.buf_index_union.buf_index = i;
+        }
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        // `c` is the final CQE: the notification when the first said F_MORE, else the result.
+        let res = self.result.unwrap_or(c.res);
+        (Completion { res, ..c }.result(), self.buf)
+    }
+    fn observe(&mut self, c: &mut Completion) {
+        if !c.flags.contains(CqeFlags::NOTIF) && self.result.is_none() {
+            self.result = Some(c.res);
+        }
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        match self.fixed_index {
+            Some((_, lease_ring)) => super::fixed::check_ring(lease_ring, ring_id),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `IORING_OP_ACCEPT` — `accept4(2)`; the output owns the new socket.
+#[derive(Debug)]
+pub struct Accept {
+    target: Target,
+    flags: i32,
+}
+
+impl Accept {
+    /// Accepts on a listening socket with `SOCK_*` `flags` (`SOCK_CLOEXEC` is always added).
+    pub fn new(target: impl Into<Target>, flags: i32) -> Self {
+        Accept {
+            target: target.into(),
+            flags: flags | libc::SOCK_CLOEXEC,
+        }
+    }
+}
+
+// SAFETY: no address is requested (addr and addr2 are 0).
+unsafe impl Operation for Accept {
+    type Output = io::Result<OwnedFd>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
+        sqe.as_raw_mut().rw_flags_union.accept_flags = self.flags as u32;
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        let fd = c.result()?;
+        // SAFETY: a successful accept returns a new descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+    }
+}
+
+/// `IORING_OP_OPENAT` — `openat(2)`; the path is owned until completion and the output owns
+/// the new file.
+#[derive(Debug)]
+pub struct OpenAt {
+    dirfd: RawFd,
+    path: CString,
+    flags: i32,
+    mode: u32,
+}
+
+impl OpenAt {
+    /// Opens `path` relative to `dirfd` (`libc::AT_FDCWD` for the cwd) with `O_*` `flags`
+    /// (`O_CLOEXEC` is always added) and `mode`.
+    pub fn new(dirfd: RawFd, path: CString, flags: i32, mode: u32) -> Self {
+        OpenAt {
+            dirfd,
+            path,
+            flags: flags | libc::O_CLOEXEC,
+            mode,
+        }
+    }
+}
+
+// SAFETY: the only pointer is the path's heap block, owned by `self` (a CString's bytes do not
+// move with it) and NUL-terminated.
+unsafe impl Operation for OpenAt {
+    type Output = io::Result<OwnedFd>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = rw(
+            sys::IORING_OP_OPENAT,
+            self.dirfd,
+            self.path.as_ptr() as u64,
+            self.mode,
+            0,
+        );
+        sqe.as_raw_mut().rw_flags_union.open_flags = self.flags as u32;
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        let fd = c.result()?;
+        // SAFETY: a successful openat returns a new descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+    }
+}
+
+/// `IORING_OP_CLOSE` — `close(2)` of an owned descriptor.
+#[derive(Debug)]
+pub struct Close {
+    fd: Option<OwnedFd>,
+}
+
+impl Close {
+    /// Closes `fd` (consumed: nothing else can use the number any more).
+    pub fn new(fd: OwnedFd) -> Self {
+        Close { fd: Some(fd) }
+    }
+}
+
+// SAFETY: no pointer.
+unsafe impl Operation for Close {
+    type Output = io::Result<()>;
+    fn sqe(&mut self) -> Sqe {
+        let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
+        rw(sys::IORING_OP_CLOSE, fd, 0, 0, 0)
+    }
+    fn complete(mut self, c: Completion) -> Self::Output {
+        // The kernel closed (or tried to close) the number: never close it a second time.
+        if let Some(fd) = self.fd.take() {
+            let _ = std::os::fd::IntoRawFd::into_raw_fd(fd);
+        }
+        c.result().map(drop)
+    }
+}
+
+/// `IORING_OP_TIMEOUT` — a timer; completes with `ETIME` when it fires, or after `count`
+/// other completions. The `timespec` lives in the slot until the final CQE.
+#[derive(Debug)]
+pub struct Timeout {
+    ts: sys::__kernel_timespec,
+    count: u32,
+    flags: u32,
+}
+
+impl Timeout {
+    /// A relative timeout of `d`.
+    pub fn new(d: Duration) -> Self {
+        Timeout {
+            ts: timespec(d),
+            count: 0,
+            flags: 0,
+        }
+    }
+    /// Also completes after `count` other completions.
+    pub fn count(mut self, count: u32) -> Self {
+        self.count = count;
+        self
+    }
+}
+
+pub(crate) fn timespec(d: Duration) -> sys::__kernel_timespec {
+    let mut ts = sys::__kernel_timespec::zeroed();
+    ts.tv_sec = d.as_secs().min(i64::MAX as u64) as i64;
+    ts.tv_nsec = i64::from(d.subsec_nanos());
+    ts
+}
+
+// SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
+unsafe impl Operation for Timeout {
+    type Output = io::Result<()>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = rw(
+            sys::IORING_OP_TIMEOUT,
+            -1,
+            &raw const self.ts as u64,
+            1,
+            u64::from(self.count),
+        );
+        sqe.as_raw_mut().rw_flags_union.timeout_flags = self.flags;
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        match c.result() {
+            Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
+            r => r.map(drop),
+        }
+    }
+}
+
+/// `IORING_OP_ASYNC_CANCEL` keyed on one of this driver's operations (built internally).
+pub(crate) fn cancel_sqe(target_user_data: u64, flags: u32) -> Sqe {
+    let mut sqe = rw(sys::IORING_OP_ASYNC_CANCEL, -1, target_user_data, 0, 0);
+    sqe.as_raw_mut().rw_flags_union.cancel_flags = flags;
+    sqe
+}
+
+/// A handle to one submitted operation; redeem it with [`super::Driver::take`].
+///
+/// It is only a name (slot key, driver id): dropping or forgetting it never frees or reuses
+/// memory the kernel may touch — the slot keeps the operation's memory until its final
+/// completion and until the driver drops (see the design note in [`super`]).
+#[must_use = "an operation's output (and its buffer) is only handed back through `Driver::take`"]
+pub struct Op<T> {
+    pub(crate) key: Key,
+    pub(crate) driver: u64,
+    pub(crate) _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Op<T> {
+    /// The slot key, for mapping completions reported by [`super::Driver::reap`] to waiters.
+    #[inline]
+    pub fn key(&self) -> Key {
+        self.key
+    }
+}
+
+impl<T> core::fmt::Debug for Op<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Op")
+            .field("key", &self.key)
+            .field("driver", &self.driver)
+            .finish()
+    }
+}
+
+/// A handle to a multishot operation: [`super::Driver::next`] yields its items.
+#[must_use = "a multishot operation's items are only handed out through `Driver::next`"]
+pub struct Multishot<T> {
+    pub(crate) key: Key,
+    pub(crate) driver: u64,
+    pub(crate) _t: PhantomData<fn() -> T>,
+}
+
+impl<T> Multishot<T> {
+    /// The slot key.
+    #[inline]
+    pub fn key(&self) -> Key {
+        self.key
+    }
+}
+
+impl<T> core::fmt::Debug for Multishot<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Multishot")
+            .field("key", &self.key)
+            .field("driver", &self.driver)
+            .finish()
+    }
+}

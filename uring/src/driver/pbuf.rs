@@ -1,0 +1,662 @@
+//! Provided buffer rings (`IORING_REGISTER_PBUF_RING`): the kernel picks a buffer when data
+//! arrives, the completion names it, and a [`BufRef`] guard hands it to you and puts it back
+//! in the ring when dropped.
+//!
+//! ```no_run
+//! # use uring::driver::{Driver, pbuf::RecvMulti};
+//! # fn main() -> std::io::Result<()> {
+//! # let (sock, _peer) = std::os::unix::net::UnixStream::pair()?;
+//! let mut driver = Driver::new(64)?;
+//! let bufs = driver.buf_ring(64, 4096)?; // 64 buffers of 4 KiB
+//! let mut recv = driver.submit_multishot(RecvMulti::new(&sock, &bufs))?;
+//! loop {
+//!     driver.submit_and_wait(1)?;
+//!     driver.reap(|_| {});
+//!     while let Some(item) = driver.next(&recv) {
+//!         match item {
+//!             Ok(buf) if buf.is_empty() => return Ok(()), // EOF
+//!             Ok(buf) => println!("{} bytes", buf.len()), // `buf` goes back on drop
+//!             Err(e) => return Err(e),
+//!         }
+//!     }
+//!     if driver.is_finished(&recv) {
+//!         // ENOBUFS (every buffer was in use) or an error ended it: re-arm.
+//!         let op = driver.release(recv).ok().unwrap();
+//!         recv = driver.submit_multishot(op)?;
+//!     }
+//! }
+//! # }
+//! ```
+//!
+//! # Memory
+//!
+//! The ring (16 bytes per entry, page-aligned) and the buffers (one block of `count * size`
+//! bytes) are owned by an `Rc` shared by the driver, every operation using the group and every
+//! [`BufRef`]; they are freed when the last of those is gone. Ids the kernel reports are
+//! checked: an id out of range, or one the kernel does not hold, is an error item, never a
+//! second guard over the same bytes.
+
+use std::alloc::{self, Layout};
+use std::cell::Cell;
+use std::fmt;
+use std::io;
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU16, Ordering};
+
+use uring_sys as sys;
+
+use super::Driver;
+use super::op::{Completion, MultishotOperation, Operation, Target, rw};
+use crate::cqueue::CqeFlags;
+use crate::squeue::{Sqe, SqeFlags};
+
+/// The most entries a buffer ring may have (the kernel's limit).
+pub const MAX_ENTRIES: u16 = 32768;
+
+/// Pure ring arithmetic, kept apart so it is unit-tested (and Miri-tested) without a kernel.
+pub(crate) mod layout {
+    /// Byte offset of the tail (`u16`) in `struct io_uring_buf_ring`: it overlays the first
+    /// entry's `resv` field.
+    pub(crate) const TAIL_OFFSET: usize = 14;
+    /// Bytes per entry (`struct io_uring_buf`).
+    pub(crate) const ENTRY_SIZE: usize = 16;
+
+    /// Checks a ring's shape; returns the mask.
+    pub(crate) fn mask(entries: u32) -> Result<u16, &'static str> {
+        if entries == 0 || entries > u32::from(super::MAX_ENTRIES) || !entries.is_power_of_two() {
+            return Err("a provided buffer ring needs a power-of-two entry count from 1 to 32768");
+        }
+        Ok((entries - 1) as u16)
+    }
+
+    /// The entry index the next buffer goes to.
+    #[inline]
+    pub(crate) const fn slot(tail: u16, mask: u16) -> usize {
+        (tail & mask) as usize
+    }
+
+    /// The ring's size in bytes, rounded up to whole pages.
+    pub(crate) fn ring_bytes(entries: u32, page: usize) -> usize {
+        (entries as usize * ENTRY_SIZE).div_ceil(page) * page
+    }
+
+    /// Checks the buffers fit in memory; returns the total bytes.
+    pub(crate) fn buffers_bytes(entries: u32, size: u32) -> Result<usize, &'static str> {
+        if size == 0 {
+            return Err("provided buffers must be at least 1 byte");
+        }
+        (entries as usize)
+            .checked_mul(size as usize)
+            .filter(|&n| n <= isize::MAX as usize / 2)
+            .ok_or("entries * size overflows the address space")
+    }
+}
+
+struct BidState {
+    /// The kernel holds the buffer (it is in the ring, or partly consumed in incremental mode).
+    in_kernel: Cell<bool>,
+    /// Guards (and queued completions) not yet dropped.
+    refs: Cell<u32>,
+    /// Incremental mode: bytes the kernel consumed so far.
+    offset: Cell<u32>,
+}
+
+struct Inner {
+    ring: NonNull<u8>,
+    ring_layout: Layout,
+    bufs: NonNull<u8>,
+    bufs_layout: Layout,
+    size: u32,
+    mask: u16,
+    bgid: u16,
+    driver: u64,
+    incremental: bool,
+    tail: Cell<u16>,
+    state: Box<[BidState]>,
+}
+
+impl Inner {
+    /// Writes buffer `bid` at the tail and publishes it.
+    fn push(&self, bid: u16) {
+        let tail = self.tail.get();
+        let entry = sys::io_uring_buf {
+            addr: self
+                .bufs
+                .as_ptr()
+                .wrapping_add(bid as usize * self.size as usize) as u64,
+            len: self.size,
+            bid,
+            resv: 0,
+        };
+        let at = layout::slot(tail, self.mask);
+        // SAFETY: `at <= mask < entries`, so the entry lies inside the ring block (entries * 16
+        // bytes, established in `BufRing::new`). The kernel reads entries only below the tail
+        // it sees, and this one is past it until the store below; the `addr`/`len`/`bid` fields
+        // do not overlap the tail of entry 0 (bytes 14..16), so write them one by one.
+        unsafe {
+            let e = self
+                .ring
+                .as_ptr()
+                .add(at * layout::ENTRY_SIZE)
+                .cast::<sys::io_uring_buf>();
+            (&raw mut (*e).addr).write(entry.addr);
+            (&raw mut (*e).len).write(entry.len);
+            (&raw mut (*e).bid).write(entry.bid);
+        }
+        let new = tail.wrapping_add(1);
+        self.tail.set(new);
+        let st = &self.state[bid as usize];
+        st.in_kernel.set(true);
+        st.offset.set(0);
+        // SAFETY: the tail is a u16 at byte 14 of the page-aligned ring block, 2-aligned; the
+        // kernel reads it with an acquire load, so this release store publishes the entry.
+        unsafe {
+            &*self
+                .ring
+                .as_ptr()
+                .add(layout::TAIL_OFFSET)
+                .cast::<AtomicU16>()
+        }
+        .store(new, Ordering::Release);
+    }
+
+    /// Accounts for a completion naming `bid` with `len` bytes (at reap time, in ring order).
+    /// Returns the data's offset in the buffer, or `None` if the kernel did not hold `bid` or
+    /// the length does not fit.
+    fn consume(&self, bid: u16, len: u32, buf_more: bool) -> Option<u32> {
+        let st = self.state.get(bid as usize)?;
+        if !st.in_kernel.get() {
+            return None;
+        }
+        let start = if self.incremental { st.offset.get() } else { 0 };
+        if u64::from(start) + u64::from(len) > u64::from(self.size) {
+            return None;
+        }
+        if self.incremental {
+            st.offset.set(start + len);
+            if !buf_more {
+                st.in_kernel.set(false);
+            }
+        } else {
+            st.in_kernel.set(false);
+        }
+        st.refs.set(st.refs.get() + 1);
+        Some(start)
+    }
+
+    /// Drops one reference; the buffer goes back into the ring when the kernel is done with it
+    /// and no guard is left.
+    fn release(&self, bid: u16) {
+        let st = &self.state[bid as usize];
+        let refs = st.refs.get() - 1;
+        st.refs.set(refs);
+        if refs == 0 && !st.in_kernel.get() {
+            self.push(bid);
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // SAFETY: both blocks were allocated in `BufRing::new` with these layouts. The last
+        // reference is gone: the driver (which unregisters the ring or closes it) and every
+        // operation that could make the kernel use the memory have dropped theirs; when an
+        // operation was leaked, its reference was leaked with it and this never runs.
+        unsafe {
+            alloc::dealloc(self.ring.as_ptr(), self.ring_layout);
+            alloc::dealloc(self.bufs.as_ptr(), self.bufs_layout);
+        }
+    }
+}
+
+/// A provided buffer ring registered with one driver: `count` buffers of `size` bytes in
+/// buffer group [`BufRing::bgid`]. Cheap to clone (a reference count).
+#[derive(Clone)]
+pub struct BufRing {
+    inner: Rc<Inner>,
+}
+
+impl fmt::Debug for BufRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BufRing")
+            .field("bgid", &self.inner.bgid)
+            .field("count", &(u32::from(self.inner.mask) + 1))
+            .field("size", &self.inner.size)
+            .field("incremental", &self.inner.incremental)
+            .finish()
+    }
+}
+
+impl BufRing {
+    /// The buffer group id (`sqe->buf_group`).
+    pub fn bgid(&self) -> u16 {
+        self.inner.bgid
+    }
+    /// Bytes per buffer.
+    pub fn buf_size(&self) -> u32 {
+        self.inner.size
+    }
+    /// Number of buffers.
+    pub fn count(&self) -> u32 {
+        u32::from(self.inner.mask) + 1
+    }
+    /// Buffers currently held by the kernel (in the ring).
+    pub fn available(&self) -> usize {
+        self.inner
+            .state
+            .iter()
+            .filter(|s| s.in_kernel.get())
+            .count()
+    }
+
+    fn check_driver(&self, id: u64) -> io::Result<()> {
+        if self.inner.driver == id {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this provided buffer ring is registered with another Driver; \
+                 create one with this driver's `buf_ring`",
+            ))
+        }
+    }
+
+    pub(crate) fn check_driver_pub(&self, id: u64) -> io::Result<()> {
+        self.check_driver(id)
+    }
+    pub(crate) fn guard_pub(&self, c: &Completion) -> io::Result<BufRef> {
+        self.guard(c)
+    }
+    pub(crate) fn observe_pub(&self, c: &mut Completion) {
+        self.observe(c)
+    }
+
+    /// The guard for a completion `observe` accepted.
+    fn guard(&self, c: &Completion) -> io::Result<BufRef> {
+        c.result()?;
+        match c.buffer_id() {
+            Some(bid) => Ok(BufRef {
+                ring: Some(self.inner.clone()),
+                bid,
+                start: c.aux,
+                len: c.res as u32,
+            }),
+            None => Ok(BufRef {
+                ring: None,
+                bid: 0,
+                start: 0,
+                len: 0,
+            }),
+        }
+    }
+
+    /// Reap-time accounting for one CQE: on a bogus id the completion becomes an error.
+    fn observe(&self, c: &mut Completion) {
+        if let Some(bid) = c.buffer_id() {
+            let len = c.res.max(0) as u32;
+            match self
+                .inner
+                .consume(bid, len, c.flags.contains(CqeFlags::BUF_MORE))
+            {
+                Some(start) => c.aux = start,
+                None => {
+                    c.res = -libc::EBADMSG;
+                    c.flags.remove(CqeFlags::BUFFER);
+                }
+            }
+        }
+    }
+}
+
+impl Driver {
+    /// `IORING_REGISTER_PBUF_RING` — registers `count` buffers of `size` bytes as a new buffer
+    /// group and fills the ring with them.
+    ///
+    /// # Errors
+    /// `count` not a power of two in 1..=32768, `size` 0 (`InvalidInput`), out of buffer group
+    /// ids, or the kernel's refusal (Linux 5.19+).
+    pub fn buf_ring(&mut self, count: u32, size: u32) -> io::Result<BufRing> {
+        self.buf_ring_with(count, size, false)
+    }
+
+    /// As [`Driver::buf_ring`] with incremental consumption (`IOU_PBUF_RING_INC`, Linux 6.12+):
+    /// a receive uses only as much of a buffer as it needs, and the next one goes on in the same
+    /// buffer; each completion's [`BufRef`] is its part.
+    pub fn buf_ring_incremental(&mut self, count: u32, size: u32) -> io::Result<BufRing> {
+        self.buf_ring_with(count, size, true)
+    }
+
+    fn buf_ring_with(&mut self, count: u32, size: u32, incremental: bool) -> io::Result<BufRing> {
+        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
+        let mask = layout::mask(count).map_err(invalid)?;
+        let total = layout::buffers_bytes(count, size).map_err(invalid)?;
+        let page = super::page_size();
+        let ring_layout = Layout::from_size_align(layout::ring_bytes(count, page), page)
+            .map_err(|_| invalid("ring size"))?;
+        let bufs_layout =
+            Layout::from_size_align(total, 64).map_err(|_| invalid("buffer block size"))?;
+        if self.next_bgid == u16::MAX {
+            return Err(invalid(
+                "all 65535 buffer group ids of this driver are used",
+            ));
+        }
+        let bgid = self.next_bgid;
+        // SAFETY: both layouts have a non-zero size (count >= 1, size >= 1).
+        let ring = NonNull::new(unsafe { alloc::alloc_zeroed(ring_layout) })
+            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        // SAFETY: as above.
+        let bufs = match NonNull::new(unsafe { alloc::alloc_zeroed(bufs_layout) }) {
+            Some(b) => b,
+            None => {
+                // SAFETY: allocated just above with this layout.
+                unsafe { alloc::dealloc(ring.as_ptr(), ring_layout) };
+                return Err(io::ErrorKind::OutOfMemory.into());
+            }
+        };
+        let state = (0..count)
+            .map(|_| BidState {
+                in_kernel: Cell::new(false),
+                refs: Cell::new(0),
+                offset: Cell::new(0),
+            })
+            .collect();
+        let inner = Rc::new(Inner {
+            ring,
+            ring_layout,
+            bufs,
+            bufs_layout,
+            size,
+            mask,
+            bgid,
+            driver: self.id(),
+            incremental,
+            tail: Cell::new(0),
+            state,
+        });
+        let mut reg = sys::io_uring_buf_reg::zeroed();
+        reg.ring_addr = ring.as_ptr() as u64;
+        reg.ring_entries = count;
+        reg.bgid = bgid;
+        reg.flags = if incremental {
+            sys::IOU_PBUF_RING_INC
+        } else {
+            0
+        };
+        // SAFETY: `reg` is a valid `io_uring_buf_reg` naming a page-aligned, zeroed ring block
+        // of `count` entries that lives in `inner` until unregistration or ring close (the
+        // driver keeps a reference in `keep`, leaked if an operation is leaked).
+        unsafe {
+            self.ring().submitter().register_raw(
+                sys::IORING_REGISTER_PBUF_RING,
+                (&raw const reg).cast(),
+                1,
+            )
+        }
+        .map_err(|e| {
+            let hint = if incremental {
+                "IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_INC failed (incremental \
+                 consumption needs Linux 6.12+)"
+            } else {
+                "IORING_REGISTER_PBUF_RING failed (provided buffer rings need Linux 5.19+)"
+            };
+            io::Error::new(e.kind(), format!("{hint}: {e}"))
+        })?;
+        self.next_bgid += 1;
+        for bid in 0..count {
+            inner.push(bid as u16);
+        }
+        self.keep.push(inner.clone());
+        Ok(BufRing { inner })
+    }
+}
+
+/// One completion's data in a provided buffer; derefs to the filled bytes and puts the buffer
+/// back into its ring on drop. Empty (and holding no buffer) at end of stream.
+pub struct BufRef {
+    ring: Option<Rc<Inner>>,
+    bid: u16,
+    start: u32,
+    len: u32,
+}
+
+impl BufRef {
+    /// The buffer id the kernel picked (`None` for an empty completion).
+    pub fn bid(&self) -> Option<u16> {
+        self.ring.as_ref().map(|_| self.bid)
+    }
+}
+
+impl fmt::Debug for BufRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BufRef")
+            .field("bid", &self.bid())
+            .field("start", &self.start)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl Deref for BufRef {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match &self.ring {
+            // SAFETY: `consume` checked `bid < count` and `start + len <= size`, so the range
+            // lies in the buffer block (alive while `ring` is); the kernel wrote these `len`
+            // bytes before posting the CQE and no longer holds this part (a non-incremental
+            // buffer left the ring; an incremental one is only written past `start + len`);
+            // `consume` hands each part out once, so no other guard aliases it.
+            Some(r) => unsafe {
+                core::slice::from_raw_parts(
+                    r.bufs
+                        .as_ptr()
+                        .add(self.bid as usize * r.size as usize + self.start as usize),
+                    self.len as usize,
+                )
+            },
+            None => &[],
+        }
+    }
+}
+
+impl DerefMut for BufRef {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        match &self.ring {
+            // SAFETY: as in `deref`; `&mut self` makes the borrow unique.
+            Some(r) => unsafe {
+                core::slice::from_raw_parts_mut(
+                    r.bufs
+                        .as_ptr()
+                        .add(self.bid as usize * r.size as usize + self.start as usize),
+                    self.len as usize,
+                )
+            },
+            None => &mut [],
+        }
+    }
+}
+
+impl Drop for BufRef {
+    fn drop(&mut self) {
+        if let Some(r) = &self.ring {
+            r.release(self.bid);
+        }
+    }
+}
+
+/// Whether `e` is `ENOBUFS`: the ring had no free buffer, and a multishot receive ended; drop
+/// some [`BufRef`]s and re-arm (`Driver::release` + `Driver::submit_multishot`).
+pub fn is_no_buffers(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ENOBUFS)
+}
+
+fn select(mut sqe: Sqe, ring: &BufRing) -> Sqe {
+    sqe = sqe.flags(SqeFlags::BUFFER_SELECT);
+    sqe.as_raw_mut().buf_index_union.buf_group = ring.inner.bgid;
+    sqe
+}
+
+/// Multishot `IORING_OP_RECV` with buffer select (Linux 6.0+): one [`BufRef`] per receive
+/// until end of stream (an empty one), an error, or `ENOBUFS`.
+#[derive(Debug)]
+pub struct RecvMulti {
+    target: Target,
+    ring: BufRing,
+    flags: i32,
+}
+
+impl RecvMulti {
+    /// Receives on `target` into buffers of `ring`.
+    pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
+        RecvMulti {
+            target: target.into(),
+            ring: ring.clone(),
+            flags: 0,
+        }
+    }
+    /// `MSG_*` flags for each receive.
+    pub fn msg_flags(mut self, flags: i32) -> Self {
+        self.flags = flags;
+        self
+    }
+}
+
+// SAFETY: no pointer: the kernel takes buffers from the group, whose memory the `BufRing`
+// reference held here keeps alive until the final CQE.
+unsafe impl MultishotOperation for RecvMulti {
+    type Item = io::Result<BufRef>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
+        let raw = sqe.as_raw_mut();
+        raw.ioprio |= sys::IORING_RECV_MULTISHOT;
+        raw.rw_flags_union.msg_flags = self.flags as u32;
+        select(sqe, &self.ring)
+    }
+    fn observe(&mut self, c: &mut Completion) {
+        self.ring.observe(c);
+    }
+    fn item(&mut self, c: Completion) -> io::Result<BufRef> {
+        self.ring.guard(&c)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.ring.check_driver(ring_id)
+    }
+}
+
+/// `IORING_OP_READ_MULTISHOT` (Linux 6.7+): reads from a pipe/socket/eventfd-like file into
+/// provided buffers, one [`BufRef`] per read.
+#[derive(Debug)]
+pub struct ReadMulti {
+    target: Target,
+    ring: BufRing,
+}
+
+impl ReadMulti {
+    /// Reads from `target` into buffers of `ring`.
+    pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
+        ReadMulti {
+            target: target.into(),
+            ring: ring.clone(),
+        }
+    }
+}
+
+// SAFETY: as for `RecvMulti`.
+unsafe impl MultishotOperation for ReadMulti {
+    type Item = io::Result<BufRef>;
+    fn sqe(&mut self) -> Sqe {
+        let sqe = self
+            .target
+            .apply(rw(sys::IORING_OP_READ_MULTISHOT, -1, 0, 0, u64::MAX));
+        select(sqe, &self.ring)
+    }
+    fn observe(&mut self, c: &mut Completion) {
+        self.ring.observe(c);
+    }
+    fn item(&mut self, c: Completion) -> io::Result<BufRef> {
+        self.ring.guard(&c)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.ring.check_driver(ring_id)
+    }
+}
+
+/// Single-shot `IORING_OP_RECV` into a buffer the kernel picks from `ring`.
+#[derive(Debug)]
+pub struct RecvSelect {
+    target: Target,
+    ring: BufRing,
+    flags: i32,
+}
+
+impl RecvSelect {
+    /// Receives once on `target` into a buffer of `ring`.
+    pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
+        RecvSelect {
+            target: target.into(),
+            ring: ring.clone(),
+            flags: 0,
+        }
+    }
+}
+
+// SAFETY: as for `RecvMulti`.
+unsafe impl Operation for RecvSelect {
+    type Output = io::Result<BufRef>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
+        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
+        select(sqe, &self.ring)
+    }
+    fn observe(&mut self, c: &mut Completion) {
+        self.ring.observe(c);
+    }
+    fn complete(self, c: Completion) -> io::Result<BufRef> {
+        self.ring.guard(&c)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.ring.check_driver(ring_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout::*;
+
+    #[test]
+    fn mask_rules() {
+        assert_eq!(mask(1), Ok(0));
+        assert_eq!(mask(4), Ok(3));
+        assert_eq!(mask(32768), Ok(32767));
+        assert!(mask(0).is_err());
+        assert!(mask(3).is_err());
+        assert!(mask(65536).is_err());
+    }
+
+    #[test]
+    fn slot_wraps() {
+        assert_eq!(slot(0, 3), 0);
+        assert_eq!(slot(5, 3), 1);
+        assert_eq!(slot(u16::MAX, 3), 3);
+        assert_eq!(slot(u16::MAX.wrapping_add(1), 3), 0);
+        assert_eq!(slot(40000, 32767), 40000 - 32768);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(ring_bytes(1, 4096), 4096);
+        assert_eq!(ring_bytes(256, 4096), 4096);
+        assert_eq!(ring_bytes(257, 4096), 8192);
+        assert_eq!(
+            buffers_bytes(4, 0).unwrap_err(),
+            "provided buffers must be at least 1 byte"
+        );
+        assert_eq!(buffers_bytes(4, 16), Ok(64));
+        assert_eq!(
+            TAIL_OFFSET,
+            core::mem::offset_of!(uring_sys::io_uring_buf, resv)
+        );
+        assert_eq!(ENTRY_SIZE, size_of::<uring_sys::io_uring_buf>());
+    }
+}

@@ -1,0 +1,372 @@
+//! The slot table that owns every in-flight operation's memory.
+//!
+//! A `Slab<T>` hands out [`Key`]s (index + generation). Storage is a list of fixed-size chunks
+//! that never move once allocated, so a pointer into a slot stays valid until that slot is
+//! removed, even while the slab grows: the kernel may hold such a pointer (a `timespec`, an
+//! `iovec` array) for as long as the operation is in flight.
+//!
+//! A key encodes into 63 bits of `user_data` (bit 63 is the driver's tag). Each slot starts at a
+//! per-slab random generation and bumps it on every removal, so a stale or forged key is
+//! detected with overwhelming probability (one chance in 2^39 for a blind guess); decoding never
+//! trusts the value beyond a bounds check.
+
+use std::hash::{BuildHasher, Hasher};
+
+/// Slots per chunk. A power of two so the chunk/offset split is a shift and a mask.
+const CHUNK_SHIFT: u32 = 6;
+const CHUNK: usize = 1 << CHUNK_SHIFT;
+
+/// Bits of `user_data` used for the slot index.
+pub(crate) const INDEX_BITS: u32 = 24;
+/// The largest number of slots a slab holds (16 Mi): the index must fit [`INDEX_BITS`].
+pub(crate) const MAX_SLOTS: usize = 1 << INDEX_BITS;
+/// Bits of `user_data` used for the generation (63 - 24).
+pub(crate) const GEN_BITS: u32 = 63 - INDEX_BITS;
+pub(crate) const GEN_MASK: u64 = (1 << GEN_BITS) - 1;
+const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
+
+/// Identifies one occupied slot: its index and the generation it had when filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    index: u32,
+    generation: u64,
+}
+
+impl Key {
+    /// The key packed into 63 bits (index low, generation high); bit 63 is always clear.
+    #[inline]
+    pub const fn to_bits(self) -> u64 {
+        (self.generation << INDEX_BITS) | self.index as u64
+    }
+
+    /// Unpacks [`Key::to_bits`]; bit 63 is ignored. Any value decodes: whether it names a live
+    /// slot is for the slab to decide.
+    #[inline]
+    pub const fn from_bits(bits: u64) -> Key {
+        Key {
+            index: (bits & INDEX_MASK) as u32,
+            generation: (bits >> INDEX_BITS) & GEN_MASK,
+        }
+    }
+
+    /// The slot index.
+    #[inline]
+    pub const fn index(self) -> u32 {
+        self.index
+    }
+}
+
+enum Entry<T> {
+    Vacant { next_free: u32 },
+    Occupied(T),
+}
+
+struct Slot<T> {
+    generation: u64,
+    entry: Entry<T>,
+}
+
+/// A generational slab with address-stable slots.
+pub(crate) struct Slab<T> {
+    chunks: Vec<Box<[Slot<T>]>>,
+    /// Head of the free list, `u32::MAX` when empty.
+    free_head: u32,
+    len: usize,
+    /// Number of slots created so far (all chunks are full of created slots).
+    created: usize,
+    seed: u64,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<T> Slab<T> {
+    /// An empty slab whose slots start at generations derived from a random seed.
+    pub(crate) fn new() -> Self {
+        let seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        Self::with_seed(seed)
+    }
+
+    /// An empty slab with a chosen seed (tests).
+    pub(crate) fn with_seed(seed: u64) -> Self {
+        Slab {
+            chunks: Vec::new(),
+            free_head: NONE,
+            len: 0,
+            created: 0,
+            seed,
+        }
+    }
+
+    /// Number of occupied slots.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    fn initial_generation(&self, index: usize) -> u64 {
+        // A splitmix64 step: spreads the seed so neighbouring slots differ in every bit.
+        let mut z = self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) & GEN_MASK
+    }
+
+    #[inline]
+    fn slot(&self, index: u32) -> Option<&Slot<T>> {
+        let i = index as usize;
+        if i >= self.created {
+            return None;
+        }
+        Some(&self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)])
+    }
+
+    #[inline]
+    fn slot_mut(&mut self, index: u32) -> Option<&mut Slot<T>> {
+        let i = index as usize;
+        if i >= self.created {
+            return None;
+        }
+        Some(&mut self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)])
+    }
+
+    /// Stores `value`, returning its key, or gives it back when the slab is at [`MAX_SLOTS`].
+    pub(crate) fn insert(&mut self, value: T) -> Result<Key, T> {
+        if self.free_head == NONE {
+            if self.created >= MAX_SLOTS {
+                return Err(value);
+            }
+            self.grow();
+        }
+        let index = self.free_head;
+        let slot = self
+            .slot_mut(index)
+            .expect("free list names a created slot");
+        let Entry::Vacant { next_free } = slot.entry else {
+            unreachable!("free list names a vacant slot")
+        };
+        slot.entry = Entry::Occupied(value);
+        let generation = slot.generation;
+        self.free_head = next_free;
+        self.len += 1;
+        Ok(Key { index, generation })
+    }
+
+    fn grow(&mut self) {
+        let base = self.created;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        for i in 0..CHUNK {
+            let index = base + i;
+            let next_free = if i + 1 < CHUNK {
+                (index + 1) as u32
+            } else {
+                NONE
+            };
+            chunk.push(Slot {
+                generation: self.initial_generation(index),
+                entry: Entry::Vacant { next_free },
+            });
+        }
+        self.chunks.push(chunk.into_boxed_slice());
+        self.created += CHUNK;
+        self.free_head = base as u32;
+    }
+
+    /// The value under `key`, if that slot is occupied at that generation.
+    #[inline]
+    pub(crate) fn get(&self, key: Key) -> Option<&T> {
+        match self.slot(key.index) {
+            Some(Slot {
+                generation,
+                entry: Entry::Occupied(v),
+            }) if *generation == key.generation => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The value under `key`, mutably.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
+        match self.slot_mut(key.index) {
+            Some(Slot {
+                generation,
+                entry: Entry::Occupied(v),
+            }) if *generation == key.generation => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Removes and returns the value under `key`, bumping the slot's generation.
+    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
+        let free_head = self.free_head;
+        let slot = self.slot_mut(key.index)?;
+        if slot.generation != key.generation || !matches!(slot.entry, Entry::Occupied(_)) {
+            return None;
+        }
+        let Entry::Occupied(v) = std::mem::replace(
+            &mut slot.entry,
+            Entry::Vacant {
+                next_free: free_head,
+            },
+        ) else {
+            unreachable!()
+        };
+        slot.generation = (slot.generation + 1) & GEN_MASK;
+        self.free_head = key.index;
+        self.len -= 1;
+        Some(v)
+    }
+
+    /// Every occupied key, in index order.
+    pub(crate) fn keys(&self) -> Vec<Key> {
+        let mut out = Vec::with_capacity(self.len);
+        for (c, chunk) in self.chunks.iter().enumerate() {
+            for (o, slot) in chunk.iter().enumerate() {
+                if let Entry::Occupied(_) = slot.entry {
+                    out.push(Key {
+                        index: ((c << CHUNK_SHIFT) + o) as u32,
+                        generation: slot.generation,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Forgets every value without dropping it (the kernel may still use their memory) and
+    /// leaks the chunks that held them.
+    pub(crate) fn leak_all(&mut self) {
+        for chunk in std::mem::take(&mut self.chunks) {
+            std::mem::forget(chunk);
+        }
+        self.created = 0;
+        self.len = 0;
+        self.free_head = NONE;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn insert_get_remove() {
+        let mut s = Slab::with_seed(1);
+        let a = s.insert("a").unwrap();
+        let b = s.insert("b").unwrap();
+        assert_eq!(s.get(a), Some(&"a"));
+        assert_eq!(s.get(b), Some(&"b"));
+        assert_eq!(s.remove(a), Some("a"));
+        assert_eq!(s.get(a), None, "a removed key is stale");
+        assert_eq!(s.remove(a), None, "removing twice fails");
+        let c = s.insert("c").unwrap();
+        assert_eq!(c.index(), a.index(), "the slot is reused");
+        assert_ne!(c, a, "with a new generation");
+        assert_eq!(s.get(a), None);
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn bits_roundtrip_and_tag_clear() {
+        let mut s = Slab::with_seed(u64::MAX);
+        for _ in 0..200 {
+            let k = s.insert(()).unwrap();
+            assert_eq!(k.to_bits() >> 63, 0);
+            assert_eq!(Key::from_bits(k.to_bits()), k);
+            assert_eq!(Key::from_bits(k.to_bits() | 1 << 63), k);
+        }
+    }
+
+    #[test]
+    fn hostile_keys_are_rejected() {
+        let mut s = Slab::with_seed(7);
+        let k = s.insert(5u32).unwrap();
+        for bits in [0, u64::MAX, k.to_bits() ^ 1 << 40, k.to_bits() + 1, 1 << 23] {
+            let h = Key::from_bits(bits);
+            if h != k {
+                assert_eq!(s.get(h), None);
+                assert_eq!(s.remove(h), None);
+            }
+        }
+        assert_eq!(s.get(k), Some(&5));
+    }
+
+    #[test]
+    fn addresses_are_stable_across_growth() {
+        let mut s = Slab::with_seed(3);
+        let k0 = s.insert([0u8; 16]).unwrap();
+        let p0 = s.get(k0).unwrap() as *const [u8; 16];
+        for _ in 0..1000 {
+            s.insert([1u8; 16]).unwrap();
+        }
+        assert_eq!(s.get(k0).unwrap() as *const [u8; 16], p0);
+    }
+
+    #[test]
+    fn generation_wraps_within_mask() {
+        let mut s: Slab<()> = Slab::with_seed(0);
+        let k = s.insert(()).unwrap();
+        // Force the slot to the last generation and check the wrap.
+        s.chunks[0][k.index() as usize].generation = GEN_MASK;
+        let k = Key {
+            index: k.index(),
+            generation: GEN_MASK,
+        };
+        s.remove(k).unwrap();
+        let k2 = s.insert(()).unwrap();
+        assert_eq!(k2.generation, 0);
+        assert_eq!(Key::from_bits(k2.to_bits()), k2);
+    }
+
+    #[test]
+    fn leak_all_does_not_drop() {
+        use std::rc::Rc;
+        let rc = Rc::new(());
+        let mut s = Slab::new();
+        s.insert(rc.clone()).unwrap();
+        s.leak_all();
+        drop(s);
+        assert_eq!(
+            Rc::strong_count(&rc),
+            2,
+            "the leaked clone was never dropped"
+        );
+    }
+
+    proptest! {
+        /// Against a naive oracle: a HashMap from key to value.
+        #[test]
+        fn matches_oracle(ops in proptest::collection::vec((0u8..3, 0usize..64), 0..400)) {
+            let mut s = Slab::with_seed(42);
+            let mut oracle: HashMap<Key, usize> = HashMap::new();
+            let mut keys: Vec<Key> = Vec::new();
+            for (i, (op, pick)) in ops.into_iter().enumerate() {
+                match op {
+                    0 => {
+                        let k = s.insert(i).unwrap();
+                        prop_assert!(oracle.insert(k, i).is_none());
+                        keys.push(k);
+                    }
+                    1 if !keys.is_empty() => {
+                        let k = keys[pick % keys.len()];
+                        prop_assert_eq!(s.remove(k), oracle.remove(&k));
+                    }
+                    _ if !keys.is_empty() => {
+                        let k = keys[pick % keys.len()];
+                        prop_assert_eq!(s.get(k), oracle.get(&k));
+                    }
+                    _ => {}
+                }
+                prop_assert_eq!(s.len(), oracle.len());
+            }
+            let mut live = s.keys();
+            live.sort_by_key(|k| k.index());
+            let mut want: Vec<Key> = oracle.keys().copied().collect();
+            want.sort_by_key(|k| k.index());
+            prop_assert_eq!(live, want);
+        }
+    }
+}

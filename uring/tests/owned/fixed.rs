@@ -1,0 +1,165 @@
+//! Fixed buffers and files, and misuse that is an error, not UB.
+
+use std::io::{Read as _, Seek, Write as _};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+
+use uring::driver::fixed::{ReadFixed, WriteFixed};
+use uring::driver::multishot::RecvMsgMulti;
+use uring::driver::pbuf::RecvMulti;
+use uring::driver::{Driver, Read, SendZc};
+
+fn tmpfile(content: &[u8]) -> std::fs::File {
+    let path = std::env::temp_dir().join(format!(
+        "uring-owned-fixed-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    f.write_all(content).unwrap();
+    f.rewind().unwrap();
+    f
+}
+
+#[test]
+fn read_and_write_fixed() {
+    let mut d = Driver::new(8).unwrap();
+    let pool = d.fixed_buffers(4, 4096).unwrap();
+    let f = tmpfile(&[5u8; 4096]);
+    let lease = pool.checkout().unwrap();
+    assert_eq!(pool.available(), 3);
+    let op = d.submit(ReadFixed::new(&f, lease, 0)).unwrap();
+    let (res, lease) = d.wait(op).unwrap();
+    assert_eq!(res.unwrap(), 4096);
+    assert!(lease.iter().all(|&b| b == 5));
+    let mut lease = lease;
+    lease.copy_from(b"fixed write").unwrap();
+    let op = d.submit(WriteFixed::new(&f, lease, 100)).unwrap();
+    let (res, lease) = d.wait(op).unwrap();
+    assert_eq!(res.unwrap(), 11);
+    drop(lease);
+    assert_eq!(pool.available(), 4, "the lease went back");
+    let mut all = Vec::new();
+    (&f).read_to_end(&mut all).unwrap();
+    assert_eq!(&all[100..111], b"fixed write");
+}
+
+/// A lease from another ring's pool: its index names another (or no) buffer here. Refused,
+/// and the lease comes back.
+#[test]
+fn lease_from_another_ring_is_an_error() {
+    let mut a = Driver::new(8).unwrap();
+    let mut b = Driver::new(8).unwrap();
+    let pool_a = a.fixed_buffers(2, 4096).unwrap();
+    let _pool_b = b.fixed_buffers(2, 4096).unwrap();
+    let f = tmpfile(b"data");
+    let err = b
+        .submit(ReadFixed::new(&f, pool_a.checkout().unwrap(), 0))
+        .unwrap_err();
+    assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(
+        err.error.to_string().contains("another Driver"),
+        "{}",
+        err.error
+    );
+    let lease = err.into_op();
+    drop(lease);
+    assert_eq!(pool_a.available(), 2);
+    let (c, _s) = UnixStream::pair().unwrap();
+    let err = b
+        .submit(SendZc::fixed(c.as_fd(), pool_a.checkout().unwrap(), 0))
+        .unwrap_err();
+    assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput);
+    // A provided buffer ring of another driver, too.
+    let ring_a = a.buf_ring(4, 64).unwrap();
+    let err = b.submit_multishot(RecvMulti::new(&c, &ring_a)).unwrap_err();
+    assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+#[test]
+fn index_out_of_range_is_an_error() {
+    let mut d = Driver::new(8).unwrap();
+    let pool = d.fixed_buffers(2, 64).unwrap();
+    let e = pool.checkout_index(2).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("out of range"), "{e}");
+    let held = pool.checkout_index(1).unwrap();
+    assert_eq!(
+        pool.checkout_index(1).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+    drop(held);
+    let one = pool.checkout_index(1).unwrap();
+    let zero = pool.checkout().unwrap();
+    assert_eq!((one.index(), zero.index()), (1, 0));
+    assert!(pool.checkout().is_none(), "all lent");
+}
+
+#[test]
+fn buffer_too_small_is_an_error() {
+    let mut d = Driver::new(8).unwrap();
+    let pool = d.fixed_buffers(1, 8).unwrap();
+    let mut lease = pool.checkout().unwrap();
+    let e = lease.copy_from(&[0u8; 9]).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    // Provided buffers too small for a recvmsg header plus the reserved name.
+    let ring = d.buf_ring(4, 32).unwrap();
+    let (_a, b) = UnixStream::pair().unwrap();
+    let err = d
+        .submit_multishot(RecvMsgMulti::new(&b, &ring, 16, 0))
+        .unwrap_err();
+    assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.error.to_string().contains("too small"), "{}", err.error);
+    // Bad ring shapes.
+    for (n, s) in [(0, 64), (3, 64), (65536, 64), (4, 0)] {
+        let e = d.buf_ring(n, s).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput, "{n} x {s}");
+    }
+    assert!(d.fixed_buffers(0, 64).is_err());
+}
+
+#[test]
+fn second_buffer_table_is_refused_clearly() {
+    let mut d = Driver::new(8).unwrap();
+    let _p = d.fixed_buffers(1, 64).unwrap();
+    let e = d.fixed_buffers(1, 64).unwrap_err();
+    assert!(e.to_string().contains("IORING_REGISTER_BUFFERS2"), "{e}");
+}
+
+#[test]
+fn fixed_files_owned_slots() {
+    let mut d = Driver::new(8).unwrap();
+    let files = d.fixed_files(2).unwrap();
+    let f = tmpfile(b"via fixed file");
+    let slot = d.install(&files, OwnedFd::from(f)).unwrap();
+    let op = d
+        .submit(Read::new(&slot, Vec::with_capacity(32), 0))
+        .unwrap();
+    let (res, buf) = d.wait(op).unwrap();
+    assert_eq!(res.unwrap(), 14);
+    assert_eq!(buf, b"via fixed file");
+    let second = d.install(&files, OwnedFd::from(tmpfile(b"2"))).unwrap();
+    let e = d.install(&files, OwnedFd::from(tmpfile(b"3"))).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock, "table full");
+    let freed = slot.slot();
+    drop(slot);
+    let again = d.install(&files, OwnedFd::from(tmpfile(b"4"))).unwrap();
+    assert_eq!(
+        again.slot(),
+        freed,
+        "the dropped slot is emptied and reused"
+    );
+    drop((second, again));
+    let mut other = Driver::new(8).unwrap();
+    let e = other
+        .install(&files, OwnedFd::from(tmpfile(b"5")))
+        .unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+}

@@ -1,0 +1,91 @@
+//! Helpers shared by the driver tests.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+use uring::driver::Driver;
+
+/// A pipe `(read end, write end)`, non-blocking on neither end, close-on-exec.
+pub(crate) fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    let r = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
+    assert_eq!(r, 0, "pipe2: {}", io::Error::last_os_error());
+    // SAFETY: pipe2 succeeded, so both are new descriptors nothing else owns.
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
+/// Raises the soft fd limit to the hard one (1,000 pipes need 2,000 fds).
+pub(crate) fn raise_nofile() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid rlimit to fill, then to set.
+    unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim);
+        lim.rlim_cur = lim.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+    }
+}
+
+/// `write(2)` all of `data` on a blocking fd.
+pub(crate) fn write_all(fd: &impl AsRawFd, data: &[u8]) {
+    let mut off = 0;
+    while off < data.len() {
+        // SAFETY: `data[off..]` is valid for reads of its length.
+        let n = unsafe {
+            libc::write(
+                fd.as_raw_fd(),
+                data[off..].as_ptr().cast(),
+                data.len() - off,
+            )
+        };
+        assert!(n > 0, "write: {}", io::Error::last_os_error());
+        off += n as usize;
+    }
+}
+
+/// `read(2)` once, non-blocking (`MSG_DONTWAIT`-like via poll with 0 timeout first).
+pub(crate) fn read_now(fd: &impl AsRawFd, buf: &mut [u8]) -> isize {
+    let mut pfd = libc::pollfd {
+        fd: fd.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd.
+    if unsafe { libc::poll(&mut pfd, 1, 0) } <= 0 {
+        return -1;
+    }
+    // SAFETY: `buf` is valid for writes of its length.
+    unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) }
+}
+
+/// Submits, waits for at least one CQE and reaps.
+pub(crate) fn turn(d: &mut Driver) {
+    d.submit_and_wait(1).expect("io_uring_enter");
+    d.reap(|_| {});
+}
+
+/// Whether the kernel's probe lists `op`; prints why the test is skipped otherwise.
+pub(crate) fn supported(d: &Driver, op: u8, test: &str) -> bool {
+    match d.ring().probe() {
+        Ok(p) if p.is_supported(op) => true,
+        Ok(_) => {
+            eprintln!("skipping {test}: the kernel does not support opcode {op}");
+            false
+        }
+        Err(e) => {
+            eprintln!("skipping {test}: IORING_REGISTER_PROBE failed: {e}");
+            false
+        }
+    }
+}
+
+/// A connected TCP pair over loopback `(client, server)`.
+pub(crate) fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    let (s, _) = l.accept().unwrap();
+    (c, s)
+}
