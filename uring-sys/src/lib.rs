@@ -86,6 +86,9 @@
 //! | `IO_URING_OP_SUPPORTED`                                     | `u16`   | `io_uring_probe_op.flags` |
 //! | `IOU_PBUF_RING_*`                                           | `u16`   | `io_uring_buf_reg.flags` |
 //! | `IORING_RESTRICTION_*`                                      | `u16`   | `io_uring_restriction.opcode` |
+//! | `IO_URING_NAPI_REGISTER_OP`, `IO_URING_NAPI_STATIC_*_ID`    | `u8`    | `io_uring_napi.opcode` |
+//! | `IO_URING_NAPI_TRACKING_*`                                  | `u32`   | `io_uring_napi.op_param` |
+//! | `SOCKET_URING_OP_*`                                         | `u32`   | `sqe.cmd_op` |
 //! | `IORING_SETUP_*`, `IORING_FEAT_*`, `IORING_ENTER_*`, `IORING_SQ_*`, `IORING_CQ_*`, `IORING_CQE_F_*`, per-opcode flag words (`IORING_TIMEOUT_*`, `IORING_POLL_*`, `IORING_ASYNC_CANCEL_*`, `IORING_FSYNC_*`, `IORING_MSG_RING_*`, `IORING_NOP_*`, `SPLICE_F_FD_IN_FIXED`, ...) | `u32` | the `u32` fields |
 //! | `IORING_REGISTER_*`, `IORING_UNREGISTER_*`, `IO_WQ_*`       | `c_uint`| `io_uring_register(2)`'s `opcode`; `IO_WQ_*` index the worker-count array |
 //! | `IORING_OFF_*` (except the shift), `IORING_MSG_DATA`/`IORING_MSG_SEND_FD` (`sqe.addr`), `IORING_RW_ATTR_FLAG_PI`, `IORING_MEM_REGION_REG_WAIT_ARG`, `IORING_ZCRX_AREA_MASK` | `u64` | `mmap(2)` offsets and `u64` fields |
