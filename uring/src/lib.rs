@@ -18,6 +18,8 @@ pub mod opcode;
 #[allow(unsafe_code)]
 pub mod probe;
 #[allow(unsafe_code)]
+pub mod register;
+#[allow(unsafe_code)]
 pub mod ring;
 pub mod setup;
 #[allow(unsafe_code)]
