@@ -59,6 +59,7 @@ pub mod fixed;
 pub mod multishot;
 mod op;
 pub mod pbuf;
+mod raw;
 mod slab;
 
 use core::marker::PhantomData;
@@ -76,6 +77,7 @@ pub use op::{
     Accept, Close, Completion, Multishot, MultishotOperation, Nop, Op, OpenAt, Operation, Read,
     Recv, Send, SendZc, Target, Timeout, Write,
 };
+pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use slab::Key;
 
 use crate::cqueue::{Cqe, CqeFlags};
