@@ -329,54 +329,16 @@ impl Driver {
     }
 
     fn buf_ring_with(&mut self, count: u32, size: u32, incremental: bool) -> io::Result<BufRing> {
-        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
-        let mask = layout::mask(count).map_err(invalid)?;
-        let total = layout::buffers_bytes(count, size).map_err(invalid)?;
-        let page = super::page_size();
-        let ring_layout = Layout::from_size_align(layout::ring_bytes(count, page), page)
-            .map_err(|_| invalid("ring size"))?;
-        let bufs_layout =
-            Layout::from_size_align(total, 64).map_err(|_| invalid("buffer block size"))?;
         if self.next_bgid == u16::MAX {
-            return Err(invalid(
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
                 "all 65535 buffer group ids of this driver are used",
             ));
         }
         let bgid = self.next_bgid;
-        // SAFETY: both layouts have a non-zero size (count >= 1, size >= 1).
-        let ring = NonNull::new(unsafe { alloc::alloc_zeroed(ring_layout) })
-            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
-        // SAFETY: as above.
-        let bufs = match NonNull::new(unsafe { alloc::alloc_zeroed(bufs_layout) }) {
-            Some(b) => b,
-            None => {
-                // SAFETY: allocated just above with this layout.
-                unsafe { alloc::dealloc(ring.as_ptr(), ring_layout) };
-                return Err(io::ErrorKind::OutOfMemory.into());
-            }
-        };
-        let state = (0..count)
-            .map(|_| BidState {
-                in_kernel: Cell::new(false),
-                refs: Cell::new(0),
-                offset: Cell::new(0),
-            })
-            .collect();
-        let inner = Rc::new(Inner {
-            ring,
-            ring_layout,
-            bufs,
-            bufs_layout,
-            size,
-            mask,
-            bgid,
-            driver: self.id(),
-            incremental,
-            tail: Cell::new(0),
-            state,
-        });
+        let inner = Rc::new(Inner::alloc(count, size, incremental, bgid, self.id())?);
         let mut reg = sys::io_uring_buf_reg::zeroed();
-        reg.ring_addr = ring.as_ptr() as u64;
+        reg.ring_addr = inner.ring.as_ptr() as u64;
         reg.ring_entries = count;
         reg.bgid = bgid;
         reg.flags = if incremental {
@@ -404,11 +366,101 @@ impl Driver {
             io::Error::new(e.kind(), format!("{hint}: {e}"))
         })?;
         self.next_bgid += 1;
-        for bid in 0..count {
-            inner.push(bid as u16);
-        }
+        inner.fill();
         self.keep.push(inner.clone());
         Ok(BufRing { inner })
+    }
+}
+
+impl Inner {
+    /// Allocates the ring and buffer blocks (zeroed, so no byte is ever uninitialized).
+    fn alloc(
+        count: u32,
+        size: u32,
+        incremental: bool,
+        bgid: u16,
+        driver: u64,
+    ) -> io::Result<Inner> {
+        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
+        let mask = layout::mask(count).map_err(invalid)?;
+        let total = layout::buffers_bytes(count, size).map_err(invalid)?;
+        let page = super::page_size();
+        let ring_layout = Layout::from_size_align(layout::ring_bytes(count, page), page)
+            .map_err(|_| invalid("ring size"))?;
+        let bufs_layout =
+            Layout::from_size_align(total, 64).map_err(|_| invalid("buffer block size"))?;
+        // SAFETY: both layouts have a non-zero size (count >= 1, size >= 1).
+        let ring = NonNull::new(unsafe { alloc::alloc_zeroed(ring_layout) })
+            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        // SAFETY: as above.
+        let bufs = match NonNull::new(unsafe { alloc::alloc_zeroed(bufs_layout) }) {
+            Some(b) => b,
+            None => {
+                // SAFETY: allocated just above with this layout.
+                unsafe { alloc::dealloc(ring.as_ptr(), ring_layout) };
+                return Err(io::ErrorKind::OutOfMemory.into());
+            }
+        };
+        let state = (0..count)
+            .map(|_| BidState {
+                in_kernel: Cell::new(false),
+                refs: Cell::new(0),
+                offset: Cell::new(0),
+            })
+            .collect();
+        Ok(Inner {
+            ring,
+            ring_layout,
+            bufs,
+            bufs_layout,
+            size,
+            mask,
+            bgid,
+            driver,
+            incremental,
+            tail: Cell::new(0),
+            state,
+        })
+    }
+
+    /// Puts every buffer into the ring.
+    fn fill(&self) {
+        for bid in 0..=self.mask {
+            self.push(bid);
+        }
+    }
+
+    /// The tail as published in the shared ring.
+    #[cfg(test)]
+    fn published_tail(&self) -> u16 {
+        // SAFETY: as in `push`.
+        unsafe {
+            &*self
+                .ring
+                .as_ptr()
+                .add(layout::TAIL_OFFSET)
+                .cast::<AtomicU16>()
+        }
+        .load(Ordering::Acquire)
+    }
+
+    /// Entry `i` of the ring, as the kernel would read it.
+    #[cfg(test)]
+    fn entry(&self, i: usize) -> (u64, u32, u16) {
+        assert!(i <= self.mask as usize);
+        // SAFETY: `i < entries`, inside the ring block; fields read one by one (see `push`).
+        unsafe {
+            let e = self
+                .ring
+                .as_ptr()
+                .add(i * layout::ENTRY_SIZE)
+                .cast::<sys::io_uring_buf>();
+            (
+                (&raw const (*e).addr).read(),
+                (&raw const (*e).len).read(),
+                (&raw const (*e).bid).read(),
+            )
+        }
     }
 }
 
@@ -623,6 +675,112 @@ unsafe impl Operation for RecvSelect {
 #[cfg(test)]
 mod tests {
     use super::layout::*;
+    use super::*;
+
+    fn ring(count: u32, size: u32, inc: bool) -> BufRing {
+        let inner = Rc::new(Inner::alloc(count, size, inc, 0, 1).unwrap());
+        inner.fill();
+        BufRing { inner }
+    }
+
+    fn cqe(bid: u16, res: i32, more: bool) -> Completion {
+        let mut flags = CqeFlags::BUFFER | CqeFlags::from_bits_retain(u32::from(bid) << 16);
+        if more {
+            flags |= CqeFlags::BUF_MORE;
+        }
+        Completion { res, flags, aux: 0 }
+    }
+
+    /// The kernel's view: every buffer in the ring, the tail published, entries pointing at
+    /// their buffers; a completion hands a guard out once and the drop puts the buffer back.
+    #[test]
+    fn guard_cycle() {
+        let r = ring(4, 8, false);
+        assert_eq!(r.inner.published_tail(), 4);
+        let base = r.inner.bufs.as_ptr() as u64;
+        for i in 0..4 {
+            assert_eq!(r.inner.entry(i), (base + 8 * i as u64, 8, i as u16));
+        }
+        // The kernel writes 3 bytes into buffer 2 and posts a CQE for it.
+        // SAFETY: buffer 2 lies in the block; nothing else references it now.
+        unsafe {
+            core::ptr::copy_nonoverlapping(b"abc".as_ptr(), r.inner.bufs.as_ptr().add(16), 3)
+        };
+        let mut c = cqe(2, 3, false);
+        r.observe(&mut c);
+        let mut g = r.guard(&c).unwrap();
+        assert_eq!(&*g, b"abc");
+        g[0] = b'x';
+        assert_eq!(r.available(), 3);
+        // A second CQE naming the same buffer (forged or buggy) is refused.
+        let mut dup = cqe(2, 3, false);
+        r.observe(&mut dup);
+        assert_eq!(dup.res, -libc::EBADMSG);
+        assert!(r.guard(&dup).is_err());
+        // Out of range id, and a length beyond the buffer.
+        let mut bad = cqe(9, 1, false);
+        r.observe(&mut bad);
+        assert!(r.guard(&bad).is_err());
+        let mut long = cqe(1, 9, false);
+        r.observe(&mut long);
+        assert!(r.guard(&long).is_err());
+        assert_eq!(r.available(), 3, "refused ids leave the ring alone");
+        drop(g);
+        assert_eq!(r.available(), 4);
+        assert_eq!(r.inner.published_tail(), 5);
+        assert_eq!(
+            r.inner.entry(0),
+            (base + 16, 8, 2),
+            "recycled at tail & mask"
+        );
+    }
+
+    /// Incremental consumption: parts of one buffer in order; back only when the kernel is done
+    /// with it (no BUF_MORE) and every part's guard is gone.
+    #[test]
+    fn incremental_parts() {
+        let r = ring(2, 16, true);
+        let mut a = cqe(0, 5, true);
+        r.observe(&mut a);
+        let mut b = cqe(0, 4, true);
+        r.observe(&mut b);
+        let mut c = cqe(0, 7, false);
+        r.observe(&mut c);
+        assert_eq!((a.aux, b.aux, c.aux), (0, 5, 9));
+        let (ga, gb, gc) = (
+            r.guard(&a).unwrap(),
+            r.guard(&b).unwrap(),
+            r.guard(&c).unwrap(),
+        );
+        assert_eq!((ga.len(), gb.len(), gc.len()), (5, 4, 7));
+        assert_eq!(r.available(), 1);
+        drop(ga);
+        drop(gc);
+        assert_eq!(r.available(), 1, "a part is still out");
+        drop(gb);
+        assert_eq!(r.available(), 2);
+        // Past the end of the buffer: refused.
+        let mut over = cqe(1, 10, true);
+        r.observe(&mut over);
+        let mut over2 = cqe(1, 10, true);
+        r.observe(&mut over2);
+        assert_eq!(over2.res, -libc::EBADMSG);
+        drop(r.guard(&over));
+    }
+
+    /// An empty completion (EOF) holds no buffer.
+    #[test]
+    fn eof_guard_is_empty() {
+        let r = ring(1, 4, false);
+        let c = Completion {
+            res: 0,
+            flags: CqeFlags::empty(),
+            aux: 0,
+        };
+        let g = r.guard(&c).unwrap();
+        assert!(g.is_empty() && g.bid().is_none());
+        assert_eq!(r.available(), 1);
+    }
 
     #[test]
     fn mask_rules() {
