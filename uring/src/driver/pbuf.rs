@@ -115,6 +115,14 @@ struct Inner {
     incremental: bool,
     tail: Cell<u16>,
     state: Box<[BidState]>,
+    /// The bid last written at each ring position (bundles read consecutive positions).
+    bid_at: Box<[Cell<u16>]>,
+    /// The ring position each bid was last written at.
+    pos_of: Box<[Cell<u16>]>,
+    /// Operations (submitted or not) holding this ring.
+    users: Cell<u32>,
+    /// A bundle receive owns the ring: no other operation may use it meanwhile.
+    exclusive: Cell<bool>,
 }
 
 impl Inner {
@@ -145,6 +153,8 @@ impl Inner {
             (&raw mut (*e).len).write(entry.len);
             (&raw mut (*e).bid).write(entry.bid);
         }
+        self.bid_at[at].set(bid);
+        self.pos_of[bid as usize].set(at as u16);
         let new = tail.wrapping_add(1);
         self.tail.set(new);
         let st = &self.state[bid as usize];
@@ -252,7 +262,13 @@ impl BufRing {
     }
 
     fn check_driver(&self, id: u64) -> io::Result<()> {
-        if self.inner.driver == id {
+        if self.inner.exclusive.get() {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this provided buffer ring is owned by a bundle receive (RecvBundle), which \
+                 needs it to itself; give this operation its own ring",
+            ))
+        } else if self.inner.driver == id {
             Ok(())
         } else {
             Err(io::Error::new(
@@ -307,6 +323,33 @@ impl BufRing {
                 }
             }
         }
+    }
+}
+
+/// A [`BufRing`] held by an operation: counted, so a bundle receive can require the ring to
+/// itself.
+#[derive(Debug)]
+pub(crate) struct Using(BufRing);
+
+impl Using {
+    pub(crate) fn new(ring: &BufRing) -> Using {
+        let u = &ring.inner.users;
+        u.set(u.get() + 1);
+        Using(ring.clone())
+    }
+}
+
+impl Drop for Using {
+    fn drop(&mut self) {
+        let u = &self.0.inner.users;
+        u.set(u.get() - 1);
+    }
+}
+
+impl Deref for Using {
+    type Target = BufRing;
+    fn deref(&self) -> &BufRing {
+        &self.0
     }
 }
 
@@ -420,6 +463,10 @@ impl Inner {
             incremental,
             tail: Cell::new(0),
             state,
+            bid_at: (0..count).map(|_| Cell::new(0)).collect(),
+            pos_of: (0..count).map(|_| Cell::new(0)).collect(),
+            users: Cell::new(0),
+            exclusive: Cell::new(false),
         })
     }
 
@@ -554,7 +601,7 @@ fn select(mut sqe: Sqe, ring: &BufRing) -> Sqe {
 #[derive(Debug)]
 pub struct RecvMulti {
     target: Target,
-    ring: BufRing,
+    ring: Using,
     flags: i32,
 }
 
@@ -563,7 +610,7 @@ impl RecvMulti {
     pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
         RecvMulti {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
             flags: 0,
         }
     }
@@ -601,7 +648,7 @@ unsafe impl MultishotOperation for RecvMulti {
 #[derive(Debug)]
 pub struct ReadMulti {
     target: Target,
-    ring: BufRing,
+    ring: Using,
 }
 
 impl ReadMulti {
@@ -609,7 +656,7 @@ impl ReadMulti {
     pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
         ReadMulti {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
         }
     }
 }
@@ -638,7 +685,7 @@ unsafe impl MultishotOperation for ReadMulti {
 #[derive(Debug)]
 pub struct RecvSelect {
     target: Target,
-    ring: BufRing,
+    ring: Using,
     flags: i32,
 }
 
@@ -647,7 +694,7 @@ impl RecvSelect {
     pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
         RecvSelect {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
             flags: 0,
         }
     }
@@ -669,6 +716,191 @@ unsafe impl Operation for RecvSelect {
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.ring.check_driver(ring_id)
+    }
+}
+
+/// Multishot `IORING_OP_RECV` with `IORING_RECVSEND_BUNDLE` (Linux 6.10+,
+/// `IORING_FEAT_RECVSEND_BUNDLE`): one completion may fill several buffers, taken in ring
+/// order; each item is a [`BundleRef`] over all of them.
+///
+/// The ring must be this operation's alone while it lives (checked both ways: `new` fails if
+/// another operation holds the ring, and other operations are refused at submission), because
+/// the buffers of a bundle are found by ring position, which only one consumer keeps in order.
+/// Not with incremental rings.
+#[derive(Debug)]
+pub struct RecvBundle {
+    target: Target,
+    ring: Using,
+    /// Bids of observed completions not yet turned into items, in order.
+    bids: std::collections::VecDeque<u16>,
+}
+
+impl RecvBundle {
+    /// Receives bundles on `target` into buffers of `ring`.
+    ///
+    /// # Errors
+    /// `InvalidInput` when `ring` is incremental or another operation holds it.
+    pub fn new(target: impl Into<Target>, ring: &BufRing) -> io::Result<Self> {
+        let inner = &ring.inner;
+        if inner.incremental {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "bundle receives need a non-incremental buffer ring",
+            ));
+        }
+        if inner.exclusive.get() || inner.users.get() > 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a bundle receive needs its buffer ring to itself, and another operation holds \
+                 this one; give the bundle its own ring",
+            ));
+        }
+        let ring = Using::new(ring);
+        ring.inner.exclusive.set(true);
+        Ok(RecvBundle {
+            target: target.into(),
+            bids: std::collections::VecDeque::with_capacity(ring.count() as usize),
+            ring,
+        })
+    }
+}
+
+impl Drop for RecvBundle {
+    fn drop(&mut self) {
+        // Observed but never itemized (only when the driver drops it unfinished): give back.
+        for bid in self.bids.drain(..) {
+            self.ring.inner.release(bid);
+        }
+        self.ring.inner.exclusive.set(false);
+    }
+}
+
+// SAFETY: no pointer: as for `RecvMulti`.
+unsafe impl MultishotOperation for RecvBundle {
+    type Item = io::Result<BundleRef>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
+        let raw = sqe.as_raw_mut();
+        raw.ioprio |= sys::IORING_RECV_MULTISHOT | sys::IORING_RECVSEND_BUNDLE;
+        select(sqe, &self.ring)
+    }
+    /// Finds the buffers by ring position (the kernel took consecutive entries from the one
+    /// holding the reported bid) and accounts for each, all or none.
+    fn observe(&mut self, c: &mut Completion) {
+        let Some(first) = c.buffer_id() else {
+            return;
+        };
+        let inner = &self.ring.inner;
+        let size = inner.size as usize;
+        let len = c.res.max(0) as usize;
+        let n = len.div_ceil(size).max(1);
+        let ok = (first as usize) < inner.state.len() && n <= inner.state.len() && {
+            let p = inner.pos_of[first as usize].get() as usize;
+            (0..n).all(|k| {
+                let bid = inner.bid_at[(p + k) & inner.mask as usize].get();
+                (k > 0 || bid == first) && inner.state[bid as usize].in_kernel.get()
+            })
+        };
+        if !ok {
+            c.res = -libc::EBADMSG;
+            c.flags.remove(CqeFlags::BUFFER);
+            return;
+        }
+        let p = inner.pos_of[first as usize].get() as usize;
+        for k in 0..n {
+            let bid = inner.bid_at[(p + k) & inner.mask as usize].get();
+            let st = &inner.state[bid as usize];
+            st.in_kernel.set(false);
+            st.refs.set(st.refs.get() + 1);
+            self.bids.push_back(bid);
+        }
+        c.aux = n as u32;
+    }
+    fn item(&mut self, c: Completion) -> io::Result<BundleRef> {
+        c.result()?;
+        let n = if c.buffer_id().is_some() {
+            c.aux as usize
+        } else {
+            0
+        };
+        let bids: Vec<u16> = self.bids.drain(..n.min(self.bids.len())).collect();
+        Ok(BundleRef {
+            ring: self.ring.inner.clone(),
+            bids,
+            len: c.res as u32,
+        })
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        if self.ring.inner.driver == ring_id {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this provided buffer ring is registered with another Driver",
+            ))
+        }
+    }
+}
+
+/// One bundle completion: `len` bytes spread over consecutive buffers (all full but the last).
+/// Every buffer goes back to the ring on drop. Empty at end of stream.
+pub struct BundleRef {
+    ring: Rc<Inner>,
+    bids: Vec<u16>,
+    len: u32,
+}
+
+impl BundleRef {
+    /// Total bytes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    /// Whether there are no bytes (end of stream).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// The buffer ids, in order.
+    pub fn bids(&self) -> &[u16] {
+        &self.bids
+    }
+    /// The filled bytes of each buffer, in order.
+    pub fn chunks(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let size = self.ring.size as usize;
+        let mut left = self.len as usize;
+        self.bids.iter().map(move |&bid| {
+            let n = left.min(size);
+            left -= n;
+            // SAFETY: `observe` checked every bid is in range and took it from the kernel
+            // (marked out, referenced by this bundle only); `n <= size` bytes of it were
+            // written by the kernel before the CQE; the block lives while `ring` does.
+            unsafe {
+                core::slice::from_raw_parts(self.ring.bufs.as_ptr().add(bid as usize * size), n)
+            }
+        })
+    }
+    /// Appends the bytes to `out`.
+    pub fn copy_to(&self, out: &mut Vec<u8>) {
+        out.reserve(self.len as usize);
+        for c in self.chunks() {
+            out.extend_from_slice(c);
+        }
+    }
+}
+
+impl fmt::Debug for BundleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BundleRef")
+            .field("bids", &self.bids)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl Drop for BundleRef {
+    fn drop(&mut self) {
+        for &bid in &self.bids {
+            self.ring.release(bid);
+        }
     }
 }
 
