@@ -91,7 +91,8 @@ opcode! {
     ///
     /// # Memory
     ///
-    /// None: the SQE carries only numbers.
+    /// The SQE carries only numbers, but a new `user_data` can make the poll's later CQE look
+    /// like another request's, so it is not [`NoMemory`](super::NoMemory).
     ///
     /// # References
     ///
@@ -194,4 +195,5 @@ opcode! {
     }
 }
 
-no_memory!(PollAdd, PollRemove, PollUpdate);
+// Not `PollUpdate`: it can give an armed poll any `user_data` (see `NoMemory`'s rule 2).
+no_memory!(PollAdd, PollRemove);
