@@ -365,14 +365,14 @@ fn net() {
 
 #[test]
 fn poll_timeout_buf() {
-    let ev = libc::POLLIN as u32;
+    let ev = PollEvents::IN;
     let x = f(&PollAdd::new(Fd(3), ev).multi(true).build());
     assert_eq!(
         (x.opcode, x.fd, x.len),
         (sys::IORING_OP_POLL_ADD, 3, sys::IORING_POLL_ADD_MULTI)
     );
     if cfg!(target_endian = "little") {
-        assert_eq!(x.op_flags, ev);
+        assert_eq!(x.op_flags, ev.bits());
     }
     let x = f(&PollRemove::new(42).build());
     assert_eq!(
