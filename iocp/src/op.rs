@@ -32,7 +32,9 @@ use windows_sys::Win32::Networking::WinSock::{
     WSASend, bind, getsockname, setsockopt,
 };
 use windows_sys::Win32::Storage::FileSystem::{ReadFile, WriteFile};
-use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
+use windows_sys::Win32::System::IO::{
+    CancelIoEx, GetOverlappedResult, OVERLAPPED, OVERLAPPED_ENTRY,
+};
 
 use crate::net;
 use crate::port::Attached;
@@ -122,6 +124,21 @@ const DEQUEUED: u8 = 2;
 
 // The packet pointer is the operation pointer only if the OVERLAPPED sits at offset 0.
 const _: () = assert!(offset_of!(RawOp, overlapped) == 0);
+// The SDK's layouts (minwinbase.h), which windows-sys mirrors: what the kernel reads and writes.
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    assert!(size_of::<OVERLAPPED>() == 32);
+    assert!(offset_of!(OVERLAPPED, InternalHigh) == 8);
+    assert!(offset_of!(OVERLAPPED, Anonymous) == 16);
+    assert!(offset_of!(OVERLAPPED, hEvent) == 24);
+    assert!(size_of::<OVERLAPPED_ENTRY>() == 32);
+};
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<OVERLAPPED>() == 20);
+    assert!(offset_of!(OVERLAPPED, hEvent) == 16);
+    assert!(size_of::<OVERLAPPED_ENTRY>() == 16);
+};
 // Op pointers are even; `CompletionPort::post` marks its tokens with the low bit.
 const _: () = assert!(std::mem::align_of::<RawOp>() >= 2);
 
@@ -463,7 +480,8 @@ impl Drop for Done {
                 Kind::Taken,
             ));
         }
-        // SAFETY: this is the kernel reference, released exactly once.
+        // SAFETY: the reference this Done holds (the kernel's, or the ticket's for a `given`
+        // Done), released exactly once.
         unsafe { release(self.op) }
     }
 }

@@ -1826,3 +1826,91 @@ pub unsafe fn io_uring_register(
 const NSIG_BYTES: usize = 16;
 #[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
 const NSIG_BYTES: usize = 8;
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+
+    /// Every field recorded by `layout!` lies inside its type, and fields of a struct (not of a
+    /// union, and not zero-sized flexible arrays) do not overlap one another at the top level.
+    #[test]
+    fn field_tables_fit() {
+        fn check<T>(name: &str, fields: &[(&str, usize, usize)], is_union: bool) {
+            let size = size_of::<T>();
+            let mut top: Vec<(usize, usize)> = Vec::new();
+            for &(path, off, len) in fields {
+                assert!(off + len <= size, "{name}.{path}: {off}+{len} > {size}");
+                if !path.contains('.') && len > 0 {
+                    top.push((off, len));
+                }
+            }
+            top.sort();
+            if !is_union {
+                for w in top.windows(2) {
+                    assert!(
+                        w[0].0 + w[0].1 <= w[1].0,
+                        "{name}: fields overlap at {}",
+                        w[1].0
+                    );
+                }
+            }
+        }
+        check::<io_uring_sqe>("io_uring_sqe", io_uring_sqe::__FIELDS, false);
+        check::<io_uring_sqe_rw_flags_union>(
+            "rw_flags",
+            io_uring_sqe_rw_flags_union::__FIELDS,
+            true,
+        );
+        check::<io_uring_params>("io_uring_params", io_uring_params::__FIELDS, false);
+        check::<io_uring_buf_ring>("io_uring_buf_ring", io_uring_buf_ring::__FIELDS, false);
+        check::<zcrx_ctrl>("zcrx_ctrl", zcrx_ctrl::__FIELDS, false);
+        check::<io_uring_napi>("io_uring_napi", io_uring_napi::__FIELDS, false);
+    }
+
+    /// The SQE's named members land on the bytes the kernel reads (little-endian byte images),
+    /// and `zeroed()`/`Default` really are all-zero (Miri also checks the values are valid).
+    #[test]
+    #[cfg(target_endian = "little")]
+    fn sqe_bytes() {
+        let image = |sqe: &io_uring_sqe| -> [u8; 64] {
+            // SAFETY: io_uring_sqe is 64 bytes of integers with no padding (asserted by
+            // `layout!`: the fields tile 0..64), so every byte is initialized.
+            unsafe { core::mem::transmute_copy(sqe) }
+        };
+        assert_eq!(image(&io_uring_sqe::zeroed()), [0; 64]);
+        assert_eq!(image(&io_uring_sqe::default()), [0; 64]);
+
+        let mut sqe = io_uring_sqe::zeroed();
+        sqe.opcode = IORING_OP_URING_CMD;
+        sqe.flags = IOSQE_IO_LINK | IOSQE_FIXED_FILE;
+        sqe.fd = -1;
+        sqe.off_union.cmd_op_struct.cmd_op = 0x0403_0201;
+        sqe.addr_union.level_struct.optname = 0x0807_0605;
+        sqe.rw_flags_union.poll32_events = 0x0c0b_0a09;
+        sqe.user_data = 0x1817_1615_1413_1211;
+        sqe.buf_index_union.buf_group = 0x1a19;
+        sqe.splice_fd_in_union.addr_len_struct.addr_len = 0x1c1b;
+        sqe.addr3_struct_union.attr_ptr_struct.attr_type_mask = IORING_RW_ATTR_FLAG_PI;
+        let b = image(&sqe);
+        assert_eq!(b[0], IORING_OP_URING_CMD);
+        assert_eq!(b[1], IOSQE_IO_LINK | IOSQE_FIXED_FILE);
+        assert_eq!(b[4..8], [0xff; 4]);
+        assert_eq!(b[8..12], [1, 2, 3, 4]);
+        assert_eq!(b[20..24], [5, 6, 7, 8]);
+        assert_eq!(b[28..32], [9, 10, 11, 12]);
+        assert_eq!(b[32..40], [0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18]);
+        assert_eq!(b[40..42], [0x19, 0x1a]);
+        assert_eq!(b[44..46], [0x1b, 0x1c]);
+        assert_eq!(b[56], 1);
+        // SAFETY: every union member here is a plain integer of the written size or smaller,
+        // and all bytes were initialized by `zeroed()`.
+        unsafe {
+            assert_eq!(sqe.off_union.off, 0x0403_0201);
+            assert_eq!({ sqe.buf_index_union.buf_index }, 0x1a19); // copy: packed
+            assert_eq!(sqe.splice_fd_in_union.file_index, 0x1c1b);
+        }
+    }
+}

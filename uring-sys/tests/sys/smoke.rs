@@ -297,3 +297,108 @@ fn enter2_ext_arg_timeout() {
     assert_eq!(rc, -1);
     assert_eq!(io::Error::last_os_error().raw_os_error(), Some(libc::ETIME));
 }
+
+/// A 32-byte-CQE ring (`IORING_SETUP_CQE32`): the CQ array's stride doubles, and `big_cqe` is read
+/// through a raw pointer into the mapping. `IORING_NOP_CQE32` (Linux 6.18+) copies `sqe.off` and
+/// `sqe.addr` into the two extra words (see liburing's test/nop-flags.c).
+#[test]
+fn cqe32_by_hand() {
+    let mut p = io_uring_params::zeroed();
+    p.flags = IORING_SETUP_CQE32;
+    // SAFETY: valid params; CQE32 needs no extra fields.
+    let fd = unsafe { io_uring_setup(4, &mut p) };
+    assert!(
+        fd >= 0,
+        "io_uring_setup(CQE32): {}",
+        io::Error::last_os_error()
+    );
+    let _ring_fd = RingFd(fd);
+    assert!(
+        p.features & IORING_FEAT_SINGLE_MMAP != 0,
+        "this test maps both rings at once"
+    );
+
+    // Every CQE slot is 32 bytes: the 16-byte io_uring_cqe, then big_cqe's two u64s.
+    let cqe_size = 2 * size_of::<io_uring_cqe>();
+    let sq_len = p.sq_off.array as usize + p.sq_entries as usize * size_of::<u32>();
+    let cq_len = p.cq_off.cqes as usize + p.cq_entries as usize * cqe_size;
+    let rings = Mapping::new(fd, sq_len.max(cq_len), IORING_OFF_SQ_RING).expect("mmap rings");
+    let sqe_map = Mapping::new(
+        fd,
+        p.sq_entries as usize * size_of::<io_uring_sqe>(),
+        IORING_OFF_SQES,
+    )
+    .expect("mmap SQEs");
+    // SAFETY: kernel-given offsets, checked by `at`; `rings` outlives the references.
+    let sq_tail = unsafe { atomic(rings.at(p.sq_off.tail)) };
+    // SAFETY: as above.
+    let cq_head = unsafe { atomic(rings.at(p.cq_off.head)) };
+    // SAFETY: as above.
+    let cq_tail = unsafe { atomic(rings.at(p.cq_off.tail)) };
+    let sq_mask = p.sq_entries - 1;
+    let cq_mask = p.cq_entries - 1;
+
+    // Two NOPs: the first asks for a 32-byte CQE with extra data, the second is plain (its
+    // extra words must read as zero), so a wrong CQ stride would read the wrong user_data.
+    let tail = sq_tail.load(Ordering::Relaxed);
+    for (i, nop_flags) in [IORING_NOP_CQE32, 0].into_iter().enumerate() {
+        let index = tail.wrapping_add(i as u32) & sq_mask;
+        let mut sqe = io_uring_sqe::zeroed();
+        sqe.opcode = IORING_OP_NOP;
+        sqe.user_data = 100 + i as u64;
+        sqe.rw_flags_union.nop_flags = nop_flags;
+        if nop_flags != 0 {
+            sqe.off_union.off = 0xdead_beef_1234_5678;
+            sqe.addr_union.addr = 0xabcd_ef00_1122_3344;
+        }
+        // SAFETY: `index < sq_entries`; unpublished slots are ours until the tail store.
+        unsafe {
+            sqe_map
+                .ptr
+                .as_ptr()
+                .cast::<io_uring_sqe>()
+                .add(index as usize)
+                .write(sqe);
+            rings
+                .at::<u32>(p.sq_off.array)
+                .add(index as usize)
+                .write(index);
+        }
+    }
+    sq_tail.store(tail.wrapping_add(2), Ordering::Release);
+    // SAFETY: our ring; the NOPs point to no memory; null sigmask.
+    let rc = unsafe { io_uring_enter(fd, 2, 2, IORING_ENTER_GETEVENTS, ptr::null()) };
+    assert_eq!(rc, 2, "io_uring_enter: {}", io::Error::last_os_error());
+
+    let head = cq_head.load(Ordering::Relaxed);
+    assert_eq!(cq_tail.load(Ordering::Acquire).wrapping_sub(head), 2);
+    let cqes: *const u8 = rings.at::<u8>(p.cq_off.cqes);
+    let mut seen = Vec::new();
+    for i in 0..2u32 {
+        // Slot `n` starts `n * 32` bytes into the CQE array.
+        let slot = (head.wrapping_add(i) & cq_mask) as usize;
+        // SAFETY: `slot < cq_entries`, inside the mapped CQ array; the kernel wrote the CQE
+        // before the tail we loaded with Acquire.
+        let (cqe, extra) = unsafe {
+            let cqe = cqes.add(slot * cqe_size).cast::<io_uring_cqe>();
+            let big = (&raw const (*cqe).big_cqe).cast::<u64>();
+            (cqe.read(), [big.read(), big.add(1).read()])
+        };
+        seen.push((cqe.user_data, cqe.res, extra));
+    }
+    cq_head.store(head.wrapping_add(2), Ordering::Release);
+
+    seen.sort();
+    assert_eq!(seen[1], (101, 0, [0, 0]), "plain NOP in a CQE32 ring");
+    if seen[0].1 == -libc::EINVAL {
+        println!(
+            "skipped the extra-data check: this kernel rejects IORING_NOP_CQE32 (EINVAL; Linux 6.18+)"
+        );
+        assert_eq!(seen[0].0, 100);
+    } else {
+        assert_eq!(
+            seen[0],
+            (100, 0, [0xdead_beef_1234_5678, 0xabcd_ef00_1122_3344])
+        );
+    }
+}

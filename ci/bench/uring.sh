@@ -1,0 +1,27 @@
+# The uring benchmarks (run by `./x bench`, never by `./x test`):
+#   1. benches/ring.rs: NOPs/s (batch 32, batch 1) and 4 KiB page-cached random reads at QD 32
+#      (plain, fixed buffers, fixed file), our raw path beside tokio's io-uring, as ratios;
+#   2. user-space instructions per NOP at batch 32, ours vs io-uring, counted by callgrind
+#      inside the measured loop only (--toggle-collect), so setup and the syscall's kernel side
+#      are excluded.
+need_apt valgrind
+
+cargo bench -p uring --bench ring
+
+# The bench binary cargo just built (the newest `ring-*` executable).
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+bin=$(ls -t "$target_dir"/release/deps/ring-* | grep -v '\.d$' | head -n1)
+rounds=10000
+nops=$((rounds * 32))
+
+echo
+echo "user-space instructions per NOP at batch 32 (callgrind, $nops NOPs in the loop):"
+for who in ours theirs; do
+  out=$(mktemp)
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+    --toggle-collect="*nop_loop_$who*" "$bin" "callgrind-$who" "$rounds" 2>"$out" >/dev/null
+  ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out")
+  rm -f "$out"
+  name=$([ "$who" = ours ] && echo uring || echo io-uring)
+  awk -v ir="$ir" -v n="$nops" -v name="$name" 'BEGIN { printf "  %-9s %6.2f instructions/NOP\n", name, ir / n }'
+done

@@ -1,0 +1,384 @@
+//! The ring's raw path beside tokio's `io-uring` crate, in the same run, as ratios.
+//!
+//! `cargo bench -p uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1, and
+//! 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file). Each
+//! row runs both crates alternately several times and keeps each one's best, so a noisy
+//! neighbour hurts both alike. Ratio = ours / io-uring (higher is better).
+//!
+//! `ring callgrind-ours N` / `ring callgrind-theirs N` run only N batches of 32 NOPs, for
+//! `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
+#![allow(unsafe_code, missing_docs)]
+
+use std::hint::black_box;
+use std::io::Write as _;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use uring::Ring;
+use uring::opcode::{Nop, Read, ReadFixed};
+use uring::types::{Fd, Fixed};
+
+const QD: usize = 32;
+const BLOCK: usize = 4096;
+const FILE_SIZE: u64 = 64 << 20;
+
+// ---------------------------------------------------------------------------------------------
+// NOPs
+
+#[inline(never)]
+fn nops_ours(ring: &mut Ring, batch: usize, rounds: usize) {
+    for _ in 0..rounds {
+        {
+            let mut sq = ring.sq();
+            for _ in 0..batch {
+                // SAFETY: a NOP carries no pointers.
+                unsafe { sq.push(&Nop::new().build().user_data(0x42)) }.unwrap();
+            }
+        }
+        ring.submit_and_wait(batch).unwrap();
+        ring.cq().for_each(|c| {
+            black_box(c);
+        });
+    }
+}
+
+#[inline(never)]
+fn nops_theirs(ring: &mut io_uring::IoUring, batch: usize, rounds: usize) {
+    for _ in 0..rounds {
+        {
+            let mut sq = ring.submission();
+            for _ in 0..batch {
+                let e = io_uring::opcode::Nop::new().build().user_data(0x42);
+                // SAFETY: a NOP carries no pointers.
+                unsafe { sq.push(&e) }.unwrap();
+            }
+        }
+        ring.submit_and_wait(batch).unwrap();
+        ring.completion().for_each(|c| {
+            black_box(c);
+        });
+    }
+}
+
+/// The callgrind entry points: nothing but the measured loop inside them.
+#[inline(never)]
+fn callgrind_ours(rounds: usize) {
+    let mut ring = Ring::new(32).unwrap();
+    nops_ours(&mut ring, 32, 100);
+    nop_loop_ours(&mut ring, rounds);
+}
+
+#[inline(never)]
+fn nop_loop_ours(ring: &mut Ring, rounds: usize) {
+    nops_ours(ring, 32, rounds);
+}
+
+#[inline(never)]
+fn callgrind_theirs(rounds: usize) {
+    let mut ring = io_uring::IoUring::new(32).unwrap();
+    nops_theirs(&mut ring, 32, 100);
+    nop_loop_theirs(&mut ring, rounds);
+}
+
+#[inline(never)]
+fn nop_loop_theirs(ring: &mut io_uring::IoUring, rounds: usize) {
+    nops_theirs(ring, 32, rounds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Plain,
+    FixedBuffers,
+    FixedFile,
+}
+
+/// A deterministic stream of 4 KiB-aligned offsets inside the file.
+struct Offsets(u64);
+
+impl Offsets {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let r = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        (r % (FILE_SIZE / BLOCK as u64)) * BLOCK as u64
+    }
+}
+
+struct Buffers(Vec<u8>);
+
+impl Buffers {
+    fn new() -> Self {
+        Buffers(vec![0u8; QD * BLOCK])
+    }
+    fn ptr(&mut self, i: usize) -> *mut u8 {
+        self.0[i * BLOCK..].as_mut_ptr()
+    }
+    fn iovecs(&mut self) -> Vec<libc::iovec> {
+        (0..QD)
+            .map(|i| libc::iovec {
+                iov_base: self.ptr(i).cast(),
+                iov_len: BLOCK,
+            })
+            .collect()
+    }
+}
+
+fn read_sqe_ours(mode: Mode, fd: i32, bufs: &mut Buffers, slot: usize, off: u64) -> uring::Sqe {
+    let ptr = bufs.ptr(slot);
+    let sqe = match mode {
+        Mode::Plain => Read::new(Fd(fd), ptr, BLOCK as u32).offset(off).build(),
+        Mode::FixedBuffers => ReadFixed::new(Fd(fd), ptr, BLOCK as u32, slot as u16)
+            .offset(off)
+            .build(),
+        Mode::FixedFile => Read::new(Fixed(0), ptr, BLOCK as u32).offset(off).build(),
+    };
+    sqe.user_data(slot as u64)
+}
+
+fn read_sqe_theirs(
+    mode: Mode,
+    fd: i32,
+    bufs: &mut Buffers,
+    slot: usize,
+    off: u64,
+) -> io_uring::squeue::Entry {
+    use io_uring::{opcode, types};
+    let ptr = bufs.ptr(slot);
+    let e = match mode {
+        Mode::Plain => opcode::Read::new(types::Fd(fd), ptr, BLOCK as u32)
+            .offset(off)
+            .build(),
+        Mode::FixedBuffers => opcode::ReadFixed::new(types::Fd(fd), ptr, BLOCK as u32, slot as u16)
+            .offset(off)
+            .build(),
+        Mode::FixedFile => opcode::Read::new(types::Fixed(0), ptr, BLOCK as u32)
+            .offset(off)
+            .build(),
+    };
+    e.user_data(slot as u64)
+}
+
+/// `total` reads at queue depth 32 on our ring; returns the elapsed time.
+fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
+    let mut ring = Ring::new(QD as u32).unwrap();
+    let mut bufs = Buffers::new();
+    let iovecs = bufs.iovecs();
+    let fd = file.as_raw_fd();
+    let fds = [fd];
+    if mode == Mode::FixedBuffers {
+        // SAFETY: the iovecs describe `bufs`, which outlives the ring (declared before it is
+        // dropped at the end of this function... the ring is dropped first, see below).
+        unsafe {
+            ring.submitter()
+                .register_raw(
+                    uring_sys::IORING_REGISTER_BUFFERS,
+                    iovecs.as_ptr().cast(),
+                    QD as u32,
+                )
+                .unwrap()
+        };
+    }
+    if mode == Mode::FixedFile {
+        // SAFETY: `fds` is one valid fd for the call; the kernel takes its own reference.
+        unsafe {
+            ring.submitter()
+                .register_raw(uring_sys::IORING_REGISTER_FILES, fds.as_ptr().cast(), 1)
+                .unwrap()
+        };
+    }
+    let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
+    let start = Instant::now();
+    {
+        let mut sq = ring.sq();
+        for slot in 0..QD {
+            let sqe = read_sqe_ours(mode, fd, &mut bufs, slot, offs.next());
+            // SAFETY: `bufs` slot `slot` is not in flight elsewhere and outlives the ring.
+            unsafe { sq.push(&sqe) }.unwrap();
+        }
+    }
+    let mut issued = QD;
+    let mut done = 0;
+    let mut slots = [0usize; QD];
+    while done < total {
+        ring.submit_and_wait(1).unwrap();
+        let mut n = 0;
+        for c in ring.cq() {
+            assert_eq!(c.res(), BLOCK as i32);
+            slots[n] = c.user_data() as usize;
+            n += 1;
+        }
+        done += n;
+        let mut sq = ring.sq();
+        for &slot in &slots[..n] {
+            if issued < total {
+                let sqe = read_sqe_ours(mode, fd, &mut bufs, slot, offs.next());
+                // SAFETY: as above; the slot's previous read has completed.
+                unsafe { sq.push(&sqe) }.unwrap();
+                issued += 1;
+            }
+        }
+    }
+    let t = start.elapsed();
+    drop(ring);
+    drop(bufs);
+    t
+}
+
+fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
+    let mut ring = io_uring::IoUring::new(QD as u32).unwrap();
+    let mut bufs = Buffers::new();
+    let iovecs = bufs.iovecs();
+    let fd = file.as_raw_fd();
+    if mode == Mode::FixedBuffers {
+        // SAFETY: the iovecs describe `bufs`, which outlives the ring.
+        unsafe { ring.submitter().register_buffers(&iovecs).unwrap() };
+    }
+    if mode == Mode::FixedFile {
+        ring.submitter().register_files(&[fd]).unwrap();
+    }
+    let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
+    let start = Instant::now();
+    {
+        let mut sq = ring.submission();
+        for slot in 0..QD {
+            let e = read_sqe_theirs(mode, fd, &mut bufs, slot, offs.next());
+            // SAFETY: as in `reads_ours`.
+            unsafe { sq.push(&e) }.unwrap();
+        }
+    }
+    let mut issued = QD;
+    let mut done = 0;
+    let mut slots = [0usize; QD];
+    while done < total {
+        ring.submit_and_wait(1).unwrap();
+        let mut n = 0;
+        for c in ring.completion() {
+            assert_eq!(c.result(), BLOCK as i32);
+            slots[n] = c.user_data() as usize;
+            n += 1;
+        }
+        done += n;
+        let mut sq = ring.submission();
+        for &slot in &slots[..n] {
+            if issued < total {
+                let e = read_sqe_theirs(mode, fd, &mut bufs, slot, offs.next());
+                // SAFETY: as above.
+                unsafe { sq.push(&e) }.unwrap();
+                issued += 1;
+            }
+        }
+    }
+    let t = start.elapsed();
+    drop(ring);
+    drop(bufs);
+    t
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `ours` and `theirs` alternately `reps` times; returns each one's best ops/s.
+fn compare(
+    ops: usize,
+    reps: usize,
+    mut ours: impl FnMut() -> Duration,
+    mut theirs: impl FnMut() -> Duration,
+) -> (f64, f64) {
+    let (mut best_ours, mut best_theirs) = (0f64, 0f64);
+    for _ in 0..reps {
+        best_ours = best_ours.max(ops as f64 / ours().as_secs_f64());
+        best_theirs = best_theirs.max(ops as f64 / theirs().as_secs_f64());
+    }
+    (best_ours, best_theirs)
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn row(name: &str, (ours, theirs): (f64, f64)) {
+    println!(
+        "| {name:<28} | {:>10.2} M/s | {:>10.2} M/s | {:>6.2}x |",
+        ours / 1e6,
+        theirs / 1e6,
+        ours / theirs
+    );
+}
+
+fn page_cached_file() -> std::fs::File {
+    let path = std::env::temp_dir().join(format!("uring-bench-{}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let chunk = vec![0xA5u8; 1 << 20];
+    for _ in 0..(FILE_SIZE >> 20) {
+        f.write_all(&chunk).unwrap();
+    }
+    f.sync_all().unwrap();
+    f
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(which) = args.first().filter(|a| a.starts_with("callgrind-")) {
+        let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        match which.as_str() {
+            "callgrind-ours" => callgrind_ours(rounds),
+            "callgrind-theirs" => callgrind_theirs(rounds),
+            other => panic!("unknown mode {other}"),
+        }
+        return;
+    }
+    let quick = std::env::var_os("URING_BENCH_QUICK").is_some();
+    let reps = if quick { 3 } else { 7 };
+    let nop_batches = if quick { 2_000 } else { 30_000 };
+    let reads = if quick { 20_000 } else { 200_000 };
+
+    println!("uring raw path vs io-uring 0.7 (ratio = ours / io-uring; best of {reps} runs each)");
+    println!();
+    println!(
+        "| {:<28} | {:>14} | {:>14} | {:>7} |",
+        "case", "uring", "io-uring", "ratio"
+    );
+    println!("|{:-<30}|{:-<16}|{:-<16}|{:-<9}|", "", "", "", "");
+
+    let mut ours = Ring::new(32).unwrap();
+    let mut theirs = io_uring::IoUring::new(32).unwrap();
+    for (batch, rounds) in [(32usize, nop_batches), (1, nop_batches * 4)] {
+        let r = compare(
+            batch * rounds,
+            reps,
+            || timed(|| nops_ours(&mut ours, batch, rounds)),
+            || timed(|| nops_theirs(&mut theirs, batch, rounds)),
+        );
+        row(&format!("NOP, batch {batch}"), r);
+    }
+
+    let file = page_cached_file();
+    // Warm the page cache for every block.
+    let _ = reads_ours(&file, Mode::Plain, (FILE_SIZE as usize / BLOCK) * 2);
+    for (name, mode) in [
+        ("4K rand read QD32, plain", Mode::Plain),
+        ("4K rand read QD32, fixed buf", Mode::FixedBuffers),
+        ("4K rand read QD32, fixed file", Mode::FixedFile),
+    ] {
+        let r = compare(
+            reads,
+            reps,
+            || reads_ours(&file, mode, reads),
+            || reads_theirs(&file, mode, reads),
+        );
+        row(name, r);
+    }
+}
