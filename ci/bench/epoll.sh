@@ -5,12 +5,12 @@
 #     loop in C (benches/raw_epoll.c). Each runs in its own process twice, with R1 and R2 rounds,
 #     collecting only inside its `rounds_*` function; (Ir(R2) - Ir(R1)) / (64 (R2 - R1)) leaves
 #     out set-up and registration. Callgrind counts user space only: a syscall is one instruction.
-# Knobs: EPOLL_BENCH_ROUNDS (default 10000), EPOLL_BENCH_TRIALS (5), EPOLL_CG_R1/R2 (200/1200).
+# Knobs: EPOLL_BENCH_ROUNDS (default 4000), EPOLL_BENCH_TRIALS (9), EPOLL_CG_R1/R2 (200/1200).
 need_apt valgrind gcc libc6-dev
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 cargo bench -p epoll --bench epoll -- \
-  --rounds "${EPOLL_BENCH_ROUNDS:-10000}" --trials "${EPOLL_BENCH_TRIALS:-5}"
+  --rounds "${EPOLL_BENCH_ROUNDS:-4000}" --trials "${EPOLL_BENCH_TRIALS:-9}"
 
 bin=$(cargo bench -p epoll --bench epoll --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -n1)
 [ -x "$bin" ] || { echo "cannot find the bench executable (got '$bin')"; exit 1; }
@@ -48,6 +48,20 @@ for mode in lt et; do
     fi
     per_event "$M $impl" "$bin" --only $impl --mode $mode --rounds %R%
   done
+done
+
+# 2b. syscalls per round of 64 events (strace -c over 1,000 ET rounds, set-up included): the
+#     kernel work each implementation asks for.
+need_apt strace
+printf '\nsyscalls per round of 64 events (strace -c, 1000 edge-triggered rounds, set-up excluded)\n'
+for impl in epoll libc mio polling; do
+  strace -c -o "$work/strace.$impl" "$bin" --only $impl --mode et --rounds 1000 >/dev/null
+  strace -c -o "$work/strace0.$impl" "$bin" --only $impl --mode et --rounds 0 >/dev/null
+  per_round=$(awk 'NR==FNR { if ($NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/) base[$NF]=$4; next }
+    $NF ~ /^[a-z_0-9]+$/ && $4 ~ /^[0-9]+$/ && $NF != "total" {
+      d = ($4 - base[$NF]) / 1000; if (d >= 0.01) printf "%s %.2f, ", $NF, d }' \
+    "$work/strace0.$impl" "$work/strace.$impl")
+  printf '%-8s %s\n' "$impl" "${per_round%, }"
 done
 
 # 3. wrk against `echo_epoll --http` and the same server on mio (examples/http_mio.rs): loopback

@@ -306,7 +306,18 @@ impl RawRing {
         }
         // SAFETY: `io_uring_setup` returned a new fd (>= 0) that nothing else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(ret) };
+        let features = Features::from_bits_retain(params.features);
+        Self::map(fd, &params, features, sqe_size, cqe_size)
+    }
 
+    /// Maps the rings of `fd` as `params` (filled in by the kernel) describes them.
+    fn map(
+        fd: OwnedFd,
+        params: &sys::io_uring_params,
+        features: Features,
+        sqe_size: usize,
+        cqe_size: usize,
+    ) -> io::Result<RawRing> {
         let bad = |what: &str| {
             crate::error::with_message(
                 libc::EINVAL,
@@ -321,7 +332,6 @@ impl RawRing {
         if !sq_entries.is_power_of_two() || !cq_entries.is_power_of_two() {
             return Err(bad("ring sizes are not powers of two"));
         }
-        let features = Features::from_bits_retain(params.features);
         let flags = SetupFlags::from_bits_retain(params.flags);
         let no_sqarray = flags.contains(SetupFlags::NO_SQARRAY);
 
@@ -397,7 +407,9 @@ impl RawRing {
         };
 
         if !no_sqarray {
-            if sq_array_end > raw._sq_map.len() || sq_off.array % 4 != 0 {
+            // Offset 0 is the SQ head: a kernel that reports it has not told us where the
+            // array is (resizing does that), and writing there would clobber the indices.
+            if sq_array_end > raw._sq_map.len() || sq_off.array % 4 != 0 || sq_off.array == 0 {
                 return Err(bad("the SQ index array lies outside the mapping"));
             }
             // The index array maps ring slot i to SQE i, once: pushes then only write SQEs.
@@ -536,6 +548,90 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
             raw,
             _entries: PhantomData,
         })
+    }
+
+    /// `io_uring_register(fd, IORING_REGISTER_RESIZE_RINGS, &params, 1)` — resizes the SQ to
+    /// `sq_entries` and the CQ to `cq_entries` (default: twice the SQ), keeping the SQEs and
+    /// CQEs that are pending, then remaps the rings. The fd stays the same.
+    ///
+    /// Linux 6.13+, and only for rings set up with `DEFER_TASKRUN` (the kernel's rule: no other
+    /// task may touch the rings meanwhile) and `NO_SQARRAY` (this crate's rule: the kernel does
+    /// not report the resized ring's SQ index array, so only array-less rings resize soundly). `&mut self` guarantees no
+    /// [`SubmissionQueue`]/[`CompletionQueue`] of this ring exists during the swap.
+    ///
+    /// # Errors
+    /// `EINVAL` when the ring lacks `DEFER_TASKRUN` or `NO_SQARRAY` or the sizes are out of range, `EOVERFLOW`
+    /// when more SQEs or CQEs are pending than the new rings hold (the ring is unchanged then),
+    /// `EINVAL` before Linux 6.13; each with a message. If remapping fails after the kernel
+    /// resized, the ring must be dropped (its old mappings are stale).
+    ///
+    /// # References
+    /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
+    #[doc(alias = "IORING_REGISTER_RESIZE_RINGS")]
+    pub fn resize(&mut self, sq_entries: u32, cq_entries: Option<u32>) -> io::Result<()> {
+        if sq_entries == 0 || sq_entries > crate::error::MAX_ENTRIES {
+            return Err(crate::error::too_many_entries(sq_entries));
+        }
+        if !self.raw.flags.contains(SetupFlags::NO_SQARRAY) {
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                "resizing needs a ring set up with NO_SQARRAY: the kernel does not say where \
+                 the resized ring's SQ index array is, so it could not be filled in; build the \
+                 ring with Builder::no_sqarray() (Linux 6.6+)",
+            ));
+        }
+        let mut p = sys::io_uring_params::zeroed();
+        p.sq_entries = sq_entries;
+        if let Some(cq) = cq_entries {
+            p.flags |= sys::IORING_SETUP_CQSIZE;
+            p.cq_entries = cq;
+        }
+        // Duplicate first, so nothing can fail between the resize and the remap but the mmap.
+        let dup = self.raw.fd.try_clone()?;
+        // SAFETY: `p` is a valid `io_uring_params` the kernel reads and writes back during
+        // the call; it keeps nothing. The ring's layout changes, which is sound here because
+        // `&mut self` excludes every SQ/CQ handle, and we remap below before any other use.
+        let r = unsafe {
+            self.submitter().register_raw(
+                sys::IORING_REGISTER_RESIZE_RINGS,
+                (&raw mut p).cast_const().cast(),
+                1,
+            )
+        };
+        if let Err(e) = r {
+            let errno = e.raw_os_error().unwrap_or(libc::EIO);
+            let why = match errno {
+                libc::EINVAL if !self.raw.flags.contains(SetupFlags::DEFER_TASKRUN) => {
+                    "the ring was not set up with DEFER_TASKRUN, which resizing requires".to_owned()
+                }
+                libc::EINVAL => format!(
+                    "the kernel rejected the sizes ({sq_entries} SQ, {cq_entries:?} CQ) or is \
+                     older than Linux 6.13 (IORING_REGISTER_RESIZE_RINGS)"
+                ),
+                libc::EOVERFLOW => {
+                    "more SQEs or CQEs are pending than the new rings hold; reap first".to_owned()
+                }
+                _ => e.to_string(),
+            };
+            return Err(crate::error::with_message(
+                errno,
+                format!("resizing the rings failed: {why}"),
+            ));
+        }
+        p.flags |= self.raw.flags.bits();
+        let mut new = RawRing::map(
+            dup,
+            &p,
+            self.raw.features,
+            core::mem::size_of::<S>(),
+            core::mem::size_of::<C>(),
+        )?;
+        // The new mapping keeps the original fd number; the duplicate goes with the old maps.
+        core::mem::swap(&mut new.fd, &mut self.raw.fd);
+        new.registered = self.raw.registered.take();
+        new.flags = self.raw.flags;
+        drop(core::mem::replace(&mut self.raw, new));
+        Ok(())
     }
 
     /// The setup flags the kernel accepted.

@@ -9,5 +9,6 @@ mod chain;
 mod errors;
 mod probe;
 mod protocol;
+mod resize;
 mod ring;
 mod setup;
