@@ -1,0 +1,193 @@
+//! NOP, NOP128, ASYNC_CANCEL, MSG_RING (data and fd), WAITID.
+
+use std::os::fd::AsRawFd;
+
+use uring::Sqe128;
+use uring::opcode::*;
+use uring::types::{CancelFlags, DestinationSlot, Fd, Fixed};
+
+use super::*;
+use crate::require_ops;
+
+#[test]
+fn nop_completes_with_zero_or_the_injected_result() {
+    require_ops!(Nop::CODE);
+    let mut ring = ring();
+    let c = unsafe { run1(&mut ring, Nop::new().build()) };
+    assert_eq!(c.result().unwrap(), 0);
+    let c = unsafe { run1(&mut ring, Nop::new().result(Some(1234)).build()) };
+    assert_eq!(c.result().unwrap(), 1234);
+    // An injected -EBADF surfaces as the io::Error with that errno.
+    let c = unsafe { run1(&mut ring, Nop::new().result(Some(-libc::EBADF)).build()) };
+    assert_errno(c, libc::EBADF);
+}
+
+#[test]
+fn nop128_on_a_128_byte_sqe_ring() {
+    require_ops!(Nop128::CODE);
+    let Some(mut ring) = util::ring_or_skip(
+        Ring::<Sqe128>::builder(),
+        8,
+        "nop128_on_a_128_byte_sqe_ring",
+    ) else {
+        return;
+    };
+    let sqe = Nop128::new().result(Some(77)).build();
+    let mut s = sqe;
+    s.sqe = s.sqe.user_data(5);
+    unsafe { ring.push(&s) }.unwrap();
+    ring.submit_and_wait(1).unwrap();
+    let c = ring.cq().next().unwrap();
+    assert_eq!((c.user_data(), c.result().unwrap()), (5, 77));
+}
+
+#[test]
+fn async_cancel_cancels_a_pending_read() {
+    require_ops!(AsyncCancel::CODE, Read::CODE);
+    let (r, _w) = pipe();
+    let mut ring = ring();
+    let mut buf = [0u8; 4];
+    unsafe {
+        submit(
+            &mut ring,
+            &[Read::new(Fd(r.as_raw_fd()), buf.as_mut_ptr(), 4)
+                .build()
+                .user_data(5)],
+        )
+    };
+    let cqes = unsafe { run(&mut ring, &[AsyncCancel::new(5).build().user_data(6)]) };
+    let mut all = cqes;
+    if !all.iter().any(|c| c.user_data() == 5) {
+        all.extend(reap(&mut ring, 1));
+    }
+    assert_eq!(by_ud(&all, 6).result().unwrap(), 0);
+    let read = by_ud(&all, 5);
+    assert!(
+        matches!(
+            read.result().unwrap_err().raw_os_error(),
+            Some(libc::ECANCELED | libc::EINTR)
+        ),
+        "{read:?}"
+    );
+    assert_errno(
+        unsafe { run1(&mut ring, AsyncCancel::new(5).build()) },
+        libc::ENOENT,
+    );
+}
+
+#[test]
+fn async_cancel_by_fd_cancels_every_request_on_it() {
+    require_ops!(AsyncCancel::CODE, Read::CODE);
+    let (r, _w) = pipe();
+    let mut ring = ring();
+    let (mut a, mut b) = ([0u8; 4], [0u8; 4]);
+    let fd = Fd(r.as_raw_fd());
+    unsafe {
+        submit(
+            &mut ring,
+            &[
+                Read::new(fd, a.as_mut_ptr(), 4).build().user_data(1),
+                Read::new(fd, b.as_mut_ptr(), 4).build().user_data(2),
+            ],
+        )
+    };
+    let mut all = unsafe {
+        run(
+            &mut ring,
+            &[AsyncCancelFd::new(fd)
+                .flags(CancelFlags::ALL)
+                .build()
+                .user_data(3)],
+        )
+    };
+    while all.len() < 3 {
+        all.extend(reap(&mut ring, 1));
+    }
+    assert_eq!(by_ud(&all, 3).result().unwrap(), 2, "both reads cancelled");
+    for ud in [1, 2] {
+        assert!(by_ud(&all, ud).result().is_err());
+    }
+}
+
+#[test]
+fn msg_ring_posts_a_cqe_on_the_target_ring() {
+    require_ops!(MsgRingData::CODE);
+    let mut ring = ring();
+    let mut target = super::ring();
+    let sqe = MsgRingData::new(Fd(target.as_raw_fd()), 4242, 0xabcdef)
+        .cqe_flags(Some(1 << 20))
+        .build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    let c = reap(&mut target, 1)[0];
+    assert_eq!(
+        (c.user_data(), c.res(), c.flags().bits()),
+        (0xabcdef, 4242, 1 << 20)
+    );
+    // Not a ring fd.
+    let (r, _w) = pipe();
+    assert_errno(
+        unsafe { run1(&mut ring, MsgRingData::new(Fd(r.as_raw_fd()), 1, 1).build()) },
+        libc::EBADFD,
+    );
+}
+
+#[test]
+fn msg_ring_send_fd_installs_a_file_in_the_target_table() {
+    require_ops!(MsgRingSendFd::CODE, Read::CODE);
+    let dir = TempDir::new("msgfd");
+    std::fs::write(dir.join("f"), b"passed").unwrap();
+    let f = std::fs::File::open(dir.join("f")).unwrap();
+    let mut ring = ring();
+    let mut target = super::ring();
+    register_files(&ring, &[f.as_raw_fd()]);
+    register_files(&target, &[-1, -1, -1]);
+    let sqe = MsgRingSendFd::new(
+        Fd(target.as_raw_fd()),
+        Fixed(0),
+        DestinationSlot::Index(2),
+        0x77,
+    )
+    .build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    let c = reap(&mut target, 1)[0];
+    assert_eq!(c.user_data(), 0x77);
+    let mut buf = [0u8; 6];
+    assert_eq!(
+        unsafe {
+            run1(
+                &mut target,
+                Read::new(Fixed(2), buf.as_mut_ptr(), 6).build(),
+            )
+        }
+        .result()
+        .unwrap(),
+        6
+    );
+    assert_eq!(&buf, b"passed");
+}
+
+#[test]
+fn waitid_reports_the_child_exit_status() {
+    require_ops!(WaitId::CODE);
+    let child = std::process::Command::new("/bin/sh")
+        .args(["-c", "exit 7"])
+        .spawn()
+        .expect("spawn sh");
+    let pid = child.id();
+    let mut ring = ring();
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    let sqe = WaitId::new(libc::P_PID, pid, libc::WEXITED)
+        .infop(&mut info)
+        .build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    assert_eq!(info.si_signo, libc::SIGCHLD);
+    assert_eq!(info.si_code, libc::CLD_EXITED);
+    assert_eq!(
+        unsafe { (info.si_pid(), info.si_status()) },
+        (pid as i32, 7)
+    );
+    // Reaped: no such child any more.
+    let sqe = WaitId::new(libc::P_PID, pid, libc::WEXITED).build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ECHILD);
+    drop(child);
+}

@@ -1,0 +1,187 @@
+//! POLL_ADD (+ multishot), POLL_REMOVE (+ update), EPOLL_CTL, EPOLL_WAIT.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+use uring::opcode::*;
+use uring::types::Fd;
+
+use super::*;
+use crate::require_ops;
+
+const POLLIN: u32 = libc::POLLIN as u32;
+const POLLOUT: u32 = libc::POLLOUT as u32;
+
+#[test]
+fn poll_add_completes_when_the_pipe_becomes_readable() {
+    require_ops!(PollAdd::CODE);
+    let (r, w) = pipe();
+    let mut ring = ring();
+    unsafe {
+        submit(
+            &mut ring,
+            &[PollAdd::new(Fd(r.as_raw_fd()), POLLIN).build().user_data(1)],
+        )
+    };
+    // Nothing yet: the pipe is empty.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(ring.cq().count(), 0);
+    write_fd(&w, b"x");
+    let c = reap(&mut ring, 1)[0];
+    assert_eq!(c.user_data(), 1);
+    assert!(c.result().unwrap() & POLLIN != 0, "{c:?}");
+    assert!(!c.has_more());
+}
+
+#[test]
+fn poll_add_multishot_posts_per_event_until_removed() {
+    require_ops!(PollAdd::CODE, PollRemove::CODE);
+    let (r, w) = pipe();
+    let mut ring = ring();
+    unsafe {
+        submit(
+            &mut ring,
+            &[PollAdd::new(Fd(r.as_raw_fd()), POLLIN)
+                .multi(true)
+                .build()
+                .user_data(7)],
+        )
+    };
+    for _ in 0..2 {
+        write_fd(&w, b"y");
+        let c = reap(&mut ring, 1)[0];
+        assert_eq!(c.user_data(), 7);
+        assert!(c.has_more() && c.result().unwrap() & POLLIN != 0, "{c:?}");
+        assert_eq!(read_fd(&r, 8), b"y");
+    }
+    let cqes = unsafe { run(&mut ring, &[PollRemove::new(7).build().user_data(8)]) };
+    assert_eq!(by_ud(&cqes, 8).result().unwrap(), 0);
+    let last = if cqes.iter().any(|c| c.user_data() == 7) {
+        by_ud(&cqes, 7)
+    } else {
+        reap(&mut ring, 1)[0]
+    };
+    assert_errno(last, libc::ECANCELED);
+    // Nothing armed under that user_data any more.
+    assert_errno(
+        unsafe { run1(&mut ring, PollRemove::new(7).build()) },
+        libc::ENOENT,
+    );
+}
+
+#[test]
+fn poll_update_changes_events_and_user_data() {
+    require_ops!(PollAdd::CODE, PollRemove::CODE);
+    let (r, w) = pipe();
+    let mut ring = ring();
+    // POLLIN on the (empty) read end never fires; switch it to POLLOUT on... the same fd is
+    // never writable, so poll the write end instead.
+    unsafe {
+        submit(
+            &mut ring,
+            &[PollAdd::new(Fd(w.as_raw_fd()), POLLIN)
+                .build()
+                .user_data(20)],
+        )
+    };
+    let upd = PollUpdate::new(20)
+        .events(Some(POLLOUT))
+        .new_user_data(Some(21))
+        .build()
+        .user_data(22);
+    let cqes = unsafe { run(&mut ring, &[upd]) };
+    let mut all = cqes.clone();
+    if !all.iter().any(|c| c.user_data() == 21) {
+        all.extend(reap(&mut ring, 1));
+    }
+    assert_eq!(by_ud(&all, 22).result().unwrap(), 0);
+    let fired = by_ud(&all, 21);
+    assert!(fired.result().unwrap() & POLLOUT != 0, "{fired:?}");
+    assert!(
+        !all.iter().any(|c| c.user_data() == 20),
+        "the old user_data is gone: {all:?}"
+    );
+    drop(r);
+}
+
+fn epoll() -> OwnedFd {
+    let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+    assert!(fd >= 0);
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+#[test]
+fn epoll_ctl_adds_an_interest_the_epoll_set_reports() {
+    require_ops!(EpollCtl::CODE);
+    let ep = epoll();
+    let (r, w) = pipe();
+    let mut ring = ring();
+    let ev = libc::epoll_event {
+        events: libc::EPOLLIN as u32,
+        u64: 0xfeed,
+    };
+    let sqe = EpollCtl::new(Fd(ep.as_raw_fd()), r.as_raw_fd(), libc::EPOLL_CTL_ADD, &ev).build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    write_fd(&w, b"z");
+    let mut out = [libc::epoll_event { events: 0, u64: 0 }; 2];
+    let n = unsafe { libc::epoll_wait(ep.as_raw_fd(), out.as_mut_ptr(), 2, 1000) };
+    assert_eq!(n, 1);
+    let data = out[0].u64;
+    assert_eq!(data, 0xfeed);
+    // Adding the same fd again.
+    let sqe = EpollCtl::new(Fd(ep.as_raw_fd()), r.as_raw_fd(), libc::EPOLL_CTL_ADD, &ev).build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EEXIST);
+    // Removing it: epoll_wait then reports nothing.
+    let sqe = EpollCtl::new(
+        Fd(ep.as_raw_fd()),
+        r.as_raw_fd(),
+        libc::EPOLL_CTL_DEL,
+        std::ptr::null(),
+    )
+    .build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    assert_eq!(
+        unsafe { libc::epoll_wait(ep.as_raw_fd(), out.as_mut_ptr(), 2, 0) },
+        0
+    );
+}
+
+#[test]
+fn epoll_wait_returns_the_ready_events() {
+    require_ops!(EpollWait::CODE);
+    let ep = epoll();
+    let (r, w) = pipe();
+    let mut ev = libc::epoll_event {
+        events: libc::EPOLLIN as u32,
+        u64: 42,
+    };
+    assert_eq!(
+        unsafe { libc::epoll_ctl(ep.as_raw_fd(), libc::EPOLL_CTL_ADD, r.as_raw_fd(), &mut ev) },
+        0
+    );
+    let mut ring = ring();
+    let mut out = [libc::epoll_event { events: 0, u64: 0 }; 4];
+    unsafe {
+        submit(
+            &mut ring,
+            &[EpollWait::new(Fd(ep.as_raw_fd()), out.as_mut_ptr(), 4)
+                .build()
+                .user_data(1)],
+        )
+    };
+    write_fd(&w, b"ready");
+    let c = reap(&mut ring, 1)[0];
+    assert_eq!(c.result().unwrap(), 1);
+    let (events, data) = (out[0].events, out[0].u64);
+    assert_eq!(data, 42);
+    assert!(events & libc::EPOLLIN as u32 != 0);
+    // Not an epoll fd.
+    assert_errno(
+        unsafe {
+            run1(
+                &mut ring,
+                EpollWait::new(Fd(r.as_raw_fd()), out.as_mut_ptr(), 4).build(),
+            )
+        },
+        libc::EINVAL,
+    );
+}

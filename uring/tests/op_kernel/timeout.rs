@@ -1,0 +1,136 @@
+//! TIMEOUT (+ count, multishot), TIMEOUT_REMOVE (+ update), LINK_TIMEOUT.
+
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+use uring::SqeFlags;
+use uring::opcode::*;
+use uring::types::{Fd, TimeoutFlags, Timespec};
+
+use super::*;
+use crate::require_ops;
+
+#[test]
+fn timeout_expires_with_etime_after_the_duration() {
+    require_ops!(Timeout::CODE);
+    let mut ring = ring();
+    let ts = Timespec::from(Duration::from_millis(30));
+    let t0 = Instant::now();
+    let c = unsafe { run1(&mut ring, Timeout::new(&ts).build()) };
+    assert_errno(c, libc::ETIME);
+    assert!(
+        t0.elapsed() >= Duration::from_millis(30),
+        "{:?}",
+        t0.elapsed()
+    );
+}
+
+#[test]
+fn timeout_with_count_completes_after_that_many_cqes() {
+    require_ops!(Timeout::CODE, Nop::CODE);
+    let mut ring = ring();
+    let ts = Timespec::from(Duration::from_secs(10));
+    let t0 = Instant::now();
+    let cqes = unsafe {
+        run(
+            &mut ring,
+            &[
+                Timeout::new(&ts).count(1).build().user_data(1),
+                Nop::new().build().user_data(2),
+            ],
+        )
+    };
+    assert_eq!(
+        by_ud(&cqes, 1).result().unwrap(),
+        0,
+        "completed by the count, not the timer"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn timeout_multishot_fires_count_times() {
+    require_ops!(Timeout::CODE);
+    let mut ring = ring();
+    let ts = Timespec::from(Duration::from_millis(5));
+    let sqe = Timeout::new(&ts)
+        .count(3)
+        .flags(TimeoutFlags::MULTISHOT)
+        .build()
+        .user_data(1);
+    let cqes = unsafe { run(&mut ring, &[sqe]) };
+    assert_eq!(cqes.len(), 3, "{cqes:?}");
+    for (i, c) in cqes.iter().enumerate() {
+        assert_errno(*c, libc::ETIME);
+        assert_eq!(c.has_more(), i < 2, "{c:?}");
+    }
+}
+
+#[test]
+fn timeout_remove_cancels_an_armed_timeout() {
+    require_ops!(Timeout::CODE, TimeoutRemove::CODE);
+    let mut ring = ring();
+    let ts = Timespec::from(Duration::from_secs(10));
+    let t0 = Instant::now();
+    let cqes = unsafe {
+        run(
+            &mut ring,
+            &[
+                Timeout::new(&ts).build().user_data(1),
+                TimeoutRemove::new(1).build().user_data(2),
+            ],
+        )
+    };
+    assert_eq!(by_ud(&cqes, 2).result().unwrap(), 0);
+    assert_errno(by_ud(&cqes, 1), libc::ECANCELED);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert_errno(
+        unsafe { run1(&mut ring, TimeoutRemove::new(1).build()) },
+        libc::ENOENT,
+    );
+}
+
+#[test]
+fn timeout_update_rearms_with_the_new_time() {
+    require_ops!(Timeout::CODE, TimeoutRemove::CODE);
+    let mut ring = ring();
+    let long = Timespec::from(Duration::from_secs(10));
+    let short = Timespec::from(Duration::from_millis(10));
+    let t0 = Instant::now();
+    let cqes = unsafe {
+        run(
+            &mut ring,
+            &[
+                Timeout::new(&long).build().user_data(1),
+                TimeoutUpdate::new(1, &short).build().user_data(2),
+            ],
+        )
+    };
+    assert_eq!(by_ud(&cqes, 2).result().unwrap(), 0);
+    assert_errno(by_ud(&cqes, 1), libc::ETIME);
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "fired on the updated time"
+    );
+}
+
+#[test]
+fn link_timeout_cancels_the_linked_request() {
+    require_ops!(LinkTimeout::CODE, Read::CODE);
+    let (r, _w) = pipe();
+    let mut ring = ring();
+    let mut buf = [0u8; 4];
+    let ts = Timespec::from(Duration::from_millis(20));
+    let read = Read::new(Fd(r.as_raw_fd()), buf.as_mut_ptr(), 4)
+        .build()
+        .flags(SqeFlags::IO_LINK)
+        .user_data(1);
+    let cqes = unsafe {
+        run(
+            &mut ring,
+            &[read, LinkTimeout::new(&ts).build().user_data(2)],
+        )
+    };
+    assert_errno(by_ud(&cqes, 1), libc::ECANCELED);
+    assert_errno(by_ud(&cqes, 2), libc::ETIME);
+}

@@ -1,0 +1,70 @@
+//! FSETXATTR, FGETXATTR, SETXATTR, GETXATTR.
+
+use std::os::fd::AsRawFd;
+
+use uring::opcode::*;
+use uring::types::{Fd, XattrFlags};
+
+use super::*;
+use crate::require_ops;
+
+fn getxattr(path: &std::ffi::CStr, name: &std::ffi::CStr) -> Vec<u8> {
+    let mut v = vec![0u8; 64];
+    let n = unsafe { libc::getxattr(path.as_ptr(), name.as_ptr(), v.as_mut_ptr().cast(), 64) };
+    assert!(n >= 0, "{}", std::io::Error::last_os_error());
+    v.truncate(n as usize);
+    v
+}
+
+#[test]
+fn fsetxattr_then_fgetxattr_round_trip() {
+    require_ops!(FSetXattr::CODE, FGetXattr::CODE);
+    let dir = TempDir::new("fxattr");
+    std::fs::write(dir.join("f"), b"").unwrap();
+    let f = std::fs::File::open(dir.join("f")).unwrap();
+    let fd = Fd(f.as_raw_fd());
+    let mut ring = ring();
+    let name = c"user.uring.test";
+    let value = b"xattr-value";
+    let sqe = FSetXattr::new(fd, name.as_ptr(), value.as_ptr(), value.len() as u32).build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    assert_eq!(getxattr(&cstr(&dir.join("f")), name), value);
+    let mut out = [0u8; 32];
+    let sqe = FGetXattr::new(fd, name.as_ptr(), out.as_mut_ptr(), 32).build();
+    assert_eq!(
+        unsafe { run1(&mut ring, sqe) }.result().unwrap(),
+        value.len() as u32
+    );
+    assert_eq!(&out[..value.len()], value);
+    // XATTR_CREATE on an existing attribute.
+    let sqe = FSetXattr::new(fd, name.as_ptr(), value.as_ptr(), 1)
+        .flags(XattrFlags::CREATE)
+        .build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EEXIST);
+    let sqe = FGetXattr::new(fd, c"user.missing".as_ptr(), out.as_mut_ptr(), 32).build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENODATA);
+}
+
+#[test]
+fn setxattr_then_getxattr_by_path() {
+    require_ops!(SetXattr::CODE, GetXattr::CODE);
+    let dir = TempDir::new("xattr");
+    std::fs::write(dir.join("f"), b"").unwrap();
+    let path = cstr(&dir.join("f"));
+    let mut ring = ring();
+    let name = c"user.by.path";
+    let sqe = SetXattr::new(path.as_ptr(), name.as_ptr(), b"v1".as_ptr(), 2).build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
+    assert_eq!(getxattr(&path, name), b"v1");
+    let mut out = [0u8; 8];
+    let sqe = GetXattr::new(path.as_ptr(), name.as_ptr(), out.as_mut_ptr(), 8).build();
+    assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 2);
+    assert_eq!(&out[..2], b"v1");
+    // XATTR_REPLACE on a missing attribute; a too-small buffer.
+    let sqe = SetXattr::new(path.as_ptr(), c"user.none".as_ptr(), b"v".as_ptr(), 1)
+        .flags(XattrFlags::REPLACE)
+        .build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENODATA);
+    let sqe = GetXattr::new(path.as_ptr(), name.as_ptr(), out.as_mut_ptr(), 1).build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ERANGE);
+}
