@@ -259,7 +259,7 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
     }
 
     /// `IORING_SETUP_R_DISABLED`: the ring starts disabled; enable it with
-    /// [`Submitter::enable_rings`](crate::Submitter::enable_rings).
+    /// [`Submitter::register_enable_rings`](crate::Submitter::register_enable_rings).
     #[must_use]
     pub fn disabled(mut self) -> Self {
         self.params.flags |= sys::IORING_SETUP_R_DISABLED;
