@@ -17,6 +17,30 @@
 //! assert_eq!(sqe.get_user_data(), 7);
 //! ```
 //!
+//! Pushing one onto a ring (the raw path) and reading its completion:
+//!
+//! ```
+//! use std::os::fd::AsRawFd;
+//! use uring::opcode::Write;
+//! use uring::types::Fd;
+//! use uring::Ring;
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let file = std::fs::OpenOptions::new().write(true).open("/dev/null")?;
+//! let mut ring = Ring::new(8)?;
+//! let data = b"hello";
+//! let sqe = Write::new(Fd(file.as_raw_fd()), data.as_ptr(), data.len() as u32)
+//!     .build()
+//!     .user_data(1);
+//! // SAFETY: `data` and `file` outlive the request: its completion is reaped below.
+//! unsafe { ring.push(&sqe)? };
+//! ring.submit_and_wait(1)?;
+//! let cqe = ring.cq().next().expect("one completion");
+//! assert_eq!((cqe.user_data(), cqe.result()?), (1, 5));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Memory
 //!
 //! Builders take raw pointers (`*mut u8`, `*const libc::iovec`, ...). Building is safe: it
