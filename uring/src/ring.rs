@@ -948,8 +948,10 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
     ///   not UB for Rust, but the kernel will act on the new file);
     /// - registered buffers/files it names must stay registered.
     ///
-    /// Dropping the ring with requests in flight is fine for memory the kernel reads, but memory
-    /// it writes must outlive the ring's teardown (closing the fd cancels and waits).
+    /// Dropping the ring does not wait for requests in flight: after the fd closes the kernel
+    /// cancels them asynchronously, and until each is gone it may still read or write its
+    /// memory. On the raw path, cancel (`IORING_OP_ASYNC_CANCEL` with `ANY`) and reap every
+    /// CQE before freeing memory a request names; the `driver` module does this for you.
     #[inline]
     pub unsafe fn push(&mut self, sqe: &S) -> Result<(), PushError> {
         self.reserve(1)?;
