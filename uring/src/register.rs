@@ -478,7 +478,7 @@ impl Submitter<'_> {
     // ----- files ---------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES, fds, nr)` — registers a fixed file table
-    /// whose slot `i` holds `fds[i]`.
+    /// whose slot `i` holds `fds[i]` (Linux 5.1+).
     ///
     /// SQEs then name slot `i` with `IOSQE_FIXED_FILE`. The kernel takes its own reference to
     /// each file: closing the fd afterwards does not remove the file from the table. Only one
@@ -580,7 +580,8 @@ impl Submitter<'_> {
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, fds}, nr)` — replaces slots
-    /// `offset..offset + fds.len()` of the fixed file table; returns how many were updated.
+    /// `offset..offset + fds.len()` of the fixed file table; returns how many were updated
+    /// (Linux 5.5+).
     ///
     /// Requests already holding a slot's old file keep it until they complete.
     ///
@@ -707,7 +708,8 @@ impl Submitter<'_> {
     // ----- buffers -------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_BUFFERS, iovecs, nr)` — registers fixed buffers:
-    /// buffer `i` is `iovecs[i]`, used by `READ_FIXED`/`WRITE_FIXED` and other `*_FIXED` forms.
+    /// buffer `i` is `iovecs[i]`, used by `READ_FIXED`/`WRITE_FIXED` and other `*_FIXED` forms
+    /// (Linux 5.1+).
     ///
     /// The kernel pins the pages. One table per ring (`EBUSY` on a second call). Each buffer is
     /// at most 1 GiB; file-backed memory is refused (`EOPNOTSUPP`).
@@ -958,7 +960,7 @@ impl Submitter<'_> {
     // ----- eventfd -------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_EVENTFD, &efd, 1)` — the kernel signals the
-    /// eventfd `efd` whenever it posts a CQE.
+    /// eventfd `efd` whenever it posts a CQE (Linux 5.2+).
     ///
     /// The kernel takes its own reference. One eventfd per ring (`EBUSY`); a non-eventfd fd
     /// gives `EINVAL`.
@@ -1162,8 +1164,10 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_IOWQ_AFF, mask, size)` — pins this ring's io-wq
     /// worker threads to the CPUs listed in `cpus` (Linux 5.14+).
     ///
-    /// With SQPOLL the mask applies to the SQ thread's io-wq. An empty list, or one naming no
-    /// online CPU, fails with `EINVAL`.
+    /// Without SQPOLL the mask applies to the io-wq of the **calling thread** (io-wq is per
+    /// task, shared by that thread's rings); with SQPOLL to the SQ thread's io-wq. An empty list
+    /// is refused up front (`InvalidInput`); CPUs beyond the kernel's CPU mask size are
+    /// ignored; a mask naming no usable CPU fails with `EINVAL`.
     ///
     /// # References
     ///
@@ -1223,6 +1227,9 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_IOWQ_MAX_WORKERS, [bounded, unbounded], 2)` — sets
     /// the io-wq worker limits (a 0 field leaves that limit alone) and returns the previous
     /// ones (Linux 5.15+). Pass `IowqMaxWorkers::default()` to read the limits.
+    ///
+    /// The limits belong to the calling thread's io-wq (with SQPOLL, the SQ thread's), and the
+    /// ring remembers them for io-wqs created later for it.
     ///
     /// # References
     ///
@@ -1748,7 +1755,8 @@ impl Submitter<'_> {
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_ZCRX_CTRL, {zcrx_id, ZCRX_CTRL_FLUSH_RQ}, 0)` —
-    /// makes the kernel consume zero-copy receive instance `zcrx_id`'s refill queue now.
+    /// makes the kernel consume zero-copy receive instance `zcrx_id`'s refill queue now
+    /// (Linux 6.19+; `EINVAL` before).
     ///
     /// # References
     ///
@@ -1764,7 +1772,7 @@ impl Submitter<'_> {
 
     /// `io_uring_register(fd, IORING_REGISTER_ZCRX_CTRL, {zcrx_id, ZCRX_CTRL_EXPORT}, 0)` —
     /// exports zero-copy receive instance `zcrx_id` as a new fd another ring can import
-    /// (`ZCRX_REG_IMPORT`).
+    /// (`ZCRX_REG_IMPORT`) (Linux 6.19+; `EINVAL` before).
     ///
     /// # References
     ///

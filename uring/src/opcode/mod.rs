@@ -64,14 +64,25 @@ pub use xattr::*;
 /// Builders whose SQE carries no user-memory pointer the kernel dereferences: after the SQE is
 /// copied into the ring, the kernel touches no memory of this process on the request's behalf.
 ///
-/// The exact rule: every SQE field the op reads is a number (fd, offset, length, flags, a
-/// `user_data` to match), never an address the kernel reads from or writes to, at submission
-/// or later. Such an SQE can be pushed from safe code without tracking any buffer, which is what
-/// the ownership layer uses this marker for.
+/// The exact rule, both parts:
 ///
-/// This trait is about memory only. It is sealed: only this crate's builders implement it.
-/// Setting `IOSQE_BUFFER_SELECT` on the built SQE does not change that (none of these ops
-/// accepts buffer selection; the kernel fails the request with `EINVAL`).
+/// 1. every SQE field the op reads is a number (fd, offset, length, flags, a `user_data` to
+///    match), never an address the kernel reads from or writes to, at submission or later;
+/// 2. the op posts no CQE but its own: it cannot make the kernel post a completion carrying a
+///    `user_data` (or flags) of the caller's choosing other than the SQE's own `user_data`.
+///    That excludes `MSG_RING` (it posts a CQE with any `user_data` on a target ring, maybe
+///    this one) and the poll update form (it rewrites an armed poll's `user_data`): either
+///    could forge the completion of another request, and a layer that frees a buffer on its
+///    completion would free it while the kernel still writes into it.
+///
+/// Such an SQE can be pushed from safe code without tracking any buffer, which is what the
+/// ownership layer uses this marker for; its own `user_data` must still be checked against the
+/// values the layer reserves.
+///
+/// This trait is about memory only: [`Close`] is not one (closing an fd number one does not own
+/// breaks I/O safety). It is sealed: only this crate's builders implement it. Setting
+/// `IOSQE_BUFFER_SELECT` on the built SQE does not change it: none of these ops accepts buffer
+/// selection, and the kernel fails such a request with `EOPNOTSUPP`/`EINVAL` before issuing it.
 pub trait NoMemory: sealed::Sealed {}
 
 mod sealed {
