@@ -12,16 +12,18 @@ cargo bench -p uring --bench ring
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 bin=$(ls -t "$target_dir"/release/deps/ring-* | grep -v '\.d$' | head -n1)
 rounds=10000
-nops=$((rounds * 32))
 
 echo
-echo "user-space instructions per NOP at batch 32 (callgrind, $nops NOPs in the loop):"
-for who in ours theirs; do
-  out=$(mktemp)
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-    --toggle-collect="*nop_loop_$who*" "$bin" "callgrind-$who" "$rounds" 2>"$out" >/dev/null
-  ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out")
-  rm -f "$out"
-  name=$([ "$who" = ours ] && echo uring || echo io-uring)
-  awk -v ir="$ir" -v n="$nops" -v name="$name" 'BEGIN { printf "  %-9s %6.2f instructions/NOP\n", name, ir / n }'
+echo "user-space instructions per NOP (callgrind, $rounds rounds in the measured loop only):"
+for batch in 32 1; do
+  for who in ours theirs; do
+    out=$(mktemp)
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+      --toggle-collect="*nop_loop_$who*" "$bin" "callgrind-$who" "$rounds" "$batch" 2>"$out" >/dev/null
+    ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out")
+    rm -f "$out"
+    name=$([ "$who" = ours ] && echo uring || echo io-uring)
+    awk -v ir="$ir" -v n="$((rounds * batch))" -v name="$name" -v b="$batch" \
+      'BEGIN { printf "  batch %2d  %-9s %6.2f instructions/NOP\n", b, name, ir / n }'
+  done
 done

@@ -4,9 +4,6 @@
 # Wine 8 (Debian 12) has no bcryptprimitives.dll, which every Rust >= 1.78 .exe imports for
 # ProcessPrng; ci/wine/bcryptprimitives.c is that DLL (ProcessPrng over RtlGenRandom), built here
 # and copied into the prefix.
-# need_apt reads ./x's apt_updated, which is not exported into stage subshells; without this a
-# fresh machine (where the packages are missing) fails with "apt_updated: unbound variable".
-apt_updated=${apt_updated:-0}
 need_apt wine64 gcc-mingw-w64-x86-64
 need_target x86_64-pc-windows-gnu x86_64-pc-windows-msvc
 

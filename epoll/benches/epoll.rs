@@ -312,7 +312,7 @@ fn main() {
 
     println!(
         "{PIPES} pipes, {READY} made ready per round, {rounds} rounds x {trials} trials \
-         (best trial shown; implementations interleaved; per second of thread CPU time)\n"
+         (best trial shown; implementations interleaved, order rotated; per second of thread CPU time)\n"
     );
     println!(
         "{:<6} {:<24} {:>14} {:>12} {:>10}",
@@ -320,8 +320,11 @@ fn main() {
     );
     for mode in modes {
         let mut best = [None::<f64>; 4];
-        for _ in 0..trials {
-            for (k, &which) in Impl::ALL.iter().enumerate() {
+        for trial in 0..trials {
+            // Rotate who goes first, so no implementation always follows the same one.
+            for j in 0..Impl::ALL.len() {
+                let k = (j + trial) % Impl::ALL.len();
+                let which = Impl::ALL[k];
                 if let Some((n, t)) = run(which, mode, rounds) {
                     let rate = n as f64 / t.as_secs_f64();
                     best[k] = Some(best[k].map_or(rate, |b: f64| b.max(rate)));

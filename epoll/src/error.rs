@@ -61,8 +61,8 @@ impl CtlError {
             }
             libc::EINVAL => {
                 "invalid request: the fd is this epoll instance itself, or EXCLUSIVE was used \
-                 with `modify`, or with ONESHOT/PRIORITY/READ_CLOSED/WAKEUP-less bits it does \
-                 not allow, or on an epoll fd"
+                 with `modify`, combined with ONESHOT, PRIORITY or READ_CLOSED, or aimed at an \
+                 epoll fd"
             }
             libc::ELOOP => "adding this epoll fd would create a cycle or nest epolls too deeply",
             libc::ENOSPC => {

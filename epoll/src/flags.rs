@@ -39,7 +39,8 @@ bitflags! {
         /// `EPOLLONESHOT`: one report, then disabled until [`Epoll::modify`](crate::Epoll::modify).
         const ONESHOT = sys::EPOLLONESHOT;
         /// `EPOLLEXCLUSIVE`: wake one of several epoll instances watching the same fd (Linux
-        /// 4.5+); only with `add`, and only with `READABLE`, `WRITABLE`, `ERROR`, `HANGUP`,
+        /// 4.5+); only with `add`, and only beside the read/write bits (`READABLE`, `WRITABLE`,
+        /// `READ_NORMAL`, `READ_BAND`, `WRITE_NORMAL`, `WRITE_BAND`), `ERROR`, `HANGUP`,
         /// `EDGE_TRIGGERED` and `WAKEUP` (`EINVAL` otherwise).
         const EXCLUSIVE = sys::EPOLLEXCLUSIVE;
         /// `EPOLLWAKEUP`: keep the system awake while the event is pending; silently dropped

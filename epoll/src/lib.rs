@@ -157,9 +157,9 @@
 //! its own thread, every thread wakes for every event (the thundering herd).
 //! [`Interest::EXCLUSIVE`] makes the kernel wake one of them (or, if none is waiting at that
 //! moment, possibly more). Limits: it is accepted only by [`add`](Epoll::add), never by
-//! [`modify`](Epoll::modify) (`EINVAL`; delete and add again); it combines only with
-//! `READABLE`, `WRITABLE`, `ERROR`, `HANGUP`, `EDGE_TRIGGERED` and `WAKEUP` (`ONESHOT`,
-//! `PRIORITY`, `READ_CLOSED` give `EINVAL`); it cannot target an epoll fd; and it does nothing
+//! [`modify`](Epoll::modify) (`EINVAL`; delete and add again); it combines only with the
+//! read/write bits, `ERROR`, `HANGUP`, `EDGE_TRIGGERED` and `WAKEUP` (`ONESHOT`, `PRIORITY`,
+//! `READ_CLOSED` give `EINVAL`); it cannot target an epoll fd; and it does nothing
 //! for a fd added to one instance waited on by several threads (use `ONESHOT` for that).
 //!
 //! ```

@@ -127,16 +127,20 @@ const_assert!(matches!(Native::EVFILT_MACHPORT, Some(v) if v == libc::EVFILT_MAC
 #[cfg(not(target_vendor = "apple"))]
 const_assert!(Native::EVFILT_MACHPORT.is_none());
 
-const_assert_eq!(Flags::ADD.bits(), libc::EV_ADD as u32);
-const_assert_eq!(Flags::DELETE.bits(), libc::EV_DELETE as u32);
-const_assert_eq!(Flags::ENABLE.bits(), libc::EV_ENABLE as u32);
-const_assert_eq!(Flags::DISABLE.bits(), libc::EV_DISABLE as u32);
-const_assert_eq!(Flags::ONESHOT.bits(), libc::EV_ONESHOT as u32);
-const_assert_eq!(Flags::CLEAR.bits(), libc::EV_CLEAR as u32);
-const_assert_eq!(Flags::RECEIPT.bits(), libc::EV_RECEIPT as u32);
-const_assert_eq!(Flags::DISPATCH.bits(), libc::EV_DISPATCH as u32);
-const_assert_eq!(Flags::ERROR.bits(), libc::EV_ERROR as u32);
-const_assert_eq!(Flags::EOF.bits(), libc::EV_EOF as u32);
+// `EV_*` are `u_short` (NetBSD: `uint32_t`); `Flags` is `u32` everywhere.
+#[allow(clippy::unnecessary_cast)]
+const _: () = {
+    assert!(Flags::ADD.bits() == libc::EV_ADD as u32);
+    assert!(Flags::DELETE.bits() == libc::EV_DELETE as u32);
+    assert!(Flags::ENABLE.bits() == libc::EV_ENABLE as u32);
+    assert!(Flags::DISABLE.bits() == libc::EV_DISABLE as u32);
+    assert!(Flags::ONESHOT.bits() == libc::EV_ONESHOT as u32);
+    assert!(Flags::CLEAR.bits() == libc::EV_CLEAR as u32);
+    assert!(Flags::RECEIPT.bits() == libc::EV_RECEIPT as u32);
+    assert!(Flags::DISPATCH.bits() == libc::EV_DISPATCH as u32);
+    assert!(Flags::ERROR.bits() == libc::EV_ERROR as u32);
+    assert!(Flags::EOF.bits() == libc::EV_EOF as u32);
+};
 
 const_assert_eq!(VnodeEvents::DELETE.bits(), libc::NOTE_DELETE);
 const_assert_eq!(VnodeEvents::WRITE.bits(), libc::NOTE_WRITE);

@@ -5,7 +5,8 @@
 //! row runs both crates alternately several times and keeps each one's best, so a noisy
 //! neighbour hurts both alike. Ratio = ours / io-uring (higher is better).
 //!
-//! `ring callgrind-ours N` / `ring callgrind-theirs N` run only N batches of 32 NOPs, for
+//! `ring callgrind-ours N [B]` / `ring callgrind-theirs N [B]` run only N batches of B (default
+//! 32) NOPs, for
 //! `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
 #![allow(unsafe_code, missing_docs)]
 
@@ -62,27 +63,27 @@ fn nops_theirs(ring: &mut io_uring::IoUring, batch: usize, rounds: usize) {
 
 /// The callgrind entry points: nothing but the measured loop inside them.
 #[inline(never)]
-fn callgrind_ours(rounds: usize) {
+fn callgrind_ours(rounds: usize, batch: usize) {
     let mut ring = Ring::new(32).unwrap();
-    nops_ours(&mut ring, 32, 100);
-    nop_loop_ours(&mut ring, rounds);
+    nops_ours(&mut ring, batch, 100);
+    nop_loop_ours(&mut ring, batch, rounds);
 }
 
 #[inline(never)]
-fn nop_loop_ours(ring: &mut Ring, rounds: usize) {
-    nops_ours(ring, 32, rounds);
+fn nop_loop_ours(ring: &mut Ring, batch: usize, rounds: usize) {
+    nops_ours(ring, batch, rounds);
 }
 
 #[inline(never)]
-fn callgrind_theirs(rounds: usize) {
+fn callgrind_theirs(rounds: usize, batch: usize) {
     let mut ring = io_uring::IoUring::new(32).unwrap();
-    nops_theirs(&mut ring, 32, 100);
-    nop_loop_theirs(&mut ring, rounds);
+    nops_theirs(&mut ring, batch, 100);
+    nop_loop_theirs(&mut ring, batch, rounds);
 }
 
 #[inline(never)]
-fn nop_loop_theirs(ring: &mut io_uring::IoUring, rounds: usize) {
-    nops_theirs(ring, 32, rounds);
+fn nop_loop_theirs(ring: &mut io_uring::IoUring, batch: usize, rounds: usize) {
+    nops_theirs(ring, batch, rounds);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -333,9 +334,11 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(which) = args.first().filter(|a| a.starts_with("callgrind-")) {
         let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let batch: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(32);
+        assert!((1..=32).contains(&batch), "batch must be 1..=32");
         match which.as_str() {
-            "callgrind-ours" => callgrind_ours(rounds),
-            "callgrind-theirs" => callgrind_theirs(rounds),
+            "callgrind-ours" => callgrind_ours(rounds, batch),
+            "callgrind-theirs" => callgrind_theirs(rounds, batch),
             other => panic!("unknown mode {other}"),
         }
         return;

@@ -43,6 +43,24 @@ impl Mmap {
         Ok(Mmap { ptr, len })
     }
 
+    /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS|MAP_POPULATE, -1, 0)`:
+    /// zeroed, page-aligned memory for a `NO_MMAP` ring. Shared, so a `fork(2)` never
+    /// copy-on-writes the pages the kernel has pinned away from it.
+    pub(crate) fn anonymous(len: usize) -> io::Result<Mmap> {
+        // SAFETY: a NULL hint lets the kernel choose an unused range, so no existing Rust
+        // object is overwritten.
+        let ptr = unsafe {
+            rustix::mm::mmap_anonymous(
+                core::ptr::null_mut(),
+                len,
+                ProtFlags::READ | ProtFlags::WRITE,
+                MapFlags::SHARED | MapFlags::POPULATE,
+            )
+        }?;
+        let ptr = NonNull::new(ptr).ok_or_else(|| io::Error::from_raw_os_error(libc::ENOMEM))?;
+        Ok(Mmap { ptr, len })
+    }
+
     /// The base address.
     #[inline]
     pub(crate) fn as_ptr(&self) -> *mut u8 {

@@ -326,6 +326,24 @@ impl fmt::Debug for SyncCancel {
     }
 }
 
+/// A NAPI tracking strategy (`IO_URING_NAPI_TRACKING_*`, Linux 6.13+): which NAPI ids the ring
+/// busy-polls.
+///
+/// A newtype, not an enum: the kernel writes this value back (previous settings), and a newer
+/// kernel may report a strategy this crate does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct NapiTracking(pub u32);
+
+impl NapiTracking {
+    /// `IO_URING_NAPI_TRACKING_DYNAMIC`: the ids of the sockets the ring uses (the default).
+    pub const DYNAMIC: Self = NapiTracking(sys::IO_URING_NAPI_TRACKING_DYNAMIC);
+    /// `IO_URING_NAPI_TRACKING_STATIC`: only ids added with
+    /// [`register_napi_add_id`](Submitter::register_napi_add_id).
+    pub const STATIC: Self = NapiTracking(sys::IO_URING_NAPI_TRACKING_STATIC);
+    /// `IO_URING_NAPI_TRACKING_INACTIVE`: none.
+    pub const INACTIVE: Self = NapiTracking(sys::IO_URING_NAPI_TRACKING_INACTIVE);
+}
+
 /// NAPI busy-poll settings: `struct io_uring_napi` of `IORING_REGISTER_NAPI`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Napi {
@@ -333,6 +351,9 @@ pub struct Napi {
     pub busy_poll_timeout_us: u32,
     /// `prefer_busy_poll`.
     pub prefer_busy_poll: bool,
+    /// `op_param` of `IO_URING_NAPI_REGISTER_OP`: the tracking strategy (Linux 6.13+; older
+    /// kernels ignore it and track dynamically).
+    pub tracking: NapiTracking,
 }
 
 impl Napi {
@@ -340,6 +361,8 @@ impl Napi {
         let mut raw = sys::io_uring_napi::zeroed();
         raw.busy_poll_to = self.busy_poll_timeout_us;
         raw.prefer_busy_poll = u8::from(self.prefer_busy_poll);
+        raw.opcode = sys::IO_URING_NAPI_REGISTER_OP;
+        raw.op_param = self.tracking.0;
         raw
     }
 
@@ -347,6 +370,7 @@ impl Napi {
         Napi {
             busy_poll_timeout_us: raw.busy_poll_to,
             prefer_busy_poll: raw.prefer_busy_poll != 0,
+            tracking: NapiTracking(raw.op_param),
         }
     }
 }
@@ -454,7 +478,7 @@ impl Submitter<'_> {
     // ----- files ---------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES, fds, nr)` — registers a fixed file table
-    /// whose slot `i` holds `fds[i]`.
+    /// whose slot `i` holds `fds[i]` (Linux 5.1+).
     ///
     /// SQEs then name slot `i` with `IOSQE_FIXED_FILE`. The kernel takes its own reference to
     /// each file: closing the fd afterwards does not remove the file from the table. Only one
@@ -556,7 +580,8 @@ impl Submitter<'_> {
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES_UPDATE, {offset, fds}, nr)` — replaces slots
-    /// `offset..offset + fds.len()` of the fixed file table; returns how many were updated.
+    /// `offset..offset + fds.len()` of the fixed file table; returns how many were updated
+    /// (Linux 5.5+).
     ///
     /// Requests already holding a slot's old file keep it until they complete.
     ///
@@ -683,7 +708,8 @@ impl Submitter<'_> {
     // ----- buffers -------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_BUFFERS, iovecs, nr)` — registers fixed buffers:
-    /// buffer `i` is `iovecs[i]`, used by `READ_FIXED`/`WRITE_FIXED` and other `*_FIXED` forms.
+    /// buffer `i` is `iovecs[i]`, used by `READ_FIXED`/`WRITE_FIXED` and other `*_FIXED` forms
+    /// (Linux 5.1+).
     ///
     /// The kernel pins the pages. One table per ring (`EBUSY` on a second call). Each buffer is
     /// at most 1 GiB; file-backed memory is refused (`EOPNOTSUPP`).
@@ -934,7 +960,7 @@ impl Submitter<'_> {
     // ----- eventfd -------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_EVENTFD, &efd, 1)` — the kernel signals the
-    /// eventfd `efd` whenever it posts a CQE.
+    /// eventfd `efd` whenever it posts a CQE (Linux 5.2+).
     ///
     /// The kernel takes its own reference. One eventfd per ring (`EBUSY`); a non-eventfd fd
     /// gives `EINVAL`.
@@ -1138,8 +1164,10 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_IOWQ_AFF, mask, size)` — pins this ring's io-wq
     /// worker threads to the CPUs listed in `cpus` (Linux 5.14+).
     ///
-    /// With SQPOLL the mask applies to the SQ thread's io-wq. An empty list, or one naming no
-    /// online CPU, fails with `EINVAL`.
+    /// Without SQPOLL the mask applies to the io-wq of the **calling thread** (io-wq is per
+    /// task, shared by that thread's rings); with SQPOLL to the SQ thread's io-wq. An empty list
+    /// is refused up front (`InvalidInput`); CPUs beyond the kernel's CPU mask size are
+    /// ignored; a mask naming no usable CPU fails with `EINVAL`.
     ///
     /// # References
     ///
@@ -1199,6 +1227,9 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_IOWQ_MAX_WORKERS, [bounded, unbounded], 2)` — sets
     /// the io-wq worker limits (a 0 field leaves that limit alone) and returns the previous
     /// ones (Linux 5.15+). Pass `IowqMaxWorkers::default()` to read the limits.
+    ///
+    /// The limits belong to the calling thread's io-wq (with SQPOLL, the SQ thread's), and the
+    /// ring remembers them for io-wqs created later for it.
     ///
     /// # References
     ///
@@ -1522,7 +1553,8 @@ impl Submitter<'_> {
     }
 
     /// `io_uring_register(fd, IORING_UNREGISTER_NAPI, &napi, 1)` — turns NAPI busy polling off
-    /// and returns the settings it had (Linux 6.9+).
+    /// and returns the timeout and preference it had (Linux 6.9+). The kernel does not report
+    /// the tracking strategy here: the returned `tracking` is [`NapiTracking::DYNAMIC`] (0).
     ///
     /// # References
     ///
@@ -1542,6 +1574,58 @@ impl Submitter<'_> {
             )
         }?;
         Ok(Napi::from_raw(&raw))
+    }
+
+    /// `io_uring_register(fd, IORING_REGISTER_NAPI, {IO_URING_NAPI_STATIC_ADD_ID, napi_id}, 1)`
+    /// — adds NAPI id `napi_id` to the ids a ring with [`NapiTracking::STATIC`] busy-polls
+    /// (Linux 6.13+). `EINVAL` when the ring does not track statically or the id is outside the
+    /// NAPI id range, `EEXIST` when it is already listed. The kernel does not check that a NAPI
+    /// instance with this id exists.
+    ///
+    /// # References
+    ///
+    /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
+    #[doc(alias = "IO_URING_NAPI_STATIC_ADD_ID")]
+    #[doc(alias = "io_uring_register_napi")]
+    pub fn register_napi_add_id(&self, napi_id: u32) -> io::Result<()> {
+        self.napi_id(sys::IO_URING_NAPI_STATIC_ADD_ID, napi_id)
+    }
+
+    /// `io_uring_register(fd, IORING_REGISTER_NAPI, {IO_URING_NAPI_STATIC_DEL_ID, napi_id}, 1)`
+    /// — removes NAPI id `napi_id` from the static list (Linux 6.13+). `ENOENT` when it is not
+    /// there.
+    ///
+    /// # References
+    ///
+    /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
+    #[doc(alias = "IO_URING_NAPI_STATIC_DEL_ID")]
+    pub fn register_napi_del_id(&self, napi_id: u32) -> io::Result<()> {
+        self.napi_id(sys::IO_URING_NAPI_STATIC_DEL_ID, napi_id)
+    }
+
+    fn napi_id(&self, op: u8, napi_id: u32) -> io::Result<()> {
+        let mut raw = sys::io_uring_napi::zeroed();
+        raw.opcode = op;
+        raw.op_param = napi_id;
+        // SAFETY: the kernel reads `raw` and writes back the current settings into it,
+        // exclusively ours for the call.
+        unsafe {
+            self.reg(
+                "IORING_REGISTER_NAPI",
+                sys::IORING_REGISTER_NAPI,
+                ptr::from_mut(&mut raw).cast_const().cast(),
+                1,
+                |e| match e {
+                    libc::EINVAL => Some(
+                        "the ring does not use NapiTracking::STATIC, or the id is not a NAPI id",
+                    ),
+                    libc::EEXIST => Some("this NAPI id is already in the static list"),
+                    libc::ENOENT => Some("this NAPI id is not in the static list"),
+                    _ => None,
+                },
+            )
+        }
+        .map(drop)
     }
 
     // ----- clock -----------------------------------------------------------------------------
@@ -1671,7 +1755,8 @@ impl Submitter<'_> {
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_ZCRX_CTRL, {zcrx_id, ZCRX_CTRL_FLUSH_RQ}, 0)` —
-    /// makes the kernel consume zero-copy receive instance `zcrx_id`'s refill queue now.
+    /// makes the kernel consume zero-copy receive instance `zcrx_id`'s refill queue now
+    /// (Linux 6.19+; `EINVAL` before).
     ///
     /// # References
     ///
@@ -1687,7 +1772,7 @@ impl Submitter<'_> {
 
     /// `io_uring_register(fd, IORING_REGISTER_ZCRX_CTRL, {zcrx_id, ZCRX_CTRL_EXPORT}, 0)` —
     /// exports zero-copy receive instance `zcrx_id` as a new fd another ring can import
-    /// (`ZCRX_REG_IMPORT`).
+    /// (`ZCRX_REG_IMPORT`) (Linux 6.19+; `EINVAL` before).
     ///
     /// # References
     ///
@@ -1802,6 +1887,10 @@ fn buffers_hint(errno: i32) -> Option<&'static str> {
 /// With `cqe_flags` the CQE carries those flags (`IORING_MSG_RING_FLAGS_PASS`). The target ring
 /// must not be `IORING_SETUP_IOPOLL`; a non-ring fd gives `EBADFD`.
 ///
+/// `user_data` with bit 63 set is refused (`InvalidInput`): those values belong to the
+/// ownership layer, which releases a request's memory when its CQE arrives — a forged CQE with
+/// such a value could make it free memory the kernel is still writing.
+///
 /// # References
 ///
 /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
@@ -1814,6 +1903,12 @@ pub fn send_msg_ring(
     res: i32,
     cqe_flags: Option<u32>,
 ) -> io::Result<()> {
+    if user_data & (1 << 63) != 0 {
+        return Err(invalid_input(
+            "IORING_REGISTER_SEND_MSG_RING: user_data with bit 63 set is reserved for the \
+             ownership layer's own requests; pick a value below 1 << 63",
+        ));
+    }
     let mut sqe = sys::io_uring_sqe::zeroed();
     sqe.opcode = sys::IORING_OP_MSG_RING;
     sqe.fd = target.as_raw_fd();
@@ -2057,4 +2152,127 @@ pub fn query_scq() -> io::Result<QueryScq> {
         hdr_size: q.hdr_size,
         hdr_alignment: q.hdr_alignment,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restriction_encodes_kind_and_value() {
+        let r = Restriction::sqe_op(sys::IORING_OP_READ);
+        assert_eq!(r.as_raw().opcode, sys::IORING_RESTRICTION_SQE_OP);
+        // SAFETY: all union members are the same initialised byte.
+        let v = unsafe { r.as_raw().register_op_union.sqe_op };
+        assert_eq!(v, sys::IORING_OP_READ);
+        let r = Restriction::sqe_flags_required(SqeFlags::FIXED_FILE | SqeFlags::ASYNC);
+        assert_eq!(
+            r.as_raw().opcode,
+            sys::IORING_RESTRICTION_SQE_FLAGS_REQUIRED
+        );
+        // SAFETY: as above.
+        let v = unsafe { r.as_raw().register_op_union.sqe_flags };
+        assert_eq!(v, (SqeFlags::FIXED_FILE | SqeFlags::ASYNC).bits());
+        assert_eq!(r.as_raw().resv, 0);
+        assert_eq!(r.as_raw().resv2, [0; 3]);
+        assert_eq!(size_of::<Restriction>(), 16);
+    }
+
+    #[test]
+    fn sync_cancel_keys() {
+        // No timeout is {-1, -1}, the kernel's "wait forever"; zero would time out at once.
+        let c = SyncCancel::user_data(9);
+        assert_eq!(c.as_raw().addr, 9);
+        assert_eq!(c.as_raw().flags, 0);
+        assert_eq!(
+            (c.as_raw().timeout.tv_sec, c.as_raw().timeout.tv_nsec),
+            (-1, -1)
+        );
+        let c = SyncCancel::fixed_fd(3)
+            .all()
+            .timeout(Duration::from_millis(1500));
+        assert_eq!(
+            c.as_raw().flags,
+            sys::IORING_ASYNC_CANCEL_FD
+                | sys::IORING_ASYNC_CANCEL_FD_FIXED
+                | sys::IORING_ASYNC_CANCEL_ALL
+        );
+        assert_eq!(c.as_raw().fd, 3);
+        assert_eq!(
+            (c.as_raw().timeout.tv_sec, c.as_raw().timeout.tv_nsec),
+            (1, 500_000_000)
+        );
+        let c = SyncCancel::opcode(sys::IORING_OP_READ).and_user_data(5);
+        assert_eq!(
+            c.as_raw().flags,
+            sys::IORING_ASYNC_CANCEL_OP | sys::IORING_ASYNC_CANCEL_USERDATA
+        );
+        assert_eq!(
+            (c.as_raw().opcode, c.as_raw().addr),
+            (sys::IORING_OP_READ, 5)
+        );
+        let huge = SyncCancel::any().timeout(Duration::MAX);
+        assert_eq!(huge.as_raw().timeout.tv_sec, i64::MAX);
+    }
+
+    #[test]
+    fn file_slots_are_the_kernel_sentinels() {
+        assert_eq!(FileSlot::Empty.raw(), -1);
+        assert_eq!(FileSlot::Skip.raw(), -2);
+        assert_eq!(raw_fds([None, None]), vec![-1, -1]);
+    }
+
+    #[test]
+    fn errors_name_the_opcode_and_keep_the_errno() {
+        let e = wrap(
+            "IORING_REGISTER_FILES",
+            io::Error::from_raw_os_error(libc::EBUSY),
+            files_hint,
+        );
+        assert_eq!(crate::error::errno(&e), Some(libc::EBUSY));
+        let msg = e.to_string();
+        assert!(
+            msg.contains("IORING_REGISTER_FILES") && msg.contains("unregister_files"),
+            "{msg}"
+        );
+        let e = wrap(
+            "IORING_REGISTER_CLOCK",
+            io::Error::from_raw_os_error(libc::ESRCH),
+            no_hint,
+        );
+        assert_eq!(crate::error::errno(&e), Some(libc::ESRCH));
+        assert!(e.to_string().contains("IORING_REGISTER_CLOCK"));
+        // A non-OS error passes through untouched.
+        let e = wrap("X", invalid_input("y"), no_hint);
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn napi_and_clock_encode() {
+        let raw = Napi {
+            busy_poll_timeout_us: 7,
+            prefer_busy_poll: true,
+            tracking: NapiTracking::STATIC,
+        }
+        .to_raw();
+        assert_eq!(
+            (
+                raw.busy_poll_to,
+                raw.prefer_busy_poll,
+                raw.opcode,
+                raw.op_param,
+                raw.resv
+            ),
+            (
+                7,
+                1,
+                sys::IO_URING_NAPI_REGISTER_OP,
+                sys::IO_URING_NAPI_TRACKING_STATIC,
+                0
+            )
+        );
+        assert_eq!(Napi::from_raw(&raw).tracking, NapiTracking::STATIC);
+        assert_eq!(Clock::Boottime.raw(), libc::CLOCK_BOOTTIME as u32);
+        assert_eq!(Clock::Monotonic.raw(), libc::CLOCK_MONOTONIC as u32);
+    }
 }

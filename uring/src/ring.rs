@@ -293,10 +293,32 @@ impl RawRing {
         cqe_size: usize,
     ) -> io::Result<RawRing> {
         let requested = params.flags;
+        // NO_MMAP: we provide the memory (anonymous shared mappings, page-aligned, which the
+        // kernel pins), sized as the kernel will lay the rings out.
+        let provided = if requested & sys::IORING_SETUP_NO_MMAP != 0 {
+            let (sq_entries, cq_entries) = expected_sizes(entries, &params);
+            let array = if requested & sys::IORING_SETUP_NO_SQARRAY != 0 {
+                0
+            } else {
+                sq_entries as usize * 4
+            };
+            // The ring header (64 bytes on every kernel with NO_MMAP), the CQEs, a cache line
+            // of alignment slack, the SQ index array.
+            let rings_len = 64 + cq_entries as usize * cqe_size + 256 + array;
+            let rings = Mmap::anonymous(rings_len)?;
+            let sqes = Mmap::anonymous(sq_entries as usize * sqe_size)?;
+            params.sq_off.user_addr = sqes.as_ptr() as u64;
+            params.cq_off.user_addr = rings.as_ptr() as u64;
+            Some((rings, sqes))
+        } else {
+            None
+        };
         // SAFETY: `params` is a live, initialized `io_uring_params` for the whole call; its
-        // `resv` words are zero (built from `zeroed()` in `Builder::new`, never set), and the
-        // builder refuses `NO_MMAP` (so no `user_addr` is read). The returned fd is taken into
-        // an `OwnedFd` below, closed exactly once.
+        // `resv` words are zero (built from `zeroed()` in `Builder::new`, never set). Under
+        // NO_MMAP its `user_addr`s point to the page-aligned mappings in `provided`, sized for
+        // the rings the kernel will lay out (`expected_sizes`; the kernel checks the sizes it
+        // pins), which the returned `RawRing` owns for its whole life. The returned fd is taken
+        // into an `OwnedFd` below, closed exactly once.
         let ret = unsafe { sys::io_uring_setup(entries, &mut params) };
         if ret < 0 {
             let errno = io::Error::last_os_error()
@@ -307,7 +329,7 @@ impl RawRing {
         // SAFETY: `io_uring_setup` returned a new fd (>= 0) that nothing else owns.
         let fd = unsafe { OwnedFd::from_raw_fd(ret) };
         let features = Features::from_bits_retain(params.features);
-        Self::map(fd, &params, features, sqe_size, cqe_size)
+        Self::map(fd, &params, features, sqe_size, cqe_size, provided)
     }
 
     /// Maps the rings of `fd` as `params` (filled in by the kernel) describes them.
@@ -317,6 +339,7 @@ impl RawRing {
         features: Features,
         sqe_size: usize,
         cqe_size: usize,
+        provided: Option<(Mmap, Mmap)>,
     ) -> io::Result<RawRing> {
         let bad = |what: &str| {
             crate::error::with_message(
@@ -352,17 +375,29 @@ impl RawRing {
             (sq_len, cq_len)
         };
 
-        let sq_map = Mmap::new(fd.as_fd(), sys::IORING_OFF_SQ_RING, sq_len)?;
-        let cq_map = if single {
-            None
-        } else {
-            Some(Mmap::new(fd.as_fd(), sys::IORING_OFF_CQ_RING, cq_len)?)
+        let (sq_map, cq_map, sqe_map) = match provided {
+            // NO_MMAP: SQ and CQ rings share our one region, the SQEs are in the other.
+            Some((rings, sqes)) => {
+                if sq_entries as usize * sqe_size > sqes.len() {
+                    return Err(bad("more SQEs than the memory provided for them"));
+                }
+                (rings, None, sqes)
+            }
+            None => {
+                let sq_map = Mmap::new(fd.as_fd(), sys::IORING_OFF_SQ_RING, sq_len)?;
+                let cq_map = if single {
+                    None
+                } else {
+                    Some(Mmap::new(fd.as_fd(), sys::IORING_OFF_CQ_RING, cq_len)?)
+                };
+                let sqe_map = Mmap::new(
+                    fd.as_fd(),
+                    sys::IORING_OFF_SQES,
+                    sq_entries as usize * sqe_size,
+                )?;
+                (sq_map, cq_map, sqe_map)
+            }
         };
-        let sqe_map = Mmap::new(
-            fd.as_fd(),
-            sys::IORING_OFF_SQES,
-            sq_entries as usize * sqe_size,
-        )?;
 
         // Every word we will turn into an `&AtomicU32` must lie inside its mapping, 4-aligned.
         let word = |map: &Mmap, off: u32| -> io::Result<*const AtomicU32> {
@@ -424,6 +459,29 @@ impl RawRing {
         }
         Ok(raw)
     }
+}
+
+/// The SQ and CQ sizes `io_uring_setup(entries, params)` will choose (the kernel's rounding
+/// and clamping), for sizing NO_MMAP memory before the call. `map` checks the kernel's answer
+/// against the memory provided.
+fn expected_sizes(entries: u32, params: &sys::io_uring_params) -> (u32, u32) {
+    let clamp = params.flags & sys::IORING_SETUP_CLAMP != 0;
+    let max = crate::error::MAX_ENTRIES;
+    let sq = if clamp { entries.min(max) } else { entries }
+        .max(1)
+        .next_power_of_two();
+    let cq = if params.flags & sys::IORING_SETUP_CQSIZE != 0 {
+        let cq = params.cq_entries;
+        let cq = if clamp {
+            cq.min(crate::error::MAX_CQ_ENTRIES)
+        } else {
+            cq
+        };
+        cq.max(1).next_power_of_two().max(sq)
+    } else {
+        sq * 2
+    };
+    (sq, cq)
 }
 
 impl fmt::Debug for RawRing {
@@ -572,6 +630,13 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
         if sq_entries == 0 || sq_entries > crate::error::MAX_ENTRIES {
             return Err(crate::error::too_many_entries(sq_entries));
         }
+        if self.raw.flags.contains(SetupFlags::NO_MMAP) {
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                "resizing a NO_MMAP ring is not supported (the new rings would need new \
+                 memory from us); build the ring without NO_MMAP",
+            ));
+        }
         if !self.raw.flags.contains(SetupFlags::NO_SQARRAY) {
             return Err(crate::error::with_message(
                 libc::EINVAL,
@@ -625,6 +690,7 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
             self.raw.features,
             core::mem::size_of::<S>(),
             core::mem::size_of::<C>(),
+            None,
         )?;
         // The new mapping keeps the original fd number; the duplicate goes with the old maps.
         core::mem::swap(&mut new.fd, &mut self.raw.fd);
@@ -948,8 +1014,10 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
     ///   not UB for Rust, but the kernel will act on the new file);
     /// - registered buffers/files it names must stay registered.
     ///
-    /// Dropping the ring with requests in flight is fine for memory the kernel reads, but memory
-    /// it writes must outlive the ring's teardown (closing the fd cancels and waits).
+    /// Dropping the ring does not wait for requests in flight: after the fd closes the kernel
+    /// cancels them asynchronously, and until each is gone it may still read or write its
+    /// memory. On the raw path, cancel (`IORING_OP_ASYNC_CANCEL` with `ANY`) and reap every
+    /// CQE before freeing memory a request names; the `driver` module does this for you.
     #[inline]
     pub unsafe fn push(&mut self, sqe: &S) -> Result<(), PushError> {
         self.reserve(1)?;

@@ -51,7 +51,7 @@ bitflags::bitflags! {
         /// `IORING_SETUP_DEFER_TASKRUN`: run completion work only when waiting. Linux 6.1+.
         const DEFER_TASKRUN = sys::IORING_SETUP_DEFER_TASKRUN;
         /// `IORING_SETUP_NO_MMAP`: the application provides the ring memory. Linux 6.5+.
-        /// Not accepted by this crate's builder yet (the rings are always mmapped).
+        /// The builder then allocates it itself (see [`Builder::no_mmap`]).
         const NO_MMAP = sys::IORING_SETUP_NO_MMAP;
         /// `IORING_SETUP_REGISTERED_FD_ONLY`: return a registered ring index, not an fd.
         /// Linux 6.5+. Needs `NO_MMAP`; not accepted by this crate's builder yet.
@@ -124,8 +124,7 @@ bitflags::bitflags! {
 
 /// The setup flags this crate's ring protocol cannot drive (yet): the builder refuses them
 /// with a clear error instead of mapping a ring it would misread.
-const UNSUPPORTED: SetupFlags = SetupFlags::NO_MMAP
-    .union(SetupFlags::REGISTERED_FD_ONLY)
+const UNSUPPORTED: SetupFlags = SetupFlags::REGISTERED_FD_ONLY
     .union(SetupFlags::SQ_REWIND)
     .union(SetupFlags::CQE_MIXED)
     .union(SetupFlags::SQE_MIXED);
@@ -146,6 +145,7 @@ const KNOWN: SetupFlags = SetupFlags::IOPOLL
     .union(SetupFlags::SINGLE_ISSUER)
     .union(SetupFlags::DEFER_TASKRUN)
     .union(SetupFlags::NO_SQARRAY)
+    .union(SetupFlags::NO_MMAP)
     .union(SetupFlags::HYBRID_IOPOLL);
 
 /// `io_uring_setup(2)` with every option — builds a [`Ring`].
@@ -259,7 +259,7 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
     }
 
     /// `IORING_SETUP_R_DISABLED`: the ring starts disabled; enable it with
-    /// [`Submitter::enable_rings`](crate::Submitter::enable_rings).
+    /// [`Submitter::register_enable_rings`](crate::Submitter::register_enable_rings).
     #[must_use]
     pub fn disabled(mut self) -> Self {
         self.params.flags |= sys::IORING_SETUP_R_DISABLED;
@@ -296,6 +296,16 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
     #[must_use]
     pub fn defer_taskrun(mut self) -> Self {
         self.params.flags |= sys::IORING_SETUP_DEFER_TASKRUN | sys::IORING_SETUP_SINGLE_ISSUER;
+        self
+    }
+
+    /// `IORING_SETUP_NO_MMAP`: the crate allocates the ring memory (anonymous shared pages
+    /// the kernel pins) instead of mapping the kernel's. Linux 6.5+; kernels before 6.13 want
+    /// each region physically contiguous, so there only rings fitting one page each work
+    /// (otherwise setup fails with the kernel's `EINVAL`/`EFAULT`).
+    #[must_use]
+    pub fn no_mmap(mut self) -> Self {
+        self.params.flags |= sys::IORING_SETUP_NO_MMAP;
         self
     }
 

@@ -176,6 +176,39 @@ bitflags::bitflags! {
 }
 
 bitflags::bitflags! {
+    /// `POLL*`: the `poll(2)` event mask of `POLL_ADD` (`sqe->poll32_events`) and the ready
+    /// mask its CQE's `res` carries (`PollEvents::from_bits_retain(res)`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct PollEvents: u32 {
+        /// `POLLIN`: data to read.
+        const IN = libc::POLLIN as u32;
+        /// `POLLPRI`: urgent data.
+        const PRI = libc::POLLPRI as u32;
+        /// `POLLOUT`: writable.
+        const OUT = libc::POLLOUT as u32;
+        /// `POLLERR`: an error condition (always reported).
+        const ERR = libc::POLLERR as u32;
+        /// `POLLHUP`: hang-up (always reported).
+        const HUP = libc::POLLHUP as u32;
+        /// `POLLNVAL`: the fd is not open.
+        const NVAL = libc::POLLNVAL as u32;
+        /// `POLLRDNORM`.
+        const RDNORM = libc::POLLRDNORM as u32;
+        /// `POLLRDBAND`.
+        const RDBAND = libc::POLLRDBAND as u32;
+        /// `POLLWRNORM`.
+        const WRNORM = libc::POLLWRNORM as u32;
+        /// `POLLWRBAND`.
+        const WRBAND = libc::POLLWRBAND as u32;
+        /// `POLLRDHUP`: the peer shut down its writing half.
+        const RDHUP = libc::POLLRDHUP as u32;
+        /// `EPOLLEXCLUSIVE`: wake only one of several exclusive waiters (Linux 5.13+).
+        const EXCLUSIVE = libc::EPOLLEXCLUSIVE as u32;
+        const _ = !0;
+    }
+}
+
+bitflags::bitflags! {
     /// `IORING_ACCEPT_*`, in `sqe->ioprio` of `ACCEPT`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AcceptFlags: u16 {

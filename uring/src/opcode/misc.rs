@@ -161,7 +161,8 @@ opcode! {
     ///
     /// # Memory
     ///
-    /// None: the SQE carries no pointer.
+    /// The SQE carries no pointer, but the CQE it posts can mimic any request's completion on
+    /// the target ring, so it is not [`NoMemory`](super::NoMemory).
     ///
     /// # References
     ///
@@ -204,7 +205,8 @@ opcode! {
     ///
     /// # Memory
     ///
-    /// None: the SQE carries no pointer.
+    /// The SQE carries no pointer, but the target's CQE carries a caller-chosen `user_data`,
+    /// so it is not [`NoMemory`](super::NoMemory).
     ///
     /// # References
     ///

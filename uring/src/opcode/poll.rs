@@ -5,14 +5,24 @@ use uring_sys as sys;
 
 use super::{Fields, no_memory, opcode, ptr};
 use crate::squeue::Sqe;
-use crate::types::{PollFlags, Target};
+use crate::types::{Fd, PollEvents, PollFlags, Target};
+
+/// `sqe->poll32_events`: the mask, word-swapped on big-endian as the uapi asks.
+#[inline]
+const fn poll32(events: PollEvents) -> u32 {
+    if cfg!(target_endian = "big") {
+        events.bits().rotate_left(16)
+    } else {
+        events.bits()
+    }
+}
 
 opcode! {
     /// `poll(fd, events)` for one file — wait until `fd` is ready.
     ///
     /// Like `poll(2)` on one fd. Linux 5.1+; [`multi`](Self::multi) Linux 5.13+.
-    /// `cqe->res` is the ready `POLL*` mask. `events` is the `poll(2)` mask (`POLLIN`,
-    /// `POLLOUT`, ..., as `u32`); edge-triggered unless [`PollFlags::ADD_LEVEL`].
+    /// `cqe->res` is the ready mask ([`PollEvents::from_bits_retain`]). Edge-triggered unless
+    /// [`PollFlags::ADD_LEVEL`].
     ///
     /// # Memory
     ///
@@ -24,7 +34,7 @@ opcode! {
     #[doc(alias = "IORING_OP_POLL_ADD")]
     pub struct PollAdd {
         fd: { impl Target },
-        events: { u32 },
+        events: { PollEvents },
         ;;
         /// Multishot: one CQE (with `F_MORE`) per readiness change until cancelled
         /// (`IORING_POLL_ADD_MULTI`).
@@ -38,12 +48,7 @@ opcode! {
     /// The SQE.
     pub fn build(self) -> Sqe {
         let mut f = Fields::new(Self::CODE).target(self.fd);
-        // `poll32_events` is word-swapped on big-endian (uapi); little-endian stores it as is.
-        f.op_flags = if cfg!(target_endian = "big") {
-            self.events.rotate_left(16)
-        } else {
-            self.events
-        };
+        f.op_flags = poll32(self.events);
         let mut flags = self.flags.bits();
         if self.multi {
             flags |= PollFlags::ADD_MULTI.bits();
@@ -91,7 +96,8 @@ opcode! {
     ///
     /// # Memory
     ///
-    /// None: the SQE carries only numbers.
+    /// The SQE carries only numbers, but a new `user_data` can make the poll's later CQE look
+    /// like another request's, so it is not [`NoMemory`](super::NoMemory).
     ///
     /// # References
     ///
@@ -101,7 +107,7 @@ opcode! {
         target: { u64 },
         ;;
         /// New events (sets `IORING_POLL_UPDATE_EVENTS`).
-        events: Option<u32> = None,
+        events: Option<PollEvents> = None,
         /// New user_data (sets `IORING_POLL_UPDATE_USER_DATA`).
         new_user_data: Option<u64> = None,
         /// More `IORING_POLL_*` flags (e.g. `ADD_MULTI` to keep it multishot).
@@ -118,7 +124,7 @@ opcode! {
         let mut flags = self.flags.bits();
         if let Some(ev) = self.events {
             flags |= PollFlags::UPDATE_EVENTS.bits();
-            f.op_flags = if cfg!(target_endian = "big") { ev.rotate_left(16) } else { ev };
+            f.op_flags = poll32(ev);
         }
         if let Some(ud) = self.new_user_data {
             flags |= PollFlags::UPDATE_USER_DATA.bits();
@@ -132,7 +138,8 @@ opcode! {
 opcode! {
     /// `epoll_ctl(epfd, op, fd, event)` — add, modify or remove an epoll interest.
     ///
-    /// Equivalent to `epoll_ctl(2)`. Linux 5.6+.
+    /// Equivalent to `epoll_ctl(2)`. Linux 5.6+. `epfd` is a plain [`Fd`]: the kernel looks
+    /// the epoll instance up by number (a registered slot would be misread as an fd).
     ///
     /// # Memory
     ///
@@ -143,7 +150,7 @@ opcode! {
     /// - [`epoll_ctl(2)`](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
     #[doc(alias = "IORING_OP_EPOLL_CTL")]
     pub struct EpollCtl {
-        epfd: { impl Target },
+        epfd: { Fd },
         fd: { i32 },
         op: { i32 },
         event: { *const libc::epoll_event },
@@ -154,7 +161,8 @@ opcode! {
 
     /// The SQE.
     pub fn build(self) -> Sqe {
-        let mut f = Fields::new(Self::CODE).target(self.epfd);
+        let mut f = Fields::new(Self::CODE);
+        f.fd = self.epfd.0;
         f.addr = ptr(self.event);
         f.len = self.op as u32;
         f.off = self.fd as u32 as u64;
@@ -194,4 +202,5 @@ opcode! {
     }
 }
 
-no_memory!(PollAdd, PollRemove, PollUpdate);
+// Not `PollUpdate`: it can give an armed poll any `user_data` (see `NoMemory`'s rule 2).
+no_memory!(PollAdd, PollRemove);

@@ -12,3 +12,4 @@ mod protocol;
 mod resize;
 mod ring;
 mod setup;
+mod wait_region;

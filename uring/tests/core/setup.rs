@@ -402,7 +402,6 @@ fn registered_ring_fd_enters_by_index() {
 #[test]
 fn flags_the_crate_cannot_drive_are_refused_clearly() {
     for flag in [
-        SetupFlags::NO_MMAP,
         SetupFlags::REGISTERED_FD_ONLY,
         SetupFlags::SQ_REWIND,
         SetupFlags::CQE_MIXED,
@@ -425,4 +424,51 @@ fn entry_size_flags_follow_the_types() {
     // Asking for SQE128 by hand on a 64-byte ring does not make a ring we would misread.
     let ring: Ring = Ring::builder().flags(SetupFlags::SQE128).build(4).unwrap();
     assert!(!ring.flags().contains(SetupFlags::SQE128));
+}
+
+#[test]
+fn no_mmap_rings_live_in_our_memory() {
+    // One page each (works on every NO_MMAP kernel), then a multi-page ring (Linux 6.13+ pins
+    // any pages; older kernels want them contiguous and refuse).
+    for (entries, cq) in [(8u32, None), (256, Some(1024u32))] {
+        let mut b = Ring::<Sqe, Cqe>::builder().no_mmap();
+        if let Some(cq) = cq {
+            b = b.cq_entries(cq);
+        }
+        let Some(mut ring) = ring_or_skip(b, entries, "no_mmap") else {
+            return;
+        };
+        assert!(ring.flags().contains(SetupFlags::NO_MMAP));
+        assert_eq!(ring.sq_entries(), entries);
+        for round in 0..20u64 {
+            let n = entries.min(64) as u64;
+            let sqes: Vec<Sqe> = (0..n).map(|i| nop(round * n + i)).collect();
+            let ids: Vec<u64> = run(&mut ring, &sqes, n as usize)
+                .unwrap()
+                .iter()
+                .map(Cqe::user_data)
+                .collect();
+            assert_eq!(ids, (round * n..round * n + n).collect::<Vec<_>>());
+        }
+    }
+}
+
+#[test]
+fn no_mmap_with_sqe128_cqe32_and_no_sqarray() {
+    let Some(mut ring) = ring_or_skip(
+        Ring::<Sqe128, Cqe32>::builder()
+            .no_mmap()
+            .no_sqarray()
+            .clamp(),
+        16,
+        "no_mmap_big_entries",
+    ) else {
+        return;
+    };
+    for i in 0..40u64 {
+        // SAFETY: NOPs carry no pointers.
+        unsafe { ring.push(&Sqe128::from(nop(i))).unwrap() };
+        ring.submit_and_wait(1).unwrap();
+        assert_eq!(ring.cq().next().unwrap().cqe.user_data(), i);
+    }
 }

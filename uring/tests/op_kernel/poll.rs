@@ -3,13 +3,13 @@
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use uring::opcode::*;
-use uring::types::Fd;
+use uring::types::{Fd, PollEvents};
 
 use super::*;
 use crate::require_ops;
 
-const POLLIN: u32 = libc::POLLIN as u32;
-const POLLOUT: u32 = libc::POLLOUT as u32;
+const POLLIN: PollEvents = PollEvents::IN;
+const POLLOUT: PollEvents = PollEvents::OUT;
 
 #[test]
 fn poll_add_completes_when_the_pipe_becomes_readable() {
@@ -28,7 +28,10 @@ fn poll_add_completes_when_the_pipe_becomes_readable() {
     write_fd(&w, b"x");
     let c = reap(&mut ring, 1)[0];
     assert_eq!(c.user_data(), 1);
-    assert!(c.result().unwrap() & POLLIN != 0, "{c:?}");
+    assert!(
+        PollEvents::from_bits_retain(c.result().unwrap()).contains(POLLIN),
+        "{c:?}"
+    );
     assert!(!c.has_more());
 }
 
@@ -50,7 +53,10 @@ fn poll_add_multishot_posts_per_event_until_removed() {
         write_fd(&w, b"y");
         let c = reap(&mut ring, 1)[0];
         assert_eq!(c.user_data(), 7);
-        assert!(c.has_more() && c.result().unwrap() & POLLIN != 0, "{c:?}");
+        assert!(
+            c.has_more() && PollEvents::from_bits_retain(c.result().unwrap()).contains(POLLIN),
+            "{c:?}"
+        );
         assert_eq!(read_fd(&r, 8), b"y");
     }
     let cqes = unsafe { run(&mut ring, &[PollRemove::new(7).build().user_data(8)]) };
@@ -95,7 +101,10 @@ fn poll_update_changes_events_and_user_data() {
     }
     assert_eq!(by_ud(&all, 22).result().unwrap(), 0);
     let fired = by_ud(&all, 21);
-    assert!(fired.result().unwrap() & POLLOUT != 0, "{fired:?}");
+    assert!(
+        PollEvents::from_bits_retain(fired.result().unwrap()).contains(POLLOUT),
+        "{fired:?}"
+    );
     assert!(
         !all.iter().any(|c| c.user_data() == 20),
         "the old user_data is gone: {all:?}"

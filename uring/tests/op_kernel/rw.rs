@@ -5,7 +5,7 @@ use std::os::fd::AsRawFd;
 
 use uring::CqeFlags;
 use uring::opcode::*;
-use uring::types::{Fd, Fixed, RwFlags};
+use uring::types::{Fd, Fixed, PollEvents, RwFlags};
 
 use super::*;
 use crate::require_ops;
@@ -78,7 +78,7 @@ fn bad_fd_gives_ebadf_for_every_fd_op() {
         Fsync::new(bad).build(),
         Recv::new(bad, p, 4).build(),
         Send::new(bad, p, 4).build(),
-        PollAdd::new(bad, libc::POLLIN as u32).build(),
+        PollAdd::new(bad, PollEvents::IN).build(),
         Fallocate::new(bad, 10).build(),
         Ftruncate::new(bad, 10).build(),
         Close::new(bad).build(),

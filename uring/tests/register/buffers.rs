@@ -221,3 +221,69 @@ fn buffers_clone_into_another_ring() {
     let _ = drain(&mut src);
     drop(buf);
 }
+
+#[test]
+fn buffers_tags_with_an_empty_slot() {
+    let mut ring = Ring::new(8).unwrap();
+    if !ring.features().contains(Features::RSRC_TAGS) {
+        eprintln!("SKIPPED buffers_tags_with_an_empty_slot: no IORING_FEAT_RSRC_TAGS");
+        return;
+    }
+    let (r, w) = pipe();
+    let mut buf = b"tagged".to_vec();
+    let empty = libc::iovec {
+        iov_base: std::ptr::null_mut(),
+        iov_len: 0,
+    };
+    // SAFETY: `buf` stays alive and unborrowed until the tag CQE after unregistering.
+    unsafe {
+        ring.submitter()
+            .register_buffers_tags(&[iov(&mut buf), empty], &[0x51, 0])
+    }
+    .unwrap();
+    let p = buf.as_ptr();
+    // SAFETY: slot 0 is `buf`, alive; run_one waits for the CQE.
+    let cqe = unsafe {
+        run_one(
+            &mut ring,
+            fixed_sqe(uring_sys::IORING_OP_WRITE_FIXED, w.as_raw_fd(), p, 6, 0, 1),
+        )
+    };
+    assert_eq!(cqe.res(), 6);
+    assert_eq!(read_now(&r), b"tagged");
+    // SAFETY: slot 1 is empty: the request fails before touching memory.
+    let cqe = unsafe {
+        run_one(
+            &mut ring,
+            fixed_sqe(uring_sys::IORING_OP_WRITE_FIXED, w.as_raw_fd(), p, 6, 1, 2),
+        )
+    };
+    assert_eq!(cqe.res(), -libc::EFAULT);
+    ring.submitter().unregister_buffers().unwrap();
+    assert_eq!(wait_for(&mut ring, 0x51).res(), 0);
+    drop(buf);
+}
+
+#[test]
+fn registrations_go_through_a_registered_ring_fd() {
+    // A ring using its registered fd: register_raw adds IORING_REGISTER_USE_REGISTERED_RING.
+    let Some(mut ring) = util::ring_or_skip(
+        Ring::builder().registered_ring_fd(),
+        8,
+        "registrations_go_through_a_registered_ring_fd",
+    ) else {
+        return;
+    };
+    let (r, w) = pipe();
+    ring.submitter().register_files(&[w.as_fd()]).unwrap();
+    let data = b"via index";
+    // SAFETY: `data` outlives the call, which waits for the CQE.
+    let cqe = unsafe { run_one(&mut ring, write_sqe(0, data, true, 1)) };
+    assert_eq!(cqe.res(), 9);
+    assert_eq!(read_now(&r), data);
+    assert_errno(
+        ring.submitter().register_files(&[w.as_fd()]),
+        libc::EBUSY,
+        "IORING_REGISTER_FILES",
+    );
+}

@@ -13,6 +13,7 @@ mod files;
 mod misc;
 mod pbuf;
 mod regions;
+mod resize;
 mod ringless;
 
 use std::io;

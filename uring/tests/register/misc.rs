@@ -4,7 +4,7 @@ use std::ffi::CString;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-use uring::register::{Clock, IowqMaxWorkers, Napi, Restriction, SyncCancel};
+use uring::register::{Clock, IowqMaxWorkers, Napi, NapiTracking, Restriction, SyncCancel};
 use uring::{Ring, SqeFlags};
 
 use super::*;
@@ -412,26 +412,64 @@ fn napi_settings_round_trip() {
     let a = Napi {
         busy_poll_timeout_us: 100,
         prefer_busy_poll: true,
+        tracking: NapiTracking::DYNAMIC,
     };
     let r = s.register_napi(a);
     if unsupported(&r, "napi_settings_round_trip") {
         return;
     }
-    assert_eq!(r.unwrap(), Napi::default(), "no NAPI settings before");
+    let before = r.unwrap();
+    assert_eq!(
+        (before.busy_poll_timeout_us, before.prefer_busy_poll),
+        (0, false),
+        "no NAPI settings before: {before:?}"
+    );
     let b = Napi {
         busy_poll_timeout_us: 250,
         prefer_busy_poll: false,
+        tracking: NapiTracking::STATIC,
     };
     assert_eq!(
         s.register_napi(b).unwrap(),
         a,
         "returns the previous settings"
     );
+    // Static tracking keeps a list of ids: adding twice is EEXIST, removing twice ENOENT.
+    let id = 0x7fff_0000;
+    s.register_napi_add_id(id).unwrap();
+    assert_errno(
+        s.register_napi_add_id(id),
+        libc::EEXIST,
+        "IORING_REGISTER_NAPI",
+    );
+    s.register_napi_del_id(id).unwrap();
+    assert_errno(
+        s.register_napi_del_id(id),
+        libc::ENOENT,
+        "IORING_REGISTER_NAPI",
+    );
+    // Ids below the NAPI id range are invalid.
+    assert_errno(
+        s.register_napi_add_id(1),
+        libc::EINVAL,
+        "IORING_REGISTER_NAPI",
+    );
+    // Registering again reports the previous settings, the tracking strategy included.
+    assert_eq!(s.register_napi(b).unwrap(), b);
+    let had = s.unregister_napi().unwrap();
     assert_eq!(
-        s.unregister_napi().unwrap(),
-        b,
+        (had.busy_poll_timeout_us, had.prefer_busy_poll),
+        (250, false),
         "unregister returns the settings it had"
     );
+    // Dynamic tracking has no static list.
+    s.register_napi(a).unwrap();
+    assert_errno(
+        s.register_napi_add_id(id),
+        libc::EINVAL,
+        "IORING_REGISTER_NAPI",
+    );
+    s.unregister_napi().unwrap();
 }
 
 #[test]

@@ -183,3 +183,52 @@ fn pbuf_ring_bad_arguments() {
         "{e}"
     );
 }
+
+#[test]
+fn pbuf_ring_incremental_consumption_reuses_the_buffer() {
+    let mut ring = Ring::new(8).unwrap();
+    let (r, w) = pipe();
+    let map = Mapping::anon(4096);
+    let mut big = vec![0u8; 256];
+    let base = map.ptr.cast::<uring_sys::io_uring_buf>();
+    // SAFETY: entry 0 lies in the mapping, which nobody else references.
+    unsafe {
+        let b = &mut *base;
+        b.addr = big.as_mut_ptr() as u64;
+        b.len = 256;
+        b.bid = 3;
+    }
+    // SAFETY: offset 14 of the page-aligned mapping is 2-aligned and ours.
+    let tail = unsafe { &*map.ptr.add(14).cast::<AtomicU16>() };
+    tail.store(1, Ordering::Release);
+    // SAFETY: the mapping and `big` stay alive and unreferenced until unregistered below.
+    let r1 = unsafe {
+        ring.submitter()
+            .register_buf_ring(base.cast(), 8, 2, BufRingFlags::INC)
+    };
+    if unsupported(&r1, "pbuf_ring_incremental") {
+        return;
+    }
+    r1.unwrap();
+    write_all(&w, b"first");
+    // SAFETY: the read takes part of `big`, alive; run_one waits.
+    let c = unsafe { run_one(&mut ring, select_read(r.as_raw_fd(), 256, 2, 1)) };
+    assert_eq!(c.res(), 5);
+    assert_eq!(c.buffer_id(), Some(3));
+    assert!(
+        c.buf_more(),
+        "the buffer has room left: IORING_CQE_F_BUF_MORE"
+    );
+    write_all(&w, b"second");
+    // SAFETY: as above.
+    let c = unsafe { run_one(&mut ring, select_read(r.as_raw_fd(), 256, 2, 2)) };
+    assert_eq!(c.res(), 6);
+    assert_eq!(c.buffer_id(), Some(3), "the same buffer, consumed further");
+    assert_eq!(
+        &big[..11],
+        b"firstsecond",
+        "data lands right after the first read"
+    );
+    ring.submitter().unregister_buf_ring(2).unwrap();
+    drop(map);
+}

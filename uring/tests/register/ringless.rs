@@ -25,6 +25,15 @@ fn send_msg_ring_posts_a_cqe_to_the_target() {
 }
 
 #[test]
+fn send_msg_ring_refuses_reserved_user_data() {
+    let mut ring = Ring::new(4).unwrap();
+    let e = send_msg_ring(ring.as_fd(), 1 << 63, 0, None).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("bit 63"), "{e}");
+    assert!(drain(&mut ring).is_empty(), "nothing was posted");
+}
+
+#[test]
 fn send_msg_ring_to_a_non_ring_is_ebadfd() {
     let (_r, w) = pipe();
     let e = send_msg_ring(w.as_fd(), 1, 0, None).unwrap_err();

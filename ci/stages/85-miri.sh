@@ -1,0 +1,12 @@
+# Miri: the crates' pure logic (index arithmetic across u32 wrap-around, the slab, chain
+# building, flag and filter encoding/decoding, layout tables) runs under the interpreter.
+# Unit tests (in src/) are kept free of kernel calls for this; kernel tests live in tests/.
+need_nightly rust-src miri
+# Error messages read /proc/sys/kernel/io_uring_disabled; let Miri open real files.
+export MIRIFLAGS="-Zmiri-disable-isolation"
+# Property tests run far slower under Miri; fewer cases still cover the wrap-around edges,
+# which the properties pin explicitly.
+export PROPTEST_CASES=16
+export CARGO_TARGET_DIR="$ROOT/target/miri"
+cargo +nightly miri setup
+cargo +nightly miri test --locked -p uring-sys -p epoll-sys -p uring -p epoll -p kqueue --lib
