@@ -95,8 +95,8 @@ opcode! {
     /// passthrough and the like), as a 128-byte SQE.
     ///
     /// Like an asynchronous `ioctl(2)`. Linux 6.19+ as its own opcode (on an
-    /// `IORING_SETUP_SQE_MIXED` ring); on an `SQE128` ring, [`UringCmd`] with a 128-byte
-    /// entry does the same on older kernels.
+    /// `IORING_SETUP_SQE_MIXED` or `SQE128` ring); on an `SQE128` ring of an older kernel,
+    /// [`UringCmd`] in a 128-byte entry does the same.
     ///
     /// # Memory
     ///

@@ -17,6 +17,30 @@
 //! assert_eq!(sqe.get_user_data(), 7);
 //! ```
 //!
+//! Pushing one onto a ring (the raw path) and reading its completion:
+//!
+//! ```
+//! use std::os::fd::AsRawFd;
+//! use uring::opcode::Write;
+//! use uring::types::Fd;
+//! use uring::Ring;
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let file = std::fs::OpenOptions::new().write(true).open("/dev/null")?;
+//! let mut ring = Ring::new(8)?;
+//! let data = b"hello";
+//! let sqe = Write::new(Fd(file.as_raw_fd()), data.as_ptr(), data.len() as u32)
+//!     .build()
+//!     .user_data(1);
+//! // SAFETY: `data` and `file` outlive the request: its completion is reaped below.
+//! unsafe { ring.push(&sqe)? };
+//! ring.submit_and_wait(1)?;
+//! let cqe = ring.cq().next().expect("one completion");
+//! assert_eq!((cqe.user_data(), cqe.result()?), (1, 5));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Memory
 //!
 //! Builders take raw pointers (`*mut u8`, `*const libc::iovec`, ...). Building is safe: it
@@ -122,7 +146,7 @@ pub(crate) struct Fields {
 const _: () = {
     use core::mem::{align_of, offset_of, size_of};
     assert!(size_of::<Fields>() == size_of::<sys::io_uring_sqe>());
-    assert!(align_of::<Fields>() <= align_of::<sys::io_uring_sqe>() || align_of::<Fields>() == 8);
+    assert!(align_of::<Fields>() == align_of::<sys::io_uring_sqe>());
     assert!(offset_of!(Fields, opcode) == offset_of!(sys::io_uring_sqe, opcode));
     assert!(offset_of!(Fields, flags) == offset_of!(sys::io_uring_sqe, flags));
     assert!(offset_of!(Fields, ioprio) == offset_of!(sys::io_uring_sqe, ioprio));
@@ -130,13 +154,19 @@ const _: () = {
     assert!(offset_of!(Fields, len) == offset_of!(sys::io_uring_sqe, len));
     assert!(offset_of!(Fields, user_data) == offset_of!(sys::io_uring_sqe, user_data));
     assert!(offset_of!(Fields, personality) == offset_of!(sys::io_uring_sqe, personality));
-    // The union members, at their uapi offsets.
+    // The union members, at their uapi offsets and where the raw crate puts its unions.
     assert!(offset_of!(Fields, off) == 8);
+    assert!(offset_of!(Fields, off) == offset_of!(sys::io_uring_sqe, off_union));
     assert!(offset_of!(Fields, addr) == 16);
+    assert!(offset_of!(Fields, addr) == offset_of!(sys::io_uring_sqe, addr_union));
     assert!(offset_of!(Fields, op_flags) == 28);
+    assert!(offset_of!(Fields, op_flags) == offset_of!(sys::io_uring_sqe, rw_flags_union));
     assert!(offset_of!(Fields, buf_index) == 40);
+    assert!(offset_of!(Fields, buf_index) == offset_of!(sys::io_uring_sqe, buf_index_union));
     assert!(offset_of!(Fields, file_index) == 44);
+    assert!(offset_of!(Fields, file_index) == offset_of!(sys::io_uring_sqe, splice_fd_in_union));
     assert!(offset_of!(Fields, addr3) == 48);
+    assert!(offset_of!(Fields, addr3) == offset_of!(sys::io_uring_sqe, addr3_struct_union));
     assert!(offset_of!(Fields, pad2) == 56);
     assert!(size_of::<Fields>() == 64);
 };

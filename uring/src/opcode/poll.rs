@@ -5,7 +5,7 @@ use uring_sys as sys;
 
 use super::{Fields, no_memory, opcode, ptr};
 use crate::squeue::Sqe;
-use crate::types::{PollEvents, PollFlags, Target};
+use crate::types::{Fd, PollEvents, PollFlags, Target};
 
 /// `sqe->poll32_events`: the mask, word-swapped on big-endian as the uapi asks.
 #[inline]
@@ -138,7 +138,8 @@ opcode! {
 opcode! {
     /// `epoll_ctl(epfd, op, fd, event)` — add, modify or remove an epoll interest.
     ///
-    /// Equivalent to `epoll_ctl(2)`. Linux 5.6+.
+    /// Equivalent to `epoll_ctl(2)`. Linux 5.6+. `epfd` is a plain [`Fd`]: the kernel looks
+    /// the epoll instance up by number (a registered slot would be misread as an fd).
     ///
     /// # Memory
     ///
@@ -149,7 +150,7 @@ opcode! {
     /// - [`epoll_ctl(2)`](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
     #[doc(alias = "IORING_OP_EPOLL_CTL")]
     pub struct EpollCtl {
-        epfd: { impl Target },
+        epfd: { Fd },
         fd: { i32 },
         op: { i32 },
         event: { *const libc::epoll_event },
@@ -160,7 +161,8 @@ opcode! {
 
     /// The SQE.
     pub fn build(self) -> Sqe {
-        let mut f = Fields::new(Self::CODE).target(self.epfd);
+        let mut f = Fields::new(Self::CODE);
+        f.fd = self.epfd.0;
         f.addr = ptr(self.event);
         f.len = self.op as u32;
         f.off = self.fd as u32 as u64;

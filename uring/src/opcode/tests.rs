@@ -706,3 +706,44 @@ fn no_memory_marks_exactly_the_pointer_free_builders() {
     is::<Tee>();
     is::<RemoveBuffers>();
 }
+
+#[test]
+fn fields_agree_with_the_raw_crate_union_members() {
+    let sqe = Splice::new(Fd(3), 7, Fd(4), 9, 11)
+        .flags(SpliceFlags::MORE)
+        .build();
+    let raw = sqe.into_raw();
+    // SAFETY: reading plain integers out of the unions of an initialised SQE.
+    unsafe {
+        assert_eq!(raw.off_union.off, 9);
+        assert_eq!(raw.addr_union.splice_off_in, 7);
+        assert_eq!(raw.splice_fd_in_union.splice_fd_in, 3);
+        assert_eq!(raw.rw_flags_union.splice_flags, libc::SPLICE_F_MORE);
+    }
+    let raw = Recv::new(Fd(1), p(0x10), 4)
+        .buffer_select(Some(21))
+        .build()
+        .into_raw();
+    // SAFETY: as above.
+    let group = unsafe { raw.buf_index_union.buf_group };
+    assert_eq!(group, 21);
+    let raw = Send::new(Fd(1), p(0x10), 4)
+        .dest_addr((p(0x20), 28))
+        .build()
+        .into_raw();
+    // SAFETY: as above.
+    unsafe {
+        assert_eq!(raw.off_union.addr2, 0x20);
+        assert_eq!(raw.splice_fd_in_union.addr_len_struct.addr_len, 28);
+    }
+    let raw = GetXattr::new(p(0x30), p(0x10), p(0x20), 1)
+        .build()
+        .into_raw();
+    // SAFETY: as above.
+    unsafe { assert_eq!(raw.addr3_struct_union.addr3_struct.addr3, 0x30) };
+    let raw = WaitId::new(libc::P_ALL, 0, libc::WEXITED)
+        .build()
+        .into_raw();
+    // SAFETY: as above.
+    unsafe { assert_eq!(raw.splice_fd_in_union.file_index, libc::WEXITED as u32) };
+}

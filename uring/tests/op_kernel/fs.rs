@@ -223,24 +223,46 @@ fn statx_reports_size_and_type() {
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENOENT);
 }
 
+/// How many of `file`'s first `len` bytes' pages are in the page cache (`mincore(2)` on a
+/// fresh mapping, which faults nothing in).
+fn resident_pages(file: &std::fs::File, len: usize) -> usize {
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    assert_ne!(p, libc::MAP_FAILED);
+    let pages = len.div_ceil(4096);
+    let mut vec = vec![0u8; pages];
+    assert_eq!(unsafe { libc::mincore(p, len, vec.as_mut_ptr()) }, 0);
+    unsafe { libc::munmap(p, len) };
+    vec.iter().filter(|&&b| b & 1 != 0).count()
+}
+
 #[test]
-fn fadvise_succeeds_on_a_file_and_fails_on_a_pipe() {
+fn fadvise_dontneed_drops_the_page_cache() {
     require_ops!(Fadvise::CODE);
     let dir = TempDir::new("fadvise");
-    let f = new_file(&dir, "f", &[0u8; 4096]);
+    let len = 16 * 4096;
+    let f = new_file(&dir, "f", &vec![3u8; len]);
+    f.sync_all().unwrap(); // clean pages can be dropped, dirty ones cannot
+    assert!(resident_pages(&f, len) > 0, "just written: cached");
     let mut ring = ring();
-    let sqe = Fadvise::new(Fd(f.as_raw_fd()), 4096, libc::POSIX_FADV_DONTNEED).build();
+    let sqe = Fadvise::new(Fd(f.as_raw_fd()), len as u32, libc::POSIX_FADV_DONTNEED).build();
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
-    let (r, _w) = pipe();
-    assert_errno(
-        unsafe {
-            run1(
-                &mut ring,
-                Fadvise::new(Fd(r.as_raw_fd()), 1, libc::POSIX_FADV_NORMAL).build(),
-            )
-        },
-        libc::ESPIPE,
+    assert_eq!(
+        resident_pages(&f, len),
+        0,
+        "POSIX_FADV_DONTNEED evicted the file's pages"
     );
+    let (r, _w) = pipe();
+    let sqe = Fadvise::new(Fd(r.as_raw_fd()), 1, libc::POSIX_FADV_NORMAL).build();
+    assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ESPIPE);
 }
 
 #[test]

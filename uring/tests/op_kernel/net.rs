@@ -8,7 +8,7 @@ use std::os::unix::net::UnixStream;
 
 use uring::CqeFlags;
 use uring::opcode::*;
-use uring::types::Fd;
+use uring::types::{DestinationSlot, Fd, Fixed};
 
 use super::*;
 use crate::require_ops;
@@ -537,4 +537,58 @@ fn recv_zc_without_a_registered_interface_queue_is_einval() {
         unsafe { run1(&mut ring, RecvZc::new(Fd(a.as_raw_fd()), 0).build()) },
         libc::EINVAL,
     );
+}
+
+#[test]
+fn a_direct_socket_binds_listens_and_accepts_through_its_slot() {
+    require_ops!(
+        Socket::CODE,
+        Bind::CODE,
+        Listen::CODE,
+        Accept::CODE,
+        FixedFdInstall::CODE
+    );
+    let mut ring = ring();
+    register_files(&ring, &[-1, -1, -1, -1]);
+    let sqe = Socket::new(libc::AF_INET, libc::SOCK_STREAM, 0)
+        .file_index(Some(DestinationSlot::Alloc))
+        .build();
+    let slot = Fixed(unsafe { run1(&mut ring, sqe) }.result().unwrap());
+    assert!(slot.0 < 4, "{slot:?}");
+    let sa = sockaddr_in(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
+    let len = std::mem::size_of_val(&sa) as u32;
+    assert_eq!(
+        unsafe {
+            run1(
+                &mut ring,
+                Bind::new(slot, (&raw const sa).cast(), len).build(),
+            )
+        }
+        .result()
+        .unwrap(),
+        0
+    );
+    assert_eq!(
+        unsafe { run1(&mut ring, Listen::new(slot, 4).build()) }
+            .result()
+            .unwrap(),
+        0
+    );
+    // A normal fd for the same socket, to learn its port.
+    let fd = unsafe { run1(&mut ring, FixedFdInstall::new(slot).build()) }
+        .result()
+        .unwrap();
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
+    let port = local_port(fd.as_raw_fd());
+    let c = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+    let s = unsafe {
+        run1(
+            &mut ring,
+            Accept::new(slot, std::ptr::null_mut(), std::ptr::null_mut())
+                .flags(libc::SOCK_CLOEXEC)
+                .build(),
+        )
+    };
+    let s = TcpStream::from(unsafe { OwnedFd::from_raw_fd(s.result().unwrap() as i32) });
+    assert_eq!(s.peer_addr().unwrap(), c.local_addr().unwrap());
 }
