@@ -46,7 +46,6 @@ build_sqe!(
     Listen,
     PollAdd,
     PollRemove,
-    PollUpdate,
     Splice,
     Tee,
     TimeoutRemove,
