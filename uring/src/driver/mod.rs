@@ -59,6 +59,7 @@ pub mod fixed;
 pub mod multishot;
 mod op;
 pub mod pbuf;
+mod raw;
 mod slab;
 
 use core::marker::PhantomData;
@@ -76,6 +77,7 @@ pub use op::{
     Accept, Close, Completion, Multishot, MultishotOperation, Nop, Op, OpenAt, Operation, Read,
     Recv, Send, SendZc, Target, Timeout, Write,
 };
+pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use slab::Key;
 
 use crate::cqueue::{Cqe, CqeFlags};
@@ -911,5 +913,146 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+
+    /// An operation that records, through a shared counter, whether it was completed or
+    /// dropped; `N` u64s of padding choose inline (small) or boxed (big) storage.
+    struct Probe<const N: usize> {
+        pad: [u64; N],
+        log: Rc<core::cell::RefCell<Vec<&'static str>>>,
+    }
+
+    // SAFETY: the SQE carries no pointer.
+    unsafe impl<const N: usize> Operation for Probe<N> {
+        type Output = Rc<core::cell::RefCell<Vec<&'static str>>>;
+        fn sqe(&mut self) -> Sqe {
+            Sqe::new(sys::IORING_OP_NOP)
+        }
+        fn complete(self, c: Completion) -> Self::Output {
+            self.log.borrow_mut().push(if c.res == 7 {
+                "complete(7)"
+            } else {
+                "complete"
+            });
+            self.log.clone()
+        }
+    }
+
+    impl<const N: usize> Drop for Probe<N> {
+        fn drop(&mut self) {
+            assert!(self.pad.iter().all(|&x| x == 9));
+            self.log.borrow_mut().push("drop");
+        }
+    }
+
+    fn probe<const N: usize>() -> (Probe<N>, Rc<core::cell::RefCell<Vec<&'static str>>>) {
+        let log = Rc::new(core::cell::RefCell::new(Vec::new()));
+        (
+            Probe {
+                pad: [9; N],
+                log: log.clone(),
+            },
+            log,
+        )
+    }
+
+    #[test]
+    fn storage_inline_and_boxed() {
+        assert!(fits::<Probe<1>>());
+        assert!(!fits::<Probe<16>>());
+        let (p, log) = probe::<1>();
+        let mut s = Inline::new(p);
+        // SAFETY: a `Probe<1>` was stored.
+        assert_eq!(unsafe { s.get_mut::<Probe<1>>() }.pad, [9]);
+        // SAFETY: as above, taken once.
+        drop(unsafe { s.take::<Probe<1>>() });
+        assert_eq!(*log.borrow(), ["drop"]);
+
+        let (p, log) = probe::<16>();
+        let mut s = Inline::new(p);
+        // SAFETY: a `Probe<16>` was stored (boxed).
+        unsafe { s.get_mut::<Probe<16>>() }.pad[0] = 9;
+        // SAFETY: as above, taken once.
+        drop(unsafe { s.take::<Probe<16>>() });
+        assert_eq!(*log.borrow(), ["drop"]);
+    }
+
+    /// `finish_slot` on each phase: a prepared op is dropped; a done op is completed with its
+    /// final CQE and the output dropped; each exactly once.
+    #[test]
+    fn finish_slot_each_phase() {
+        for big in [false, true] {
+            let (mut slot, log) = if big {
+                let (p, l) = probe::<16>();
+                (Slot::single(p), l)
+            } else {
+                let (p, l) = probe::<2>();
+                (Slot::single(p), l)
+            };
+            finish_slot(&mut slot);
+            assert_eq!(*log.borrow(), ["drop"]);
+
+            let (p, log) = probe::<2>();
+            let mut slot = Slot::single(p);
+            slot.phase = Phase::Done;
+            slot.last.res = 7;
+            finish_slot(&mut slot);
+            assert_eq!(*log.borrow(), ["complete(7)", "drop"]);
+        }
+    }
+
+    /// Dispatch with hostile user_data: untagged goes to `foreign`, tagged-but-unknown is
+    /// counted stale, the internal value is ignored; a real one completes its slot once.
+    #[test]
+    fn dispatch_rejects_hostile_user_data() {
+        let mut slab = Slab::new();
+        let (p, log) = probe::<1>();
+        let key = slab.insert(Slot::single(p)).ok().unwrap();
+        slab.get_mut(key).unwrap().phase = Phase::InFlight;
+        let mut in_flight = 1;
+        let mut foreign = Vec::new();
+        let mut stale = 0;
+        let mut readies = Vec::new();
+        let cqe = |ud: u64, flags: u32| {
+            let mut raw = sys::io_uring_cqe::zeroed();
+            raw.user_data = ud;
+            raw.res = 7;
+            raw.flags = flags;
+            Cqe::from_raw(raw)
+        };
+        let bad_gen = Key::from_bits(key.to_bits() ^ (1 << 30));
+        for ud in [
+            5,
+            INTERNAL,
+            TAG | bad_gen.to_bits(),
+            TAG | (key.to_bits() + 1),
+            TAG | key.to_bits(),
+            TAG | key.to_bits(),
+        ] {
+            dispatch(
+                &mut slab,
+                &mut in_flight,
+                &mut foreign,
+                &mut stale,
+                cqe(ud, 0),
+                &mut |k| readies.push(k),
+            );
+        }
+        assert_eq!(foreign.len(), 1);
+        assert_eq!(
+            stale, 3,
+            "bad generation, unknown slot, duplicate final CQE"
+        );
+        assert_eq!(readies, [key]);
+        assert_eq!(in_flight, 0);
+        let mut slot = slab.remove(key).unwrap();
+        finish_slot(&mut slot);
+        assert_eq!(*log.borrow(), ["complete(7)", "drop"]);
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use uring_sys as sys;
 
 use super::op::{Completion, MultishotOperation, Target, rw, timespec};
-use super::pbuf::{BufRef, BufRing};
+use super::pbuf::{BufRef, BufRing, Using};
 use crate::squeue::{Sqe, SqeFlags};
 
 /// Multishot `IORING_OP_ACCEPT` (Linux 5.19+): one new connection per item. A detached or
@@ -130,7 +130,7 @@ unsafe impl MultishotOperation for TimeoutMulti {
 #[derive(Debug)]
 pub struct RecvMsgMulti {
     target: Target,
-    ring: BufRing,
+    ring: Using,
     /// The kernel reads `msg_namelen` and `msg_controllen` from here at submission; boxed so
     /// the operation stays small.
     msghdr: Box<libc::msghdr>,
@@ -147,7 +147,7 @@ impl RecvMsgMulti {
         msghdr.msg_controllen = controllen as _;
         RecvMsgMulti {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
             msghdr,
             flags: 0,
         }

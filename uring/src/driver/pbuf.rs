@@ -115,6 +115,14 @@ struct Inner {
     incremental: bool,
     tail: Cell<u16>,
     state: Box<[BidState]>,
+    /// The bid last written at each ring position (bundles read consecutive positions).
+    bid_at: Box<[Cell<u16>]>,
+    /// The ring position each bid was last written at.
+    pos_of: Box<[Cell<u16>]>,
+    /// Operations (submitted or not) holding this ring.
+    users: Cell<u32>,
+    /// A bundle receive owns the ring: no other operation may use it meanwhile.
+    exclusive: Cell<bool>,
 }
 
 impl Inner {
@@ -145,6 +153,8 @@ impl Inner {
             (&raw mut (*e).len).write(entry.len);
             (&raw mut (*e).bid).write(entry.bid);
         }
+        self.bid_at[at].set(bid);
+        self.pos_of[bid as usize].set(at as u16);
         let new = tail.wrapping_add(1);
         self.tail.set(new);
         let st = &self.state[bid as usize];
@@ -252,7 +262,13 @@ impl BufRing {
     }
 
     fn check_driver(&self, id: u64) -> io::Result<()> {
-        if self.inner.driver == id {
+        if self.inner.exclusive.get() {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this provided buffer ring is owned by a bundle receive (RecvBundle), which \
+                 needs it to itself; give this operation its own ring",
+            ))
+        } else if self.inner.driver == id {
             Ok(())
         } else {
             Err(io::Error::new(
@@ -310,6 +326,33 @@ impl BufRing {
     }
 }
 
+/// A [`BufRing`] held by an operation: counted, so a bundle receive can require the ring to
+/// itself.
+#[derive(Debug)]
+pub(crate) struct Using(BufRing);
+
+impl Using {
+    pub(crate) fn new(ring: &BufRing) -> Using {
+        let u = &ring.inner.users;
+        u.set(u.get() + 1);
+        Using(ring.clone())
+    }
+}
+
+impl Drop for Using {
+    fn drop(&mut self) {
+        let u = &self.0.inner.users;
+        u.set(u.get() - 1);
+    }
+}
+
+impl Deref for Using {
+    type Target = BufRing;
+    fn deref(&self) -> &BufRing {
+        &self.0
+    }
+}
+
 impl Driver {
     /// `IORING_REGISTER_PBUF_RING` — registers `count` buffers of `size` bytes as a new buffer
     /// group and fills the ring with them.
@@ -329,54 +372,16 @@ impl Driver {
     }
 
     fn buf_ring_with(&mut self, count: u32, size: u32, incremental: bool) -> io::Result<BufRing> {
-        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
-        let mask = layout::mask(count).map_err(invalid)?;
-        let total = layout::buffers_bytes(count, size).map_err(invalid)?;
-        let page = super::page_size();
-        let ring_layout = Layout::from_size_align(layout::ring_bytes(count, page), page)
-            .map_err(|_| invalid("ring size"))?;
-        let bufs_layout =
-            Layout::from_size_align(total, 64).map_err(|_| invalid("buffer block size"))?;
         if self.next_bgid == u16::MAX {
-            return Err(invalid(
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
                 "all 65535 buffer group ids of this driver are used",
             ));
         }
         let bgid = self.next_bgid;
-        // SAFETY: both layouts have a non-zero size (count >= 1, size >= 1).
-        let ring = NonNull::new(unsafe { alloc::alloc_zeroed(ring_layout) })
-            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
-        // SAFETY: as above.
-        let bufs = match NonNull::new(unsafe { alloc::alloc_zeroed(bufs_layout) }) {
-            Some(b) => b,
-            None => {
-                // SAFETY: allocated just above with this layout.
-                unsafe { alloc::dealloc(ring.as_ptr(), ring_layout) };
-                return Err(io::ErrorKind::OutOfMemory.into());
-            }
-        };
-        let state = (0..count)
-            .map(|_| BidState {
-                in_kernel: Cell::new(false),
-                refs: Cell::new(0),
-                offset: Cell::new(0),
-            })
-            .collect();
-        let inner = Rc::new(Inner {
-            ring,
-            ring_layout,
-            bufs,
-            bufs_layout,
-            size,
-            mask,
-            bgid,
-            driver: self.id(),
-            incremental,
-            tail: Cell::new(0),
-            state,
-        });
+        let inner = Rc::new(Inner::alloc(count, size, incremental, bgid, self.id())?);
         let mut reg = sys::io_uring_buf_reg::zeroed();
-        reg.ring_addr = ring.as_ptr() as u64;
+        reg.ring_addr = inner.ring.as_ptr() as u64;
         reg.ring_entries = count;
         reg.bgid = bgid;
         reg.flags = if incremental {
@@ -404,11 +409,105 @@ impl Driver {
             io::Error::new(e.kind(), format!("{hint}: {e}"))
         })?;
         self.next_bgid += 1;
-        for bid in 0..count {
-            inner.push(bid as u16);
-        }
+        inner.fill();
         self.keep.push(inner.clone());
         Ok(BufRing { inner })
+    }
+}
+
+impl Inner {
+    /// Allocates the ring and buffer blocks (zeroed, so no byte is ever uninitialized).
+    fn alloc(
+        count: u32,
+        size: u32,
+        incremental: bool,
+        bgid: u16,
+        driver: u64,
+    ) -> io::Result<Inner> {
+        let invalid = |m: &str| io::Error::new(io::ErrorKind::InvalidInput, m.to_string());
+        let mask = layout::mask(count).map_err(invalid)?;
+        let total = layout::buffers_bytes(count, size).map_err(invalid)?;
+        let page = super::page_size();
+        let ring_layout = Layout::from_size_align(layout::ring_bytes(count, page), page)
+            .map_err(|_| invalid("ring size"))?;
+        let bufs_layout =
+            Layout::from_size_align(total, 64).map_err(|_| invalid("buffer block size"))?;
+        // SAFETY: both layouts have a non-zero size (count >= 1, size >= 1).
+        let ring = NonNull::new(unsafe { alloc::alloc_zeroed(ring_layout) })
+            .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        // SAFETY: as above.
+        let bufs = match NonNull::new(unsafe { alloc::alloc_zeroed(bufs_layout) }) {
+            Some(b) => b,
+            None => {
+                // SAFETY: allocated just above with this layout.
+                unsafe { alloc::dealloc(ring.as_ptr(), ring_layout) };
+                return Err(io::ErrorKind::OutOfMemory.into());
+            }
+        };
+        let state = (0..count)
+            .map(|_| BidState {
+                in_kernel: Cell::new(false),
+                refs: Cell::new(0),
+                offset: Cell::new(0),
+            })
+            .collect();
+        Ok(Inner {
+            ring,
+            ring_layout,
+            bufs,
+            bufs_layout,
+            size,
+            mask,
+            bgid,
+            driver,
+            incremental,
+            tail: Cell::new(0),
+            state,
+            bid_at: (0..count).map(|_| Cell::new(0)).collect(),
+            pos_of: (0..count).map(|_| Cell::new(0)).collect(),
+            users: Cell::new(0),
+            exclusive: Cell::new(false),
+        })
+    }
+
+    /// Puts every buffer into the ring.
+    fn fill(&self) {
+        for bid in 0..=self.mask {
+            self.push(bid);
+        }
+    }
+
+    /// The tail as published in the shared ring.
+    #[cfg(test)]
+    fn published_tail(&self) -> u16 {
+        // SAFETY: as in `push`.
+        unsafe {
+            &*self
+                .ring
+                .as_ptr()
+                .add(layout::TAIL_OFFSET)
+                .cast::<AtomicU16>()
+        }
+        .load(Ordering::Acquire)
+    }
+
+    /// Entry `i` of the ring, as the kernel would read it.
+    #[cfg(test)]
+    fn entry(&self, i: usize) -> (u64, u32, u16) {
+        assert!(i <= self.mask as usize);
+        // SAFETY: `i < entries`, inside the ring block; fields read one by one (see `push`).
+        unsafe {
+            let e = self
+                .ring
+                .as_ptr()
+                .add(i * layout::ENTRY_SIZE)
+                .cast::<sys::io_uring_buf>();
+            (
+                (&raw const (*e).addr).read(),
+                (&raw const (*e).len).read(),
+                (&raw const (*e).bid).read(),
+            )
+        }
     }
 }
 
@@ -502,7 +601,7 @@ fn select(mut sqe: Sqe, ring: &BufRing) -> Sqe {
 #[derive(Debug)]
 pub struct RecvMulti {
     target: Target,
-    ring: BufRing,
+    ring: Using,
     flags: i32,
 }
 
@@ -511,7 +610,7 @@ impl RecvMulti {
     pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
         RecvMulti {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
             flags: 0,
         }
     }
@@ -549,7 +648,7 @@ unsafe impl MultishotOperation for RecvMulti {
 #[derive(Debug)]
 pub struct ReadMulti {
     target: Target,
-    ring: BufRing,
+    ring: Using,
 }
 
 impl ReadMulti {
@@ -557,7 +656,7 @@ impl ReadMulti {
     pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
         ReadMulti {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
         }
     }
 }
@@ -586,7 +685,7 @@ unsafe impl MultishotOperation for ReadMulti {
 #[derive(Debug)]
 pub struct RecvSelect {
     target: Target,
-    ring: BufRing,
+    ring: Using,
     flags: i32,
 }
 
@@ -595,7 +694,7 @@ impl RecvSelect {
     pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
         RecvSelect {
             target: target.into(),
-            ring: ring.clone(),
+            ring: Using::new(ring),
             flags: 0,
         }
     }
@@ -620,9 +719,300 @@ unsafe impl Operation for RecvSelect {
     }
 }
 
+/// Multishot `IORING_OP_RECV` with `IORING_RECVSEND_BUNDLE` (Linux 6.10+,
+/// `IORING_FEAT_RECVSEND_BUNDLE`): one completion may fill several buffers, taken in ring
+/// order; each item is a [`BundleRef`] over all of them.
+///
+/// The ring must be this operation's alone while it lives (checked both ways: `new` fails if
+/// another operation holds the ring, and other operations are refused at submission), because
+/// the buffers of a bundle are found by ring position, which only one consumer keeps in order.
+/// Not with incremental rings.
+#[derive(Debug)]
+pub struct RecvBundle {
+    target: Target,
+    ring: Using,
+    /// Bids of observed completions not yet turned into items, in order.
+    bids: std::collections::VecDeque<u16>,
+}
+
+impl RecvBundle {
+    /// Receives bundles on `target` into buffers of `ring`.
+    ///
+    /// # Errors
+    /// `InvalidInput` when `ring` is incremental or another operation holds it.
+    pub fn new(target: impl Into<Target>, ring: &BufRing) -> io::Result<Self> {
+        let inner = &ring.inner;
+        if inner.incremental {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "bundle receives need a non-incremental buffer ring",
+            ));
+        }
+        if inner.exclusive.get() || inner.users.get() > 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a bundle receive needs its buffer ring to itself, and another operation holds \
+                 this one; give the bundle its own ring",
+            ));
+        }
+        let ring = Using::new(ring);
+        ring.inner.exclusive.set(true);
+        Ok(RecvBundle {
+            target: target.into(),
+            bids: std::collections::VecDeque::with_capacity(ring.count() as usize),
+            ring,
+        })
+    }
+}
+
+impl Drop for RecvBundle {
+    fn drop(&mut self) {
+        // Observed but never itemized (only when the driver drops it unfinished): give back.
+        for bid in self.bids.drain(..) {
+            self.ring.inner.release(bid);
+        }
+        self.ring.inner.exclusive.set(false);
+    }
+}
+
+// SAFETY: no pointer: as for `RecvMulti`.
+unsafe impl MultishotOperation for RecvBundle {
+    type Item = io::Result<BundleRef>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
+        let raw = sqe.as_raw_mut();
+        raw.ioprio |= sys::IORING_RECV_MULTISHOT | sys::IORING_RECVSEND_BUNDLE;
+        select(sqe, &self.ring)
+    }
+    /// Finds the buffers by ring position (the kernel took consecutive entries from the one
+    /// holding the reported bid) and accounts for each, all or none.
+    fn observe(&mut self, c: &mut Completion) {
+        let Some(first) = c.buffer_id() else {
+            return;
+        };
+        let inner = &self.ring.inner;
+        let size = inner.size as usize;
+        let len = c.res.max(0) as usize;
+        let n = len.div_ceil(size).max(1);
+        let ok = (first as usize) < inner.state.len() && n <= inner.state.len() && {
+            let p = inner.pos_of[first as usize].get() as usize;
+            (0..n).all(|k| {
+                let bid = inner.bid_at[(p + k) & inner.mask as usize].get();
+                (k > 0 || bid == first) && inner.state[bid as usize].in_kernel.get()
+            })
+        };
+        if !ok {
+            c.res = -libc::EBADMSG;
+            c.flags.remove(CqeFlags::BUFFER);
+            return;
+        }
+        let p = inner.pos_of[first as usize].get() as usize;
+        for k in 0..n {
+            let bid = inner.bid_at[(p + k) & inner.mask as usize].get();
+            let st = &inner.state[bid as usize];
+            st.in_kernel.set(false);
+            st.refs.set(st.refs.get() + 1);
+            self.bids.push_back(bid);
+        }
+        c.aux = n as u32;
+    }
+    fn item(&mut self, c: Completion) -> io::Result<BundleRef> {
+        c.result()?;
+        let n = if c.buffer_id().is_some() {
+            c.aux as usize
+        } else {
+            0
+        };
+        let bids: Vec<u16> = self.bids.drain(..n.min(self.bids.len())).collect();
+        Ok(BundleRef {
+            ring: self.ring.inner.clone(),
+            bids,
+            len: c.res as u32,
+        })
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        if self.ring.inner.driver == ring_id {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this provided buffer ring is registered with another Driver",
+            ))
+        }
+    }
+}
+
+/// One bundle completion: `len` bytes spread over consecutive buffers (all full but the last).
+/// Every buffer goes back to the ring on drop. Empty at end of stream.
+pub struct BundleRef {
+    ring: Rc<Inner>,
+    bids: Vec<u16>,
+    len: u32,
+}
+
+impl BundleRef {
+    /// Total bytes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    /// Whether there are no bytes (end of stream).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// The buffer ids, in order.
+    pub fn bids(&self) -> &[u16] {
+        &self.bids
+    }
+    /// The filled bytes of each buffer, in order.
+    pub fn chunks(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let size = self.ring.size as usize;
+        let mut left = self.len as usize;
+        self.bids.iter().map(move |&bid| {
+            let n = left.min(size);
+            left -= n;
+            // SAFETY: `observe` checked every bid is in range and took it from the kernel
+            // (marked out, referenced by this bundle only); `n <= size` bytes of it were
+            // written by the kernel before the CQE; the block lives while `ring` does.
+            unsafe {
+                core::slice::from_raw_parts(self.ring.bufs.as_ptr().add(bid as usize * size), n)
+            }
+        })
+    }
+    /// Appends the bytes to `out`.
+    pub fn copy_to(&self, out: &mut Vec<u8>) {
+        out.reserve(self.len as usize);
+        for c in self.chunks() {
+            out.extend_from_slice(c);
+        }
+    }
+}
+
+impl fmt::Debug for BundleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BundleRef")
+            .field("bids", &self.bids)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+impl Drop for BundleRef {
+    fn drop(&mut self) {
+        for &bid in &self.bids {
+            self.ring.release(bid);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::layout::*;
+    use super::*;
+
+    fn ring(count: u32, size: u32, inc: bool) -> BufRing {
+        let inner = Rc::new(Inner::alloc(count, size, inc, 0, 1).unwrap());
+        inner.fill();
+        BufRing { inner }
+    }
+
+    fn cqe(bid: u16, res: i32, more: bool) -> Completion {
+        let mut flags = CqeFlags::BUFFER | CqeFlags::from_bits_retain(u32::from(bid) << 16);
+        if more {
+            flags |= CqeFlags::BUF_MORE;
+        }
+        Completion { res, flags, aux: 0 }
+    }
+
+    /// The kernel's view: every buffer in the ring, the tail published, entries pointing at
+    /// their buffers; a completion hands a guard out once and the drop puts the buffer back.
+    #[test]
+    fn guard_cycle() {
+        let r = ring(4, 8, false);
+        assert_eq!(r.inner.published_tail(), 4);
+        let base = r.inner.bufs.as_ptr() as u64;
+        for i in 0..4 {
+            assert_eq!(r.inner.entry(i), (base + 8 * i as u64, 8, i as u16));
+        }
+        // The kernel writes 3 bytes into buffer 2 and posts a CQE for it.
+        // SAFETY: buffer 2 lies in the block; nothing else references it now.
+        unsafe {
+            core::ptr::copy_nonoverlapping(b"abc".as_ptr(), r.inner.bufs.as_ptr().add(16), 3)
+        };
+        let mut c = cqe(2, 3, false);
+        r.observe(&mut c);
+        let mut g = r.guard(&c).unwrap();
+        assert_eq!(&*g, b"abc");
+        g[0] = b'x';
+        assert_eq!(r.available(), 3);
+        // A second CQE naming the same buffer (forged or buggy) is refused.
+        let mut dup = cqe(2, 3, false);
+        r.observe(&mut dup);
+        assert_eq!(dup.res, -libc::EBADMSG);
+        assert!(r.guard(&dup).is_err());
+        // Out of range id, and a length beyond the buffer.
+        let mut bad = cqe(9, 1, false);
+        r.observe(&mut bad);
+        assert!(r.guard(&bad).is_err());
+        let mut long = cqe(1, 9, false);
+        r.observe(&mut long);
+        assert!(r.guard(&long).is_err());
+        assert_eq!(r.available(), 3, "refused ids leave the ring alone");
+        drop(g);
+        assert_eq!(r.available(), 4);
+        assert_eq!(r.inner.published_tail(), 5);
+        assert_eq!(
+            r.inner.entry(0),
+            (base + 16, 8, 2),
+            "recycled at tail & mask"
+        );
+    }
+
+    /// Incremental consumption: parts of one buffer in order; back only when the kernel is done
+    /// with it (no BUF_MORE) and every part's guard is gone.
+    #[test]
+    fn incremental_parts() {
+        let r = ring(2, 16, true);
+        let mut a = cqe(0, 5, true);
+        r.observe(&mut a);
+        let mut b = cqe(0, 4, true);
+        r.observe(&mut b);
+        let mut c = cqe(0, 7, false);
+        r.observe(&mut c);
+        assert_eq!((a.aux, b.aux, c.aux), (0, 5, 9));
+        let (ga, gb, gc) = (
+            r.guard(&a).unwrap(),
+            r.guard(&b).unwrap(),
+            r.guard(&c).unwrap(),
+        );
+        assert_eq!((ga.len(), gb.len(), gc.len()), (5, 4, 7));
+        assert_eq!(r.available(), 1);
+        drop(ga);
+        drop(gc);
+        assert_eq!(r.available(), 1, "a part is still out");
+        drop(gb);
+        assert_eq!(r.available(), 2);
+        // Past the end of the buffer: refused.
+        let mut over = cqe(1, 10, true);
+        r.observe(&mut over);
+        let mut over2 = cqe(1, 10, true);
+        r.observe(&mut over2);
+        assert_eq!(over2.res, -libc::EBADMSG);
+        drop(r.guard(&over));
+    }
+
+    /// An empty completion (EOF) holds no buffer.
+    #[test]
+    fn eof_guard_is_empty() {
+        let r = ring(1, 4, false);
+        let c = Completion {
+            res: 0,
+            flags: CqeFlags::empty(),
+            aux: 0,
+        };
+        let g = r.guard(&c).unwrap();
+        assert!(g.is_empty() && g.bid().is_none());
+        assert_eq!(r.available(), 1);
+    }
 
     #[test]
     fn mask_rules() {

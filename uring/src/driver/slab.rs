@@ -322,6 +322,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "leaks on purpose")]
     fn leak_all_does_not_drop() {
         use std::rc::Rc;
         let rc = Rc::new(());

@@ -13,6 +13,7 @@ mod basic;
 mod drop;
 mod fixed;
 mod multishot;
+mod nomem;
 mod pbuf;
 mod support;
 mod zc;

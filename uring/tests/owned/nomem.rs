@@ -1,0 +1,123 @@
+//! Memory-free opcode builders through the driver (`NoMem`).
+
+use std::io::Read as _;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::Duration;
+
+use uring::driver::{Driver, NoMem};
+use uring::opcode;
+use uring::types::Fd;
+
+use crate::support::turn;
+
+#[test]
+fn nop_with_injected_result() {
+    let mut d = Driver::new(8).unwrap();
+    let op = d
+        .submit(NoMem::new(opcode::Nop::new().result(Some(-libc::EAGAIN))))
+        .unwrap();
+    let out = d.wait(op).unwrap();
+    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EAGAIN));
+    assert!(out.fd.is_none());
+}
+
+#[test]
+fn socket_hands_back_an_owned_fd() {
+    let mut d = Driver::new(8).unwrap();
+    if !crate::support::supported(&d, uring_sys::IORING_OP_SOCKET, "socket_hands_back") {
+        return;
+    }
+    let op = d
+        .submit(NoMem::new(opcode::Socket::new(
+            libc::AF_INET,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+        )))
+        .unwrap();
+    let out = d.wait(op).unwrap();
+    let fd = out.fd.expect("a socket fd");
+    let mut ty: libc::c_int = 0;
+    let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `ty`/`len` are valid out-parameters for SO_TYPE.
+    let r = unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&raw mut ty).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!((r, ty), (0, libc::SOCK_STREAM));
+}
+
+/// A multishot accept submitted single-shot: the connections it accepts before the final CQE
+/// cannot be handed out, so the driver closes them (the clients see EOF), never leaks them.
+#[test]
+fn multishot_accept_as_single_shot_closes_intermediate_fds() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut d = Driver::new(8).unwrap();
+    let op = d
+        .submit(NoMem::new(opcode::AcceptMulti::new(Fd(l.as_raw_fd()))))
+        .unwrap();
+    d.submit_pending().unwrap();
+    let mut c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    c.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    let mut b = [0u8; 1];
+    loop {
+        d.submit_pending().unwrap();
+        d.reap(|_| {});
+        match c.read(&mut b) {
+            Ok(0) => break,
+            Ok(_) => panic!("unexpected data"),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    d.cancel(&op).unwrap();
+    let out = d.wait(op).unwrap();
+    assert_eq!(
+        out.result().unwrap_err().raw_os_error(),
+        Some(libc::ECANCELED)
+    );
+}
+
+#[test]
+fn multishot_accept_items_own_their_fds() {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut d = Driver::new(8).unwrap();
+    let h = d
+        .submit_multishot(NoMem::new(opcode::AcceptMulti::new(Fd(l.as_raw_fd()))))
+        .unwrap();
+    let _clients: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap())
+        .collect();
+    let mut fds = Vec::new();
+    while fds.len() < 2 {
+        turn(&mut d);
+        while let Some(item) = d.next(&h) {
+            fds.push(item.fd.expect("accepted fd"));
+        }
+    }
+    d.cancel_multishot(&h).unwrap();
+    while !d.is_finished(&h) {
+        turn(&mut d);
+        while d.next(&h).is_some() {}
+    }
+    d.release(h).unwrap();
+    let _ = l.as_fd();
+}
+
+/// `IOSQE_CQE_SKIP_SUCCESS` would leave the slot waiting forever; it is dropped.
+#[test]
+fn skip_success_flag_is_dropped() {
+    let mut d = Driver::new(8).unwrap();
+    let op = d
+        .submit(NoMem::new(opcode::Nop::new()).flags(uring::SqeFlags::CQE_SKIP_SUCCESS))
+        .unwrap();
+    d.wait(op).unwrap().result().unwrap();
+    let mut sqe_op = NoMem::new(opcode::Nop::new());
+    sqe_op = sqe_op.flags(uring::SqeFlags::IO_DRAIN);
+    let op = d.submit(sqe_op).unwrap();
+    d.wait(op).unwrap().result().unwrap();
+}
