@@ -512,3 +512,29 @@ fn cqe_mixed_ring_yields_small_and_big_cqes_across_the_wrap() {
         }
     }
 }
+
+#[test]
+fn sqpoll_squeue_wait_waits_for_room() {
+    let Some(mut ring) = ring_or_skip(Ring::<Sqe, Cqe>::builder().sqpoll(1000), 4, "sq_wait")
+    else {
+        return;
+    };
+    let mut pushed = 0u64;
+    let start = Instant::now();
+    while pushed < 200 {
+        // SAFETY: NOPs carry no pointers.
+        match unsafe { ring.push(&nop(pushed)) } {
+            Ok(()) => pushed += 1,
+            Err(_) => {
+                // Full: wake the poller if it sleeps, then wait for room.
+                ring.submit().unwrap();
+                ring.submitter().squeue_wait().unwrap();
+                assert!(ring.sq_space_left() > 0, "SQ_WAIT returned with no room");
+            }
+        }
+        // Reap as we go so the CQ never overflows.
+        ring.cq().for_each(drop);
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+    ring.submit().unwrap();
+}
