@@ -1,7 +1,8 @@
 //! What only `<linux/eventpoll.h>` has: busy-poll parameters and two kernel-side bits.
 //!
-//! The uapi header's `struct epoll_event` has the same layout as [`crate::epoll_event`] (its
-//! `data` is a plain `__u64` there).
+//! The uapi header's `struct epoll_event` has the size and offsets of [`crate::epoll_event`] (its
+//! `data` is a plain `__u64` there); only on i686 does its alignment differ (4 there, 1 in
+//! glibc's packed one, which this crate follows).
 
 use core::mem::{align_of, offset_of, size_of};
 

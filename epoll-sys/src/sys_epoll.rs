@@ -82,16 +82,18 @@ impl Eq for epoll_data {}
 
 const _: () = {
     assert!(size_of::<epoll_data>() == 8);
-    assert!(align_of::<epoll_data>() == 8);
+    // 8 on most targets, 4 on i686 (where `uint64_t` is 4-aligned).
+    assert!(align_of::<epoll_data>() == align_of::<u64>());
 };
 
 /// `struct epoll_event`: an interest (to `epoll_ctl`) or a readiness report (from `epoll_wait`).
 ///
-/// Packed (12 bytes, alignment 1) on x86_64 to match the i386 layout; natural (16 bytes,
-/// alignment 8) on every other architecture. Copy fields out by value (`{ ev.events }`): a
-/// reference into a packed struct is not allowed.
-#[cfg_attr(target_arch = "x86_64", repr(C, packed))]
-#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
+/// Packed (12 bytes, alignment 1) on x86_64 and i686, where glibc's `__EPOLL_PACKED` applies
+/// (the kernel packs it on x86_64 to match the i386 layout); natural elsewhere (16 bytes,
+/// alignment 8, on every 64-bit target). Copy fields out by value (`{ ev.events }`): a reference
+/// into a packed struct is not allowed.
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "x86"), repr(C, packed))]
+#[cfg_attr(not(any(target_arch = "x86_64", target_arch = "x86")), repr(C))]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct epoll_event {
     /// `uint32_t events`: `EPOLL*` bits.
@@ -111,20 +113,27 @@ impl fmt::Debug for epoll_event {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
 const _: () = {
     assert!(size_of::<epoll_event>() == 12);
     assert!(align_of::<epoll_event>() == 1);
     assert!(offset_of!(epoll_event, events) == 0);
     assert!(offset_of!(epoll_event, data) == 4);
 };
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
 const _: () = {
-    assert!(size_of::<epoll_event>() == 16);
-    assert!(align_of::<epoll_event>() == 8);
+    // `data` at the alignment of `uint64_t` (8 on every 64-bit and most 32-bit targets).
+    const DATA: usize = if align_of::<u64>() > 4 {
+        align_of::<u64>()
+    } else {
+        4
+    };
+    assert!(size_of::<epoll_event>() == DATA + 8);
+    assert!(align_of::<epoll_event>() == align_of::<u64>());
     assert!(offset_of!(epoll_event, events) == 0);
-    assert!(offset_of!(epoll_event, data) == 8);
+    assert!(offset_of!(epoll_event, data) == DATA);
 };
+
 const _: () = {
     assert!(size_of::<epoll_event>() == size_of::<libc::epoll_event>());
     assert!(align_of::<epoll_event>() == align_of::<libc::epoll_event>());

@@ -7,10 +7,10 @@ use std::mem::{align_of, offset_of, size_of};
 
 /// One readiness report: `struct epoll_event` as `epoll_wait(2)` writes it.
 ///
-/// Same layout as [`epoll_sys::epoll_event`] (packed, 12 bytes, on x86_64), with the data as the
-/// `u64` token given to [`Epoll::add`](crate::Epoll::add).
-#[cfg_attr(target_arch = "x86_64", repr(C, packed))]
-#[cfg_attr(not(target_arch = "x86_64"), repr(C))]
+/// Same layout as [`epoll_sys::epoll_event`] (packed, 12 bytes, on x86_64 and i686), with the
+/// data as the `u64` token given to [`Epoll::add`](crate::Epoll::add).
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "x86"), repr(C, packed))]
+#[cfg_attr(not(any(target_arch = "x86_64", target_arch = "x86")), repr(C))]
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[doc(alias = "epoll_event")]
 pub struct Event {

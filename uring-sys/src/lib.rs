@@ -209,4 +209,6 @@ pub use fs::*;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use io_uring::*;
 #[cfg(any(target_os = "linux", target_os = "android"))]
+pub use io_uring::{bpf_filter::*, mock_file::*, query::*, zcrx::*};
+#[cfg(any(target_os = "linux", target_os = "android"))]
 pub use time_types::*;

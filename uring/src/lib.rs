@@ -31,7 +31,7 @@ pub mod types;
 pub use chain::{Link, LinkTimeout};
 pub use cqueue::{Cqe, Cqe32, CqeFlags};
 pub use probe::Probe;
-pub use ring::{CompletionQueue, CqeEntry, PushError, Ring, SqeEntry, SubmissionQueue};
+pub use ring::{CompletionQueue, CqeEntry, CqeMixed, PushError, Ring, SqeEntry, SubmissionQueue};
 pub use setup::{Builder, Features, SetupFlags};
 pub use squeue::{Sqe, Sqe128, SqeFlags};
 pub use submit::{Submitter, WaitArgs};

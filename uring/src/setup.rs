@@ -61,8 +61,8 @@ bitflags::bitflags! {
         const NO_SQARRAY = sys::IORING_SETUP_NO_SQARRAY;
         /// `IORING_SETUP_HYBRID_IOPOLL`: sleep before polling (with `IOPOLL`). Linux 6.13+.
         const HYBRID_IOPOLL = sys::IORING_SETUP_HYBRID_IOPOLL;
-        /// `IORING_SETUP_CQE_MIXED`: 16- and 32-byte CQEs in one CQ. Linux 6.18+.
-        /// Not accepted by this crate's builder yet.
+        /// `IORING_SETUP_CQE_MIXED`: 16- and 32-byte CQEs in one CQ (set by
+        /// `Ring<_, CqeMixed>`). Linux 6.18+.
         const CQE_MIXED = sys::IORING_SETUP_CQE_MIXED;
         /// `IORING_SETUP_SQE_MIXED`: 64- and 128-byte SQEs in one SQ. Linux 6.19+.
         /// Not accepted by this crate's builder yet.
@@ -126,7 +126,6 @@ bitflags::bitflags! {
 /// with a clear error instead of mapping a ring it would misread.
 const UNSUPPORTED: SetupFlags = SetupFlags::REGISTERED_FD_ONLY
     .union(SetupFlags::SQ_REWIND)
-    .union(SetupFlags::CQE_MIXED)
     .union(SetupFlags::SQE_MIXED);
 
 /// Every flag this crate knows (a flag it does not know could change the ring layout).
@@ -146,6 +145,7 @@ const KNOWN: SetupFlags = SetupFlags::IOPOLL
     .union(SetupFlags::DEFER_TASKRUN)
     .union(SetupFlags::NO_SQARRAY)
     .union(SetupFlags::NO_MMAP)
+    .union(SetupFlags::CQE_MIXED)
     .union(SetupFlags::HYBRID_IOPOLL);
 
 /// `io_uring_setup(2)` with every option — builds a [`Ring`].
@@ -339,7 +339,8 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
     pub fn get_flags(&self) -> SetupFlags {
         // The entry types, not hand-set bits, decide the entry sizes: a 64-byte ring with
         // SQE128 set by hand would have the kernel read SQEs we never wrote.
-        let sizes = sys::IORING_SETUP_SQE128 | sys::IORING_SETUP_CQE32;
+        let sizes =
+            sys::IORING_SETUP_SQE128 | sys::IORING_SETUP_CQE32 | sys::IORING_SETUP_CQE_MIXED;
         SetupFlags::from_bits_retain((self.params.flags & !sizes) | S::SETUP_FLAG | C::SETUP_FLAG)
     }
 

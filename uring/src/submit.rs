@@ -172,6 +172,17 @@ impl<'a> Submitter<'a> {
             .map(drop)
     }
 
+    /// `io_uring_enter(fd, 0, 0, IORING_ENTER_SQ_WAIT, NULL)` — under SQPOLL, waits until the
+    /// poller has consumed SQEs and the SQ has room again (Linux 5.10+); returns at once
+    /// otherwise. What to do when a push fails with a full SQ on an SQPOLL ring.
+    pub fn squeue_wait(&self) -> io::Result<()> {
+        let mut flags = sys::IORING_ENTER_SQ_WAIT;
+        if self.raw.flags.contains(SetupFlags::SQPOLL) && self.sqpoll_needs_wakeup() {
+            flags |= sys::IORING_ENTER_SQ_WAKEUP;
+        }
+        self.enter(0, 0, flags, core::ptr::null(), 0).map(drop)
+    }
+
     /// Submits the published SQEs and waits until `want` CQEs are ready or `timeout` passes
     /// (`IORING_ENTER_EXT_ARG`, Linux 5.11+; with `None`, as long as it takes).
     ///

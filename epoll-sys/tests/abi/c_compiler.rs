@@ -13,8 +13,14 @@ use std::process::Command;
 /// Macros that are not values: `EPOLL_PACKED` expands to `__attribute__((packed))`.
 const NOT_VALUES: &[&str] = &["EPOLL_PACKED"];
 
-fn cc() -> String {
-    std::env::var("CC").unwrap_or_else(|_| "cc".to_owned())
+/// The C compiler: `$CC` (which may carry flags, e.g. `CC="cc -m32"` when testing an i686
+/// build), else `cc`.
+fn cc() -> Command {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    let mut words = cc.split_whitespace();
+    let mut cmd = Command::new(words.next().unwrap_or("cc"));
+    cmd.args(words);
+    cmd
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -39,7 +45,7 @@ fn run(cmd: &mut Command) -> String {
 fn macros(header: &str) -> Vec<String> {
     let src = scratch(&format!("{}-macros.c", header.replace('/', "_")));
     std::fs::write(&src, format!("#include <{header}>\n")).unwrap();
-    let out = run(Command::new(cc()).args(["-dM", "-E"]).arg(&src));
+    let out = run(cc().args(["-dM", "-E"]).arg(&src));
     let mut names: Vec<String> = out
         .lines()
         .filter_map(|l| l.strip_prefix("#define "))
@@ -58,7 +64,7 @@ fn macros(header: &str) -> Vec<String> {
 fn has_struct(header: &str, name: &str) -> bool {
     let src = scratch(&format!("{}-e.c", header.replace('/', "_")));
     std::fs::write(&src, format!("#include <{header}>\n")).unwrap();
-    let out = run(Command::new(cc()).arg("-E").arg(&src));
+    let out = run(cc().arg("-E").arg(&src));
     out.contains(&format!("struct {name} {{")) || out.contains(&format!("struct {name}\n{{"))
 }
 
@@ -106,10 +112,18 @@ fn sys_epoll_aggs() -> Vec<Agg> {
 fn eventpoll_aggs(with_params: bool) -> Vec<Agg> {
     use core::mem::{align_of, offset_of, size_of};
     use epoll_sys::{epoll_event, epoll_params};
+    // On i686 the uapi struct is not packed (alignment 4) while glibc's, which this crate
+    // mirrors, is (alignment 1); size and offsets, all the kernel sees, are the same. There the C
+    // alignment is compared with that of `u32`, the uapi's.
+    let kernel_align = if cfg!(target_arch = "x86") {
+        align_of::<u32>()
+    } else {
+        align_of::<epoll_event>()
+    };
     let mut v = vec![Agg {
         c_type: "struct epoll_event",
         size: size_of::<epoll_event>(),
-        align: align_of::<epoll_event>(),
+        align: kernel_align,
         fields: vec![
             ("events", offset_of!(epoll_event, events)),
             ("data", offset_of!(epoll_event, data)),
@@ -172,7 +186,7 @@ fn probe(header: &str, names: &[String], aggs: &[Agg]) -> BTreeMap<String, u64> 
     let src = scratch(&format!("{stem}-probe.c"));
     let exe = scratch(&format!("{stem}-probe"));
     std::fs::write(&src, &c).unwrap();
-    run(Command::new(cc())
+    run(cc()
         .args(["-std=gnu11", "-Wall", "-Werror", "-o"])
         .arg(&exe)
         .arg(&src));

@@ -7,6 +7,7 @@ mod ctl_errors;
 mod echo;
 mod exclusive;
 mod many;
+mod no_alloc;
 mod rdhup;
 mod signals;
 mod timeouts;

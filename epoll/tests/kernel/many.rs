@@ -42,7 +42,7 @@ fn collect_all(ep: &Epoll, ev: &mut Events, base: u64, mut on_event: impl FnMut(
 
 #[test]
 fn ten_thousand_socket_pairs() {
-    raise_nofile(PAIRS as u64 + 512);
+    raise_nofile(PAIRS as libc::rlim_t + 512);
     let ep = Epoll::new().unwrap();
     let mut ours = Vec::with_capacity(PAIRS);
     let interest = Interest::READABLE | Interest::READ_CLOSED | Interest::EDGE_TRIGGERED;

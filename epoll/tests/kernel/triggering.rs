@@ -121,3 +121,19 @@ fn modify_changes_interest_and_token() {
     assert_eq!(ep.wait(&mut ev, ZERO).unwrap(), 0);
     drop(r);
 }
+
+#[test]
+fn wakeup_and_band_bits_are_accepted() {
+    // EPOLLWAKEUP needs CAP_BLOCK_SUSPEND to take effect but is accepted (and dropped) without
+    // it; the band bits are plain poll bits. Neither changes what is reported here.
+    let ep = Epoll::new().unwrap();
+    let (r, w) = pipe();
+    let interest = Interest::READABLE | Interest::WAKEUP | Interest::READ_NORMAL;
+    ep.add(&r, 4, interest).unwrap();
+    write_bytes(&w, 1);
+    let mut ev = Events::with_capacity(4);
+    assert_eq!(ep.wait(&mut ev, ZERO).unwrap(), 1);
+    let e = ev.iter().next().unwrap();
+    assert!(e.is_readable());
+    assert!(e.ready().contains(epoll::Ready::READ_NORMAL), "{e:?}");
+}

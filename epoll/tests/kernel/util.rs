@@ -44,7 +44,7 @@ pub(crate) fn drain(fd: impl AsFd) -> usize {
 }
 
 /// Raises `RLIMIT_NOFILE` (soft, and hard if needed: we are root in CI) to at least `n`.
-pub(crate) fn raise_nofile(n: u64) {
+pub(crate) fn raise_nofile(n: libc::rlim_t) {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,

@@ -22,6 +22,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_provide_buffers(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_provide_buffers.3.html)
     #[doc(alias = "IORING_OP_PROVIDE_BUFFERS")]
+    #[doc(alias = "io_uring_prep_provide_buffers")]
     pub struct ProvideBuffers {
         addr: { *mut u8 },
         len: { u32 },
@@ -58,6 +59,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_remove_buffers(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_remove_buffers.3.html)
     #[doc(alias = "IORING_OP_REMOVE_BUFFERS")]
+    #[doc(alias = "io_uring_prep_remove_buffers")]
     pub struct RemoveBuffers {
         nbufs: { u16 },
         bgid: { u16 },

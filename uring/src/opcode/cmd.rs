@@ -64,6 +64,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_cmd(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_cmd.3.html)
     #[doc(alias = "IORING_OP_URING_CMD")]
+    #[doc(alias = "io_uring_prep_uring_cmd")]
     pub struct UringCmd {
         fd: { impl Target },
         cmd_op: { u32 },
@@ -106,6 +107,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_cmd(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_cmd.3.html)
     #[doc(alias = "IORING_OP_URING_CMD128")]
+    #[doc(alias = "io_uring_prep_uring_cmd128")]
     pub struct UringCmd128 {
         fd: { impl Target },
         cmd_op: { u32 },

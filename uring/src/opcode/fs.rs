@@ -34,6 +34,7 @@ opcode! {
     ///
     /// - [`fsync(2)`](https://man7.org/linux/man-pages/man2/fsync.2.html)
     #[doc(alias = "IORING_OP_FSYNC")]
+    #[doc(alias = "io_uring_prep_fsync")]
     pub struct Fsync {
         fd: { impl Target },
         ;;
@@ -70,6 +71,7 @@ opcode! {
     ///
     /// - [`sync_file_range(2)`](https://man7.org/linux/man-pages/man2/sync_file_range.2.html)
     #[doc(alias = "IORING_OP_SYNC_FILE_RANGE")]
+    #[doc(alias = "io_uring_prep_sync_file_range")]
     pub struct SyncFileRange {
         fd: { impl Target },
         len: { u32 },
@@ -105,6 +107,7 @@ opcode! {
     ///
     /// - [`fallocate(2)`](https://man7.org/linux/man-pages/man2/fallocate.2.html)
     #[doc(alias = "IORING_OP_FALLOCATE")]
+    #[doc(alias = "io_uring_prep_fallocate")]
     pub struct Fallocate {
         fd: { impl Target },
         len: { u64 },
@@ -143,6 +146,7 @@ opcode! {
     ///
     /// - [`openat(2)`](https://man7.org/linux/man-pages/man2/openat.2.html)
     #[doc(alias = "IORING_OP_OPENAT")]
+    #[doc(alias = "io_uring_prep_openat")]
     pub struct OpenAt {
         dirfd: { Fd },
         path: { *const c_char },
@@ -182,6 +186,7 @@ opcode! {
     ///
     /// - [`openat2(2)`](https://man7.org/linux/man-pages/man2/openat2.2.html)
     #[doc(alias = "IORING_OP_OPENAT2")]
+    #[doc(alias = "io_uring_prep_openat2")]
     pub struct OpenAt2 {
         dirfd: { Fd },
         path: { *const c_char },
@@ -221,6 +226,7 @@ opcode! {
     ///
     /// - [`close(2)`](https://man7.org/linux/man-pages/man2/close.2.html)
     #[doc(alias = "IORING_OP_CLOSE")]
+    #[doc(alias = "io_uring_prep_close")]
     pub struct Close {
         fd: { impl Target },
         ;;
@@ -254,6 +260,7 @@ opcode! {
     ///
     /// - [`statx(2)`](https://man7.org/linux/man-pages/man2/statx.2.html)
     #[doc(alias = "IORING_OP_STATX")]
+    #[doc(alias = "io_uring_prep_statx")]
     pub struct Statx {
         dirfd: { Fd },
         path: { *const c_char },
@@ -292,6 +299,7 @@ opcode! {
     ///
     /// - [`posix_fadvise(2)`](https://man7.org/linux/man-pages/man2/posix_fadvise.2.html)
     #[doc(alias = "IORING_OP_FADVISE")]
+    #[doc(alias = "io_uring_prep_fadvise")]
     pub struct Fadvise {
         fd: { impl Target },
         len: { u32 },
@@ -327,6 +335,7 @@ opcode! {
     ///
     /// - [`madvise(2)`](https://man7.org/linux/man-pages/man2/madvise.2.html)
     #[doc(alias = "IORING_OP_MADVISE")]
+    #[doc(alias = "io_uring_prep_madvise")]
     pub struct Madvise {
         addr: { *const libc::c_void },
         len: { u32 },
@@ -360,6 +369,7 @@ opcode! {
     ///
     /// - [`renameat2(2)`](https://man7.org/linux/man-pages/man2/renameat2.2.html)
     #[doc(alias = "IORING_OP_RENAMEAT")]
+    #[doc(alias = "io_uring_prep_renameat")]
     pub struct RenameAt {
         olddirfd: { Fd },
         oldpath: { *const c_char },
@@ -398,6 +408,7 @@ opcode! {
     ///
     /// - [`unlinkat(2)`](https://man7.org/linux/man-pages/man2/unlinkat.2.html)
     #[doc(alias = "IORING_OP_UNLINKAT")]
+    #[doc(alias = "io_uring_prep_unlinkat")]
     pub struct UnlinkAt {
         dirfd: { Fd },
         path: { *const c_char },
@@ -431,6 +442,7 @@ opcode! {
     ///
     /// - [`mkdirat(2)`](https://man7.org/linux/man-pages/man2/mkdirat.2.html)
     #[doc(alias = "IORING_OP_MKDIRAT")]
+    #[doc(alias = "io_uring_prep_mkdirat")]
     pub struct MkDirAt {
         dirfd: { Fd },
         path: { *const c_char },
@@ -464,6 +476,7 @@ opcode! {
     ///
     /// - [`symlinkat(2)`](https://man7.org/linux/man-pages/man2/symlinkat.2.html)
     #[doc(alias = "IORING_OP_SYMLINKAT")]
+    #[doc(alias = "io_uring_prep_symlinkat")]
     pub struct SymlinkAt {
         newdirfd: { Fd },
         target: { *const c_char },
@@ -496,6 +509,7 @@ opcode! {
     ///
     /// - [`linkat(2)`](https://man7.org/linux/man-pages/man2/linkat.2.html)
     #[doc(alias = "IORING_OP_LINKAT")]
+    #[doc(alias = "io_uring_prep_linkat")]
     pub struct LinkAt {
         olddirfd: { Fd },
         oldpath: { *const c_char },
@@ -533,6 +547,7 @@ opcode! {
     ///
     /// - [`ftruncate(2)`](https://man7.org/linux/man-pages/man2/ftruncate.2.html)
     #[doc(alias = "IORING_OP_FTRUNCATE")]
+    #[doc(alias = "io_uring_prep_ftruncate")]
     pub struct Ftruncate {
         fd: { impl Target },
         len: { u64 },
@@ -566,6 +581,7 @@ opcode! {
     ///
     /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
     #[doc(alias = "IORING_OP_FILES_UPDATE")]
+    #[doc(alias = "io_uring_prep_files_update")]
     pub struct FilesUpdate {
         fds: { *const i32 },
         len: { u32 },
@@ -601,6 +617,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_fixed_fd_install(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_fixed_fd_install.3.html)
     #[doc(alias = "IORING_OP_FIXED_FD_INSTALL")]
+    #[doc(alias = "io_uring_prep_fixed_fd_install")]
     pub struct FixedFdInstall {
         fixed: { Fixed },
         ;;
@@ -635,6 +652,7 @@ opcode! {
     ///
     /// - [`pipe2(2)`](https://man7.org/linux/man-pages/man2/pipe2.2.html)
     #[doc(alias = "IORING_OP_PIPE")]
+    #[doc(alias = "io_uring_prep_pipe")]
     pub struct Pipe {
         fds: { *mut [i32; 2] },
         ;;

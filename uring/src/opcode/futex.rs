@@ -22,6 +22,7 @@ opcode! {
     ///
     /// - [`futex(2)`](https://man7.org/linux/man-pages/man2/futex.2.html)
     #[doc(alias = "IORING_OP_FUTEX_WAIT")]
+    #[doc(alias = "io_uring_prep_futex_wait")]
     pub struct FutexWait {
         futex: { *const u32 },
         val: { u64 },
@@ -56,6 +57,7 @@ opcode! {
     ///
     /// - [`futex(2)`](https://man7.org/linux/man-pages/man2/futex.2.html)
     #[doc(alias = "IORING_OP_FUTEX_WAKE")]
+    #[doc(alias = "io_uring_prep_futex_wake")]
     pub struct FutexWake {
         futex: { *const u32 },
         val: { u64 },
@@ -92,6 +94,7 @@ opcode! {
     ///
     /// - [`futex_waitv(2)`](https://man7.org/linux/man-pages/man2/futex_waitv.2.html)
     #[doc(alias = "IORING_OP_FUTEX_WAITV")]
+    #[doc(alias = "io_uring_prep_futex_waitv")]
     pub struct FutexWaitV {
         futexv: { *const types::FutexWaitV },
         nr: { u32 },

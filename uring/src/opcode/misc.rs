@@ -19,6 +19,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_nop(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_nop.3.html)
     #[doc(alias = "IORING_OP_NOP")]
+    #[doc(alias = "io_uring_prep_nop")]
     pub struct Nop {
         ;;
         /// `IORING_NOP_*` flags.
@@ -56,6 +57,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_nop(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_nop.3.html)
     #[doc(alias = "IORING_OP_NOP128")]
+    #[doc(alias = "io_uring_prep_nop128")]
     pub struct Nop128 {
         ;;
         /// `IORING_NOP_*` flags.
@@ -96,6 +98,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_cancel(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_cancel.3.html)
     #[doc(alias = "IORING_OP_ASYNC_CANCEL")]
+    #[doc(alias = "io_uring_prep_cancel64")]
     pub struct AsyncCancel {
         target: { u64 },
         ;;
@@ -129,6 +132,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_cancel_fd(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_cancel_fd.3.html)
     #[doc(alias = "IORING_OP_ASYNC_CANCEL")]
+    #[doc(alias = "io_uring_prep_cancel_fd")]
     pub struct AsyncCancelFd {
         fd: { impl Target },
         ;;
@@ -168,6 +172,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_msg_ring(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_msg_ring.3.html)
     #[doc(alias = "IORING_OP_MSG_RING")]
+    #[doc(alias = "io_uring_prep_msg_ring")]
     pub struct MsgRingData {
         ring_fd: { impl Target },
         result: { i32 },
@@ -212,6 +217,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_msg_ring_fd(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_msg_ring_fd.3.html)
     #[doc(alias = "IORING_OP_MSG_RING")]
+    #[doc(alias = "io_uring_prep_msg_ring_fd")]
     pub struct MsgRingSendFd {
         ring_fd: { impl Target },
         source: { Fixed },
@@ -249,6 +255,7 @@ opcode! {
     ///
     /// - [`waitid(2)`](https://man7.org/linux/man-pages/man2/waitid.2.html)
     #[doc(alias = "IORING_OP_WAITID")]
+    #[doc(alias = "io_uring_prep_waitid")]
     pub struct WaitId {
         idtype: { libc::idtype_t },
         id: { libc::id_t },

@@ -47,6 +47,7 @@ opcode! {
     ///
     /// - [`sendmsg(2)`](https://man7.org/linux/man-pages/man2/sendmsg.2.html)
     #[doc(alias = "IORING_OP_SENDMSG")]
+    #[doc(alias = "io_uring_prep_sendmsg")]
     pub struct SendMsg {
         fd: { impl Target },
         msg: { *const libc::msghdr },
@@ -84,6 +85,7 @@ opcode! {
     ///
     /// - [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
     #[doc(alias = "IORING_OP_RECVMSG")]
+    #[doc(alias = "io_uring_prep_recvmsg")]
     pub struct RecvMsg {
         fd: { impl Target },
         msg: { *mut libc::msghdr },
@@ -127,6 +129,7 @@ opcode! {
     /// - [`recvmsg(2)`](https://man7.org/linux/man-pages/man2/recvmsg.2.html)
     /// - [`io_uring_prep_recvmsg_multishot(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_recvmsg_multishot.3.html)
     #[doc(alias = "IORING_OP_RECVMSG")]
+    #[doc(alias = "io_uring_prep_recvmsg_multishot")]
     pub struct RecvMsgMulti {
         fd: { impl Target },
         msg: { *const libc::msghdr },
@@ -166,6 +169,7 @@ opcode! {
     ///
     /// - [`accept4(2)`](https://man7.org/linux/man-pages/man2/accept4.2.html)
     #[doc(alias = "IORING_OP_ACCEPT")]
+    #[doc(alias = "io_uring_prep_accept")]
     pub struct Accept {
         fd: { impl Target },
         addr: { *mut libc::sockaddr },
@@ -208,6 +212,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_multishot_accept(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_multishot_accept.3.html)
     #[doc(alias = "IORING_OP_ACCEPT")]
+    #[doc(alias = "io_uring_prep_multishot_accept")]
     pub struct AcceptMulti {
         fd: { impl Target },
         ;;
@@ -246,6 +251,7 @@ opcode! {
     ///
     /// - [`connect(2)`](https://man7.org/linux/man-pages/man2/connect.2.html)
     #[doc(alias = "IORING_OP_CONNECT")]
+    #[doc(alias = "io_uring_prep_connect")]
     pub struct Connect {
         fd: { impl Target },
         addr: { *const libc::sockaddr },
@@ -278,6 +284,7 @@ opcode! {
     ///
     /// - [`send(2)`](https://man7.org/linux/man-pages/man2/send.2.html)
     #[doc(alias = "IORING_OP_SEND")]
+    #[doc(alias = "io_uring_prep_send")]
     pub struct Send {
         fd: { impl Target },
         buf: { *const u8 },
@@ -323,6 +330,7 @@ opcode! {
     ///
     /// - [`recv(2)`](https://man7.org/linux/man-pages/man2/recv.2.html)
     #[doc(alias = "IORING_OP_RECV")]
+    #[doc(alias = "io_uring_prep_recv")]
     pub struct Recv {
         fd: { impl Target },
         buf: { *mut u8 },
@@ -364,6 +372,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_recv_multishot(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_recv_multishot.3.html)
     #[doc(alias = "IORING_OP_RECV")]
+    #[doc(alias = "io_uring_prep_recv_multishot")]
     pub struct RecvMulti {
         fd: { impl Target },
         buf_group: { u16 },
@@ -401,6 +410,7 @@ opcode! {
     ///
     /// - [`shutdown(2)`](https://man7.org/linux/man-pages/man2/shutdown.2.html)
     #[doc(alias = "IORING_OP_SHUTDOWN")]
+    #[doc(alias = "io_uring_prep_shutdown")]
     pub struct Shutdown {
         fd: { impl Target },
         how: { i32 },
@@ -431,6 +441,7 @@ opcode! {
     ///
     /// - [`socket(2)`](https://man7.org/linux/man-pages/man2/socket.2.html)
     #[doc(alias = "IORING_OP_SOCKET")]
+    #[doc(alias = "io_uring_prep_socket")]
     pub struct Socket {
         domain: { i32 },
         socket_type: { i32 },
@@ -467,6 +478,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_send_zc(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_send_zc.3.html)
     #[doc(alias = "IORING_OP_SEND_ZC")]
+    #[doc(alias = "io_uring_prep_send_zc")]
     pub struct SendZc {
         fd: { impl Target },
         buf: { *const u8 },
@@ -515,6 +527,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_sendmsg_zc(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_sendmsg_zc.3.html)
     #[doc(alias = "IORING_OP_SENDMSG_ZC")]
+    #[doc(alias = "io_uring_prep_sendmsg_zc")]
     pub struct SendMsgZc {
         fd: { impl Target },
         msg: { *const libc::msghdr },
@@ -552,6 +565,7 @@ opcode! {
     ///
     /// - [`bind(2)`](https://man7.org/linux/man-pages/man2/bind.2.html)
     #[doc(alias = "IORING_OP_BIND")]
+    #[doc(alias = "io_uring_prep_bind")]
     pub struct Bind {
         fd: { impl Target },
         addr: { *const libc::sockaddr },
@@ -583,6 +597,7 @@ opcode! {
     ///
     /// - [`listen(2)`](https://man7.org/linux/man-pages/man2/listen.2.html)
     #[doc(alias = "IORING_OP_LISTEN")]
+    #[doc(alias = "io_uring_prep_listen")]
     pub struct Listen {
         fd: { impl Target },
         backlog: { i32 },

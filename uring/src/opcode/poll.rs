@@ -32,6 +32,7 @@ opcode! {
     ///
     /// - [`poll(2)`](https://man7.org/linux/man-pages/man2/poll.2.html)
     #[doc(alias = "IORING_OP_POLL_ADD")]
+    #[doc(alias = "io_uring_prep_poll_add")]
     pub struct PollAdd {
         fd: { impl Target },
         events: { PollEvents },
@@ -72,6 +73,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_poll_remove(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_poll_remove.3.html)
     #[doc(alias = "IORING_OP_POLL_REMOVE")]
+    #[doc(alias = "io_uring_prep_poll_remove")]
     pub struct PollRemove {
         target: { u64 },
         ;;
@@ -103,6 +105,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_poll_update(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_poll_update.3.html)
     #[doc(alias = "IORING_OP_POLL_REMOVE")]
+    #[doc(alias = "io_uring_prep_poll_update")]
     pub struct PollUpdate {
         target: { u64 },
         ;;
@@ -149,6 +152,7 @@ opcode! {
     ///
     /// - [`epoll_ctl(2)`](https://man7.org/linux/man-pages/man2/epoll_ctl.2.html)
     #[doc(alias = "IORING_OP_EPOLL_CTL")]
+    #[doc(alias = "io_uring_prep_epoll_ctl")]
     pub struct EpollCtl {
         epfd: { Fd },
         fd: { i32 },
@@ -184,6 +188,7 @@ opcode! {
     ///
     /// - [`epoll_wait(2)`](https://man7.org/linux/man-pages/man2/epoll_wait.2.html)
     #[doc(alias = "IORING_OP_EPOLL_WAIT")]
+    #[doc(alias = "io_uring_prep_epoll_wait")]
     pub struct EpollWait {
         epfd: { impl Target },
         events: { *mut libc::epoll_event },

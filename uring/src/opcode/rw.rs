@@ -33,6 +33,7 @@ opcode! {
     ///
     /// - [`preadv2(2)`](https://man7.org/linux/man-pages/man2/preadv2.2.html)
     #[doc(alias = "IORING_OP_READV")]
+    #[doc(alias = "io_uring_prep_readv2")]
     pub struct Readv {
         fd: { impl Target },
         iovec: { *const libc::iovec },
@@ -76,6 +77,7 @@ opcode! {
     ///
     /// - [`pwritev2(2)`](https://man7.org/linux/man-pages/man2/pwritev2.2.html)
     #[doc(alias = "IORING_OP_WRITEV")]
+    #[doc(alias = "io_uring_prep_writev2")]
     pub struct Writev {
         fd: { impl Target },
         iovec: { *const libc::iovec },
@@ -117,6 +119,7 @@ opcode! {
     ///
     /// - [`pread(2)`](https://man7.org/linux/man-pages/man2/pread.2.html)
     #[doc(alias = "IORING_OP_READ_FIXED")]
+    #[doc(alias = "io_uring_prep_read_fixed")]
     pub struct ReadFixed {
         fd: { impl Target },
         buf: { *mut u8 },
@@ -159,6 +162,7 @@ opcode! {
     ///
     /// - [`pwrite(2)`](https://man7.org/linux/man-pages/man2/pwrite.2.html)
     #[doc(alias = "IORING_OP_WRITE_FIXED")]
+    #[doc(alias = "io_uring_prep_write_fixed")]
     pub struct WriteFixed {
         fd: { impl Target },
         buf: { *const u8 },
@@ -206,6 +210,7 @@ opcode! {
     ///
     /// - [`pread(2)`](https://man7.org/linux/man-pages/man2/pread.2.html)
     #[doc(alias = "IORING_OP_READ")]
+    #[doc(alias = "io_uring_prep_read")]
     pub struct Read {
         fd: { impl Target },
         buf: { *mut u8 },
@@ -249,6 +254,7 @@ opcode! {
     ///
     /// - [`pwrite(2)`](https://man7.org/linux/man-pages/man2/pwrite.2.html)
     #[doc(alias = "IORING_OP_WRITE")]
+    #[doc(alias = "io_uring_prep_write")]
     pub struct Write {
         fd: { impl Target },
         buf: { *const u8 },
@@ -292,6 +298,7 @@ opcode! {
     ///
     /// - [`read(2)`](https://man7.org/linux/man-pages/man2/read.2.html)
     #[doc(alias = "IORING_OP_READ_MULTISHOT")]
+    #[doc(alias = "io_uring_prep_read_multishot")]
     pub struct ReadMulti {
         fd: { impl Target },
         buf_group: { u16 },
@@ -329,6 +336,7 @@ opcode! {
     ///
     /// - [`preadv2(2)`](https://man7.org/linux/man-pages/man2/preadv2.2.html)
     #[doc(alias = "IORING_OP_READV_FIXED")]
+    #[doc(alias = "io_uring_prep_readv_fixed")]
     pub struct ReadvFixed {
         fd: { impl Target },
         iovec: { *const libc::iovec },
@@ -371,6 +379,7 @@ opcode! {
     ///
     /// - [`pwritev2(2)`](https://man7.org/linux/man-pages/man2/pwritev2.2.html)
     #[doc(alias = "IORING_OP_WRITEV_FIXED")]
+    #[doc(alias = "io_uring_prep_writev_fixed")]
     pub struct WritevFixed {
         fd: { impl Target },
         iovec: { *const libc::iovec },
@@ -415,6 +424,7 @@ opcode! {
     ///
     /// - [`splice(2)`](https://man7.org/linux/man-pages/man2/splice.2.html)
     #[doc(alias = "IORING_OP_SPLICE")]
+    #[doc(alias = "io_uring_prep_splice")]
     pub struct Splice {
         fd_in: { impl Target },
         off_in: { i64 },
@@ -458,6 +468,7 @@ opcode! {
     ///
     /// - [`tee(2)`](https://man7.org/linux/man-pages/man2/tee.2.html)
     #[doc(alias = "IORING_OP_TEE")]
+    #[doc(alias = "io_uring_prep_tee")]
     pub struct Tee {
         fd_in: { impl Target },
         fd_out: { impl Target },

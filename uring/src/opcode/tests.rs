@@ -683,7 +683,7 @@ fn destination_slot_encoding() {
 }
 
 #[test]
-fn no_memory_marks_exactly_the_pointer_free_builders() {
+fn no_memory_marks_the_pointer_free_builders() {
     fn is<T: NoMemory>() {}
     is::<Nop>();
     is::<Nop128>();

@@ -24,6 +24,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_timeout(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_timeout.3.html)
     #[doc(alias = "IORING_OP_TIMEOUT")]
+    #[doc(alias = "io_uring_prep_timeout")]
     pub struct Timeout {
         timespec: { *const Timespec },
         ;;
@@ -61,6 +62,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_timeout_remove(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_timeout_remove.3.html)
     #[doc(alias = "IORING_OP_TIMEOUT_REMOVE")]
+    #[doc(alias = "io_uring_prep_timeout_remove")]
     pub struct TimeoutRemove {
         target: { u64 },
         ;;
@@ -92,6 +94,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_timeout_update(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_timeout_update.3.html)
     #[doc(alias = "IORING_OP_TIMEOUT_REMOVE")]
+    #[doc(alias = "io_uring_prep_timeout_update")]
     pub struct TimeoutUpdate {
         target: { u64 },
         timespec: { *const Timespec },
@@ -132,6 +135,7 @@ opcode! {
     ///
     /// - [`io_uring_prep_link_timeout(3)`](https://man7.org/linux/man-pages/man3/io_uring_prep_link_timeout.3.html)
     #[doc(alias = "IORING_OP_LINK_TIMEOUT")]
+    #[doc(alias = "io_uring_prep_link_timeout")]
     pub struct LinkTimeout {
         timespec: { *const Timespec },
         ;;

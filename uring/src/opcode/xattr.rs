@@ -20,6 +20,7 @@ opcode! {
     ///
     /// - [`fgetxattr(2)`](https://man7.org/linux/man-pages/man2/fgetxattr.2.html)
     #[doc(alias = "IORING_OP_FGETXATTR")]
+    #[doc(alias = "io_uring_prep_fgetxattr")]
     pub struct FGetXattr {
         fd: { impl Target },
         name: { *const c_char },
@@ -53,6 +54,7 @@ opcode! {
     ///
     /// - [`fsetxattr(2)`](https://man7.org/linux/man-pages/man2/fsetxattr.2.html)
     #[doc(alias = "IORING_OP_FSETXATTR")]
+    #[doc(alias = "io_uring_prep_fsetxattr")]
     pub struct FSetXattr {
         fd: { impl Target },
         name: { *const c_char },
@@ -90,6 +92,7 @@ opcode! {
     ///
     /// - [`getxattr(2)`](https://man7.org/linux/man-pages/man2/getxattr.2.html)
     #[doc(alias = "IORING_OP_GETXATTR")]
+    #[doc(alias = "io_uring_prep_getxattr")]
     pub struct GetXattr {
         path: { *const c_char },
         name: { *const c_char },
@@ -124,6 +127,7 @@ opcode! {
     ///
     /// - [`setxattr(2)`](https://man7.org/linux/man-pages/man2/setxattr.2.html)
     #[doc(alias = "IORING_OP_SETXATTR")]
+    #[doc(alias = "io_uring_prep_setxattr")]
     pub struct SetXattr {
         path: { *const c_char },
         name: { *const c_char },

@@ -404,7 +404,6 @@ fn flags_the_crate_cannot_drive_are_refused_clearly() {
     for flag in [
         SetupFlags::REGISTERED_FD_ONLY,
         SetupFlags::SQ_REWIND,
-        SetupFlags::CQE_MIXED,
         SetupFlags::SQE_MIXED,
     ] {
         let err = Ring::<Sqe, Cqe>::builder()
@@ -471,4 +470,71 @@ fn no_mmap_with_sqe128_cqe32_and_no_sqarray() {
         ring.submit_and_wait(1).unwrap();
         assert_eq!(ring.cq().next().unwrap().cqe.user_data(), i);
     }
+}
+
+#[test]
+fn cqe_mixed_ring_yields_small_and_big_cqes_across_the_wrap() {
+    let Some(mut ring) = ring_or_skip(
+        Ring::<Sqe, uring::CqeMixed>::builder().cq_entries(8),
+        4,
+        "cqe_mixed",
+    ) else {
+        return;
+    };
+    assert!(ring.flags().contains(SetupFlags::CQE_MIXED));
+    assert_eq!(ring.cq_entries(), 8);
+    // Rounds of 3 NOPs: small, big, small = 4 slots; an 8-slot CQ means big CQEs land at
+    // every offset, including the last slot, where the kernel pads with a SKIP entry.
+    let mut id = 0u64;
+    for round in 0..50u64 {
+        let pattern = [false, true, round % 2 == 0];
+        let sqes: Vec<Sqe> = pattern
+            .iter()
+            .map(|&big| {
+                let mut sqe = nop(id);
+                id += 1;
+                if big {
+                    sqe.as_raw_mut().rw_flags_union.nop_flags = sys::IORING_NOP_CQE32;
+                }
+                sqe
+            })
+            .collect();
+        // SAFETY: NOPs carry no pointers.
+        unsafe { ring.push_multiple(&sqes).unwrap() };
+        ring.submit_and_wait(3).unwrap();
+        let got: Vec<uring::CqeMixed> = ring.cq().collect();
+        assert_eq!(got.len(), 3, "round {round}: {got:?}");
+        for (i, c) in got.iter().enumerate() {
+            assert_eq!(c.cqe.user_data(), id - 3 + i as u64, "round {round}");
+            assert_eq!(c.cqe.res(), 0);
+            assert_eq!(c.is_big(), pattern[i], "round {round}: {c:?}");
+            assert!(!c.cqe.flags().contains(uring::CqeFlags::SKIP));
+        }
+    }
+}
+
+#[test]
+fn sqpoll_squeue_wait_waits_for_room() {
+    let Some(mut ring) = ring_or_skip(Ring::<Sqe, Cqe>::builder().sqpoll(1000), 4, "sq_wait")
+    else {
+        return;
+    };
+    let mut pushed = 0u64;
+    let start = Instant::now();
+    while pushed < 200 {
+        // SAFETY: NOPs carry no pointers.
+        match unsafe { ring.push(&nop(pushed)) } {
+            Ok(()) => pushed += 1,
+            Err(_) => {
+                // Full: wake the poller if it sleeps, then wait for room.
+                ring.submit().unwrap();
+                ring.submitter().squeue_wait().unwrap();
+                assert!(ring.sq_space_left() > 0, "SQ_WAIT returned with no room");
+            }
+        }
+        // Reap as we go so the CQ never overflows.
+        ring.cq().for_each(drop);
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+    ring.submit().unwrap();
 }
