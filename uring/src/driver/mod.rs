@@ -49,10 +49,32 @@
 //! `io-uring`.
 //!
 //! Raw SQEs can still go through [`Driver::push_raw`]; their `user_data` must have bit 63
-//! clear (checked), and their CQEs are kept for [`Driver::foreign_completions`].
+//! clear (checked), and their CQEs are kept for [`Driver::foreign_completions`]. Builders the
+//! `opcode` module marks [`NoMemory`](crate::opcode::NoMemory) need no unsafe at all: wrap them
+//! in [`NoMem`].
 //!
-//! A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows its
-//! fd; to pass as one of this driver's, it must guess a live slot's 39-bit generation.
+//! # What is where
+//!
+//! | you want | use |
+//! |---|---|
+//! | receive a stream without managing buffers | [`pbuf`]: `driver.buf_ring(n, size)` + [`pbuf::RecvMulti`]; each item is a [`pbuf::BufRef`] that goes back to the ring on drop; `ENOBUFS` ends the stream ([`pbuf::is_no_buffers`]) and [`Driver::release`] + [`Driver::submit_multishot`] re-arms it. Incremental rings ([`Driver::buf_ring_incremental`]) and bundles ([`pbuf::RecvBundle`]) too |
+//! | read/write/send/recv with your own buffer | [`Read`], [`Write`], [`Send`], [`Recv`], [`Readv`], [`Writev`], [`SendMsg`] with any [`IoBuf`]/[`IoBufMut`] (`Vec<u8>`, `Box<[u8]>`, `&'static [u8]`, a [`Slice`] of one) |
+//! | zero-copy send | [`SendZc`], [`SendMsg::zero_copy`]: the buffer comes back with the notification CQE |
+//! | registered buffers | [`Driver::fixed_buffers`] → [`fixed::FixedBufPool`] leases for [`fixed::ReadFixed`], [`fixed::WriteFixed`], [`SendZc::fixed`]; a lease of another driver is refused |
+//! | registered files | [`Driver::fixed_files`] + [`Driver::install`] → an owned [`fixed::FixedFile`] slot |
+//! | multishot accept/poll/timeout/recvmsg | [`multishot`] |
+//! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`] |
+//!
+//! # Limits
+//!
+//! - A `Driver` is single-threaded (`!Send`: buffer rings and pools are shared through `Rc`).
+//! - A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows
+//!   its fd; to pass as one of this driver's it must name a live slot and guess its 39-bit
+//!   random generation, and a wrong guess is counted in [`Driver::stale_completions`].
+//! - A detached [`NoMem`] op that installs a *direct* descriptor leaves the slot installed
+//!   (only a table entry, no memory); fds are always closed.
+//! - Operations that need more than 64 bytes of state (`SendMsg`, `Connect`, `Statx`,
+//!   vectored I/O) allocate once per operation.
 
 mod buf;
 pub mod fixed;
