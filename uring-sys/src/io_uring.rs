@@ -1,4 +1,6 @@
-//! `<linux/io_uring.h>`: every struct, union, enum value and macro, plus the three raw syscalls.
+//! `<linux/io_uring.h>` (Linux 7.2): every struct, union, enum value and macro, plus the three
+//! raw syscalls. The headers under `<linux/io_uring/>` are the child modules `zcrx` (which this
+//! header includes), `query`, `bpf_filter` and `mock_file`.
 //!
 //! Items are in the header's order. See the crate docs for the naming scheme of anonymous
 //! unions/structs and for how C enums, flexible arrays and constant widths are mirrored.
