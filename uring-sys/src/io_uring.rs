@@ -1,4 +1,6 @@
-//! `<linux/io_uring.h>`: every struct, union, enum value and macro, plus the three raw syscalls.
+//! `<linux/io_uring.h>` (Linux 7.2): every struct, union, enum value and macro, plus the three
+//! raw syscalls. The headers under `<linux/io_uring/>` are the child modules `zcrx` (which this
+//! header includes), `query`, `bpf_filter` and `mock_file`.
 //!
 //! Items are in the header's order. See the crate docs for the naming scheme of anonymous
 //! unions/structs and for how C enums, flexible arrays and constant widths are mirrored.
@@ -9,6 +11,11 @@ use libc::{c_int, c_long, c_uint, c_void, sigset_t};
 
 use crate::fs::__kernel_rwf_t;
 use crate::time_types::__kernel_timespec;
+
+pub(crate) mod bpf_filter;
+pub(crate) mod mock_file;
+pub(crate) mod query;
+pub(crate) mod zcrx;
 
 /// Alignment of `__u64` inside structs on this target (8 on 64-bit targets, 4 on i386).
 // Used only inside `const _` layout asserts, which rustc 1.85's dead-code pass does not see.
@@ -46,7 +53,7 @@ pub struct io_uring_sqe {
     /// `personality`: a registered credentials id, 0 for none.
     pub personality: u16,
     /// The anonymous union holding `splice_fd_in` / `file_index` / `zcrx_ifq_idx` / `optlen` /
-    /// `addr_len`.
+    /// `addr_len` / `write_stream`.
     pub splice_fd_in_union: io_uring_sqe_splice_fd_in_union,
     /// The anonymous union holding `addr3` / `attr_ptr`+`attr_type_mask` / `optval` / `cmd`.
     pub addr3_struct_union: io_uring_sqe_addr3_struct_union,
@@ -101,6 +108,11 @@ pub struct io_uring_sqe_addr_union_level_struct {
 #[derive(Copy, Clone)]
 pub union io_uring_sqe_rw_flags_union {
     /// `rw_flags`: `RWF_*` flags for reads and writes.
+    ///
+    /// Typed `__kernel_rwf_t` (C `int`: the type of `<linux/fs.h>`'s `RWF_*` macros and of the
+    /// kernel's `rwf_t`), as liburing's copy and Debian's 6.1 header declare the field. Linux
+    /// 7.2's header declares it `__u32`: same size, alignment and offset, so the ABI is the
+    /// same; the crate keeps the `RWF_*` type so the flags need no cast.
     pub rw_flags: __kernel_rwf_t,
     /// `fsync_flags`: `IORING_FSYNC_*`.
     pub fsync_flags: u32,
@@ -174,6 +186,8 @@ pub union io_uring_sqe_splice_fd_in_union {
     pub optlen: u32,
     /// The anonymous struct holding `addr_len` / `__pad3`.
     pub addr_len_struct: io_uring_sqe_splice_fd_in_union_addr_len_struct,
+    /// The anonymous struct holding `write_stream` / `__pad4` (Linux 7.2).
+    pub write_stream_struct: io_uring_sqe_splice_fd_in_union_write_stream_struct,
 }
 
 /// The anonymous struct in `io_uring_sqe`'s `splice_fd_in` union.
@@ -184,6 +198,16 @@ pub struct io_uring_sqe_splice_fd_in_union_addr_len_struct {
     pub addr_len: u16,
     /// `__pad3`.
     pub __pad3: [u16; 1],
+}
+
+/// The second anonymous struct in `io_uring_sqe`'s `splice_fd_in` union (Linux 7.2).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct io_uring_sqe_splice_fd_in_union_write_stream_struct {
+    /// `write_stream`: the write stream (placement hint) of a write.
+    pub write_stream: u8,
+    /// `__pad4`.
+    pub __pad4: [u8; 3],
 }
 
 /// The anonymous union at `io_uring_sqe` offset 48.
@@ -250,6 +274,9 @@ layout!(io_uring_sqe, size 64, align U64,
     splice_fd_in_union.optlen = 44, splice_fd_in_union.addr_len_struct = 44,
     splice_fd_in_union.addr_len_struct.addr_len = 44,
     splice_fd_in_union.addr_len_struct.__pad3 = 46,
+    splice_fd_in_union.write_stream_struct = 44,
+    splice_fd_in_union.write_stream_struct.write_stream = 44,
+    splice_fd_in_union.write_stream_struct.__pad4 = 45,
     addr3_struct_union = 48, addr3_struct_union.addr3_struct = 48,
     addr3_struct_union.addr3_struct.addr3 = 48, addr3_struct_union.addr3_struct.__pad2 = 56,
     addr3_struct_union.attr_ptr_struct = 48, addr3_struct_union.attr_ptr_struct.attr_ptr = 48,
@@ -269,8 +296,11 @@ layout!(io_uring_sqe_rw_flags_union, size 4, align 4,
 );
 layout!(io_uring_sqe_buf_index_union, size 2, align 1, buf_index = 0, buf_group = 0);
 layout!(io_uring_sqe_splice_fd_in_union, size 4, align 4,
-    splice_fd_in = 0, file_index = 0, zcrx_ifq_idx = 0, optlen = 0, addr_len_struct = 0);
+    splice_fd_in = 0, file_index = 0, zcrx_ifq_idx = 0, optlen = 0, addr_len_struct = 0,
+    write_stream_struct = 0);
 layout!(io_uring_sqe_splice_fd_in_union_addr_len_struct, size 4, align 2, addr_len = 0, __pad3 = 2);
+layout!(io_uring_sqe_splice_fd_in_union_write_stream_struct, size 4, align 1,
+    write_stream = 0, __pad4 = 1);
 layout!(io_uring_sqe_addr3_struct_union, size 16, align U64,
     addr3_struct = 0, attr_ptr_struct = 0, optval = 0, cmd = 0);
 layout!(io_uring_sqe_addr3_struct_union_addr3_struct, size 16, align U64, addr3 = 0, __pad2 = 8);
@@ -286,6 +316,7 @@ zeroable!(
     io_uring_sqe_buf_index_union,
     io_uring_sqe_splice_fd_in_union,
     io_uring_sqe_splice_fd_in_union_addr_len_struct,
+    io_uring_sqe_splice_fd_in_union_write_stream_struct,
     io_uring_sqe_addr3_struct_union,
     io_uring_sqe_addr3_struct_union_addr3_struct,
     io_uring_sqe_addr3_struct_union_attr_ptr_struct,
@@ -538,8 +569,11 @@ pub const IORING_OP_LAST: u8 = 65;
 
 /// `IORING_URING_CMD_FIXED` (`sqe.uring_cmd_flags`): use registered buffer `sqe.buf_index`.
 pub const IORING_URING_CMD_FIXED: u32 = 1 << 0;
-/// `IORING_URING_CMD_MASK`: every valid `sqe.uring_cmd_flags` bit.
-pub const IORING_URING_CMD_MASK: u32 = IORING_URING_CMD_FIXED;
+/// `IORING_URING_CMD_MULTISHOT` (Linux 7.2): multishot command; needs `IOSQE_BUFFER_SELECT`,
+/// not combinable with `IORING_URING_CMD_FIXED`.
+pub const IORING_URING_CMD_MULTISHOT: u32 = 1 << 1;
+/// `IORING_URING_CMD_MASK`: every valid `sqe.uring_cmd_flags` bit (grows with the kernel).
+pub const IORING_URING_CMD_MASK: u32 = IORING_URING_CMD_FIXED | IORING_URING_CMD_MULTISHOT;
 
 /// `IORING_FSYNC_DATASYNC` (`sqe.fsync_flags`): `fdatasync(2)` semantics.
 pub const IORING_FSYNC_DATASYNC: u32 = 1 << 0;
@@ -1486,185 +1520,6 @@ pub struct io_timespec {
 layout!(io_timespec, size 16, align U64, tv_sec = 0, tv_nsec = 8);
 zeroable!(io_timespec);
 
-/// `struct io_uring_zcrx_rqe`: a zero-copy receive refill-queue entry.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct io_uring_zcrx_rqe {
-    /// `off`.
-    pub off: u64,
-    /// `len`.
-    pub len: u32,
-    /// `__pad`.
-    pub __pad: u32,
-}
-layout!(io_uring_zcrx_rqe, size 16, align U64, off = 0, len = 8, __pad = 12);
-zeroable!(io_uring_zcrx_rqe);
-
-/// `struct io_uring_zcrx_cqe`: the second half of a zero-copy receive (32-byte) CQE.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct io_uring_zcrx_cqe {
-    /// `off`.
-    pub off: u64,
-    /// `__pad`.
-    pub __pad: u64,
-}
-layout!(io_uring_zcrx_cqe, size 16, align U64, off = 0, __pad = 8);
-zeroable!(io_uring_zcrx_cqe);
-
-/// `IORING_ZCRX_AREA_SHIFT`: bit where the area id starts in zero-copy offsets.
-pub const IORING_ZCRX_AREA_SHIFT: u32 = 48;
-/// `IORING_ZCRX_AREA_MASK`: the area-id bits of a zero-copy offset.
-pub const IORING_ZCRX_AREA_MASK: u64 = !((1u64 << IORING_ZCRX_AREA_SHIFT) - 1);
-
-/// `struct io_uring_zcrx_offsets`: offsets of the refill ring fields in its region.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct io_uring_zcrx_offsets {
-    /// `head`.
-    pub head: u32,
-    /// `tail`.
-    pub tail: u32,
-    /// `rqes`.
-    pub rqes: u32,
-    /// `__resv2`.
-    pub __resv2: u32,
-    /// `__resv`.
-    pub __resv: [u64; 2],
-}
-layout!(io_uring_zcrx_offsets, size 32, align U64, head = 0, tail = 4, rqes = 8, __resv2 = 12, __resv = 16);
-zeroable!(io_uring_zcrx_offsets);
-
-/// `enum io_uring_zcrx_area_flags` (the C enum's type; values go in
-/// `io_uring_zcrx_area_reg.flags`).
-pub type io_uring_zcrx_area_flags = c_uint;
-/// `IORING_ZCRX_AREA_DMABUF`: the area is a dma-buf (`dmabuf_fd`).
-pub const IORING_ZCRX_AREA_DMABUF: u32 = 1;
-
-/// `struct io_uring_zcrx_area_reg`: a zero-copy receive memory area.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct io_uring_zcrx_area_reg {
-    /// `addr`.
-    pub addr: u64,
-    /// `len`.
-    pub len: u64,
-    /// `rq_area_token` (written by the kernel).
-    pub rq_area_token: u64,
-    /// `flags` (`IORING_ZCRX_AREA_*`).
-    pub flags: u32,
-    /// `dmabuf_fd`.
-    pub dmabuf_fd: u32,
-    /// `__resv2`.
-    pub __resv2: [u64; 2],
-}
-layout!(io_uring_zcrx_area_reg, size 48, align U64,
-    addr = 0, len = 8, rq_area_token = 16, flags = 24, dmabuf_fd = 28, __resv2 = 32);
-zeroable!(io_uring_zcrx_area_reg);
-
-/// `enum zcrx_reg_flags` (the C enum's type; values go in `io_uring_zcrx_ifq_reg.flags`).
-pub type zcrx_reg_flags = c_uint;
-/// `ZCRX_REG_IMPORT`: import an existing zcrx instance.
-pub const ZCRX_REG_IMPORT: u32 = 1;
-/// `ZCRX_REG_NODEV`: a zcrx instance without a net device (data is copied).
-pub const ZCRX_REG_NODEV: u32 = 2;
-
-/// `enum zcrx_features` (the C enum's type; values `ZCRX_FEATURE_*`).
-pub type zcrx_features = c_uint;
-/// `ZCRX_FEATURE_RX_PAGE_SIZE`: `rx_buf_len` is honoured.
-pub const ZCRX_FEATURE_RX_PAGE_SIZE: c_uint = 1 << 0;
-
-/// `struct io_uring_zcrx_ifq_reg`: argument of `IORING_REGISTER_ZCRX_IFQ`.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct io_uring_zcrx_ifq_reg {
-    /// `if_idx`: network interface index.
-    pub if_idx: u32,
-    /// `if_rxq`: hardware receive queue.
-    pub if_rxq: u32,
-    /// `rq_entries`: refill-queue size.
-    pub rq_entries: u32,
-    /// `flags` (`ZCRX_REG_*`).
-    pub flags: u32,
-    /// `area_ptr`: address of a `struct io_uring_zcrx_area_reg`.
-    pub area_ptr: u64,
-    /// `region_ptr`: address of a `struct io_uring_region_desc`.
-    pub region_ptr: u64,
-    /// `offsets` (written by the kernel).
-    pub offsets: io_uring_zcrx_offsets,
-    /// `zcrx_id` (written by the kernel).
-    pub zcrx_id: u32,
-    /// `rx_buf_len`.
-    pub rx_buf_len: u32,
-    /// `__resv`.
-    pub __resv: [u64; 3],
-}
-layout!(io_uring_zcrx_ifq_reg, size 96, align U64,
-    if_idx = 0, if_rxq = 4, rq_entries = 8, flags = 12, area_ptr = 16, region_ptr = 24,
-    offsets = 32, zcrx_id = 64, rx_buf_len = 68, __resv = 72);
-zeroable!(io_uring_zcrx_ifq_reg);
-
-/// `enum zcrx_ctrl_op` (the C enum's type; values go in `zcrx_ctrl.op`).
-pub type zcrx_ctrl_op = c_uint;
-/// `ZCRX_CTRL_FLUSH_RQ`: flush the refill queue.
-pub const ZCRX_CTRL_FLUSH_RQ: u32 = 0;
-/// `ZCRX_CTRL_EXPORT`: export the instance as an fd.
-pub const ZCRX_CTRL_EXPORT: u32 = 1;
-/// `__ZCRX_CTRL_LAST`: one past the highest `zcrx_ctrl_op`.
-pub const __ZCRX_CTRL_LAST: u32 = 2;
-
-/// `struct zcrx_ctrl_flush_rq`: payload of `ZCRX_CTRL_FLUSH_RQ`.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct zcrx_ctrl_flush_rq {
-    /// `__resv`.
-    pub __resv: [u64; 6],
-}
-layout!(zcrx_ctrl_flush_rq, size 48, align U64, __resv = 0);
-zeroable!(zcrx_ctrl_flush_rq);
-
-/// `struct zcrx_ctrl_export`: payload of `ZCRX_CTRL_EXPORT`.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct zcrx_ctrl_export {
-    /// `zcrx_fd` (written by the kernel).
-    pub zcrx_fd: u32,
-    /// `__resv1`.
-    pub __resv1: [u32; 11],
-}
-layout!(zcrx_ctrl_export, size 48, align 4, zcrx_fd = 0, __resv1 = 4);
-zeroable!(zcrx_ctrl_export);
-
-/// `struct zcrx_ctrl`: argument of `IORING_REGISTER_ZCRX_CTRL`.
-#[repr(C)]
-#[derive(Copy, Clone, Debug)]
-pub struct zcrx_ctrl {
-    /// `zcrx_id`.
-    pub zcrx_id: u32,
-    /// `op` (`ZCRX_CTRL_*`).
-    pub op: u32,
-    /// `__resv`.
-    pub __resv: [u64; 2],
-    /// The anonymous union holding `zc_export` / `zc_flush`.
-    pub zc_export_union: zcrx_ctrl_zc_export_union,
-}
-
-/// The anonymous union in `zcrx_ctrl`.
-#[repr(C)]
-#[derive(Copy, Clone)]
-pub union zcrx_ctrl_zc_export_union {
-    /// `zc_export`.
-    pub zc_export: zcrx_ctrl_export,
-    /// `zc_flush`.
-    pub zc_flush: zcrx_ctrl_flush_rq,
-}
-layout!(zcrx_ctrl, size 72, align U64,
-    zcrx_id = 0, op = 4, __resv = 8, zc_export_union = 24, zc_export_union.zc_export = 24,
-    zc_export_union.zc_flush = 24);
-layout!(zcrx_ctrl_zc_export_union, size 48, align U64, zc_export = 0, zc_flush = 0);
-zeroable!(zcrx_ctrl, zcrx_ctrl_zc_export_union);
-union_debug!(zcrx_ctrl_zc_export_union);
-
 // ---------------------------------------------------------------------------------------------
 // Syscalls
 // ---------------------------------------------------------------------------------------------
@@ -1832,6 +1687,8 @@ mod tests {
     extern crate std;
     use std::vec::Vec;
 
+    use super::bpf_filter::{io_uring_bpf, io_uring_bpf_ctx};
+    use super::zcrx::{io_uring_zcrx_ifq_reg, zcrx_ctrl};
     use super::*;
 
     /// Every field recorded by `layout!` lies inside its type, and fields of a struct (not of a
@@ -1867,6 +1724,13 @@ mod tests {
         check::<io_uring_params>("io_uring_params", io_uring_params::__FIELDS, false);
         check::<io_uring_buf_ring>("io_uring_buf_ring", io_uring_buf_ring::__FIELDS, false);
         check::<zcrx_ctrl>("zcrx_ctrl", zcrx_ctrl::__FIELDS, false);
+        check::<io_uring_zcrx_ifq_reg>(
+            "io_uring_zcrx_ifq_reg",
+            io_uring_zcrx_ifq_reg::__FIELDS,
+            false,
+        );
+        check::<io_uring_bpf_ctx>("io_uring_bpf_ctx", io_uring_bpf_ctx::__FIELDS, false);
+        check::<io_uring_bpf>("io_uring_bpf", io_uring_bpf::__FIELDS, false);
         check::<io_uring_napi>("io_uring_napi", io_uring_napi::__FIELDS, false);
     }
 
@@ -1912,5 +1776,8 @@ mod tests {
             assert_eq!({ sqe.buf_index_union.buf_index }, 0x1a19); // copy: packed
             assert_eq!(sqe.splice_fd_in_union.file_index, 0x1c1b);
         }
+        // Linux 7.2's `write_stream` is the low byte of the same word.
+        sqe.splice_fd_in_union.write_stream_struct.write_stream = 0x2d;
+        assert_eq!(image(&sqe)[44..48], [0x2d, 0x1c, 0, 0]);
     }
 }

@@ -5,6 +5,7 @@
 #![cfg(kqueue_os)]
 
 mod filters;
+mod layout;
 mod modes;
 mod receipts;
 mod timer;

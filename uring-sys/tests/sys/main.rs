@@ -3,25 +3,6 @@
 //! Linux only (the crate is empty elsewhere).
 #![cfg(any(target_os = "linux", target_os = "android"))]
 
-/// `(stringify!(NAME), NAME as i128)` for each listed `uring_sys` constant.
-macro_rules! constants {
-    ($($name:ident),* $(,)?) => {
-        &[$((stringify!($name), uring_sys::$name as i128)),*]
-    };
-}
-
-/// `(name, size, align, T::__FIELDS)` for each listed `uring_sys` type.
-macro_rules! types {
-    ($($name:ident),* $(,)?) => {
-        &[$((
-            stringify!($name),
-            ::core::mem::size_of::<uring_sys::$name>(),
-            ::core::mem::align_of::<uring_sys::$name>(),
-            uring_sys::$name::__FIELDS,
-        )),*]
-    };
-}
-
 mod c_header;
 mod linux_raw_sys;
 mod names;

@@ -1,8 +1,28 @@
 //! What the crate defines, as tables the header tests walk: every constant with its value, every
 //! struct/union with its size, alignment and field layout (`T::__FIELDS`, emitted by the crate's
-//! own `layout!` assertions). A name missing here is reported as missing from the crate.
+//! own `layout!` assertions). A name missing here is reported as missing from the crate, and
+//! `tables_are_complete` reads the crate's source so a new item cannot be left out of them.
 
-/// `(name, value)` of every integer constant of `uring-sys`'s `io_uring` module.
+/// `(stringify!(NAME), NAME as i128)` for each listed `uring_sys` constant.
+macro_rules! constants {
+    ($($name:ident),* $(,)?) => {
+        &[$((stringify!($name), uring_sys::$name as i128)),*]
+    };
+}
+
+/// `(name, size, align, T::__FIELDS)` for each listed `uring_sys` type.
+macro_rules! types {
+    ($($name:ident),* $(,)?) => {
+        &[$((
+            stringify!($name),
+            ::core::mem::size_of::<uring_sys::$name>(),
+            ::core::mem::align_of::<uring_sys::$name>(),
+            uring_sys::$name::__FIELDS,
+        )),*]
+    };
+}
+
+/// `(name, value)` of every integer constant of `uring-sys` (all headers).
 pub(crate) const CONSTANTS: &[(&str, i128)] = constants![
     IORING_RW_ATTR_FLAG_PI,
     IORING_FILE_INDEX_ALLOC,
@@ -108,6 +128,7 @@ pub(crate) const CONSTANTS: &[(&str, i128)] = constants![
     IORING_OP_URING_CMD128,
     IORING_OP_LAST,
     IORING_URING_CMD_FIXED,
+    IORING_URING_CMD_MULTISHOT,
     IORING_URING_CMD_MASK,
     IORING_FSYNC_DATASYNC,
     IORING_TIMEOUT_ABS,
@@ -274,9 +295,38 @@ pub(crate) const CONSTANTS: &[(&str, i128)] = constants![
     ZCRX_REG_IMPORT,
     ZCRX_REG_NODEV,
     ZCRX_FEATURE_RX_PAGE_SIZE,
+    ZCRX_FEATURE_EVENT,
+    ZCRX_EVENT_ALLOC_FAIL,
+    ZCRX_EVENT_COPY,
+    __ZCRX_EVENT_TYPE_LAST,
+    ZCRX_EVENT_DESC_FLAG_STATS,
     ZCRX_CTRL_FLUSH_RQ,
     ZCRX_CTRL_EXPORT,
+    ZCRX_CTRL_ARM_EVENT,
     __ZCRX_CTRL_LAST,
+    // <linux/io_uring/query.h>
+    IO_URING_QUERY_OPCODES,
+    IO_URING_QUERY_ZCRX,
+    IO_URING_QUERY_SCQ,
+    IO_URING_QUERY_ZCRX_EVENT,
+    __IO_URING_QUERY_MAX,
+    // <linux/io_uring/bpf_filter.h>
+    IO_URING_BPF_FILTER_DENY_REST,
+    IO_URING_BPF_FILTER_SZ_STRICT,
+    IO_URING_BPF_CMD_FILTER,
+    // <linux/io_uring/mock_file.h>
+    IORING_MOCK_FEAT_CMD_COPY,
+    IORING_MOCK_FEAT_RW_ZERO,
+    IORING_MOCK_FEAT_RW_NOWAIT,
+    IORING_MOCK_FEAT_RW_ASYNC,
+    IORING_MOCK_FEAT_POLL,
+    IORING_MOCK_FEAT_END,
+    IORING_MOCK_CREATE_F_SUPPORT_NOWAIT,
+    IORING_MOCK_CREATE_F_POLL,
+    IORING_MOCK_MGR_CMD_PROBE,
+    IORING_MOCK_MGR_CMD_CREATE,
+    IORING_MOCK_CMD_COPY_REGBUF,
+    IORING_MOCK_COPY_FROM,
 ];
 
 /// A Rust type's layout: name, size, alignment, `(field path, offset, size)`s.
@@ -298,6 +348,7 @@ pub(crate) const TYPES: &[TypeLayout] = types![
     io_uring_sqe_buf_index_union,
     io_uring_sqe_splice_fd_in_union,
     io_uring_sqe_splice_fd_in_union_addr_len_struct,
+    io_uring_sqe_splice_fd_in_union_write_stream_struct,
     io_uring_sqe_addr3_struct_union,
     io_uring_sqe_addr3_struct_union_addr3_struct,
     io_uring_sqe_addr3_struct_union_attr_ptr_struct,
@@ -336,10 +387,123 @@ pub(crate) const TYPES: &[TypeLayout] = types![
     io_uring_zcrx_cqe,
     io_uring_zcrx_offsets,
     io_uring_zcrx_area_reg,
+    zcrx_stats,
+    zcrx_event_desc,
     io_uring_zcrx_ifq_reg,
     zcrx_ctrl_flush_rq,
     zcrx_ctrl_export,
+    zcrx_ctrl_arm_event,
     zcrx_ctrl,
     zcrx_ctrl_zc_export_union,
+    // <linux/io_uring/query.h>
+    io_uring_query_hdr,
+    io_uring_query_opcode,
+    io_uring_query_zcrx,
+    io_uring_query_zcrx_event,
+    io_uring_query_scq,
+    // <linux/io_uring/bpf_filter.h>
+    io_uring_bpf_ctx,
+    io_uring_bpf_ctx_socket_union,
+    io_uring_bpf_ctx_socket_union_socket,
+    io_uring_bpf_ctx_socket_union_open,
+    io_uring_bpf_ctx_socket_union_connect,
+    io_uring_bpf_ctx_socket_union_connect_v4_addr_union,
+    io_uring_bpf_filter,
+    io_uring_bpf,
+    io_uring_bpf_filter_union,
+    // <linux/io_uring/mock_file.h>
+    io_uring_mock_probe,
+    io_uring_mock_create,
     __kernel_timespec,
 ];
+
+/// Every `pub const NAME:`, `pub struct NAME` and `pub union NAME` in the crate's source is in
+/// [`CONSTANTS`]/[`TYPES`] (or [`NOT_TABLED`]), and every table entry is in the source: the
+/// header tests then cannot miss an item someone adds to the crate.
+#[test]
+fn tables_are_complete() {
+    // Crate items deliberately not in the tables: the syscall numbers (`<asm/unistd.h>`'s,
+    // checked against libc at compile time), not io_uring header items.
+    const NOT_TABLED: &[&str] = &[
+        "SYS_io_uring_setup",
+        "SYS_io_uring_enter",
+        "SYS_io_uring_register",
+    ];
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    let (mut consts, mut types) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    for f in &files {
+        for line in std::fs::read_to_string(f).unwrap().lines() {
+            let line = line.trim_start();
+            let word = |rest: &str| -> String {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect()
+            };
+            if let Some(rest) = line.strip_prefix("pub const ") {
+                let name = word(rest);
+                // `pub const fn`, and the `__FIELDS` table `layout!` emits, are not items.
+                if name != "fn" && name != "__FIELDS" {
+                    consts.insert(name);
+                }
+            } else if let Some(rest) = line
+                .strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub union "))
+            {
+                types.insert(word(rest));
+            }
+        }
+    }
+    let tabled_consts: std::collections::BTreeSet<String> =
+        CONSTANTS.iter().map(|c| c.0.to_string()).collect();
+    let tabled_types: std::collections::BTreeSet<String> =
+        TYPES.iter().map(|t| t.0.to_string()).collect();
+    let mut errors = Vec::new();
+    for c in &consts {
+        if !tabled_consts.contains(c) && !NOT_TABLED.contains(&c.as_str()) {
+            errors.push(format!(
+                "constant {c} is in src/ but not in names.rs CONSTANTS"
+            ));
+        }
+    }
+    for c in &tabled_consts {
+        if !consts.contains(c) {
+            errors.push(format!("CONSTANTS entry {c} is not a `pub const` in src/"));
+        }
+    }
+    for t in &types {
+        if !tabled_types.contains(t) {
+            errors.push(format!("type {t} is in src/ but not in names.rs TYPES"));
+        }
+    }
+    for t in &tabled_types {
+        if !types.contains(t) {
+            errors.push(format!(
+                "TYPES entry {t} is not a `pub struct`/`pub union` in src/"
+            ));
+        }
+    }
+    println!(
+        "{} source files: {} constants, {} types, all tabled",
+        files.len(),
+        consts.len(),
+        types.len()
+    );
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}

@@ -56,6 +56,8 @@
 
 mod buf;
 pub mod fixed;
+mod fs;
+mod msg;
 pub mod multishot;
 mod op;
 pub mod pbuf;
@@ -73,6 +75,8 @@ use std::time::{Duration, Instant};
 use uring_sys as sys;
 
 pub use buf::{IoBuf, IoBufMut, Slice};
+pub use fs::{OpenAt2, Statx};
+pub use msg::{Connect, Readv, SendMsg, Writev};
 pub use op::{
     Accept, Close, Completion, Multishot, MultishotOperation, Nop, Op, OpenAt, Operation, Read,
     Recv, Send, SendZc, Target, Timeout, Write,
@@ -403,12 +407,16 @@ impl Driver {
     }
 
     /// Pushes `sqe`, making room by submitting when the SQ is full.
+    #[inline]
     fn push(&mut self, sqe: &Sqe) -> io::Result<()> {
-        if self.ring.sq_space_left() == 0 {
-            self.ring.submit()?;
-        }
         // SAFETY: every pointer in `sqe` is owned by a slot that stays occupied until the final
         // CQE (the `Operation` contract), or the SQE carries none (internal cancels).
+        if unsafe { self.ring.push(sqe) }.is_ok() {
+            return Ok(());
+        }
+        // Full: hand the pushed SQEs to the kernel and try once more.
+        self.ring.submit()?;
+        // SAFETY: as above.
         unsafe { self.ring.push(sqe) }.map_err(io::Error::from)
     }
 

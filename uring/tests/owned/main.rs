@@ -12,6 +12,7 @@
 mod basic;
 mod drop;
 mod fixed;
+mod msgfs;
 mod multishot;
 mod nomem;
 mod pbuf;

@@ -1,0 +1,117 @@
+//! File-system operations whose arguments the kernel reads (a path, an `open_how`) or writes
+//! (a `statx` buffer) after submission, owned by the driver until completion.
+
+use std::ffi::CString;
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+use uring_sys as sys;
+
+use super::op::{Completion, Operation, rw};
+use crate::squeue::Sqe;
+
+/// `IORING_OP_OPENAT2` — `openat2(2)`: the path and the `open_how` are owned until
+/// completion; the output owns the new file.
+pub struct OpenAt2 {
+    dirfd: RawFd,
+    path: CString,
+    how: libc::open_how,
+}
+
+impl std::fmt::Debug for OpenAt2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAt2")
+            .field("dirfd", &self.dirfd)
+            .field("path", &self.path)
+            .field("flags", &self.how.flags)
+            .field("resolve", &self.how.resolve)
+            .finish()
+    }
+}
+
+impl OpenAt2 {
+    /// Opens `path` relative to `dirfd` with `O_*` `flags` (`O_CLOEXEC` always added), `mode`,
+    /// and `RESOLVE_*` `resolve` flags.
+    pub fn new(dirfd: RawFd, path: CString, flags: i32, mode: u32, resolve: u64) -> Self {
+        // SAFETY: open_how is plain data; all-zero is valid.
+        let mut how: libc::open_how = unsafe { core::mem::zeroed() };
+        how.flags = (flags | libc::O_CLOEXEC) as u64;
+        how.mode = u64::from(mode);
+        how.resolve = resolve;
+        OpenAt2 { dirfd, path, how }
+    }
+}
+
+// SAFETY: the pointers are the path's heap block and `self.how`, both owned by `self`, which
+// does not move while in flight.
+unsafe impl Operation for OpenAt2 {
+    type Output = io::Result<OwnedFd>;
+    fn sqe(&mut self) -> Sqe {
+        rw(
+            sys::IORING_OP_OPENAT2,
+            self.dirfd,
+            self.path.as_ptr() as u64,
+            size_of::<libc::open_how>() as u32,
+            &raw const self.how as u64,
+        )
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        let fd = c.result()?;
+        // SAFETY: a successful openat2 returns a new descriptor nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+    }
+}
+
+/// `IORING_OP_STATX` — `statx(2)`: the path and the (boxed) result buffer are owned until
+/// completion; the output is the filled `statx`.
+pub struct Statx {
+    dirfd: RawFd,
+    path: CString,
+    flags: i32,
+    mask: u32,
+    buf: Box<libc::statx>,
+}
+
+impl std::fmt::Debug for Statx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statx")
+            .field("dirfd", &self.dirfd)
+            .field("path", &self.path)
+            .field("mask", &self.mask)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Statx {
+    /// `statx(dirfd, path, flags, mask)`; `AT_EMPTY_PATH` with an empty path stats `dirfd`.
+    pub fn new(dirfd: RawFd, path: CString, flags: i32, mask: u32) -> Self {
+        Statx {
+            dirfd,
+            path,
+            flags,
+            mask,
+            // SAFETY: statx is plain data; all-zero is valid.
+            buf: Box::new(unsafe { core::mem::zeroed() }),
+        }
+    }
+}
+
+// SAFETY: the pointers are the path's heap block and the boxed statx, owned by `self`.
+unsafe impl Operation for Statx {
+    type Output = io::Result<Box<libc::statx>>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = rw(
+            sys::IORING_OP_STATX,
+            self.dirfd,
+            self.path.as_ptr() as u64,
+            self.mask,
+            &raw mut *self.buf as u64,
+        );
+        sqe.as_raw_mut().rw_flags_union.statx_flags = self.flags as u32;
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        c.result()?;
+        Ok(self.buf)
+    }
+}
