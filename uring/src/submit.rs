@@ -27,6 +27,9 @@ use crate::setup::{Features, SetupFlags};
 /// - `EBUSY`: the CQ overflowed and the overflow could not be flushed (or, on kernels before
 ///   `IORING_FEAT_NODROP`, too many requests are in flight); reap completions, then call again.
 /// - `ETIME` only from the timed waits, which turn it into their return value.
+/// - `EBADFD`: the ring was set up `R_DISABLED` and is not enabled yet
+///   ([`register_enable_rings`](Submitter::register_enable_rings)).
+/// - `EEXIST`: a `SINGLE_ISSUER` ring entered from a thread other than its issuer.
 ///
 /// # References
 /// - [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html)
