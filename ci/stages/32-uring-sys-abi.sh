@@ -14,9 +14,10 @@
 # - aarch64, armv7, riscv64: compile-time layout asserts and SYS_io_uring_* == libc's.
 # Set URING_SYS_LIBURING=/path/to/liburing/src/include/liburing to also check liburing's header
 # copies (io_uring.h, io_uring/{query,bpf_filter}.h) as older headers.
-# Runtime: ~75 s from a cold target dir on 2 cores with the sid download (apt index ~15 s,
-# the .deb ~2 MB), ~25 s warm (the pinned .deb is cached in the target dir); plus the one-time
-# rustup target and gcc-multilib downloads (~30 s).
+# Runtime (measured, 2 cores): 49 s from a cold target dir, of which 10-18 s is the sid fetch
+# (the apt index, ~30 MB unpacked, and the 2 MB .deb; 26 s when the pinned version is gone and
+# the fallback runs); 23 s warm (the pinned headers stay unpacked in the target dir); plus the
+# one-time rustup target and gcc-multilib downloads (~30 s).
 need_apt gcc-multilib
 need_target i686-unknown-linux-gnu aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf \
   riscv64gc-unknown-linux-gnu
