@@ -52,6 +52,7 @@ impl fmt::Debug for Submitter<'_> {
 pub struct WaitArgs {
     timeout: Option<Duration>,
     min_wait: Option<Duration>,
+    no_iowait: bool,
 }
 
 impl WaitArgs {
@@ -60,7 +61,16 @@ impl WaitArgs {
         WaitArgs {
             timeout: None,
             min_wait: None,
+            no_iowait: false,
         }
+    }
+
+    /// `IORING_ENTER_NO_IOWAIT` (Linux 6.15+, `IORING_FEAT_NO_IOWAIT`): do not count the wait
+    /// as iowait (ignored on kernels without the feature, where it would be refused).
+    #[must_use]
+    pub const fn no_iowait(mut self) -> Self {
+        self.no_iowait = true;
+        self
     }
 
     /// Give up after `timeout` (relative). Needs `IORING_FEAT_EXT_ARG` (Linux 5.11+).
@@ -209,7 +219,12 @@ impl<'a> Submitter<'a> {
     /// As [`wait`](Self::wait); a min-wait without `IORING_FEAT_MIN_TIMEOUT` (Linux 6.12+)
     /// gives `EOPNOTSUPP` saying so.
     pub fn wait_with(&self, want: usize, args: &WaitArgs) -> io::Result<usize> {
-        if args.timeout.is_none() && args.min_wait.is_none() {
+        let no_iowait = if args.no_iowait && self.raw.features.contains(Features::NO_IOWAIT) {
+            sys::IORING_ENTER_NO_IOWAIT
+        } else {
+            0
+        };
+        if args.timeout.is_none() && args.min_wait.is_none() && no_iowait == 0 {
             self.submit_and_wait(want)?;
             return Ok(self.cq_len() as usize);
         }
@@ -246,7 +261,7 @@ impl<'a> Submitter<'a> {
             arg.ts = (&raw const ts) as u64;
         }
         let to_submit = self.sq_len();
-        let mut flags = sys::IORING_ENTER_GETEVENTS | sys::IORING_ENTER_EXT_ARG;
+        let mut flags = sys::IORING_ENTER_GETEVENTS | sys::IORING_ENTER_EXT_ARG | no_iowait;
         if self.raw.flags.contains(SetupFlags::SQPOLL) && self.sqpoll_needs_wakeup() {
             flags |= sys::IORING_ENTER_SQ_WAKEUP;
         }
