@@ -134,7 +134,8 @@ impl<'a> Submitter<'a> {
     /// `GETEVENTS` when the kernel asks for it (`IORING_SQ_CQ_OVERFLOW`, `IORING_SQ_TASKRUN`) or
     /// the ring is `IOPOLL`, so overflowed completions are flushed to the CQ.
     ///
-    /// Returns the number of SQEs the kernel consumed.
+    /// Returns the number of SQEs the kernel consumed (under SQPOLL: the number handed to the
+    /// poller, which consumes them on its own time).
     ///
     /// # Errors
     /// See the [type docs](Submitter).
