@@ -157,8 +157,9 @@ impl Epoll {
     /// `timeout`: `None` waits forever, `Some(Duration::ZERO)` polls. Whole milliseconds go to
     /// `epoll_wait`; a timeout with a sub-millisecond part (or longer than `i32::MAX` ms) goes to
     /// `epoll_pwait2` with nanosecond precision (Linux 5.11+); on older kernels it is rounded
-    /// **up** to the next millisecond, so a positive timeout never becomes a busy loop. Returns
-    /// `Ok(0)` on timeout.
+    /// **up** to the next millisecond, so a positive timeout never becomes a busy loop (and
+    /// clamped to `i32::MAX` ms, about 24.8 days, so such a wait may end early with `Ok(0)`).
+    /// Returns `Ok(0)` on timeout.
     ///
     /// No allocation: `events` is the caller's buffer, reused across calls.
     ///

@@ -1,4 +1,6 @@
-//! `<linux/io_uring.h>`: every struct, union, enum value and macro, plus the three raw syscalls.
+//! `<linux/io_uring.h>` (Linux 7.2): every struct, union, enum value and macro, plus the three
+//! raw syscalls. The headers under `<linux/io_uring/>` are the child modules `zcrx` (which this
+//! header includes), `query`, `bpf_filter` and `mock_file`.
 //!
 //! Items are in the header's order. See the crate docs for the naming scheme of anonymous
 //! unions/structs and for how C enums, flexible arrays and constant widths are mirrored.
@@ -1693,10 +1695,10 @@ mod tests {
     /// union, and not zero-sized flexible arrays) do not overlap one another at the top level.
     #[test]
     fn field_tables_fit() {
-        fn check<T>(name: &str, fields: &[(&str, usize, usize)], is_union: bool) {
+        fn check<T>(name: &str, fields: &[(&str, usize, usize, u8)], is_union: bool) {
             let size = size_of::<T>();
             let mut top: Vec<(usize, usize)> = Vec::new();
-            for &(path, off, len) in fields {
+            for &(path, off, len, _) in fields {
                 assert!(off + len <= size, "{name}.{path}: {off}+{len} > {size}");
                 if !path.contains('.') && len > 0 {
                     top.push((off, len));

@@ -1,41 +1,62 @@
-//! Raw io_uring ABI: the kernel's `<linux/io_uring.h>`, exactly.
+//! Raw io_uring ABI: the kernel's `<linux/io_uring.h>` and `<linux/io_uring/*.h>`, exactly.
 //!
-//! Every struct, union, enum value and macro of the header, spelled as the kernel spells them,
+//! Every struct, union, enum value and macro of the headers, spelled as the kernel spells them,
 //! plus the three raw syscalls. Nothing else: no ring management, no safety. For a safe ring
 //! use the `uring` crate of this workspace.
 //!
 //! `#![no_std]`, depends on `libc` only. On targets other than Linux and Android the crate is
 //! empty.
 //!
-//! # Tracked header
+//! # Tracked headers
 //!
-//! liburing's copy of the uapi header, `src/include/liburing/io_uring.h` at liburing commit
-//! `3891a21ffec618a160f026eeb15bb2ad4e2b9202` (2026-04-28, after liburing 2.15), which tracks the
-//! kernel's `include/uapi/linux/io_uring.h` of Linux 6.18 and the additions merged after it
-//! (`IORING_SETUP_SQ_REWIND`, `IORING_REGISTER_BPF_FILTER`, `IORING_OP_NOP128`, ...). Names a
-//! newer kernel adds are missing until this crate is updated; `IORING_OP_LAST`,
-//! `IORING_REGISTER_LAST` and friends have this header's values. The tests check every name,
-//! value, size and offset against the C compiler's view of `<linux/io_uring.h>` (and of any
-//! header given in `URING_SYS_HEADER`).
+//! The kernel's io_uring uapi of **Linux 7.2**, as Debian ships it in `linux-libc-dev`
+//! `7.2.13-1` (sid): `<linux/io_uring.h>` and the four headers beside it,
+//! `<linux/io_uring/zcrx.h>` (which `io_uring.h` includes), `<linux/io_uring/query.h>`,
+//! `<linux/io_uring/bpf_filter.h>` and `<linux/io_uring/mock_file.h>`. Every struct, field, macro
+//! and enum value of those five headers is here, and nothing else is (but
+//! [`__kernel_timespec`]/[`__kernel_rwf_t`] from the headers they include, and the syscalls).
+//! Names a newer kernel adds are missing until this crate is updated; `IORING_OP_LAST`,
+//! `IORING_REGISTER_LAST` and the other "one past the last" values and masks
+//! (`IORING_URING_CMD_MASK`) have 7.2's values.
 //!
-//! Where liburing's copy lags the kernel's own header, the kernel wins: `struct io_uring_napi`
-//! has the kernel's `opcode`/`op_param` fields (liburing still calls those bytes `pad`/`resv`,
-//! and its copy is 8-aligned where the kernel's is 4-aligned), and the kernel-only
-//! `IORING_NOP_FILE`, `IORING_NOP_FIXED_FILE`, `IORING_NOP_FIXED_BUFFER`, `IORING_NOP_TW` and
-//! `IO_URING_NAPI_*` values are here too. These are checked against `linux-raw-sys`, which is
-//! generated from the kernel's header.
+//! Cross-checked against liburing's copies (`src/include/liburing/io_uring.h`,
+//! `io_uring/query.h`, `io_uring/bpf_filter.h`) at liburing commit `27255f4` (2026-08-19), which
+//! lag 7.2: liburing still has the 6.18-era zcrx items inside `io_uring.h` (7.2 moved them to
+//! `zcrx.h` and added events: `zcrx_stats`, `zcrx_event_desc`, `zcrx_ctrl_arm_event`,
+//! `io_uring_zcrx_ifq_reg.event_desc`), lacks `write_stream`, `IORING_URING_CMD_MULTISHOT`,
+//! `IO_URING_QUERY_ZCRX_EVENT`, the BPF context's `connect` member, the kernel's
+//! `io_uring_napi` layout (`opcode`/`op_param`; liburing still calls those bytes `pad`/`resv`
+//! and is 8-aligned where the kernel is 4-aligned) and `IORING_NOP_FILE`/`_FIXED_FILE`/
+//! `_FIXED_BUFFER`/`_TW`. Every name liburing has is here with the same value, size and offset
+//! (up to those documented reshapes), so nothing liburing has is missing; it has nothing
+//! 7.2 lacks.
 //!
-//! Items are split into one module per kernel header and all re-exported here:
-//! `<linux/io_uring.h>`, and the two types it takes from `<linux/time_types.h>`
-//! ([`__kernel_timespec`]) and `<linux/fs.h>` ([`__kernel_rwf_t`]).
+//! One declared type differs from 7.2's spelling on purpose: `sqe.rw_flags` stays
+//! [`__kernel_rwf_t`] (C `int`, the type of the `RWF_*` flags; liburing's and older kernel
+//! headers' declaration) where 7.2 writes `__u32`; same size, alignment and offset.
 //!
+//! The tests check all of it against the C compiler: `cargo test` against the machine's
+//! `/usr/include/linux/io_uring.h` (Debian 12's 6.1, an older subset), and CI stage 32 against
+//! the five 7.2 headers both ways (`tests/uapi.rs`), with liburing's copies on request.
+//!
+//! # Modules
+//!
+//! One module per kernel header, all re-exported here: `io_uring` (`<linux/io_uring.h>`, plus
+//! the raw syscalls) with its children `io_uring::zcrx`, `io_uring::query`,
+//! `io_uring::bpf_filter` and `io_uring::mock_file` (`<linux/io_uring/*.h>`, in
+//! `src/io_uring/*.rs`, mirroring the header paths), and the two types `<linux/io_uring.h>` takes
+//! from `<linux/time_types.h>` ([`__kernel_timespec`]) and `<linux/fs.h>` ([`__kernel_rwf_t`]).
+//! The modules are private: use the items from the crate root (`uring_sys::io_uring_bpf`).
+
 //! # Anonymous unions and structs
 //!
 //! Rust has no anonymous members, so each anonymous union or struct member of a C struct `S`
 //! becomes a named field: the name of its *first* member followed by `_union` (for a union) or
 //! `_struct` (for a struct). When that first member is itself anonymous, its field name (built by
 //! the same rule) is used, so the rule applies recursively. The field's Rust type is named `S_`
-//! followed by the field name, and the rule continues inside it with that type as `S`.
+//! followed by the field name, and the rule continues inside it with that type as `S`. A
+//! *named* member of an unnamed struct type (`struct { ... } socket;` in `io_uring_bpf_ctx`)
+//! keeps its name, and its type is named by the same `S_` + field name rule.
 //!
 //! | C (anonymous members)                        | Rust                                                 |
 //! |----------------------------------------------|------------------------------------------------------|
@@ -48,16 +69,21 @@
 //! | `sqe.buf_index`, `sqe.buf_group`              | `sqe.buf_index_union.{buf_index, buf_group}`         |
 //! | `sqe.splice_fd_in`, `sqe.file_index`, ...     | `sqe.splice_fd_in_union.{splice_fd_in, file_index, zcrx_ifq_idx, optlen}` |
 //! | `sqe.addr_len`                                | `sqe.splice_fd_in_union.addr_len_struct.addr_len`    |
+//! | `sqe.write_stream`                            | `sqe.splice_fd_in_union.write_stream_struct.write_stream` |
 //! | `sqe.addr3`                                   | `sqe.addr3_struct_union.addr3_struct.addr3`          |
 //! | `sqe.attr_ptr`, `sqe.attr_type_mask`          | `sqe.addr3_struct_union.attr_ptr_struct.{attr_ptr, attr_type_mask}` |
 //! | `sqe.optval`, `sqe.cmd`                       | `sqe.addr3_struct_union.{optval, cmd}`               |
 //! | `restriction.sqe_op`                          | `restriction.register_op_union.sqe_op`               |
 //! | `buf_ring.tail`                               | `buf_ring.resv1_struct_union.resv1_struct.tail`      |
 //! | `buf_ring.bufs`                               | `buf_ring.resv1_struct_union.bufs`                   |
-//! | `ctrl.zc_flush` (`struct zcrx_ctrl`)          | `ctrl.zc_export_union.zc_flush`                      |
+//! | `ctrl.zc_flush`, `ctrl.zc_arm_event` (`struct zcrx_ctrl`) | `ctrl.zc_export_union.{zc_flush, zc_arm_event}` |
+//! | `ctx.open.mode` (`struct io_uring_bpf_ctx`)   | `ctx.socket_union.open.mode`                         |
+//! | `ctx.connect.v6_addr`                         | `ctx.socket_union.connect.v4_addr_union.v6_addr`     |
+//! | `bpf.filter` (`struct io_uring_bpf`)          | `bpf.filter_union.filter`                            |
 //!
 //! The types are `io_uring_sqe_off_union`, `io_uring_sqe_off_union_cmd_op_struct`,
-//! `io_uring_sqe_addr3_struct_union_attr_ptr_struct` and so on. The C union around `buf_index`
+//! `io_uring_sqe_addr3_struct_union_attr_ptr_struct`, `io_uring_bpf_ctx_socket_union_connect`
+//! and so on. C's `type` field (`ctx.socket.type`) is `r#type`. The C union around `buf_index`
 //! is `__attribute__((packed))`, so [`io_uring_sqe_buf_index_union`] is `repr(C, packed)`.
 //!
 //! # Derives
@@ -88,7 +114,10 @@
 //! | `IORING_RESTRICTION_*`                                      | `u16`   | `io_uring_restriction.opcode` |
 //! | `IO_URING_NAPI_REGISTER_OP`, `IO_URING_NAPI_STATIC_*_ID`    | `u8`    | `io_uring_napi.opcode` |
 //! | `IO_URING_NAPI_TRACKING_*`                                  | `u32`   | `io_uring_napi.op_param` |
-//! | `SOCKET_URING_OP_*`                                         | `u32`   | `sqe.cmd_op` |
+//! | `SOCKET_URING_OP_*`, `IORING_MOCK_MGR_CMD_*`, `IORING_MOCK_CMD_*` | `u32` | `sqe.cmd_op` |
+//! | `IO_URING_QUERY_*`                                          | `u32`   | `io_uring_query_hdr.query_op` |
+//! | `IO_URING_BPF_CMD_FILTER`                                   | `u16`   | `io_uring_bpf.cmd_type` |
+//! | `IO_URING_BPF_FILTER_*`, `ZCRX_*`, `IORING_ZCRX_AREA_DMABUF`, `IORING_MOCK_*` (other) | `u32` | the `u32` `flags`/`op`/`event_type` fields (or, for the `ZCRX_EVENT_*` and `IORING_MOCK_FEAT_*` bit numbers, a shift) |
 //! | `IORING_SETUP_*`, `IORING_FEAT_*`, `IORING_ENTER_*`, `IORING_SQ_*`, `IORING_CQ_*`, `IORING_CQE_F_*`, per-opcode flag words (`IORING_TIMEOUT_*`, `IORING_POLL_*`, `IORING_ASYNC_CANCEL_*`, `IORING_FSYNC_*`, `IORING_MSG_RING_*`, `IORING_NOP_*`, `SPLICE_F_FD_IN_FIXED`, ...) | `u32` | the `u32` fields |
 //! | `IORING_REGISTER_*`, `IORING_UNREGISTER_*`, `IO_WQ_*`       | `c_uint`| `io_uring_register(2)`'s `opcode`; `IO_WQ_*` index the worker-count array |
 //! | `IORING_OFF_*` (except the shift), `IORING_MSG_DATA`/`IORING_MSG_SEND_FD` (`sqe.addr`), `IORING_RW_ATTR_FLAG_PI`, `IORING_MEM_REGION_REG_WAIT_ARG`, `IORING_ZCRX_AREA_MASK` | `u64` | `mmap(2)` offsets and `u64` fields |
@@ -119,7 +148,10 @@
 //! Beside every type, `const` assertions fix its size, alignment and the offset of every field,
 //! including the fields inside its unions (`offset_of!(io_uring_sqe, addr_union.addr)`, nested
 //! and union `offset_of!` are stable on the MSRV, 1.85). Alignments of types with `u64` fields
-//! are asserted as `align_of::<u64>()`, which is 8 everywhere but i386.
+//! are asserted as `align_of::<u64>()`, which is 8 everywhere but i386. The same macro records
+//! each field's offset, size and signedness in a hidden table, which the tests compare with the
+//! C compiler's `offsetof`, `sizeof` and signedness of the header's field (the one documented
+//! difference: `sqe.rw_flags`, see above).
 //!
 //! # Syscalls
 //!
@@ -134,7 +166,8 @@
 
 /// Compile-time proof of a `repr(C)` item's layout: size, alignment and the offset of every field
 /// (including fields inside its unions). Also records the layout in a hidden associated const,
-/// `__FIELDS`, that the tests compare with the C compiler's view of the header.
+/// `__FIELDS`, that the tests compare with the C compiler's view of the header: `(field path,
+/// offset, size, signedness)`, signedness being [`Signedness::SIGNED`] of the field's type.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! layout {
     ($t:ty, size $size:expr, align $align:expr $(, $($f:ident).+ = $off:expr)* $(,)?) => {
@@ -144,9 +177,10 @@ macro_rules! layout {
             $( assert!(::core::mem::offset_of!($t, $($f).+) == $off); )*
         };
         impl $t {
-            /// Layout table for the crate's tests: `(field path, offset, size)` of every field.
+            /// Layout table for the crate's tests: `(field path, offset, size, signedness)` of
+            /// every field (signedness: 1 signed integer, 0 unsigned integer, 2 anything else).
             #[doc(hidden)]
-            pub const __FIELDS: &'static [(&'static str, usize, usize)] = &[$((
+            pub const __FIELDS: &'static [(&'static str, usize, usize, u8)] = &[$((
                 stringify!($($f).+),
                 ::core::mem::offset_of!($t, $($f).+),
                 {
@@ -160,15 +194,53 @@ macro_rules! layout {
                     // which is allowed for union and packed fields.
                     size_of_pointee(unsafe { &raw const (*p).$($f).+ })
                 },
+                {
+                    const fn signedness_of_pointee<T: $crate::Signedness>(_: *const T) -> u8 {
+                        T::SIGNED
+                    }
+                    let value = ::core::mem::MaybeUninit::<$t>::uninit();
+                    let p = value.as_ptr();
+                    // SAFETY: as above: a place projection of a live local, nothing is read.
+                    signedness_of_pointee(unsafe { &raw const (*p).$($f).+ })
+                },
             )),*];
         }
     };
+}
+
+/// What the layout tables record of a field's type, for the tests' comparison with C: whether
+/// it is a signed integer (1), an unsigned integer (0) or something else (2: arrays, structs,
+/// unions). Implemented for the integer types and, by `zeroable!`, for every type of the crate.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+trait Signedness {
+    /// 1 signed integer, 0 unsigned integer, 2 anything else.
+    const SIGNED: u8;
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+macro_rules! signedness {
+    ($v:expr => $($t:ty),*) => {$(
+        impl Signedness for $t {
+            const SIGNED: u8 = $v;
+        }
+    )*};
+}
+#[cfg(any(target_os = "linux", target_os = "android"))]
+signedness!(1 => i8, i16, i32, i64);
+#[cfg(any(target_os = "linux", target_os = "android"))]
+signedness!(0 => u8, u16, u32, u64);
+#[cfg(any(target_os = "linux", target_os = "android"))]
+impl<T, const N: usize> Signedness for [T; N] {
+    const SIGNED: u8 = 2;
 }
 
 /// `zeroed()` and `Default` for plain-data kernel types, plus an opaque `Debug` for unions.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! zeroable {
     ($($t:ident),* $(,)?) => {$(
+        impl $crate::Signedness for $t {
+            const SIGNED: u8 = 2;
+        }
         impl $t {
             /// The all-zero value (every field 0), the usual starting point before filling it in.
             pub const fn zeroed() -> Self {

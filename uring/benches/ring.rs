@@ -3,11 +3,12 @@
 //! `cargo bench -p uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1, and
 //! 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file). Each
 //! row runs both crates alternately several times and keeps each one's best, so a noisy
-//! neighbour hurts both alike. Ratio = ours / io-uring (higher is better).
+//! neighbour hurts both alike. Rates are given per CPU-second of the submitting thread (which
+//! does the kernel work of NOPs and page-cached reads inline, and is steady on a loaded machine)
+//! and per wall-clock second. Ratio = ours / io-uring (higher is better).
 //!
 //! `ring callgrind-ours N [B]` / `ring callgrind-theirs N [B]` run only N batches of B (default
-//! 32) NOPs, for
-//! `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
+//! 32) NOPs, for `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
 #![allow(unsafe_code, missing_docs)]
 
 use std::hint::black_box;
@@ -165,7 +166,7 @@ fn read_sqe_theirs(
 }
 
 /// `total` reads at queue depth 32 on our ring; returns the elapsed time.
-fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
+fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Times {
     let mut ring = Ring::new(QD as u32).unwrap();
     let mut bufs = Buffers::new();
     let iovecs = bufs.iovecs();
@@ -193,7 +194,7 @@ fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
         };
     }
     let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
-    let start = Instant::now();
+    let start = Clock::start();
     {
         let mut sq = ring.sq();
         for slot in 0..QD {
@@ -230,7 +231,7 @@ fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
     t
 }
 
-fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
+fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Times {
     let mut ring = io_uring::IoUring::new(QD as u32).unwrap();
     let mut bufs = Buffers::new();
     let iovecs = bufs.iovecs();
@@ -243,7 +244,7 @@ fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
         ring.submitter().register_files(&[fd]).unwrap();
     }
     let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
-    let start = Instant::now();
+    let start = Clock::start();
     {
         let mut sq = ring.submission();
         for slot in 0..QD {
@@ -282,33 +283,87 @@ fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Duration {
 
 // ---------------------------------------------------------------------------------------------
 
+/// Wall-clock and this thread's CPU time (user + system) of one run.
+#[derive(Clone, Copy)]
+struct Times {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// Starts both clocks.
+struct Clock {
+    wall: Instant,
+    cpu: Duration,
+}
+
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid `timespec` to write; CLOCK_THREAD_CPUTIME_ID needs nothing else.
+    let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(r, 0);
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            wall: Instant::now(),
+            cpu: thread_cpu(),
+        }
+    }
+    fn elapsed(&self) -> Times {
+        Times {
+            wall: self.wall.elapsed(),
+            cpu: thread_cpu() - self.cpu,
+        }
+    }
+}
+
+/// Best rates of one side: by CPU time and by wall-clock.
+#[derive(Clone, Copy, Default)]
+struct Rates {
+    cpu: f64,
+    wall: f64,
+}
+
 /// Runs `ours` and `theirs` alternately `reps` times; returns each one's best ops/s.
 fn compare(
     ops: usize,
     reps: usize,
-    mut ours: impl FnMut() -> Duration,
-    mut theirs: impl FnMut() -> Duration,
-) -> (f64, f64) {
-    let (mut best_ours, mut best_theirs) = (0f64, 0f64);
+    mut ours: impl FnMut() -> Times,
+    mut theirs: impl FnMut() -> Times,
+) -> (Rates, Rates) {
+    let (mut a, mut b) = (Rates::default(), Rates::default());
+    let rate = |t: Duration| ops as f64 / t.as_secs_f64().max(1e-9);
     for _ in 0..reps {
-        best_ours = best_ours.max(ops as f64 / ours().as_secs_f64());
-        best_theirs = best_theirs.max(ops as f64 / theirs().as_secs_f64());
+        let t = ours();
+        a.cpu = a.cpu.max(rate(t.cpu));
+        a.wall = a.wall.max(rate(t.wall));
+        let t = theirs();
+        b.cpu = b.cpu.max(rate(t.cpu));
+        b.wall = b.wall.max(rate(t.wall));
     }
-    (best_ours, best_theirs)
+    (a, b)
 }
 
-fn timed(f: impl FnOnce()) -> Duration {
-    let start = Instant::now();
+fn timed(f: impl FnOnce()) -> Times {
+    let start = Clock::start();
     f();
     start.elapsed()
 }
 
-fn row(name: &str, (ours, theirs): (f64, f64)) {
+fn row(name: &str, (ours, theirs): (Rates, Rates)) {
     println!(
-        "| {name:<28} | {:>10.2} M/s | {:>10.2} M/s | {:>6.2}x |",
-        ours / 1e6,
-        theirs / 1e6,
-        ours / theirs
+        "| {name:<29} | {:>8.2} M/s | {:>8.2} M/s | {:>5.2}x | {:>8.2} M/s | {:>8.2} M/s | {:>5.2}x |",
+        ours.cpu / 1e6,
+        theirs.cpu / 1e6,
+        ours.cpu / theirs.cpu,
+        ours.wall / 1e6,
+        theirs.wall / 1e6,
+        ours.wall / theirs.wall,
     );
 }
 
@@ -349,12 +404,18 @@ fn main() {
     let reads = if quick { 20_000 } else { 200_000 };
 
     println!("uring raw path vs io-uring 0.7 (ratio = ours / io-uring; best of {reps} runs each)");
+    println!(
+        "per CPU-second of the submitting thread (steady under load), and per wall-clock second"
+    );
     println!();
     println!(
-        "| {:<28} | {:>14} | {:>14} | {:>7} |",
-        "case", "uring", "io-uring", "ratio"
+        "| {:<29} | {:>12} | {:>12} | {:>6} | {:>12} | {:>12} | {:>6} |",
+        "case", "uring cpu", "io-uring cpu", "ratio", "uring wall", "io-uring wall", "ratio"
     );
-    println!("|{:-<30}|{:-<16}|{:-<16}|{:-<9}|", "", "", "", "");
+    println!(
+        "|{:-<31}|{:-<14}|{:-<14}|{:-<8}|{:-<14}|{:-<14}|{:-<8}|",
+        "", "", "", "", "", "", ""
+    );
 
     let mut ours = Ring::new(32).unwrap();
     let mut theirs = io_uring::IoUring::new(32).unwrap();
@@ -371,6 +432,7 @@ fn main() {
     let file = page_cached_file();
     // Warm the page cache for every block.
     let _ = reads_ours(&file, Mode::Plain, (FILE_SIZE as usize / BLOCK) * 2);
+    let _ = reads_theirs(&file, Mode::Plain, FILE_SIZE as usize / BLOCK);
     for (name, mode) in [
         ("4K rand read QD32, plain", Mode::Plain),
         ("4K rand read QD32, fixed buf", Mode::FixedBuffers),

@@ -1797,7 +1797,7 @@ impl Submitter<'_> {
     /// filter program that decides, per opcode, whether this ring's requests may run
     /// (`<linux/io_uring/bpf_filter.h>`, after Linux 6.18). Older kernels fail with `EINVAL`.
     ///
-    /// `uring-sys` does not mirror `bpf_filter.h` yet, so the argument is raw.
+    /// The argument is raw (a [`sys::io_uring_bpf`] built by the caller).
     ///
     /// # Safety
     ///
@@ -1937,78 +1937,6 @@ pub fn send_msg_ring(
     })
 }
 
-/// `<linux/io_uring/query.h>`, which `uring-sys` does not mirror yet: the kernel's structs, with
-/// their layout checked below. (To move into `uring-sys` next to `io_uring.rs`.)
-#[allow(non_camel_case_types)]
-mod query_h {
-    /// `IO_URING_QUERY_OPCODES`.
-    pub(super) const IO_URING_QUERY_OPCODES: u32 = 0;
-    /// `IO_URING_QUERY_ZCRX`.
-    pub(super) const IO_URING_QUERY_ZCRX: u32 = 1;
-    /// `IO_URING_QUERY_SCQ`.
-    pub(super) const IO_URING_QUERY_SCQ: u32 = 2;
-
-    /// `struct io_uring_query_hdr`.
-    #[repr(C)]
-    #[derive(Default)]
-    pub(super) struct io_uring_query_hdr {
-        pub(super) next_entry: u64,
-        pub(super) query_data: u64,
-        pub(super) query_op: u32,
-        pub(super) size: u32,
-        pub(super) result: i32,
-        pub(super) __resv: [u32; 3],
-    }
-
-    /// `struct io_uring_query_opcode`.
-    #[repr(C)]
-    #[derive(Default)]
-    pub(super) struct io_uring_query_opcode {
-        pub(super) nr_request_opcodes: u32,
-        pub(super) nr_register_opcodes: u32,
-        pub(super) feature_flags: u64,
-        pub(super) ring_setup_flags: u64,
-        pub(super) enter_flags: u64,
-        pub(super) sqe_flags: u64,
-        pub(super) nr_query_opcodes: u32,
-        pub(super) __pad: u32,
-    }
-
-    /// `struct io_uring_query_zcrx`.
-    #[repr(C)]
-    #[derive(Default)]
-    pub(super) struct io_uring_query_zcrx {
-        pub(super) register_flags: u64,
-        pub(super) area_flags: u64,
-        pub(super) nr_ctrl_opcodes: u32,
-        pub(super) features: u32,
-        pub(super) rq_hdr_size: u32,
-        pub(super) rq_hdr_alignment: u32,
-        pub(super) __resv2: u64,
-    }
-
-    /// `struct io_uring_query_scq`.
-    #[repr(C)]
-    #[derive(Default)]
-    pub(super) struct io_uring_query_scq {
-        pub(super) hdr_size: u64,
-        pub(super) hdr_alignment: u64,
-    }
-
-    const _: () = {
-        use core::mem::{offset_of, size_of};
-        assert!(size_of::<io_uring_query_hdr>() == 40);
-        assert!(offset_of!(io_uring_query_hdr, query_op) == 16);
-        assert!(offset_of!(io_uring_query_hdr, result) == 24);
-        assert!(size_of::<io_uring_query_opcode>() == 48);
-        assert!(offset_of!(io_uring_query_opcode, feature_flags) == 8);
-        assert!(offset_of!(io_uring_query_opcode, nr_query_opcodes) == 40);
-        assert!(size_of::<io_uring_query_zcrx>() == 40);
-        assert!(offset_of!(io_uring_query_zcrx, rq_hdr_size) == 24);
-        assert!(size_of::<io_uring_query_scq>() == 16);
-    };
-}
-
 /// What [`query_opcodes`] reports: `struct io_uring_query_opcode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryOpcodes {
@@ -2034,11 +1962,11 @@ pub struct QueryOpcodes {
 ///
 /// `T` must be the plain-data struct the kernel writes for `op` (any bytes valid).
 unsafe fn query<T>(op: u32, data: &mut T) -> io::Result<()> {
-    let mut hdr = query_h::io_uring_query_hdr {
+    let mut hdr = sys::io_uring_query_hdr {
         query_data: ptr::from_mut(data) as u64,
         query_op: op,
         size: size_of::<T>() as u32,
-        ..Default::default()
+        ..sys::io_uring_query_hdr::zeroed()
     };
     // SAFETY: the kernel reads `hdr` and writes at most `hdr.size` bytes into `data`, both
     // exclusively ours for the call.
@@ -2076,9 +2004,9 @@ unsafe fn query<T>(op: u32, data: &mut T) -> io::Result<()> {
 #[doc(alias = "IO_URING_QUERY_OPCODES")]
 #[doc(alias = "io_uring_register_query")]
 pub fn query_opcodes() -> io::Result<QueryOpcodes> {
-    let mut q = query_h::io_uring_query_opcode::default();
+    let mut q = sys::io_uring_query_opcode::zeroed();
     // SAFETY: `io_uring_query_opcode` is the struct IO_URING_QUERY_OPCODES writes; all integers.
-    unsafe { query(query_h::IO_URING_QUERY_OPCODES, &mut q) }?;
+    unsafe { query(sys::IO_URING_QUERY_OPCODES, &mut q) }?;
     Ok(QueryOpcodes {
         nr_request_opcodes: q.nr_request_opcodes,
         nr_register_opcodes: q.nr_register_opcodes,
@@ -2124,9 +2052,9 @@ pub struct QueryScq {
 /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
 #[doc(alias = "IO_URING_QUERY_ZCRX")]
 pub fn query_zcrx() -> io::Result<QueryZcrx> {
-    let mut q = query_h::io_uring_query_zcrx::default();
+    let mut q = sys::io_uring_query_zcrx::zeroed();
     // SAFETY: `io_uring_query_zcrx` is the struct IO_URING_QUERY_ZCRX writes; all integers.
-    unsafe { query(query_h::IO_URING_QUERY_ZCRX, &mut q) }?;
+    unsafe { query(sys::IO_URING_QUERY_ZCRX, &mut q) }?;
     Ok(QueryZcrx {
         register_flags: q.register_flags,
         area_flags: q.area_flags,
@@ -2145,9 +2073,9 @@ pub fn query_zcrx() -> io::Result<QueryZcrx> {
 /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
 #[doc(alias = "IO_URING_QUERY_SCQ")]
 pub fn query_scq() -> io::Result<QueryScq> {
-    let mut q = query_h::io_uring_query_scq::default();
+    let mut q = sys::io_uring_query_scq::zeroed();
     // SAFETY: `io_uring_query_scq` is the struct IO_URING_QUERY_SCQ writes; all integers.
-    unsafe { query(query_h::IO_URING_QUERY_SCQ, &mut q) }?;
+    unsafe { query(sys::IO_URING_QUERY_SCQ, &mut q) }?;
     Ok(QueryScq {
         hdr_size: q.hdr_size,
         hdr_alignment: q.hdr_alignment,

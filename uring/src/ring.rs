@@ -300,7 +300,7 @@ impl RawRing {
     #[inline]
     pub(crate) fn sq_head(&self) -> &AtomicU32 {
         // SAFETY: `sq_head` points into `_sq_map` at the kernel's `sq_off.head`, checked to be
-        // in bounds and 4-aligned in `RawRing::new`; the mapping lives as long as `self`.
+        // in bounds and 4-aligned in `RawRing::map`; the mapping lives as long as `self`.
         // The kernel writes it concurrently, which is fine for an atomic.
         unsafe { &*self.sq_head }
     }
@@ -308,28 +308,28 @@ impl RawRing {
     /// Our SQ tail.
     #[inline]
     pub(crate) fn sq_tail(&self) -> &AtomicU32 {
-        // SAFETY: as for `sq_head` (`sq_off.tail`, checked in `RawRing::new`).
+        // SAFETY: as for `sq_head` (`sq_off.tail`, checked in `RawRing::map`).
         unsafe { &*self.sq_tail }
     }
 
     /// The SQ flags word (`IORING_SQ_*`), written by the kernel.
     #[inline]
     pub(crate) fn sq_flags(&self) -> &AtomicU32 {
-        // SAFETY: as for `sq_head` (`sq_off.flags`, checked in `RawRing::new`).
+        // SAFETY: as for `sq_head` (`sq_off.flags`, checked in `RawRing::map`).
         unsafe { &*self.sq_flags }
     }
 
     /// The count of SQEs the kernel dropped as invalid.
     #[inline]
     pub(crate) fn sq_dropped(&self) -> &AtomicU32 {
-        // SAFETY: as for `sq_head` (`sq_off.dropped`, checked in `RawRing::new`).
+        // SAFETY: as for `sq_head` (`sq_off.dropped`, checked in `RawRing::map`).
         unsafe { &*self.sq_dropped }
     }
 
     /// Our CQ head.
     #[inline]
     pub(crate) fn cq_head(&self) -> &AtomicU32 {
-        // SAFETY: as for `sq_head` (`cq_off.head` in the CQ mapping, checked in `RawRing::new`).
+        // SAFETY: as for `sq_head` (`cq_off.head` in the CQ mapping, checked in `RawRing::map`).
         unsafe { &*self.cq_head }
     }
 
@@ -354,7 +354,7 @@ impl RawRing {
             None
         } else {
             // SAFETY: as for `cq_head` (`cq_off.flags`, non-zero and checked in
-            // `RawRing::new`).
+            // `RawRing::map`).
             Some(unsafe { &*self.cq_flags })
         }
     }
@@ -1432,6 +1432,21 @@ mod tests {
         assert_eq!(n, 1);
         // Index 4 wraps to slot 0.
         assert_eq!(read(u32::MAX.wrapping_add(1)).0.unwrap().cqe.user_data(), 1);
+    }
+
+    /// The halves can go to different threads: SQ and CQ are `Send`, the submitter `Sync`.
+    #[test]
+    fn the_halves_are_send_and_sync() {
+        fn send<T: Send>() {}
+        fn sync<T: Sync>() {}
+        send::<super::Ring>();
+        sync::<super::Ring>();
+        send::<super::Ring<crate::Sqe128, crate::Cqe32>>();
+        send::<super::SubmissionQueue<'static>>();
+        send::<super::CompletionQueue<'static>>();
+        send::<super::CompletionQueue<'static, super::CqeMixed>>();
+        sync::<crate::Submitter<'static>>();
+        send::<crate::Submitter<'static>>();
     }
 
     #[test]

@@ -27,6 +27,9 @@ use crate::setup::{Features, SetupFlags};
 /// - `EBUSY`: the CQ overflowed and the overflow could not be flushed (or, on kernels before
 ///   `IORING_FEAT_NODROP`, too many requests are in flight); reap completions, then call again.
 /// - `ETIME` only from the timed waits, which turn it into their return value.
+/// - `EBADFD`: the ring was set up `R_DISABLED` and is not enabled yet
+///   ([`register_enable_rings`](Submitter::register_enable_rings)).
+/// - `EEXIST`: a `SINGLE_ISSUER` ring entered from a thread other than its issuer.
 ///
 /// # References
 /// - [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html)
@@ -49,6 +52,7 @@ impl fmt::Debug for Submitter<'_> {
 pub struct WaitArgs {
     timeout: Option<Duration>,
     min_wait: Option<Duration>,
+    no_iowait: bool,
 }
 
 impl WaitArgs {
@@ -57,7 +61,16 @@ impl WaitArgs {
         WaitArgs {
             timeout: None,
             min_wait: None,
+            no_iowait: false,
         }
+    }
+
+    /// `IORING_ENTER_NO_IOWAIT` (Linux 6.15+, `IORING_FEAT_NO_IOWAIT`): do not count the wait
+    /// as iowait (ignored on kernels without the feature, where it would be refused).
+    #[must_use]
+    pub const fn no_iowait(mut self) -> Self {
+        self.no_iowait = true;
+        self
     }
 
     /// Give up after `timeout` (relative). Needs `IORING_FEAT_EXT_ARG` (Linux 5.11+).
@@ -121,7 +134,8 @@ impl<'a> Submitter<'a> {
     /// `GETEVENTS` when the kernel asks for it (`IORING_SQ_CQ_OVERFLOW`, `IORING_SQ_TASKRUN`) or
     /// the ring is `IOPOLL`, so overflowed completions are flushed to the CQ.
     ///
-    /// Returns the number of SQEs the kernel consumed.
+    /// Returns the number of SQEs the kernel consumed (under SQPOLL: the number handed to the
+    /// poller, which consumes them on its own time).
     ///
     /// # Errors
     /// See the [type docs](Submitter).
@@ -206,7 +220,12 @@ impl<'a> Submitter<'a> {
     /// As [`wait`](Self::wait); a min-wait without `IORING_FEAT_MIN_TIMEOUT` (Linux 6.12+)
     /// gives `EOPNOTSUPP` saying so.
     pub fn wait_with(&self, want: usize, args: &WaitArgs) -> io::Result<usize> {
-        if args.timeout.is_none() && args.min_wait.is_none() {
+        let no_iowait = if args.no_iowait && self.raw.features.contains(Features::NO_IOWAIT) {
+            sys::IORING_ENTER_NO_IOWAIT
+        } else {
+            0
+        };
+        if args.timeout.is_none() && args.min_wait.is_none() && no_iowait == 0 {
             self.submit_and_wait(want)?;
             return Ok(self.cq_len() as usize);
         }
@@ -243,7 +262,7 @@ impl<'a> Submitter<'a> {
             arg.ts = (&raw const ts) as u64;
         }
         let to_submit = self.sq_len();
-        let mut flags = sys::IORING_ENTER_GETEVENTS | sys::IORING_ENTER_EXT_ARG;
+        let mut flags = sys::IORING_ENTER_GETEVENTS | sys::IORING_ENTER_EXT_ARG | no_iowait;
         if self.raw.flags.contains(SetupFlags::SQPOLL) && self.sqpoll_needs_wakeup() {
             flags |= sys::IORING_ENTER_SQ_WAKEUP;
         }

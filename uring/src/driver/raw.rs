@@ -32,8 +32,6 @@ build_sqe!(
     Nop,
     AsyncCancel,
     AsyncCancelFd,
-    MsgRingData,
-    MsgRingSendFd,
     Fsync,
     SyncFileRange,
     Fallocate,

@@ -278,11 +278,6 @@ opcode! {
     }
 }
 
-no_memory!(
-    Nop,
-    Nop128,
-    AsyncCancel,
-    AsyncCancelFd,
-    MsgRingData,
-    MsgRingSendFd
-);
+// Not `MsgRingData`/`MsgRingSendFd`: they post a CQE with a caller-chosen `user_data` (see
+// `NoMemory`'s rule 2).
+no_memory!(Nop, Nop128, AsyncCancel, AsyncCancelFd);

@@ -122,3 +122,25 @@ fn sqe_flags_reach_the_kernel() {
     let ids: Vec<u64> = ring.cq().map(|c| c.user_data()).collect();
     assert_eq!(ids, [2]);
 }
+
+#[test]
+fn reaping_publishes_the_head_once_per_batch() {
+    let mut ring = Ring::new(8).unwrap();
+    let sqes: Vec<Sqe> = (0..8).map(nop).collect();
+    // SAFETY: NOPs carry no pointers.
+    unsafe { ring.push_multiple(&sqes) }.unwrap();
+    ring.submit_and_wait(8).unwrap();
+    let (submitter, _sq, mut cq) = ring.split();
+    assert_eq!(submitter.cq_len(), 8);
+    let first: Vec<u64> = cq.by_ref().take(5).map(|c| c.user_data()).collect();
+    assert_eq!(first, [0, 1, 2, 3, 4]);
+    // Consumed locally, not yet published: the kernel still sees 8 ready.
+    assert_eq!(submitter.cq_len(), 8);
+    assert_eq!(cq.len(), 3);
+    cq.sync();
+    assert_eq!(submitter.cq_len(), 3);
+    let rest: Vec<u64> = cq.map(|c| c.user_data()).collect();
+    assert_eq!(rest, [5, 6, 7]);
+    // Dropping the iterator published the rest.
+    assert_eq!(submitter.cq_len(), 0);
+}

@@ -111,6 +111,24 @@ fn sqpoll_with_cpu_affinity() {
     assert!(ring.flags().contains(SetupFlags::SQ_AFF));
     let got = run_sqpoll_nop(&mut ring);
     assert_eq!(got, 1);
+    // The effect: the poller thread (`iou-sqp-<pid>`, one of our tasks) is pinned to CPU 0.
+    // Other tests' SQPOLL rings are unpinned, so one pinned poller must be ours.
+    let pinned = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.starts_with("iou-sqp"))
+        })
+        .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+        .any(|status| {
+            status.lines().any(|l| {
+                l.starts_with("Cpus_allowed_list:") && l.split_whitespace().nth(1) == Some("0")
+            })
+        });
+    assert!(
+        pinned,
+        "no iou-sqp thread of this process is pinned to CPU 0"
+    );
 }
 
 fn run_sqpoll_nop(ring: &mut Ring) -> usize {
