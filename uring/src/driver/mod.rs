@@ -497,7 +497,10 @@ impl Driver {
             slot.init_single(op);
             // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
             // occupied.
-            unsafe { slot.data.get_mut::<T>() }.sqe()
+            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+            // In flight from here: the push below either succeeds or hands the op back.
+            slot.phase = Phase::InFlight;
+            sqe
         }) {
             Ok(k) => k,
             Err(op) => {
@@ -510,7 +513,7 @@ impl Driver {
         let sqe = sqe.user_data(TAG | key.to_bits());
         match self.push(&sqe) {
             Ok(()) => {
-                self.mark_in_flight(key);
+                self.in_flight += 1;
                 Ok(Op {
                     key,
                     driver: self.id,
@@ -553,7 +556,10 @@ impl Driver {
                 slot.init_single(op);
                 // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
                 // occupied.
-                unsafe { slot.data.get_mut::<T>() }.sqe()
+                let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+                // In flight from here: the push below either succeeds or hands the op back.
+                slot.phase = Phase::InFlight;
+                sqe
             }) {
                 Ok(k) => k,
                 Err(op) => {
@@ -577,10 +583,8 @@ impl Driver {
                     unsafe { sq.push(&sqe) }.map_err(io::Error::from)
                 });
             }
-            let slot = slab.get_mut(key).expect("just inserted");
             match pushed {
                 Ok(()) => {
-                    slot.phase = Phase::InFlight;
                     *in_flight += 1;
                     out(Ok(Op {
                         key,
@@ -589,6 +593,7 @@ impl Driver {
                     }));
                 }
                 Err(error) => {
+                    let slot = slab.get_mut(key).expect("just inserted");
                     // SAFETY: `init_single` stored a `T`; it was never pushed.
                     let op = unsafe { slot.data.take::<T>() };
                     slab.vacate(key);
@@ -613,7 +618,10 @@ impl Driver {
             slot.init_multi(op);
             // SAFETY: `init_multi::<T>` just stored a `T`; the slot does not move while
             // occupied.
-            unsafe { slot.data.get_mut::<T>() }.sqe()
+            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+            // In flight from here: the push below either succeeds or hands the op back.
+            slot.phase = Phase::InFlight;
+            sqe
         }) {
             Ok(k) => k,
             Err(op) => {
@@ -626,7 +634,7 @@ impl Driver {
         let sqe = sqe.user_data(TAG | key.to_bits());
         match self.push(&sqe) {
             Ok(()) => {
-                self.mark_in_flight(key);
+                self.in_flight += 1;
                 Ok(Multishot {
                     key,
                     driver: self.id,
@@ -641,14 +649,6 @@ impl Driver {
                 Err(SubmitError { error, op })
             }
         }
-    }
-
-    #[inline]
-    fn mark_in_flight(&mut self, key: Key) {
-        if let Some(slot) = self.slab.get_mut(key) {
-            slot.phase = Phase::InFlight;
-        }
-        self.in_flight += 1;
     }
 
     /// Pushes a raw SQE whose memory the caller vouches for.
