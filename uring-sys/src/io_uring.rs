@@ -1695,10 +1695,10 @@ mod tests {
     /// union, and not zero-sized flexible arrays) do not overlap one another at the top level.
     #[test]
     fn field_tables_fit() {
-        fn check<T>(name: &str, fields: &[(&str, usize, usize)], is_union: bool) {
+        fn check<T>(name: &str, fields: &[(&str, usize, usize, u8)], is_union: bool) {
             let size = size_of::<T>();
             let mut top: Vec<(usize, usize)> = Vec::new();
-            for &(path, off, len) in fields {
+            for &(path, off, len, _) in fields {
                 assert!(off + len <= size, "{name}.{path}: {off}+{len} > {size}");
                 if !path.contains('.') && len > 0 {
                     top.push((off, len));

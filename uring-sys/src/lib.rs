@@ -148,7 +148,10 @@
 //! Beside every type, `const` assertions fix its size, alignment and the offset of every field,
 //! including the fields inside its unions (`offset_of!(io_uring_sqe, addr_union.addr)`, nested
 //! and union `offset_of!` are stable on the MSRV, 1.85). Alignments of types with `u64` fields
-//! are asserted as `align_of::<u64>()`, which is 8 everywhere but i386.
+//! are asserted as `align_of::<u64>()`, which is 8 everywhere but i386. The same macro records
+//! each field's offset, size and signedness in a hidden table, which the tests compare with the
+//! C compiler's `offsetof`, `sizeof` and signedness of the header's field (the one documented
+//! difference: `sqe.rw_flags`, see above).
 //!
 //! # Syscalls
 //!
@@ -163,7 +166,8 @@
 
 /// Compile-time proof of a `repr(C)` item's layout: size, alignment and the offset of every field
 /// (including fields inside its unions). Also records the layout in a hidden associated const,
-/// `__FIELDS`, that the tests compare with the C compiler's view of the header.
+/// `__FIELDS`, that the tests compare with the C compiler's view of the header: `(field path,
+/// offset, size, signedness)`, signedness being [`Signedness::SIGNED`] of the field's type.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! layout {
     ($t:ty, size $size:expr, align $align:expr $(, $($f:ident).+ = $off:expr)* $(,)?) => {
@@ -173,9 +177,10 @@ macro_rules! layout {
             $( assert!(::core::mem::offset_of!($t, $($f).+) == $off); )*
         };
         impl $t {
-            /// Layout table for the crate's tests: `(field path, offset, size)` of every field.
+            /// Layout table for the crate's tests: `(field path, offset, size, signedness)` of
+            /// every field (signedness: 1 signed integer, 0 unsigned integer, 2 anything else).
             #[doc(hidden)]
-            pub const __FIELDS: &'static [(&'static str, usize, usize)] = &[$((
+            pub const __FIELDS: &'static [(&'static str, usize, usize, u8)] = &[$((
                 stringify!($($f).+),
                 ::core::mem::offset_of!($t, $($f).+),
                 {
@@ -189,15 +194,53 @@ macro_rules! layout {
                     // which is allowed for union and packed fields.
                     size_of_pointee(unsafe { &raw const (*p).$($f).+ })
                 },
+                {
+                    const fn signedness_of_pointee<T: $crate::Signedness>(_: *const T) -> u8 {
+                        T::SIGNED
+                    }
+                    let value = ::core::mem::MaybeUninit::<$t>::uninit();
+                    let p = value.as_ptr();
+                    // SAFETY: as above: a place projection of a live local, nothing is read.
+                    signedness_of_pointee(unsafe { &raw const (*p).$($f).+ })
+                },
             )),*];
         }
     };
+}
+
+/// What the layout tables record of a field's type, for the tests' comparison with C: whether
+/// it is a signed integer (1), an unsigned integer (0) or something else (2: arrays, structs,
+/// unions). Implemented for the integer types and, by `zeroable!`, for every type of the crate.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+trait Signedness {
+    /// 1 signed integer, 0 unsigned integer, 2 anything else.
+    const SIGNED: u8;
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+macro_rules! signedness {
+    ($v:expr => $($t:ty),*) => {$(
+        impl Signedness for $t {
+            const SIGNED: u8 = $v;
+        }
+    )*};
+}
+#[cfg(any(target_os = "linux", target_os = "android"))]
+signedness!(1 => i8, i16, i32, i64);
+#[cfg(any(target_os = "linux", target_os = "android"))]
+signedness!(0 => u8, u16, u32, u64);
+#[cfg(any(target_os = "linux", target_os = "android"))]
+impl<T, const N: usize> Signedness for [T; N] {
+    const SIGNED: u8 = 2;
 }
 
 /// `zeroed()` and `Default` for plain-data kernel types, plus an opaque `Debug` for unions.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 macro_rules! zeroable {
     ($($t:ident),* $(,)?) => {$(
+        impl $crate::Signedness for $t {
+            const SIGNED: u8 = 2;
+        }
         impl $t {
             /// The all-zero value (every field 0), the usual starting point before filling it in.
             pub const fn zeroed() -> Self {

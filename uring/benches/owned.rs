@@ -176,7 +176,7 @@ fn reads_safe(file: &std::fs::File, fixed: bool, total: usize) -> Duration {
         let start = Instant::now();
         for _ in 0..QD {
             let op = OwnedReadFixed::new(
-                uring::driver::Target::Fd(fd),
+                uring::driver::Target::from_raw_fd(fd),
                 pool.checkout().unwrap(),
                 offs.next(),
             );
@@ -193,7 +193,11 @@ fn reads_safe(file: &std::fs::File, fixed: bool, total: usize) -> Duration {
                 let (res, buf) = d.take(h).ok().unwrap();
                 assert_eq!(res.unwrap(), BLOCK as u32);
                 if issued < total {
-                    let op = OwnedReadFixed::new(uring::driver::Target::Fd(fd), buf, offs.next());
+                    let op = OwnedReadFixed::new(
+                        uring::driver::Target::from_raw_fd(fd),
+                        buf,
+                        offs.next(),
+                    );
                     let h = d.submit(op).unwrap();
                     let j = h.key().index() as usize;
                     handles[j] = Some(h);
@@ -209,7 +213,7 @@ fn reads_safe(file: &std::fs::File, fixed: bool, total: usize) -> Duration {
         let buf = vec![0u8; BLOCK].into_boxed_slice();
         let h = d
             .submit(OwnedRead::new(
-                uring::driver::Target::Fd(fd),
+                uring::driver::Target::from_raw_fd(fd),
                 buf,
                 offs.next(),
             ))
@@ -228,7 +232,7 @@ fn reads_safe(file: &std::fs::File, fixed: bool, total: usize) -> Duration {
             if issued < total {
                 let h = d
                     .submit(OwnedRead::new(
-                        uring::driver::Target::Fd(fd),
+                        uring::driver::Target::from_raw_fd(fd),
                         buf,
                         offs.next(),
                     ))
@@ -353,7 +357,37 @@ fn page_cached_file() -> std::fs::File {
     f
 }
 
+/// The callgrind entry points: only the measured loop inside `nop_loop_*`.
+#[inline(never)]
+fn nop_loop_safe(d: &mut Driver, handles: &mut Vec<Op<OwnedNop>>, rounds: usize) {
+    nops_safe(d, handles, rounds);
+}
+
+#[inline(never)]
+fn nop_loop_raw(ring: &mut Ring, rounds: usize) {
+    nops_raw(ring, rounds);
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(which) = args.first().filter(|a| a.starts_with("callgrind-")) {
+        let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        match which.as_str() {
+            "callgrind-safe" => {
+                let mut d = Driver::new(QD as u32).unwrap();
+                let mut handles = Vec::with_capacity(QD);
+                nops_safe(&mut d, &mut handles, 100);
+                nop_loop_safe(&mut d, &mut handles, rounds);
+            }
+            "callgrind-raw" => {
+                let mut ring = Ring::new(QD as u32).unwrap();
+                nops_raw(&mut ring, 100);
+                nop_loop_raw(&mut ring, rounds);
+            }
+            other => panic!("unknown mode {other}"),
+        }
+        return;
+    }
     let quick = std::env::var_os("URING_BENCH_QUICK").is_some();
     let reps = if quick { 3 } else { 7 };
     let rounds = if quick { 2_000 } else { 30_000 };

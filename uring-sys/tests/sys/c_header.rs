@@ -3,7 +3,7 @@
 //! The check reads a header's text to learn its structs (with their anonymous unions and
 //! structs, and members of unnamed struct type), enum constants and object-like macros, asks
 //! `cc -dM -E` for the macros it defines, writes a C program that prints `sizeof`/`_Alignof` of
-//! every struct, `offsetof`/`sizeof` of every field and the value of every macro and enum
+//! every struct, `offsetof`/`sizeof`/signedness of every field and the value of every macro and enum
 //! constant, compiles and runs it with the machine's C compiler (`$CC`, default `cc`), and
 //! compares every line with uring-sys's tables (`names.rs`). Anonymous members are looked up
 //! under the crate's naming scheme, so the scheme itself is checked too.
@@ -77,6 +77,14 @@ const LIBURING_RESHAPED: &[(&str, &str, &[&str])] = &[
     ("io_uring_napi", "pad", &["opcode", "pad"]),
     ("io_uring_napi", "resv", &["op_param", "resv"]),
 ];
+
+/// Fields whose integer type the crate declares with another signedness than a header, on
+/// purpose: `(struct, field, why)`. Size, alignment and offset are still checked.
+const SIGNEDNESS: &[(&str, &str, &str)] = &[(
+    "io_uring_sqe",
+    "rw_flags",
+    "kept __kernel_rwf_t (int, the RWF_* type) where Linux 7.2's header says __u32",
+)];
 
 /// Struct alignments that differ for the same reason: `(struct, old alignment)` (the old
 /// `__u64 resv` makes `io_uring_napi` 8-aligned; the current layout has only `__u32`s).
@@ -526,8 +534,8 @@ fn io_uring_macro(name: &str) -> bool {
 struct CView {
     /// struct -> (size, align)
     types: BTreeMap<String, (usize, usize)>,
-    /// (struct, C field path) -> (offset, size or None)
-    fields: BTreeMap<(String, String), (usize, Option<usize>)>,
+    /// (struct, C field path) -> (offset, size or None, signedness: 1/0 integer, 2 other)
+    fields: BTreeMap<(String, String), (usize, Option<usize>, u8)>,
     /// constant -> value
     consts: BTreeMap<String, i128>,
 }
@@ -547,8 +555,11 @@ fn ask_c(
     .unwrap();
     c.push_str(
         "#define T(S) printf(\"T %s %zu %zu\\n\", #S, sizeof(struct S), _Alignof(struct S));\n\
-         #define F(S, f) printf(\"F %s %s %zu %zu\\n\", #S, #f, offsetof(struct S, f), sizeof(((struct S *)0)->f));\n\
-         #define FX(S, f) printf(\"F %s %s %zu -\\n\", #S, #f, offsetof(struct S, f));\n\
+         #define SIGNED(x) _Generic((x), signed char: 1, short: 1, int: 1, long: 1, long long: 1, \
+             unsigned char: 0, unsigned short: 0, unsigned int: 0, unsigned long: 0, \
+             unsigned long long: 0, default: 2)\n\
+         #define F(S, f) printf(\"F %s %s %zu %zu %d\\n\", #S, #f, offsetof(struct S, f), sizeof(((struct S *)0)->f), SIGNED(((struct S *)0)->f));\n\
+         #define FX(S, f) printf(\"F %s %s %zu - 2\\n\", #S, #f, offsetof(struct S, f));\n\
          #define C(n) printf(\"C %s %d %llu %lld\\n\", #n, (n) < 0, (unsigned long long)(n), (long long)(n));\n\
          int main(void) {\n",
     );
@@ -582,8 +593,10 @@ fn ask_c(
                 } else {
                     Some(w[4].parse().unwrap())
                 };
-                view.fields
-                    .insert((w[1].into(), w[2].into()), (w[3].parse().unwrap(), size));
+                view.fields.insert(
+                    (w[1].into(), w[2].into()),
+                    (w[3].parse().unwrap(), size, w[5].parse().unwrap()),
+                );
             }
             "C" => {
                 let value: i128 = if w[2] == "1" {
@@ -609,9 +622,14 @@ fn rust_type(name: &str) -> Option<&'static TypeLayout> {
 
 /// `(offset, size)` of a field path; `r#type` is looked up as `type`.
 fn rust_field(ty: &TypeLayout, path: &str) -> Option<(usize, usize)> {
+    rust_field_sign(ty, path).map(|f| (f.0, f.1))
+}
+
+/// `(offset, size, signedness)` of a field path.
+fn rust_field_sign(ty: &TypeLayout, path: &str) -> Option<(usize, usize, u8)> {
     ty.3.iter()
         .find(|f| f.0.replace("r#", "") == path)
-        .map(|f| (f.1, f.2))
+        .map(|f| (f.1, f.2, f.3))
 }
 
 /// Checks one header (`path`, included as `include` with `includes` searched first) against
@@ -719,7 +737,7 @@ pub(crate) fn check_header(
         for l in &ls {
             r.fields += 1;
             seen_rust.insert(l.rust.clone());
-            let (c_off, c_size) = c.fields[&(name.clone(), l.c.clone())];
+            let (c_off, c_size, c_sign) = c.fields[&(name.clone(), l.c.clone())];
             if let Some(anon_ty) = &l.anon_type {
                 r.nested_types.insert(anon_ty.clone());
                 let size_ok = |rsize: usize| !l.c_named || c_size == Some(rsize);
@@ -773,6 +791,26 @@ pub(crate) fn check_header(
                 None => rsize == 0, // C flexible array `x[]` mirrored as `[T; 0]`
             };
             if off == c_off && size_ok {
+                let r_sign = rust_field_sign(ty, &l.rust).map_or(2, |f| f.2);
+                if c_sign != r_sign {
+                    let word = |s: u8| ["unsigned", "signed", "not an integer"][s as usize];
+                    if let Some((.., why)) = SIGNEDNESS.iter().find(|x| x.0 == name && x.1 == l.c) {
+                        notes.push(format!(
+                            "{name}.{}: {} in C, {} here: {why}",
+                            l.c,
+                            word(c_sign),
+                            word(r_sign)
+                        ));
+                    } else {
+                        errors.push(format!(
+                            "field {name}.{} (`{}`): {} in C, {} in uring-sys",
+                            l.c,
+                            l.rust,
+                            word(c_sign),
+                            word(r_sign)
+                        ));
+                    }
+                }
                 continue;
             }
             let reshaped = RESHAPED_FIELDS

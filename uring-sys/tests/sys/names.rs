@@ -329,12 +329,12 @@ pub(crate) const CONSTANTS: &[(&str, i128)] = constants![
     IORING_MOCK_COPY_FROM,
 ];
 
-/// A Rust type's layout: name, size, alignment, `(field path, offset, size)`s.
+/// A Rust type's layout: name, size, alignment, `(field path, offset, size, signedness)`s.
 pub(crate) type TypeLayout = (
     &'static str,
     usize,
     usize,
-    &'static [(&'static str, usize, usize)],
+    &'static [(&'static str, usize, usize, u8)],
 );
 
 /// Every struct and union of the crate (named C structs and the types of anonymous members).

@@ -410,7 +410,7 @@ impl FixedFile {
     }
     /// The target for an operation on this file (`IOSQE_FIXED_FILE`).
     pub fn target(&self) -> Target {
-        Target::Fixed(self.slot)
+        Target::fixed(self.slot)
     }
 }
 
@@ -436,7 +436,7 @@ impl Drop for FixedFile {
 
 // A fixed-file slot is not memory: an operation in flight holds its own reference to the
 // file it resolved, so emptying or reusing a slot can at worst make I/O fail or hit another
-// file, never touch freed memory. That is why `Target::Fixed` is allowed in safe code.
+// file, never touch freed memory. Slots are still only named through an owned `FixedFile`.
 
 /// `IORING_OP_READ_FIXED` — `pread(2)` into a registered buffer lease.
 #[derive(Debug)]

@@ -49,10 +49,32 @@
 //! `io-uring`.
 //!
 //! Raw SQEs can still go through [`Driver::push_raw`]; their `user_data` must have bit 63
-//! clear (checked), and their CQEs are kept for [`Driver::foreign_completions`].
+//! clear (checked), and their CQEs are kept for [`Driver::foreign_completions`]. Builders the
+//! `opcode` module marks [`NoMemory`](crate::opcode::NoMemory) need no unsafe at all: wrap them
+//! in [`NoMem`].
 //!
-//! A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows its
-//! fd; to pass as one of this driver's, it must guess a live slot's 39-bit generation.
+//! # What is where
+//!
+//! | you want | use |
+//! |---|---|
+//! | receive a stream without managing buffers | [`pbuf`]: `driver.buf_ring(n, size)` + [`pbuf::RecvMulti`]; each item is a [`pbuf::BufRef`] that goes back to the ring on drop; `ENOBUFS` ends the stream ([`pbuf::is_no_buffers`]) and [`Driver::release`] + [`Driver::submit_multishot`] re-arms it. Incremental rings ([`Driver::buf_ring_incremental`]) and bundles ([`pbuf::RecvBundle`]) too |
+//! | read/write/send/recv with your own buffer | [`Read`], [`Write`], [`Send`], [`Recv`], [`Readv`], [`Writev`], [`SendMsg`] with any [`IoBuf`]/[`IoBufMut`] (`Vec<u8>`, `Box<[u8]>`, `&'static [u8]`, a [`Slice`] of one) |
+//! | zero-copy send | [`SendZc`], [`SendMsg::zero_copy`]: the buffer comes back with the notification CQE |
+//! | registered buffers | [`Driver::fixed_buffers`] → [`fixed::FixedBufPool`] leases for [`fixed::ReadFixed`], [`fixed::WriteFixed`], [`SendZc::fixed`]; a lease of another driver is refused |
+//! | registered files | [`Driver::fixed_files`] + [`Driver::install`] → an owned [`fixed::FixedFile`] slot |
+//! | multishot accept/poll/timeout/recvmsg | [`multishot`] |
+//! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`] |
+//!
+//! # Limits
+//!
+//! - A `Driver` is single-threaded (`!Send`: buffer rings and pools are shared through `Rc`).
+//! - A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows
+//!   its fd; to pass as one of this driver's it must name a live slot and guess its 39-bit
+//!   random generation, and a wrong guess is counted in [`Driver::stale_completions`].
+//! - A detached [`NoMem`] op that installs a *direct* descriptor leaves the slot installed
+//!   (only a table entry, no memory); fds are always closed.
+//! - Operations that need more than 64 bytes of state (`SendMsg`, `Connect`, `Statx`,
+//!   vectored I/O) allocate once per operation.
 
 mod buf;
 pub mod fixed;
@@ -107,6 +129,7 @@ const fn fits<T>() -> bool {
 }
 
 impl Inline {
+    #[cfg(test)]
     fn new<T>(value: T) -> Inline {
         let mut s = Inline(MaybeUninit::uninit());
         if fits::<T>() {
@@ -119,8 +142,21 @@ impl Inline {
         s
     }
 
+    /// Stores `value` over whatever the storage held (which is not dropped).
+    #[inline]
+    fn write<T>(&mut self, value: T) {
+        if fits::<T>() {
+            // SAFETY: `T` fits the 64 bytes and 8-byte alignment of `Inline` (checked just above).
+            unsafe { self.0.as_mut_ptr().cast::<T>().write(value) };
+        } else {
+            // SAFETY: a `Box<T>` is one pointer: 8 bytes, 8-aligned, which `Inline` holds.
+            unsafe { self.0.as_mut_ptr().cast::<Box<T>>().write(Box::new(value)) };
+        }
+    }
+
     /// # Safety
     /// A `T` was stored by `Inline::new::<T>` and not taken or dropped since.
+    #[inline]
     unsafe fn get_mut<T>(&mut self) -> &mut T {
         if fits::<T>() {
             // SAFETY: the caller's promise: a live `T` is stored inline.
@@ -133,6 +169,7 @@ impl Inline {
 
     /// # Safety
     /// As for `get_mut`; afterwards the storage holds no value.
+    #[inline]
     unsafe fn take<T>(&mut self) -> T {
         if fits::<T>() {
             // SAFETY: the caller's promise: a live `T` is stored inline; it is moved out once.
@@ -221,44 +258,70 @@ struct Slot {
 }
 
 impl Slot {
+    /// Makes this (vacant) slot hold a single-shot `op`, in place.
+    #[inline]
+    fn init_single<T: Operation>(&mut self, op: T) {
+        self.data.write(op);
+        self.vt = const {
+            &VTable {
+                drop: drop_stored::<T>,
+                observe: single_observe::<T>,
+                more: no_item,
+                finish: single_finish::<T>,
+                drop_item: no_item,
+            }
+        };
+        self.phase = Phase::Preparing;
+        self.multishot = false;
+        self.detached = false;
+    }
+
+    /// Makes this (vacant) slot hold a multishot `op`, in place.
+    #[inline]
+    fn init_multi<T: MultishotOperation>(&mut self, op: T) {
+        self.data.write(op);
+        self.vt = const {
+            &VTable {
+                drop: drop_stored::<T>,
+                observe: multi_observe::<T>,
+                more: multi_more::<T>,
+                finish: multi_finish::<T>,
+                drop_item: multi_drop_item::<T>,
+            }
+        };
+        self.phase = Phase::Preparing;
+        self.multishot = true;
+        self.detached = false;
+        self.queue.clear();
+    }
+
+    #[cfg(test)]
     fn single<T: Operation>(op: T) -> Slot {
+        let mut s = Slot::default();
+        s.init_single(op);
+        s
+    }
+}
+
+unsafe fn no_observe(_: &mut Inline, _: &mut Completion) {}
+unsafe fn no_drop(_: &mut Inline) {}
+
+impl Default for Slot {
+    /// A vacant slot: no value stored (the vtable does nothing).
+    fn default() -> Slot {
         Slot {
-            data: Inline::new(op),
+            data: Inline(MaybeUninit::uninit()),
             vt: const {
                 &VTable {
-                    drop: drop_stored::<T>,
-                    observe: single_observe::<T>,
+                    drop: no_drop,
+                    observe: no_observe,
                     more: no_item,
-                    finish: single_finish::<T>,
+                    finish: no_item,
                     drop_item: no_item,
                 }
             },
-            phase: Phase::Preparing,
+            phase: Phase::Done,
             multishot: false,
-            detached: false,
-            last: Completion {
-                res: 0,
-                flags: CqeFlags::empty(),
-                aux: 0,
-            },
-            queue: VecDeque::new(),
-        }
-    }
-
-    fn multi<T: MultishotOperation>(op: T) -> Slot {
-        Slot {
-            data: Inline::new(op),
-            vt: const {
-                &VTable {
-                    drop: drop_stored::<T>,
-                    observe: multi_observe::<T>,
-                    more: multi_more::<T>,
-                    finish: multi_finish::<T>,
-                    drop_item: multi_drop_item::<T>,
-                }
-            },
-            phase: Phase::Preparing,
-            multishot: true,
             detached: false,
             last: Completion {
                 res: 0,
@@ -430,21 +493,21 @@ impl Driver {
         if let Err(error) = op.validate(self.id) {
             return Err(SubmitError { error, op });
         }
-        let key = match self.slab.insert(Slot::single(op)) {
+        let (key, sqe) = match self.slab.insert_with(op, |slot, op| {
+            slot.init_single(op);
+            // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
+            // occupied.
+            unsafe { slot.data.get_mut::<T>() }.sqe()
+        }) {
             Ok(k) => k,
-            Err(mut slot) => {
+            Err(op) => {
                 return Err(SubmitError {
                     error: slab_full(),
-                    // SAFETY: `Slot::single` stored a `T`.
-                    op: unsafe { slot.data.take::<T>() },
+                    op,
                 });
             }
         };
-        let slot = self.slab.get_mut(key).expect("just inserted");
-        // SAFETY: `Slot::single::<T>` stored a `T`; the slot does not move while occupied.
-        let sqe = unsafe { slot.data.get_mut::<T>() }
-            .sqe()
-            .user_data(TAG | key.to_bits());
+        let sqe = sqe.user_data(TAG | key.to_bits());
         match self.push(&sqe) {
             Ok(()) => {
                 self.mark_in_flight(key);
@@ -455,9 +518,10 @@ impl Driver {
                 })
             }
             Err(error) => {
-                let mut slot = self.slab.remove(key).expect("just inserted");
-                // SAFETY: `Slot::single` stored a `T`; it was never pushed.
+                let slot = self.slab.get_mut(key).expect("just inserted");
+                // SAFETY: `init_single` stored a `T`; it was never pushed.
                 let op = unsafe { slot.data.take::<T>() };
+                self.slab.vacate(key);
                 Err(SubmitError { error, op })
             }
         }
@@ -474,21 +538,21 @@ impl Driver {
         if let Err(error) = op.validate(self.id) {
             return Err(SubmitError { error, op });
         }
-        let key = match self.slab.insert(Slot::multi(op)) {
+        let (key, sqe) = match self.slab.insert_with(op, |slot, op| {
+            slot.init_multi(op);
+            // SAFETY: `init_multi::<T>` just stored a `T`; the slot does not move while
+            // occupied.
+            unsafe { slot.data.get_mut::<T>() }.sqe()
+        }) {
             Ok(k) => k,
-            Err(mut slot) => {
+            Err(op) => {
                 return Err(SubmitError {
                     error: slab_full(),
-                    // SAFETY: `Slot::multi` stored a `T`.
-                    op: unsafe { slot.data.take::<T>() },
+                    op,
                 });
             }
         };
-        let slot = self.slab.get_mut(key).expect("just inserted");
-        // SAFETY: `Slot::multi::<T>` stored a `T`; the slot does not move while occupied.
-        let sqe = unsafe { slot.data.get_mut::<T>() }
-            .sqe()
-            .user_data(TAG | key.to_bits());
+        let sqe = sqe.user_data(TAG | key.to_bits());
         match self.push(&sqe) {
             Ok(()) => {
                 self.mark_in_flight(key);
@@ -499,9 +563,10 @@ impl Driver {
                 })
             }
             Err(error) => {
-                let mut slot = self.slab.remove(key).expect("just inserted");
-                // SAFETY: `Slot::multi` stored a `T`; it was never pushed.
+                let slot = self.slab.get_mut(key).expect("just inserted");
+                // SAFETY: `init_multi` stored a `T`; it was never pushed.
                 let op = unsafe { slot.data.take::<T>() };
+                self.slab.vacate(key);
                 Err(SubmitError { error, op })
             }
         }
@@ -591,17 +656,21 @@ impl Driver {
         if op.driver != self.id {
             return Err(TakeError::Foreign(op));
         }
-        match self.slab.get(op.key) {
-            Some(s) if s.phase == Phase::Done && !s.multishot => {}
-            Some(_) => return Err(TakeError::Pending(op)),
-            None => return Err(TakeError::Foreign(op)),
+        let taken = self.slab.vacate_if(op.key, |slot| {
+            if slot.phase == Phase::Done && !slot.multishot {
+                // SAFETY: the handle names this driver's slot at this generation, and only
+                // `submit::<T>` made an `Op<T>` for it, so the slot stores a `T`; Done means
+                // the kernel is finished with its memory. The slot is vacated right after.
+                Ok((unsafe { slot.data.take::<T>() }, slot.last))
+            } else {
+                Err(())
+            }
+        });
+        match taken {
+            Some(Ok((value, last))) => Ok(value.complete(last)),
+            Some(Err(())) => Err(TakeError::Pending(op)),
+            None => Err(TakeError::Foreign(op)),
         }
-        let mut slot = self.slab.remove(op.key).expect("checked above");
-        // SAFETY: the handle names this driver's slot at this generation, and only
-        // `submit::<T>` made an `Op<T>` for it, so the slot stores a `T`; Done means the
-        // kernel is finished with its memory.
-        let value = unsafe { slot.data.take::<T>() };
-        Ok(value.complete(slot.last))
     }
 
     /// Submits, waits and reaps until `op` is done, then takes its output (a blocking helper
@@ -760,6 +829,7 @@ impl Driver {
     }
 }
 
+#[inline]
 fn dispatch(
     slab: &mut Slab<Slot>,
     in_flight: &mut usize,

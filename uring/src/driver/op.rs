@@ -127,21 +127,36 @@ fn clamp_len(n: usize) -> u32 {
     n.min(u32::MAX as usize) as u32
 }
 
-/// The file an operation targets: a plain fd the caller keeps open, or a registered slot.
+/// The file an operation targets: a plain fd, or a registered file slot the caller owns
+/// (only obtainable from a [`super::fixed::FixedFile`], so safe code never names a slot it
+/// does not own).
 #[derive(Debug, Clone, Copy)]
-pub enum Target {
-    /// A plain file descriptor (`sqe->fd`).
+pub struct Target(TargetKind);
+
+#[derive(Debug, Clone, Copy)]
+enum TargetKind {
     Fd(RawFd),
-    /// A registered file's slot (`IOSQE_FIXED_FILE`); see [`super::fixed::FixedFile`].
     Fixed(u32),
 }
 
 impl Target {
+    /// A plain descriptor number (`sqe->fd`). Memory-safe whatever the number: a closed or
+    /// reused fd makes the I/O fail or go to another file, never touch memory we do not own.
+    #[inline]
+    pub const fn from_raw_fd(fd: RawFd) -> Target {
+        Target(TargetKind::Fd(fd))
+    }
+
+    #[inline]
+    pub(crate) const fn fixed(slot: u32) -> Target {
+        Target(TargetKind::Fixed(slot))
+    }
+
     #[inline]
     pub(crate) fn apply(self, mut sqe: Sqe) -> Sqe {
-        match self {
-            Target::Fd(fd) => sqe.as_raw_mut().fd = fd,
-            Target::Fixed(i) => {
+        match self.0 {
+            TargetKind::Fd(fd) => sqe.as_raw_mut().fd = fd,
+            TargetKind::Fixed(i) => {
                 sqe.as_raw_mut().fd = i as i32;
                 sqe = sqe.flags(crate::squeue::SqeFlags::FIXED_FILE);
             }
@@ -152,13 +167,13 @@ impl Target {
 
 impl From<BorrowedFd<'_>> for Target {
     fn from(fd: BorrowedFd<'_>) -> Self {
-        Target::Fd(fd.as_raw_fd())
+        Target::from_raw_fd(fd.as_raw_fd())
     }
 }
 
 impl<T: AsRawFd> From<&T> for Target {
     fn from(fd: &T) -> Self {
-        Target::Fd(fd.as_raw_fd())
+        Target::from_raw_fd(fd.as_raw_fd())
     }
 }
 

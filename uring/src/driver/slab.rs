@@ -25,8 +25,12 @@ pub(crate) const GEN_BITS: u32 = 63 - INDEX_BITS;
 pub(crate) const GEN_MASK: u64 = (1 << GEN_BITS) - 1;
 const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
 
-/// Identifies one occupied slot: its index and the generation it had when filled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Identifies one operation's slot: its index and the generation it had when filled.
+///
+/// Opaque on purpose: the generation is the secret that keeps a forged completion (e.g. from
+/// `IORING_OP_MSG_RING`) from passing as this operation's, so safe code cannot read it. Compare,
+/// hash, or use [`Key::index`] (dense, reused) to find a waiter.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     index: u32,
     generation: u64,
@@ -35,41 +39,50 @@ pub struct Key {
 impl Key {
     /// The key packed into 63 bits (index low, generation high); bit 63 is always clear.
     #[inline]
-    pub const fn to_bits(self) -> u64 {
+    pub(crate) const fn to_bits(self) -> u64 {
         (self.generation << INDEX_BITS) | self.index as u64
     }
 
     /// Unpacks [`Key::to_bits`]; bit 63 is ignored. Any value decodes: whether it names a live
     /// slot is for the slab to decide.
     #[inline]
-    pub const fn from_bits(bits: u64) -> Key {
+    pub(crate) const fn from_bits(bits: u64) -> Key {
         Key {
             index: (bits & INDEX_MASK) as u32,
             generation: (bits >> INDEX_BITS) & GEN_MASK,
         }
     }
 
-    /// The slot index.
+    /// The slot index: below the number of operations ever live at once, reused after an
+    /// operation is taken (a dense index for a runtime's waker table).
     #[inline]
     pub const fn index(self) -> u32 {
         self.index
     }
 }
 
-enum Entry<T> {
-    Vacant { next_free: u32 },
-    Occupied(T),
+impl core::fmt::Debug for Key {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Key")
+            .field("index", &self.index)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Slot<T> {
     generation: u64,
-    entry: Entry<T>,
+    /// Next vacant slot when this one is vacant, `NONE` at the end of the list.
+    next_free: u32,
+    occupied: bool,
+    /// The value; left in place (not dropped) when the slot is vacated, so the next occupant
+    /// can be written field by field and a slot's allocations (e.g. a queue) are reused.
+    value: T,
 }
 
-/// A generational slab with address-stable slots.
+/// A generational slab with address-stable slots whose values are updated in place.
 pub(crate) struct Slab<T> {
-    chunks: Vec<Box<[Slot<T>]>>,
-    /// Head of the free list, `u32::MAX` when empty.
+    chunks: Vec<Box<[Slot<T>; CHUNK]>>,
+    /// Head of the free list, `NONE` when empty.
     free_head: u32,
     len: usize,
     /// Number of slots created so far (all chunks are full of created slots).
@@ -79,7 +92,7 @@ pub(crate) struct Slab<T> {
 
 const NONE: u32 = u32::MAX;
 
-impl<T> Slab<T> {
+impl<T: Default> Slab<T> {
     /// An empty slab whose slots start at generations derived from a random seed.
     pub(crate) fn new() -> Self {
         let seed = std::collections::hash_map::RandomState::new()
@@ -116,43 +129,53 @@ impl<T> Slab<T> {
     #[inline]
     fn slot(&self, index: u32) -> Option<&Slot<T>> {
         let i = index as usize;
-        if i >= self.created {
-            return None;
-        }
-        Some(&self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)])
+        self.chunks
+            .get(i >> CHUNK_SHIFT)
+            .map(|c| &c[i & (CHUNK - 1)])
     }
 
     #[inline]
     fn slot_mut(&mut self, index: u32) -> Option<&mut Slot<T>> {
         let i = index as usize;
-        if i >= self.created {
-            return None;
-        }
-        Some(&mut self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)])
+        self.chunks
+            .get_mut(i >> CHUNK_SHIFT)
+            .map(|c| &mut c[i & (CHUNK - 1)])
     }
 
-    /// Stores `value`, returning its key, or gives it back when the slab is at [`MAX_SLOTS`].
-    pub(crate) fn insert(&mut self, value: T) -> Result<Key, T> {
+    /// Occupies a vacant slot, letting `init` write `arg` into it in place over the previous
+    /// (vacated) value; gives `arg` back when the slab is at [`MAX_SLOTS`].
+    #[inline]
+    pub(crate) fn insert_with<A, R>(
+        &mut self,
+        arg: A,
+        init: impl FnOnce(&mut T, A) -> R,
+    ) -> Result<(Key, R), A> {
         if self.free_head == NONE {
             if self.created >= MAX_SLOTS {
-                return Err(value);
+                return Err(arg);
             }
             self.grow();
         }
         let index = self.free_head;
-        let slot = self
-            .slot_mut(index)
-            .expect("free list names a created slot");
-        let Entry::Vacant { next_free } = slot.entry else {
-            unreachable!("free list names a vacant slot")
-        };
-        slot.entry = Entry::Occupied(value);
-        let generation = slot.generation;
-        self.free_head = next_free;
+        let i = index as usize;
+        let slot = &mut self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)];
+        debug_assert!(!slot.occupied);
+        slot.occupied = true;
+        self.free_head = slot.next_free;
         self.len += 1;
-        Ok(Key { index, generation })
+        let generation = slot.generation;
+        let r = init(&mut slot.value, arg);
+        Ok((Key { index, generation }, r))
     }
 
+    /// Stores `value` (dropping the slot's previous, vacated value), or gives it back when full.
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, value: T) -> Result<Key, T> {
+        self.insert_with(value, |v, value| *v = value)
+            .map(|(k, ())| k)
+    }
+
+    #[cold]
     fn grow(&mut self) {
         let base = self.created;
         let mut chunk = Vec::with_capacity(CHUNK);
@@ -165,10 +188,16 @@ impl<T> Slab<T> {
             };
             chunk.push(Slot {
                 generation: self.initial_generation(index),
-                entry: Entry::Vacant { next_free },
+                next_free,
+                occupied: false,
+                value: T::default(),
             });
         }
-        self.chunks.push(chunk.into_boxed_slice());
+        let chunk: Box<[Slot<T>; CHUNK]> = chunk
+            .into_boxed_slice()
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("exactly CHUNK slots"));
+        self.chunks.push(chunk);
         self.created += CHUNK;
         self.free_head = base as u32;
     }
@@ -177,10 +206,7 @@ impl<T> Slab<T> {
     #[inline]
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
         match self.slot(key.index) {
-            Some(Slot {
-                generation,
-                entry: Entry::Occupied(v),
-            }) if *generation == key.generation => Some(v),
+            Some(s) if s.occupied && s.generation == key.generation => Some(&s.value),
             _ => None,
         }
     }
@@ -189,32 +215,57 @@ impl<T> Slab<T> {
     #[inline]
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         match self.slot_mut(key.index) {
-            Some(Slot {
-                generation,
-                entry: Entry::Occupied(v),
-            }) if *generation == key.generation => Some(v),
+            Some(s) if s.occupied && s.generation == key.generation => Some(&mut s.value),
             _ => None,
         }
     }
 
-    /// Removes and returns the value under `key`, bumping the slot's generation.
-    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
+    /// Vacates the slot under `key` (its value stays, for reuse), bumping the generation so
+    /// the key goes stale. Returns whether the key named an occupied slot.
+    #[inline]
+    pub(crate) fn vacate(&mut self, key: Key) -> bool {
         let free_head = self.free_head;
-        let slot = self.slot_mut(key.index)?;
-        if slot.generation != key.generation || !matches!(slot.entry, Entry::Occupied(_)) {
-            return None;
+        match self.slot_mut(key.index) {
+            Some(s) if s.occupied && s.generation == key.generation => {
+                s.occupied = false;
+                s.generation = (s.generation + 1) & GEN_MASK;
+                s.next_free = free_head;
+            }
+            _ => return false,
         }
-        let Entry::Occupied(v) = std::mem::replace(
-            &mut slot.entry,
-            Entry::Vacant {
-                next_free: free_head,
-            },
-        ) else {
-            unreachable!()
-        };
-        slot.generation = (slot.generation + 1) & GEN_MASK;
         self.free_head = key.index;
         self.len -= 1;
+        true
+    }
+
+    /// Runs `f` on the value under `key`; when it returns `Ok`, vacates the slot (one lookup
+    /// for the check-then-remove of the hot path). `None` when `key` names no occupied slot.
+    #[inline]
+    pub(crate) fn vacate_if<R, E>(
+        &mut self,
+        key: Key,
+        f: impl FnOnce(&mut T) -> Result<R, E>,
+    ) -> Option<Result<R, E>> {
+        let free_head = self.free_head;
+        let s = match self.slot_mut(key.index) {
+            Some(s) if s.occupied && s.generation == key.generation => s,
+            _ => return None,
+        };
+        let r = f(&mut s.value);
+        if r.is_ok() {
+            s.occupied = false;
+            s.generation = (s.generation + 1) & GEN_MASK;
+            s.next_free = free_head;
+            self.free_head = key.index;
+            self.len -= 1;
+        }
+        Some(r)
+    }
+
+    /// Vacates the slot under `key` and takes its value (leaving a default).
+    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
+        let v = core::mem::take(self.get_mut(key)?);
+        self.vacate(key);
         Some(v)
     }
 
@@ -223,7 +274,7 @@ impl<T> Slab<T> {
         let mut out = Vec::with_capacity(self.len);
         for (c, chunk) in self.chunks.iter().enumerate() {
             for (o, slot) in chunk.iter().enumerate() {
-                if let Entry::Occupied(_) = slot.entry {
+                if slot.occupied {
                     out.push(Key {
                         index: ((c << CHUNK_SHIFT) + o) as u32,
                         generation: slot.generation,
