@@ -175,10 +175,8 @@ fn wait_with_an_absolute_deadline() {
         tv_nsec: 0,
     };
     // SAFETY: `now` is a valid `timespec` to write.
-    assert_eq!(
-        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) },
-        0
-    );
+    let r = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    assert_eq!(r, 0);
     let now = Duration::new(now.tv_sec as u64, now.tv_nsec as u32);
     let start = Instant::now();
     let r = ring.submitter().wait_with(
