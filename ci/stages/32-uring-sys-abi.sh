@@ -22,7 +22,9 @@ need_apt gcc-multilib
 need_target i686-unknown-linux-gnu aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf \
   riscv64gc-unknown-linux-gnu
 
-UAPI_TRACKED=7.2.13-1 # keep in sync with TRACKED in uring-sys/tests/uapi.rs
+# The pinned version: the one the crate tracks, read from the test so the two cannot disagree.
+UAPI_TRACKED=$(sed -n 's/^const TRACKED: &str = "\(.*\)";$/\1/p' "$ROOT/uring-sys/tests/uapi.rs")
+[ -n "$UAPI_TRACKED" ] || { echo "no TRACKED version in uring-sys/tests/uapi.rs" >&2; exit 1; }
 
 # uapi_fetch DIR: Debian sid's linux-libc-dev unpacked in DIR/x (UAPI_TRACKED if sid still has
 # it, else sid's newest), its version in DIR/version. apt runs on a private state in DIR only.

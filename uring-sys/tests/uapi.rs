@@ -32,7 +32,8 @@ mod names;
 #[path = "sys/c_header.rs"]
 mod c_header;
 
-/// The Debian `linux-libc-dev` version whose headers the crate mirrors exactly.
+/// The Debian `linux-libc-dev` version whose headers the crate mirrors exactly (CI stage 32
+/// reads it from here to pin its download).
 const TRACKED: &str = "7.2.13-1";
 
 /// The headers, relative to the include directory.

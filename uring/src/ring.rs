@@ -615,6 +615,19 @@ impl Drop for RawRing {
 /// Dropping the ring closes the fd (the kernel cancels what is still in flight, then frees the
 /// ring) and unmaps the rings.
 ///
+/// ```
+/// use uring::{Ring, opcode::Nop};
+///
+/// let mut ring = Ring::new(8)?;
+/// let nop = Nop::new().build().user_data(42);
+/// // SAFETY: a NOP carries no pointers, so nothing must outlive the request.
+/// unsafe { ring.push(&nop) }?;
+/// ring.submit_and_wait(1)?;
+/// let cqe = ring.cq().next().expect("one completion");
+/// assert_eq!((cqe.user_data(), cqe.result()?), (42, 0));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
 /// # References
 /// - [`io_uring(7)`](https://man7.org/linux/man-pages/man7/io_uring.7.html)
 pub struct Ring<S: SqeEntry = Sqe, C: CqeEntry = Cqe> {

@@ -53,6 +53,7 @@ pub struct WaitArgs {
     timeout: Option<Duration>,
     min_wait: Option<Duration>,
     no_iowait: bool,
+    absolute: bool,
 }
 
 impl WaitArgs {
@@ -62,7 +63,19 @@ impl WaitArgs {
             timeout: None,
             min_wait: None,
             no_iowait: false,
+            absolute: false,
         }
+    }
+
+    /// `IORING_ENTER_ABS_TIMER` (Linux 6.12+): give up at the absolute time `deadline`, measured
+    /// on the ring's clock (`CLOCK_MONOTONIC` unless changed with `IORING_REGISTER_CLOCK`) from
+    /// its epoch — e.g. `clock_gettime(CLOCK_MONOTONIC)` plus a timeout. Replaces
+    /// [`timeout`](Self::timeout). Older kernels refuse it with `EINVAL`.
+    #[must_use]
+    pub const fn deadline(mut self, deadline: Duration) -> Self {
+        self.timeout = Some(deadline);
+        self.absolute = true;
+        self
     }
 
     /// `IORING_ENTER_NO_IOWAIT` (Linux 6.15+, `IORING_FEAT_NO_IOWAIT`): do not count the wait
@@ -263,6 +276,9 @@ impl<'a> Submitter<'a> {
         }
         let to_submit = self.sq_len();
         let mut flags = sys::IORING_ENTER_GETEVENTS | sys::IORING_ENTER_EXT_ARG | no_iowait;
+        if args.absolute {
+            flags |= sys::IORING_ENTER_ABS_TIMER;
+        }
         if self.raw.flags.contains(SetupFlags::SQPOLL) && self.sqpoll_needs_wakeup() {
             flags |= sys::IORING_ENTER_SQ_WAKEUP;
         }

@@ -102,7 +102,7 @@ pub const ZCRX_FEATURE_RX_PAGE_SIZE: c_uint = 1 << 0;
 pub const ZCRX_FEATURE_EVENT: c_uint = 1 << 1;
 
 /// `enum zcrx_event_type` (the C enum's type; values `ZCRX_EVENT_*`, go in
-/// `zcrx_ctrl_arm_event.event_type`; `zcrx_event_desc.type_mask` has bit `1 << value`).
+/// `zcrx_ctrl_arm_event.event_type`).
 pub type zcrx_event_type = c_uint;
 /// `ZCRX_EVENT_ALLOC_FAIL`: the kernel could not allocate a buffer.
 pub const ZCRX_EVENT_ALLOC_FAIL: u32 = 0;
@@ -135,7 +135,7 @@ zeroable!(zcrx_stats);
 pub struct zcrx_event_desc {
     /// `user_data`: the `user_data` of the event CQEs.
     pub user_data: u64,
-    /// `type_mask`: `1 << ZCRX_EVENT_*` bits.
+    /// `type_mask`: a mask of the `ZCRX_EVENT_*` types to report.
     pub type_mask: u32,
     /// `flags` (`ZCRX_EVENT_DESC_FLAG_*`).
     pub flags: u32,

@@ -168,6 +168,36 @@ fn wait_with_timeout_returns_after_the_timeout() {
 }
 
 #[test]
+fn wait_with_an_absolute_deadline() {
+    let ring = Ring::new(4).unwrap();
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid `timespec` to write.
+    let r = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    assert_eq!(r, 0);
+    let now = Duration::new(now.tv_sec as u64, now.tv_nsec as u32);
+    let start = Instant::now();
+    let r = ring.submitter().wait_with(
+        1,
+        &WaitArgs::new().deadline(now + Duration::from_millis(100)),
+    );
+    match r {
+        Ok(ready) => {
+            assert_eq!(ready, 0);
+            let took = start.elapsed();
+            assert!(took >= Duration::from_millis(90), "{took:?}");
+            assert!(took < Duration::from_secs(3), "{took:?}");
+        }
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+            eprintln!("SKIPPED absolute deadline: the kernel lacks IORING_ENTER_ABS_TIMER: {e}");
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
 fn wait_with_no_iowait_still_times_out() {
     let ring = Ring::new(4).unwrap();
     let start = Instant::now();
