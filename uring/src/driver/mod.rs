@@ -603,7 +603,7 @@ impl Driver {
                     Err(e) => {
                         let slot = self.slab.get_mut(tkey).expect("just inserted");
                         // SAFETY: holds a `LinkTimeout`, never pushed.
-                        drop(unsafe { slot.data.take::<op::LinkTimeout>() });
+                        let _: op::LinkTimeout = unsafe { slot.data.take::<op::LinkTimeout>() };
                         self.slab.vacate(tkey);
                         Err(io::Error::from(e))
                     }
