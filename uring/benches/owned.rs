@@ -45,9 +45,7 @@ fn nops_raw(ring: &mut Ring, rounds: usize) {
 #[inline(never)]
 fn nops_safe(d: &mut Driver, handles: &mut Vec<Op<OwnedNop>>, rounds: usize) {
     for _ in 0..rounds {
-        for _ in 0..QD {
-            handles.push(d.submit(OwnedNop).unwrap());
-        }
+        d.submit_batch((0..QD).map(|_| OwnedNop), |r| handles.push(r.unwrap()));
         d.submit_and_wait(QD).unwrap();
         d.reap(|k| {
             black_box(k);

@@ -497,7 +497,10 @@ impl Driver {
             slot.init_single(op);
             // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
             // occupied.
-            unsafe { slot.data.get_mut::<T>() }.sqe()
+            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+            // In flight from here: the push below either succeeds or hands the op back.
+            slot.phase = Phase::InFlight;
+            sqe
         }) {
             Ok(k) => k,
             Err(op) => {
@@ -510,7 +513,7 @@ impl Driver {
         let sqe = sqe.user_data(TAG | key.to_bits());
         match self.push(&sqe) {
             Ok(()) => {
-                self.mark_in_flight(key);
+                self.in_flight += 1;
                 Ok(Op {
                     key,
                     driver: self.id,
@@ -523,6 +526,79 @@ impl Driver {
                 let op = unsafe { slot.data.take::<T>() };
                 self.slab.vacate(key);
                 Err(SubmitError { error, op })
+            }
+        }
+    }
+
+    /// Submits many operations with one SQ tail publication (the raw path's batching):
+    /// `out` gets each one's handle, or its error with the operation handed back, in order.
+    /// No syscall unless the SQ fills up.
+    pub fn submit_batch<T: Operation>(
+        &mut self,
+        ops: impl IntoIterator<Item = T>,
+        mut out: impl FnMut(Result<Op<T>, SubmitError<T>>),
+    ) {
+        let Driver {
+            ring,
+            slab,
+            id,
+            in_flight,
+            ..
+        } = self;
+        let id = *id;
+        let mut sq = ring.sq();
+        for op in ops {
+            if let Err(error) = op.validate(id) {
+                out(Err(SubmitError { error, op }));
+                continue;
+            }
+            let (key, sqe) = match slab.insert_with(op, |slot, op| {
+                slot.init_single(op);
+                // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
+                // occupied.
+                let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+                // In flight from here: the push below either succeeds or hands the op back.
+                slot.phase = Phase::InFlight;
+                sqe
+            }) {
+                Ok(k) => k,
+                Err(op) => {
+                    out(Err(SubmitError {
+                        error: slab_full(),
+                        op,
+                    }));
+                    continue;
+                }
+            };
+            let sqe = sqe.user_data(TAG | key.to_bits());
+            // SAFETY: as in `push`: the slot owns every pointer in `sqe` until the final CQE.
+            let mut pushed = unsafe { sq.push(&sqe) }.map_err(io::Error::from);
+            if pushed.is_err() {
+                // Full: publish, let the kernel take what is there, and try once more.
+                drop(sq);
+                let r = ring.submit();
+                sq = ring.sq();
+                pushed = r.and_then(|_| {
+                    // SAFETY: as above.
+                    unsafe { sq.push(&sqe) }.map_err(io::Error::from)
+                });
+            }
+            match pushed {
+                Ok(()) => {
+                    *in_flight += 1;
+                    out(Ok(Op {
+                        key,
+                        driver: id,
+                        _t: PhantomData,
+                    }));
+                }
+                Err(error) => {
+                    let slot = slab.get_mut(key).expect("just inserted");
+                    // SAFETY: `init_single` stored a `T`; it was never pushed.
+                    let op = unsafe { slot.data.take::<T>() };
+                    slab.vacate(key);
+                    out(Err(SubmitError { error, op }));
+                }
             }
         }
     }
@@ -542,7 +618,10 @@ impl Driver {
             slot.init_multi(op);
             // SAFETY: `init_multi::<T>` just stored a `T`; the slot does not move while
             // occupied.
-            unsafe { slot.data.get_mut::<T>() }.sqe()
+            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+            // In flight from here: the push below either succeeds or hands the op back.
+            slot.phase = Phase::InFlight;
+            sqe
         }) {
             Ok(k) => k,
             Err(op) => {
@@ -555,7 +634,7 @@ impl Driver {
         let sqe = sqe.user_data(TAG | key.to_bits());
         match self.push(&sqe) {
             Ok(()) => {
-                self.mark_in_flight(key);
+                self.in_flight += 1;
                 Ok(Multishot {
                     key,
                     driver: self.id,
@@ -570,14 +649,6 @@ impl Driver {
                 Err(SubmitError { error, op })
             }
         }
-    }
-
-    #[inline]
-    fn mark_in_flight(&mut self, key: Key) {
-        if let Some(slot) = self.slab.get_mut(key) {
-            slot.phase = Phase::InFlight;
-        }
-        self.in_flight += 1;
     }
 
     /// Pushes a raw SQE whose memory the caller vouches for.

@@ -254,3 +254,16 @@ fn forged_tagged_completion_is_ignored() {
     let (res, _) = d.wait(op).unwrap();
     assert_eq!(res.unwrap(), 1);
 }
+
+/// `submit_batch`: more ops than SQ entries in one call; each gets a handle, in order.
+#[test]
+fn submit_batch_past_sq_size() {
+    let mut d = Driver::new(4).unwrap();
+    let mut ops = Vec::new();
+    d.submit_batch((0..50).map(|_| Nop), |r| ops.push(r.unwrap()));
+    assert_eq!((ops.len(), d.in_flight()), (50, 50));
+    for op in ops {
+        d.wait(op).unwrap().unwrap();
+    }
+    assert_eq!(d.in_flight(), 0);
+}
