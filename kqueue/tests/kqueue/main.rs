@@ -4,6 +4,7 @@
 //! on macOS and FreeBSD.
 #![cfg(kqueue_os)]
 
+mod eintr;
 mod filters;
 mod layout;
 mod modes;
