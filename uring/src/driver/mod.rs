@@ -530,6 +530,106 @@ impl Driver {
         }
     }
 
+    /// Submits `op` with a timeout (`IORING_OP_LINK_TIMEOUT` linked behind it): if it has not
+    /// completed after `timeout`, the kernel cancels it and its result is `ECANCELED` (a
+    /// partial result if it had started). The timer's `timespec` is owned by an internal slot
+    /// the driver finishes by itself. Linux 5.5+.
+    ///
+    /// # Errors
+    /// As for [`Driver::submit`]; also when two SQ entries cannot be freed by submitting.
+    pub fn submit_with_timeout<T: Operation>(
+        &mut self,
+        op: T,
+        timeout: Duration,
+    ) -> Result<Op<T>, SubmitError<T>> {
+        if let Err(error) = op.validate(self.id) {
+            return Err(SubmitError { error, op });
+        }
+        // Both SQEs must go in back to back: make room for two first.
+        if self.ring.sq_space_left() < 2 {
+            if let Err(error) = self.ring.submit() {
+                return Err(SubmitError { error, op });
+            }
+            if self.ring.sq_space_left() < 2 {
+                return Err(SubmitError {
+                    error: io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        "the submission queue has no room for an operation and its timeout; \
+                         reap completions and retry",
+                    ),
+                    op,
+                });
+            }
+        }
+        let (key, sqe) = match self.slab.insert_with(op, |slot, op| {
+            slot.init_single(op);
+            // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
+            // occupied.
+            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
+            slot.phase = Phase::InFlight;
+            sqe
+        }) {
+            Ok(k) => k,
+            Err(op) => {
+                return Err(SubmitError {
+                    error: slab_full(),
+                    op,
+                });
+            }
+        };
+        let sqe = sqe
+            .user_data(TAG | key.to_bits())
+            .flags(crate::squeue::SqeFlags::IO_LINK);
+        let timer = self
+            .slab
+            .insert_with(op::LinkTimeout::new(timeout), |slot, t| {
+                slot.init_single(t);
+                // SAFETY: `init_single::<LinkTimeout>` just stored one.
+                let sqe = unsafe { slot.data.get_mut::<op::LinkTimeout>() }.sqe();
+                slot.phase = Phase::InFlight;
+                slot.detached = true;
+                sqe
+            });
+        let pushed = match timer {
+            Ok((tkey, tsqe)) => {
+                let tsqe = tsqe.user_data(TAG | tkey.to_bits());
+                let mut sq = self.ring.sq();
+                // SAFETY: both slots own every pointer in their SQEs until their final CQEs;
+                // room for both was made above, so neither push fails.
+                let r = unsafe { sq.push_multiple(&[sqe, tsqe]) };
+                drop(sq);
+                match r {
+                    Ok(()) => Ok(()),
+                    Err(e) => {
+                        let slot = self.slab.get_mut(tkey).expect("just inserted");
+                        // SAFETY: holds a `LinkTimeout`, never pushed.
+                        let _: op::LinkTimeout = unsafe { slot.data.take::<op::LinkTimeout>() };
+                        self.slab.vacate(tkey);
+                        Err(io::Error::from(e))
+                    }
+                }
+            }
+            Err(_) => Err(slab_full()),
+        };
+        match pushed {
+            Ok(()) => {
+                self.in_flight += 2;
+                Ok(Op {
+                    key,
+                    driver: self.id,
+                    _t: PhantomData,
+                })
+            }
+            Err(error) => {
+                let slot = self.slab.get_mut(key).expect("just inserted");
+                // SAFETY: `init_single` stored a `T`; it was never pushed.
+                let op = unsafe { slot.data.take::<T>() };
+                self.slab.vacate(key);
+                Err(SubmitError { error, op })
+            }
+        }
+    }
+
     /// Submits many operations with one SQ tail publication (the raw path's batching):
     /// `out` gets each one's handle, or its error with the operation handed back, in order.
     /// No syscall unless the SQ fills up.

@@ -601,6 +601,34 @@ unsafe impl Operation for Timeout {
     }
 }
 
+/// `IORING_OP_LINK_TIMEOUT` behind another operation (see
+/// [`super::Driver::submit_with_timeout`]); its `timespec` lives in its own slot.
+#[derive(Debug)]
+pub(crate) struct LinkTimeout {
+    ts: sys::__kernel_timespec,
+}
+
+impl LinkTimeout {
+    pub(crate) fn new(d: Duration) -> Self {
+        LinkTimeout { ts: timespec(d) }
+    }
+}
+
+// SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
+unsafe impl Operation for LinkTimeout {
+    type Output = ();
+    fn sqe(&mut self) -> Sqe {
+        rw(
+            sys::IORING_OP_LINK_TIMEOUT,
+            -1,
+            &raw const self.ts as u64,
+            1,
+            0,
+        )
+    }
+    fn complete(self, _: Completion) {}
+}
+
 /// `IORING_OP_ASYNC_CANCEL` keyed on one of this driver's operations (built internally).
 pub(crate) fn cancel_sqe(target_user_data: u64, flags: u32) -> Sqe {
     let mut sqe = rw(sys::IORING_OP_ASYNC_CANCEL, -1, target_user_data, 0, 0);

@@ -267,3 +267,39 @@ fn submit_batch_past_sq_size() {
     }
     assert_eq!(d.in_flight(), 0);
 }
+
+/// A linked timeout: a read that never gets data is cancelled after the timeout and its buffer
+/// comes back; one that completes first is unaffected; both timers' slots are finished.
+#[test]
+fn submit_with_timeout_cancels_or_not() {
+    let mut d = Driver::new(8).unwrap();
+    let (r, w) = pipe();
+    let t0 = Instant::now();
+    let op = d
+        .submit_with_timeout(
+            Read::new(&r, vec![0u8; 16], u64::MAX),
+            Duration::from_millis(20),
+        )
+        .unwrap();
+    let (res, buf) = d.wait(op).unwrap();
+    assert_eq!(res.unwrap_err().raw_os_error(), Some(libc::ECANCELED));
+    assert_eq!(buf.len(), 16);
+    assert!(t0.elapsed() >= Duration::from_millis(20));
+    while d.in_flight() > 0 {
+        turn(&mut d);
+    }
+
+    write_all(&w, b"in time");
+    let op = d
+        .submit_with_timeout(
+            Read::new(&r, Vec::with_capacity(16), u64::MAX),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+    let (res, buf) = d.wait(op).unwrap();
+    assert_eq!((res.unwrap(), &buf[..]), (7, &b"in time"[..]));
+    while d.in_flight() > 0 {
+        turn(&mut d);
+    }
+    assert_eq!(d.stale_completions(), 0);
+}
