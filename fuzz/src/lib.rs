@@ -4,3 +4,4 @@
 //! Not a published crate: see `fuzz/README.md`.
 
 pub mod epoll_seq;
+pub mod raw_sqe;
