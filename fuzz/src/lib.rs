@@ -4,3 +4,5 @@
 //! Not a published crate: see `fuzz/README.md`.
 
 pub mod epoll_seq;
+pub mod ops_kernel;
+pub mod raw_sqe;

@@ -220,11 +220,12 @@ impl Change {
         target_os = "dragonfly"
     ))]
     pub fn except(fd: impl AsFd, token: usize) -> Self {
-        let filter = match Native::EVFILT_EXCEPT {
+        // Evaluated at compile time: the cfg above lists exactly the tables with EVFILT_EXCEPT.
+        const EXCEPT: <Native as Os>::Filter = match Native::EVFILT_EXCEPT {
             Some(f) => f,
-            None => unreachable!("the cfg above lists exactly the systems with EVFILT_EXCEPT"),
+            None => panic!("EVFILT_EXCEPT missing from this system's table"),
         };
-        Self::native(fd_ident(fd), filter, crate::sys::NOTE_OOB, token)
+        Self::native(fd_ident(fd), EXCEPT, crate::sys::NOTE_OOB, token)
     }
 
     /// `EV_SET(&kev, port, EVFILT_MACHPORT, EV_ADD, 0, 0, token)` — a Mach port or port set has
@@ -235,11 +236,12 @@ impl Change {
     #[doc(alias = "EVFILT_MACHPORT")]
     #[cfg(target_vendor = "apple")]
     pub fn machport(port: u32, token: usize) -> Self {
-        let filter = match Native::EVFILT_MACHPORT {
+        // Evaluated at compile time.
+        const MACHPORT: <Native as Os>::Filter = match Native::EVFILT_MACHPORT {
             Some(f) => f,
-            None => unreachable!("Apple's table has EVFILT_MACHPORT"),
+            None => panic!("EVFILT_MACHPORT missing from Apple's table"),
         };
-        Self::native(port as usize, filter, 0, token)
+        Self::native(port as usize, MACHPORT, 0, token)
     }
 
     /// `EV_SET(&kev, signo, EVFILT_SIGNAL, EV_ADD, 0, 0, token)` — count deliveries of signal
