@@ -362,6 +362,17 @@ impl Driver {
         .map(drop)
     }
 
+    /// `IORING_REGISTER_FILES_UPDATE2` with `-1` — empties the slots of dropped
+    /// [`FixedFile`]s (the kernel then drops its reference to those files) and makes them free
+    /// again. [`Driver::install`] does this first by itself.
+    ///
+    /// # Errors
+    /// `files` is another driver's (`InvalidInput`), or the kernel refused the update.
+    pub fn release_files(&mut self, files: &FixedFiles) -> io::Result<()> {
+        check_ring(files.inner.driver, self.id())?;
+        self.flush_released(files)
+    }
+
     /// Empties the slots of dropped [`FixedFile`]s and makes them free again.
     fn flush_released(&mut self, files: &FixedFiles) -> io::Result<()> {
         let dirty: Vec<u32> = files.inner.dirty.borrow_mut().drain(..).collect();

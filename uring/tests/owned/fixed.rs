@@ -157,6 +157,10 @@ fn fixed_files_owned_slots() {
         "the dropped slot is emptied and reused"
     );
     drop((second, again));
+    d.release_files(&files).unwrap();
+    let a = d.install(&files, OwnedFd::from(tmpfile(b"6"))).unwrap();
+    let b = d.install(&files, OwnedFd::from(tmpfile(b"7"))).unwrap();
+    assert_ne!(a.slot(), b.slot(), "both slots were freed");
     let mut other = Driver::new(8).unwrap();
     let e = other
         .install(&files, OwnedFd::from(tmpfile(b"5")))
