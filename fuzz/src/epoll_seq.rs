@@ -276,13 +276,15 @@ impl Harness {
 
     /// A wake-up of endpoint `i`'s wait queue with `key` (0: no key, wakes every interest).
     fn wake(&mut self, i: usize, key: u32, required: bool) {
-        if let Some(reg) = &mut self.ends[i].reg {
-            if reg.et && reg.armed && (key == 0 || key & (reg.interest | ERR | HUP) != 0) {
-                if required {
-                    reg.required = true;
-                } else {
-                    reg.allowed = true;
-                }
+        if let Some(reg) = &mut self.ends[i].reg
+            && reg.et
+            && reg.armed
+            && (key == 0 || key & (reg.interest | ERR | HUP) != 0)
+        {
+            if required {
+                reg.required = true;
+            } else {
+                reg.allowed = true;
             }
         }
     }
@@ -536,6 +538,7 @@ impl Harness {
             );
         }
         let mut required = 0;
+        #[allow(clippy::needless_range_loop)] // `i` indexes the model and `seen` alike
         for i in 0..ENDPOINTS {
             let mask = self.poll_mask(i);
             let Some(reg) = &mut self.ends[i].reg else {

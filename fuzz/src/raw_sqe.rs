@@ -255,13 +255,13 @@ impl Harness {
             }
             sys::IORING_OP_ASYNC_CANCEL => {
                 // `addr` is a user_data key here, not a pointer.
-                if let Some(t) = r.cancel_target {
-                    if n > 0 {
-                        let t = usize::from(t) % n;
-                        raw.addr_union.addr = (raw.user_data & !0xffff_ffff) | t as u64;
-                        if let Some((&ud, _)) = self.by_user_data.iter().find(|(_, i)| **i == t) {
-                            raw.addr_union.addr = ud;
-                        }
+                if let Some(t) = r.cancel_target
+                    && n > 0
+                {
+                    let t = usize::from(t) % n;
+                    raw.addr_union.addr = (raw.user_data & !0xffff_ffff) | t as u64;
+                    if let Some((&ud, _)) = self.by_user_data.iter().find(|(_, i)| **i == t) {
+                        raw.addr_union.addr = ud;
                     }
                 }
                 if r.tidy {
@@ -404,7 +404,7 @@ impl Harness {
             .iter()
             .rev()
             .take_while(|s| linked(s))
-            .any(|s| skip(s))
+            .any(skip)
     }
 
     /// Winds down: cancels everything still in flight and drains until every SQE is accounted

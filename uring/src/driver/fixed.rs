@@ -362,6 +362,17 @@ impl Driver {
         .map(drop)
     }
 
+    /// `IORING_REGISTER_FILES_UPDATE2` with `-1` — empties the slots of dropped
+    /// [`FixedFile`]s (the kernel then drops its reference to those files) and makes them free
+    /// again. [`Driver::install`] does this first by itself.
+    ///
+    /// # Errors
+    /// `files` is another driver's (`InvalidInput`), or the kernel refused the update.
+    pub fn release_files(&mut self, files: &FixedFiles) -> io::Result<()> {
+        check_ring(files.inner.driver, self.id())?;
+        self.flush_released(files)
+    }
+
     /// Empties the slots of dropped [`FixedFile`]s and makes them free again.
     fn flush_released(&mut self, files: &FixedFiles) -> io::Result<()> {
         let dirty: Vec<u32> = files.inner.dirty.borrow_mut().drain(..).collect();
@@ -393,6 +404,101 @@ impl fmt::Debug for FixedFiles {
             .field("count", &self.inner.count)
             .field("free", &self.inner.free.borrow().len())
             .finish()
+    }
+}
+
+impl FixedFiles {
+    /// Takes a free slot for an operation that installs a direct descriptor into it (e.g.
+    /// [`AcceptDirect`]); `None` when the table is full. A slot reserved and never filled (or
+    /// filled and then dropped) is emptied and freed by the next [`Driver::install`] or
+    /// [`Driver::release_files`].
+    pub fn reserve(&self) -> Option<Reserved> {
+        let slot = self.inner.free.borrow_mut().pop()?;
+        Some(Reserved {
+            files: Some(self.inner.clone()),
+            slot,
+        })
+    }
+}
+
+/// A slot of a [`FixedFiles`] table held for an operation that will install into it.
+pub struct Reserved {
+    /// `None` once turned into a [`FixedFile`].
+    files: Option<Rc<FilesInner>>,
+    slot: u32,
+}
+
+impl fmt::Debug for Reserved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reserved")
+            .field("slot", &self.slot)
+            .finish()
+    }
+}
+
+impl Reserved {
+    fn into_file(mut self) -> FixedFile {
+        FixedFile {
+            files: self
+                .files
+                .take()
+                .expect("a reservation is turned into a file once"),
+            slot: self.slot,
+        }
+    }
+
+    fn driver(&self) -> u64 {
+        self.files.as_ref().map_or(0, |f| f.driver)
+    }
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        // The kernel may have installed something (a cancelled accept that completed): empty
+        // the slot before it is reused.
+        if let Some(files) = &self.files {
+            files.dirty.borrow_mut().push(self.slot);
+        }
+    }
+}
+
+/// `IORING_OP_ACCEPT` into a reserved direct-descriptor slot (Linux 5.15+): the output is the
+/// [`FixedFile`] owning it. A detached, cancelled or failed accept's slot is emptied and freed
+/// (see [`FixedFiles::reserve`]), so a connection it produced anyway is closed, not leaked.
+#[derive(Debug)]
+pub struct AcceptDirect {
+    target: Target,
+    flags: i32,
+    slot: Reserved,
+}
+
+impl AcceptDirect {
+    /// Accepts on a listening socket into `slot`.
+    pub fn new(target: impl Into<Target>, slot: Reserved, flags: i32) -> Self {
+        AcceptDirect {
+            target: target.into(),
+            flags,
+            slot,
+        }
+    }
+}
+
+// SAFETY: no pointer (no peer address requested); the slot index is one this op owns.
+unsafe impl Operation for AcceptDirect {
+    type Output = io::Result<FixedFile>;
+    fn sqe(&mut self) -> Sqe {
+        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
+        let raw = sqe.as_raw_mut();
+        raw.rw_flags_union.accept_flags = self.flags as u32;
+        raw.splice_fd_in_union.file_index = self.slot.slot + 1;
+        sqe
+    }
+    fn complete(self, c: Completion) -> Self::Output {
+        c.result()?;
+        Ok(self.slot.into_file())
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_ring(self.slot.driver(), ring_id)
     }
 }
 

@@ -63,7 +63,10 @@
 //! | registered buffers | [`Driver::fixed_buffers`] → [`fixed::FixedBufPool`] leases for [`fixed::ReadFixed`], [`fixed::WriteFixed`], [`SendZc::fixed`]; a lease of another driver is refused |
 //! | registered files | [`Driver::fixed_files`] + [`Driver::install`] → an owned [`fixed::FixedFile`] slot |
 //! | multishot accept/poll/timeout/recvmsg | [`multishot`] |
-//! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`] |
+//! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`]; [`Driver::detach`] when a future is dropped |
+//! | many ops, one tail publication | [`Driver::submit_batch`] |
+//! | an op with a deadline | [`Driver::submit_with_timeout`] (`IORING_OP_LINK_TIMEOUT`), or cancel: [`Driver::cancel`], [`Driver::cancel_fd`], [`Driver::cancel_all`] |
+//! | a memory-free opcode builder as it is | [`NoMem`] |
 //!
 //! # Limits
 //!

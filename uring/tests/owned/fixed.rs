@@ -157,9 +157,63 @@ fn fixed_files_owned_slots() {
         "the dropped slot is emptied and reused"
     );
     drop((second, again));
+    d.release_files(&files).unwrap();
+    let a = d.install(&files, OwnedFd::from(tmpfile(b"6"))).unwrap();
+    let b = d.install(&files, OwnedFd::from(tmpfile(b"7"))).unwrap();
+    assert_ne!(a.slot(), b.slot(), "both slots were freed");
     let mut other = Driver::new(8).unwrap();
     let e = other
         .install(&files, OwnedFd::from(tmpfile(b"5")))
         .unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+}
+
+/// Accept into a reserved direct slot: the output owns the slot; a detached accept that
+/// completes has its slot emptied and freed (the connection closed), never leaked.
+#[test]
+fn accept_direct_owns_its_slot() {
+    use std::io::Write as _;
+    use uring::driver::fixed::AcceptDirect;
+    use uring::driver::{Recv, Target};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut d = Driver::new(8).unwrap();
+    let files = d.fixed_files(2).unwrap();
+    let op = d
+        .submit(AcceptDirect::new(l.as_fd(), files.reserve().unwrap(), 0))
+        .unwrap();
+    d.submit_pending().unwrap();
+    let mut c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    let conn = d.wait(op).unwrap().unwrap();
+    c.write_all(b"direct").unwrap();
+    let op = d
+        .submit(Recv::new(Target::from(&conn), Vec::with_capacity(16), 0))
+        .unwrap();
+    let (res, buf) = d.wait(op).unwrap();
+    assert_eq!((res.unwrap(), &buf[..]), (6, &b"direct"[..]));
+
+    // Detached: the driver completes it; the slot goes back and the peer sees EOF once freed.
+    let op = d
+        .submit(AcceptDirect::new(l.as_fd(), files.reserve().unwrap(), 0))
+        .unwrap();
+    d.submit_pending().unwrap();
+    d.detach(op);
+    let mut c2 = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+    while d.in_flight() > 0 {
+        crate::support::turn(&mut d);
+    }
+    assert!(
+        files.reserve().is_none(),
+        "slot 0 is the live conn, slot 1 awaits emptying"
+    );
+    d.release_files(&files).unwrap();
+    c2.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut one = [0u8; 1];
+    assert_eq!(
+        std::io::Read::read(&mut c2, &mut one).unwrap(),
+        0,
+        "closed, not leaked"
+    );
+    assert!(files.reserve().is_some(), "the slot is free again");
+    drop(conn);
 }
