@@ -37,7 +37,8 @@
 //!   counts them.
 //!
 //! Faults: [`Fault`] (error, short result, delayed completion, hang) for the next requests
-//! started; [`Model::set_reorder`]; and hostile memory writes a correct kernel never makes
+//! started; [`Model::set_reorder`]; enter failures ([`Model::fail_next_enter`]) and partial
+//! submission ([`Model::limit_next_submit`]); and hostile memory writes a correct kernel never makes
 //! ([`Model::set_cq_tail`], [`Model::set_sq_head`], [`Model::set_sq_flags`],
 //! [`Model::post_raw`]).
 
@@ -298,6 +299,8 @@ impl Config {
                 delayed: Vec::new(),
                 batch: Vec::new(),
                 faults: VecDeque::new(),
+                enter_error: None,
+                submit_limit: None,
                 reorder: false,
                 rng: self.seed | 1,
                 handler: None,
@@ -455,6 +458,10 @@ struct State {
     /// CQEs produced during this enter, posted at its end.
     batch: Vec<Cqe>,
     faults: VecDeque<Fault>,
+    /// The next enter fails with this errno, doing nothing.
+    enter_error: Option<i32>,
+    /// The next enter consumes at most this many SQEs.
+    submit_limit: Option<u32>,
     reorder: bool,
     rng: u64,
     handler: Option<Handler>,
@@ -489,6 +496,10 @@ impl Shared {
         let mut st = self.lock();
         let st = &mut *st;
         st.stats.enters += 1;
+        if let Some(errno) = st.enter_error.take() {
+            return Err(io::Error::from_raw_os_error(errno));
+        }
+        let to_submit = to_submit.min(st.submit_limit.take().unwrap_or(u32::MAX));
         // Delayed completions whose time has come.
         let mut i = 0;
         while i < st.delayed.len() {
@@ -958,6 +969,17 @@ impl Model {
     /// Queues a fault for the next request started.
     pub fn inject(&self, fault: Fault) {
         self.shared.lock().faults.push_back(fault);
+    }
+
+    /// The next `io_uring_enter` fails with `errno` (e.g. `EINTR`, `EAGAIN`, `EBUSY`) and
+    /// does nothing.
+    pub fn fail_next_enter(&self, errno: i32) {
+        self.shared.lock().enter_error = Some(errno);
+    }
+
+    /// The next `io_uring_enter` consumes at most `n` SQEs (the rest stay in the SQ).
+    pub fn limit_next_submit(&self, n: u32) {
+        self.shared.lock().submit_limit = Some(n);
     }
 
     /// Shuffle the completions of each enter (deterministically, from the seed).

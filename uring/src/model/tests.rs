@@ -259,6 +259,24 @@ fn delayed_and_short_and_wait_without_progress() {
 }
 
 #[test]
+fn enter_errors_and_partial_submission_lose_nothing() {
+    let (mut r, m) = ring(Config::new(8));
+    for i in 0..4 {
+        push(&mut r, &nop(i));
+    }
+    m.fail_next_enter(libc::EINTR);
+    assert_eq!(
+        r.submit().unwrap_err().kind(),
+        std::io::ErrorKind::Interrupted
+    );
+    m.limit_next_submit(1);
+    assert_eq!(r.submit().unwrap(), 1);
+    assert_eq!(r.submitter().sq_len(), 3);
+    assert_eq!(r.submit_and_wait(4).unwrap(), 3);
+    assert_eq!(reap(&mut r).len(), 4);
+}
+
+#[test]
 fn complete_on_wait_lets_time_pass() {
     let (mut r, _m) = ring(Config::new(8).complete_on_wait(true));
     push(&mut r, &pending(1));
@@ -402,7 +420,7 @@ fn step() -> impl Strategy<Value = Step> {
         (0u8..3).prop_map(Step::SubmitAndWait),
         (any::<u8>(), -5i32..5000).prop_map(|(i, r)| Step::Complete(i, r)),
         (0u8..10).prop_map(Step::Reap),
-        (0u8..5).prop_map(Step::Fault),
+        (0u8..7).prop_map(Step::Fault),
     ]
 }
 
@@ -461,12 +479,14 @@ fn run(cfg: Config, reorder: bool, steps: &[Step]) -> Result<(), TestCaseError> 
                     next -= u64::from(n);
                 }
             }
-            Step::Submit => {
-                r.submit().map_err(|e| TestCaseError::fail(e.to_string()))?;
-            }
+            Step::Submit => match r.submit() {
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EINTR) => {}
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+            },
             Step::SubmitAndWait(n) => match r.submit_and_wait(n.into()) {
                 Ok(_) => {}
-                Err(e) if e.raw_os_error() == Some(libc::ETIME) => {}
+                Err(e) if matches!(e.raw_os_error(), Some(libc::ETIME | libc::EINTR)) => {}
                 Err(e) => return Err(TestCaseError::fail(e.to_string())),
             },
             Step::Complete(i, res) => {
@@ -476,6 +496,8 @@ fn run(cfg: Config, reorder: bool, steps: &[Step]) -> Result<(), TestCaseError> 
                 }
             }
             Step::Reap(n) => reap_some(&mut r, n.into(), &mut sent)?,
+            Step::Fault(5) => m.fail_next_enter(libc::EINTR),
+            Step::Fault(6) => m.limit_next_submit(1),
             Step::Fault(k) => m.inject(match k {
                 0 => Fault::Error(libc::EIO),
                 1 => Fault::Short(1),
@@ -487,7 +509,11 @@ fn run(cfg: Config, reorder: bool, steps: &[Step]) -> Result<(), TestCaseError> 
     }
     // Drain: submit everything, complete everything, flush, reap.
     for _ in 0..64 {
-        r.submit().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        match r.submit() {
+            Ok(_) => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINTR) => continue,
+            Err(e) => return Err(TestCaseError::fail(e.to_string())),
+        }
         for ud in m.in_flight() {
             m.complete(ud, 0);
         }
