@@ -12,6 +12,9 @@ pub mod driver;
 pub mod error;
 #[allow(unsafe_code)]
 mod mmap;
+#[cfg(any(test, feature = "model"))]
+#[allow(unsafe_code)]
+pub mod model;
 // The builders write SQE fields through a `transmute` (opcode/mod.rs).
 #[allow(unsafe_code)]
 pub mod opcode;

@@ -12,6 +12,10 @@ use rustix::mm::{MapFlags, ProtFlags};
 pub(crate) struct Mmap {
     ptr: NonNull<c_void>,
     len: usize,
+    /// Memory owned by the ring model (plain heap memory, see `crate::model`): not unmapped
+    /// on drop, the model frees it after the ring is gone.
+    #[cfg(any(test, feature = "model"))]
+    borrowed: bool,
 }
 
 // SAFETY: `Mmap` is an owned address range; nothing in it is tied to the creating thread, and
@@ -40,7 +44,12 @@ impl Mmap {
         // `mmap` never returns NULL on success with a NULL hint (the kernel does not map page
         // zero for us); treat it as a failure rather than trust it.
         let ptr = NonNull::new(ptr).ok_or_else(|| io::Error::from_raw_os_error(libc::ENOMEM))?;
-        Ok(Mmap { ptr, len })
+        Ok(Mmap {
+            ptr,
+            len,
+            #[cfg(any(test, feature = "model"))]
+            borrowed: false,
+        })
     }
 
     /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS|MAP_POPULATE, -1, 0)`:
@@ -58,7 +67,27 @@ impl Mmap {
             )
         }?;
         let ptr = NonNull::new(ptr).ok_or_else(|| io::Error::from_raw_os_error(libc::ENOMEM))?;
-        Ok(Mmap { ptr, len })
+        Ok(Mmap {
+            ptr,
+            len,
+            #[cfg(any(test, feature = "model"))]
+            borrowed: false,
+        })
+    }
+
+    /// A view of memory someone else owns (the ring model's heap memory); dropping it frees
+    /// nothing.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `len` bytes, aligned to 64, for as long as
+    /// the returned value (and every pointer derived from it) lives.
+    #[cfg(any(test, feature = "model"))]
+    pub(crate) unsafe fn borrowed(ptr: NonNull<u8>, len: usize) -> Mmap {
+        Mmap {
+            ptr: ptr.cast(),
+            len,
+            borrowed: true,
+        }
     }
 
     /// The base address.
@@ -83,6 +112,10 @@ impl Mmap {
 
 impl Drop for Mmap {
     fn drop(&mut self) {
+        #[cfg(any(test, feature = "model"))]
+        if self.borrowed {
+            return;
+        }
         // SAFETY: `ptr`/`len` are exactly the range `mmap` returned in `new`, and it is unmapped
         // only here, once. Every pointer into it lives in the `Ring` that owns this `Mmap`, and
         // the ring drops the mappings last (after the fd is closed, see ring.rs), so nothing

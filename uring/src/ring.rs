@@ -283,7 +283,20 @@ pub(crate) struct RawRing {
     _sq_map: Mmap,
     _cq_map: Option<Mmap>,
     _sqe_map: Mmap,
+    /// Sticky: the shared ring memory held indices a correct kernel never writes
+    /// ([`CORRUPT_CQ`], [`CORRUPT_SQ`]); every later enter fails with [`RawRing::corrupt_error`].
+    corrupt: AtomicU32,
+    /// The model kernel this ring runs against instead of the real one (`crate::model`); its
+    /// memory backs the mappings above, so it goes last.
+    #[cfg(any(test, feature = "model"))]
+    pub(crate) model: Option<std::sync::Arc<crate::model::Shared>>,
 }
+
+/// [`RawRing::corrupt`] bit: the CQ tail was more than `cq_entries` ahead of the head.
+pub(crate) const CORRUPT_CQ: u32 = 1;
+/// [`RawRing::corrupt`] bit: the SQ head was behind our tail by more than `sq_entries`, or
+/// beyond it.
+pub(crate) const CORRUPT_SQ: u32 = 2;
 
 // SAFETY: the raw pointers point into mappings this struct owns (`_sq_map`, `_cq_map`,
 // `_sqe_map`), which are process-wide, not thread-bound. The shared words are only accessed
@@ -357,6 +370,54 @@ impl RawRing {
             // `RawRing::map`).
             Some(unsafe { &*self.cq_flags })
         }
+    }
+
+    /// The CQ tail to trust given our `head` and the kernel's `tail`: `tail` itself, or `head`
+    /// (nothing to read) when the kernel claims more CQEs than the ring holds — memory a
+    /// correct kernel never writes. That marks the ring corrupt: the next enter fails.
+    #[inline(always)]
+    pub(crate) fn checked_cq_tail(&self, head: u32, tail: u32) -> u32 {
+        if index::len(head, tail) > self.cq_entries {
+            self.mark_corrupt(CORRUPT_CQ);
+            head
+        } else {
+            tail
+        }
+    }
+
+    /// Records that the shared ring memory broke the protocol (sticky).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn mark_corrupt(&self, what: u32) {
+        // Relaxed: a flag read by the next enter on any thread; nothing is published with it.
+        self.corrupt.fetch_or(what, Ordering::Relaxed);
+    }
+
+    /// Whether the shared ring memory was seen breaking the protocol.
+    #[inline(always)]
+    pub(crate) fn is_corrupt(&self) -> bool {
+        // Relaxed: see `mark_corrupt`.
+        self.corrupt.load(Ordering::Relaxed) != 0
+    }
+
+    /// The error every enter returns once the ring is corrupt: `EUCLEAN` with the cause.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn corrupt_error(&self) -> io::Error {
+        let bits = self.corrupt.load(Ordering::Relaxed);
+        let what = match (bits & CORRUPT_CQ != 0, bits & CORRUPT_SQ != 0) {
+            (true, true) => "the CQ tail and the SQ head were",
+            (true, false) => "the CQ tail was more than cq_entries ahead of the CQ head, which is",
+            _ => "the SQ head was beyond the SQ tail (or more than sq_entries behind it), which is",
+        };
+        crate::error::with_message(
+            libc::EUCLEAN,
+            format!(
+                "the shared ring memory is corrupt: {what} impossible for a correct kernel (a \
+                 kernel bug or a stray write into the mapped ring); no CQE was read past the \
+                 damage, drop the ring"
+            ),
+        )
     }
 
     /// The fd (or registered index) and the extra `io_uring_enter(2)` flag to use from the
@@ -525,6 +586,9 @@ impl RawRing {
             _sq_map: sq_map,
             _cq_map: cq_map,
             _sqe_map: sqe_map,
+            corrupt: AtomicU32::new(0),
+            #[cfg(any(test, feature = "model"))]
+            model: None,
         };
 
         if !no_sqarray {
@@ -544,6 +608,44 @@ impl RawRing {
             }
         }
         Ok(raw)
+    }
+}
+
+#[cfg(any(test, feature = "model"))]
+impl RawRing {
+    /// A ring over the model kernel's memory (`crate::model`): `rings` holds the SQ and CQ
+    /// rings at the offsets `params` reports (one region, as with `IORING_FEAT_SINGLE_MMAP`),
+    /// `sqes` the SQE array; enters and registrations go to `model`.
+    pub(crate) fn for_model(
+        fd: OwnedFd,
+        params: &sys::io_uring_params,
+        sqe_size: usize,
+        cqe_size: usize,
+        rings: Mmap,
+        sqes: Mmap,
+        model: std::sync::Arc<crate::model::Shared>,
+    ) -> io::Result<RawRing> {
+        let features = Features::from_bits_retain(params.features);
+        let mut raw = Self::map(
+            fd,
+            params,
+            features,
+            sqe_size,
+            cqe_size,
+            Some((rings, sqes)),
+        )?;
+        raw.model = Some(model);
+        Ok(raw)
+    }
+}
+
+#[cfg(any(test, feature = "model"))]
+impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
+    pub(crate) fn from_raw(raw: RawRing) -> Self {
+        Ring {
+            raw,
+            _entries: PhantomData,
+        }
     }
 }
 
@@ -1068,6 +1170,11 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
             self.head = self.raw.sq_head().load(Ordering::Acquire);
             available = self.space_left();
             if available < n {
+                if index::len(self.head, self.tail) > self.raw.sq_entries {
+                    // The kernel's head is beyond our tail or more than a ring behind it:
+                    // push nothing (space is 0) and fail the next enter.
+                    self.raw.mark_corrupt(CORRUPT_SQ);
+                }
                 return Err(PushError {
                     needed: n,
                     available,
@@ -1202,13 +1309,17 @@ impl<C: CqeEntry> fmt::Debug for CompletionQueue<'_, C> {
 impl<'a, C: CqeEntry> CompletionQueue<'a, C> {
     #[inline]
     pub(crate) fn new(raw: &'a RawRing) -> Self {
+        // Only we write the head; the last store was ours (see `SubmissionQueue::new`).
+        let head = raw.cq_head().load(Ordering::Relaxed);
+        // Acquire: the kernel writes a CQE, then stores the tail with release; after this
+        // load the CQEs up to `tail` are visible.
+        let tail = raw.cq_tail().load(Ordering::Acquire);
         CompletionQueue {
             raw,
-            // Only we write the head; the last store was ours (see `SubmissionQueue::new`).
-            head: raw.cq_head().load(Ordering::Relaxed),
-            // Acquire: the kernel writes a CQE, then stores the tail with release; after this
-            // load the CQEs up to `tail` are visible.
-            tail: raw.cq_tail().load(Ordering::Acquire),
+            head,
+            // A tail more than a ring ahead is corrupt memory: read nothing (see
+            // `RawRing::checked_cq_tail`).
+            tail: raw.checked_cq_tail(head, tail),
             _entry: PhantomData,
         }
     }
@@ -1220,7 +1331,8 @@ impl<'a, C: CqeEntry> CompletionQueue<'a, C> {
         // slots (it loads the head before writing a CQE).
         self.raw.cq_head().store(self.head, Ordering::Release);
         // Acquire: see `new`.
-        self.tail = self.raw.cq_tail().load(Ordering::Acquire);
+        let tail = self.raw.cq_tail().load(Ordering::Acquire);
+        self.tail = self.raw.checked_cq_tail(self.head, tail);
     }
 
     /// CQ size.

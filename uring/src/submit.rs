@@ -128,7 +128,27 @@ impl<'a> Submitter<'a> {
         // really there, and reads the SQEs with its own acquire of the tail).
         let head = self.raw.sq_head().load(Ordering::Relaxed);
         let tail = self.raw.sq_tail().load(Ordering::Relaxed);
-        index::len(head, tail).min(self.raw.sq_entries)
+        let n = index::len(head, tail);
+        if n > self.raw.sq_entries {
+            return self.sq_len_slow();
+        }
+        n
+    }
+
+    /// `sq_len` when the relaxed loads claimed more than a ring: reload in an order that
+    /// cannot see a head newer than the tail (Acquire on the head synchronizes with the
+    /// producer's tail store through the kernel), and mark the ring corrupt if it persists.
+    #[cold]
+    #[inline(never)]
+    fn sq_len_slow(&self) -> u32 {
+        let head = self.raw.sq_head().load(Ordering::Acquire);
+        let tail = self.raw.sq_tail().load(Ordering::Relaxed);
+        let n = index::len(head, tail);
+        if n > self.raw.sq_entries {
+            self.raw.mark_corrupt(crate::ring::CORRUPT_SQ);
+            return 0;
+        }
+        n
     }
 
     /// CQEs ready to reap.
@@ -181,9 +201,15 @@ impl<'a> Submitter<'a> {
                 flags |= sys::IORING_ENTER_SQ_WAKEUP;
             } else if flags == 0 {
                 // The poller is awake and will see the published tail: no syscall.
+                if self.raw.is_corrupt() {
+                    return Err(self.raw.corrupt_error());
+                }
                 return Ok(to_submit as usize);
             }
         } else if to_submit == 0 && flags == 0 {
+            if self.raw.is_corrupt() {
+                return Err(self.raw.corrupt_error());
+            }
             return Ok(0);
         }
         let want = u32::try_from(want).unwrap_or(u32::MAX);
@@ -370,6 +396,13 @@ impl<'a> Submitter<'a> {
         arg: *const c_void,
         argsz: usize,
     ) -> io::Result<usize> {
+        if self.raw.is_corrupt() {
+            return Err(self.raw.corrupt_error());
+        }
+        #[cfg(any(test, feature = "model"))]
+        if let Some(model) = &self.raw.model {
+            return model.enter(to_submit, min_complete, flags, arg, argsz);
+        }
         let (fd, extra) = self.raw.enter_target();
         // SAFETY: `fd` is this ring's fd (owned by the `RawRing` we borrow) or its registered
         // index in this thread (`enter_target` checked the thread). `arg` is null or points to
@@ -410,6 +443,11 @@ impl<'a> Submitter<'a> {
         arg: *const c_void,
         nr_args: u32,
     ) -> io::Result<u32> {
+        #[cfg(any(test, feature = "model"))]
+        if let Some(model) = &self.raw.model {
+            // SAFETY: the caller upholds this function's contract for `arg`/`nr_args`.
+            return unsafe { model.register(opcode, arg, nr_args) };
+        }
         let (fd, extra) = self.raw.enter_target();
         let (fd, opcode) = if extra != 0 && self.raw.features.contains(Features::REG_REG_RING) {
             (fd, opcode | sys::IORING_REGISTER_USE_REGISTERED_RING)

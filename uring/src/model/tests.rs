@@ -1,0 +1,590 @@
+//! The ring core against the model kernel: deterministic cases, then random interleavings.
+//! No syscall but one `eventfd`, so they run under Miri:
+//! `cargo +nightly miri test -p uring --lib model::`.
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+use uring_sys as sys;
+
+use super::{Config, Fault, Model, Outcome};
+use crate::opcode::Nop;
+use crate::{Cqe, Ring, Sqe, SqeFlags};
+
+fn ring(cfg: Config) -> (Ring, Model) {
+    cfg.build::<Sqe, Cqe>().expect("model ring")
+}
+
+fn nop(user_data: u64) -> Sqe {
+    Nop::new().build().user_data(user_data)
+}
+
+/// An opcode the model leaves pending (any but NOP/ASYNC_CANCEL/LINK_TIMEOUT).
+fn pending(user_data: u64) -> Sqe {
+    Sqe::new(sys::IORING_OP_READ).user_data(user_data)
+}
+
+fn push(ring: &mut Ring, sqe: &Sqe) {
+    // SAFETY: the model never dereferences SQE pointers.
+    unsafe { ring.push(sqe) }.expect("room in the SQ");
+}
+
+fn reap(ring: &mut Ring) -> Vec<(u64, i32, u32)> {
+    ring.cq()
+        .map(|c| (c.user_data(), c.res(), c.flags().bits()))
+        .collect()
+}
+
+#[test]
+fn nops_complete_across_the_wrap() {
+    for no_sqarray in [false, true] {
+        let (mut r, m) = ring(
+            Config::new(4)
+                .start_index(u32::MAX - 5)
+                .no_sqarray(no_sqarray),
+        );
+        for round in 0..5u64 {
+            for i in 0..4 {
+                push(&mut r, &nop(round * 10 + i));
+            }
+            assert_eq!(r.submit_and_wait(4).unwrap(), 4);
+            let got = reap(&mut r);
+            let want: Vec<_> = (0..4).map(|i| (round * 10 + i, 0, 0)).collect();
+            assert_eq!(got, want);
+        }
+        assert_eq!(m.stats().consumed, 20);
+        assert!(m.sq_head() < 100 && m.cq_tail() < 100, "indices wrapped");
+    }
+}
+
+#[test]
+fn nop_inject_result() {
+    let (mut r, _m) = ring(Config::new(4));
+    let mut sqe = nop(1);
+    sqe.as_raw_mut().rw_flags_union.nop_flags = sys::IORING_NOP_INJECT_RESULT;
+    sqe.as_raw_mut().len = (-libc::EBADF) as u32;
+    push(&mut r, &sqe);
+    r.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut r), vec![(1, -libc::EBADF, 0)]);
+}
+
+#[test]
+fn overflow_waits_in_the_list_and_is_flushed_by_submit() {
+    let (mut r, m) = ring(Config::new(4).cq_entries(4).start_index(u32::MAX - 1));
+    for round in 0..3u64 {
+        for i in 0..4 {
+            push(&mut r, &nop(round * 4 + i));
+        }
+        r.submit().unwrap();
+    }
+    assert_eq!(m.overflow_len(), 8);
+    assert!(r.sq().cq_overflow());
+    let mut seen = Vec::new();
+    while seen.len() < 12 {
+        let got = reap(&mut r);
+        assert!(!got.is_empty());
+        seen.extend(got.into_iter().map(|c| c.0));
+        // The overflow flag makes `submit` enter with GETEVENTS, which flushes.
+        r.submit().unwrap();
+    }
+    assert_eq!(seen, (0..12).collect::<Vec<_>>(), "in order, each once");
+    assert!(!r.sq().cq_overflow());
+    assert_eq!(r.cq().overflow(), 0);
+}
+
+#[test]
+fn overflow_without_nodrop_counts_lost_cqes() {
+    let (mut r, m) = ring(Config::new(4).cq_entries(4).nodrop(false));
+    for _ in 0..2 {
+        for i in 0..4 {
+            push(&mut r, &nop(i));
+        }
+        r.submit().unwrap();
+    }
+    assert_eq!(reap(&mut r).len(), 4);
+    assert_eq!(r.cq().overflow(), 4);
+    assert_eq!(m.stats().dropped, 4);
+}
+
+#[test]
+fn link_failure_cancels_the_rest_hardlink_goes_on() {
+    let (mut r, m) = ring(Config::new(8));
+    m.inject(Fault::Error(libc::EIO));
+    push(&mut r, &nop(1).flags(SqeFlags::IO_LINK));
+    push(&mut r, &nop(2).flags(SqeFlags::IO_LINK));
+    push(&mut r, &nop(3));
+    r.submit_and_wait(3).unwrap();
+    assert_eq!(
+        reap(&mut r),
+        vec![
+            (1, -libc::EIO, 0),
+            (2, -libc::ECANCELED, 0),
+            (3, -libc::ECANCELED, 0)
+        ]
+    );
+    m.inject(Fault::Error(libc::EIO));
+    push(&mut r, &nop(4).flags(SqeFlags::IO_HARDLINK));
+    push(&mut r, &nop(5));
+    r.submit_and_wait(2).unwrap();
+    assert_eq!(reap(&mut r), vec![(4, -libc::EIO, 0), (5, 0, 0)]);
+}
+
+#[test]
+fn a_chain_waits_for_its_pending_head() {
+    let (mut r, m) = ring(Config::new(8));
+    push(&mut r, &pending(1).flags(SqeFlags::IO_LINK));
+    push(&mut r, &nop(2));
+    r.submit().unwrap();
+    assert!(reap(&mut r).is_empty());
+    assert_eq!(m.in_flight(), vec![1]);
+    assert!(m.complete(1, 4096));
+    assert_eq!(reap(&mut r), vec![(1, 4096, 0), (2, 0, 0)]);
+    assert!(m.in_flight().is_empty());
+}
+
+#[test]
+fn skip_success_posts_only_failures() {
+    let (mut r, m) = ring(Config::new(8));
+    push(&mut r, &nop(1).flags(SqeFlags::CQE_SKIP_SUCCESS));
+    push(&mut r, &pending(2).flags(SqeFlags::CQE_SKIP_SUCCESS));
+    r.submit().unwrap();
+    assert!(reap(&mut r).is_empty());
+    assert!(m.complete(2, -libc::EPIPE));
+    assert_eq!(reap(&mut r), vec![(2, -libc::EPIPE, 0)]);
+}
+
+#[test]
+fn multishot_posts_more_until_final() {
+    let (mut r, m) = ring(Config::new(8));
+    m.set_handler(|sqe| {
+        if sqe.get_user_data() == 7 {
+            Outcome::Multishot(vec![1, 2, 3])
+        } else {
+            Outcome::Pending
+        }
+    });
+    push(&mut r, &pending(7));
+    push(&mut r, &pending(8));
+    r.submit().unwrap();
+    assert!(m.post_more(8, 10, 0));
+    assert!(m.complete(8, 0));
+    let more = sys::IORING_CQE_F_MORE;
+    assert_eq!(
+        reap(&mut r),
+        vec![
+            (7, 1, more),
+            (7, 2, more),
+            (7, 3, 0),
+            (8, 10, more),
+            (8, 0, 0)
+        ]
+    );
+}
+
+#[test]
+fn cancel_and_link_timeout() {
+    let (mut r, m) = ring(Config::new(8));
+    push(&mut r, &pending(1));
+    let mut c = Sqe::new(sys::IORING_OP_ASYNC_CANCEL).user_data(2);
+    c.as_raw_mut().addr_union.addr = 1;
+    push(&mut r, &c);
+    r.submit().unwrap();
+    assert_eq!(reap(&mut r), vec![(1, -libc::ECANCELED, 0), (2, 0, 0)]);
+    // Link timeout: the request first, then the timeout expiring first.
+    push(&mut r, &pending(3).flags(SqeFlags::IO_LINK));
+    push(&mut r, &Sqe::new(sys::IORING_OP_LINK_TIMEOUT).user_data(4));
+    push(&mut r, &pending(5).flags(SqeFlags::IO_LINK));
+    push(&mut r, &Sqe::new(sys::IORING_OP_LINK_TIMEOUT).user_data(6));
+    r.submit().unwrap();
+    assert!(m.complete(3, 8));
+    assert!(m.complete(6, -libc::ETIME));
+    assert_eq!(
+        reap(&mut r),
+        vec![
+            (3, 8, 0),
+            (4, -libc::ECANCELED, 0),
+            (6, -libc::ETIME, 0),
+            (5, -libc::ECANCELED, 0)
+        ]
+    );
+}
+
+#[test]
+fn delayed_and_short_and_wait_without_progress() {
+    let (mut r, m) = ring(Config::new(8));
+    m.inject(Fault::Delay(1));
+    push(&mut r, &nop(1));
+    r.submit().unwrap();
+    assert!(reap(&mut r).is_empty(), "not before a later enter");
+    let e = r.submit_and_wait(1);
+    assert!(e.is_ok(), "{e:?}");
+    assert_eq!(reap(&mut r), vec![(1, 0, 0)]);
+    // Nothing can complete: a model wait fails with ETIME instead of hanging.
+    push(&mut r, &pending(2));
+    let e = r.submit_and_wait(1).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::ETIME));
+    m.set_handler(|_| Outcome::Complete {
+        res: 4096,
+        flags: 0,
+    });
+    m.inject(Fault::Short(100));
+    push(&mut r, &pending(3));
+    r.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut r), vec![(3, 100, 0)]);
+}
+
+#[test]
+fn complete_on_wait_lets_time_pass() {
+    let (mut r, _m) = ring(Config::new(8).complete_on_wait(true));
+    push(&mut r, &pending(1));
+    push(&mut r, &pending(2));
+    r.submit_and_wait(2).unwrap();
+    assert_eq!(reap(&mut r), vec![(1, 0, 0), (2, 0, 0)]);
+}
+
+// ---- hostile ring memory ----------------------------------------------------------------
+
+#[test]
+fn a_cq_tail_beyond_a_ring_reads_nothing_and_fails_the_next_enter() {
+    let (mut r, m) = ring(Config::new(4).start_index(u32::MAX - 2));
+    push(&mut r, &nop(1));
+    r.submit().unwrap();
+    let head = m.cq_head();
+    m.set_cq_tail(head.wrapping_add(r.cq_entries() + 1));
+    assert_eq!(r.cq().count(), 0, "no CQE is read from a corrupt CQ");
+    let e = r.submit().unwrap_err();
+    assert_eq!(crate::error::errno(&e), Some(libc::EUCLEAN));
+    assert!(e.to_string().contains("CQ tail"), "{e}");
+    // Sticky.
+    assert!(r.submitter().get_events().is_err());
+}
+
+#[test]
+fn a_cq_tail_exactly_a_ring_ahead_is_fine() {
+    let (mut r, m) = ring(Config::new(4).cq_entries(4));
+    for i in 0..4 {
+        push(&mut r, &nop(i));
+    }
+    r.submit().unwrap();
+    assert_eq!(m.cq_tail().wrapping_sub(m.cq_head()), 4);
+    assert_eq!(reap(&mut r).len(), 4);
+    r.submit().unwrap();
+}
+
+#[test]
+fn an_sq_head_beyond_the_tail_is_detected() {
+    for backwards in [false, true] {
+        let (mut r, m) = ring(Config::new(4).start_index(u32::MAX - 1));
+        push(&mut r, &nop(1));
+        r.submit().unwrap();
+        let tail = m.sq_tail();
+        // Beyond our tail, or more than a ring behind it (moved backwards).
+        m.set_sq_head(if backwards {
+            tail.wrapping_sub(5)
+        } else {
+            tail.wrapping_add(1)
+        });
+        // SAFETY: a NOP carries no pointers.
+        let p = unsafe { r.push(&nop(2)) };
+        assert_eq!(p.unwrap_err().available, 0);
+        let e = r.submit().unwrap_err();
+        assert_eq!(crate::error::errno(&e), Some(libc::EUCLEAN), "{e}");
+        assert!(e.to_string().contains("SQ head"), "{e}");
+    }
+}
+
+#[test]
+fn unknown_user_data_and_odd_buffer_ids_pass_through_the_core() {
+    let (mut r, m) = ring(Config::new(4));
+    m.post_raw(0xdead_beef, 5, sys::IORING_CQE_F_BUFFER | (0xffff << 16));
+    let c = r.cq().next().unwrap();
+    assert_eq!((c.user_data(), c.buffer_id()), (0xdead_beef, Some(0xffff)));
+}
+
+// ---- random interleavings ---------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Push `n` SQEs (NOP, pending, skip-success NOP, linked pairs by the bool).
+    Push(u8, u8, bool),
+    Submit,
+    SubmitAndWait(u8),
+    /// Complete the in-flight request at this position.
+    Complete(u8, i32),
+    Reap(u8),
+    Fault(u8),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (1u8..6, 0u8..4, any::<bool>()).prop_map(|(n, k, l)| Step::Push(n, k, l)),
+        Just(Step::Submit),
+        (0u8..3).prop_map(Step::SubmitAndWait),
+        (any::<u8>(), -5i32..5000).prop_map(|(i, r)| Step::Complete(i, r)),
+        (0u8..10).prop_map(Step::Reap),
+        (0u8..5).prop_map(Step::Fault),
+    ]
+}
+
+/// Runs `steps`; every SQE pushed completes exactly once (or never, under SKIP_SUCCESS with
+/// success), nothing unknown is reaped.
+fn run(cfg: Config, reorder: bool, steps: &[Step]) -> Result<(), TestCaseError> {
+    let (mut r, m) = ring(cfg);
+    m.set_reorder(reorder);
+    // user_data -> (skip_success, completions seen)
+    let mut sent: HashMap<u64, (bool, u32)> = HashMap::new();
+    let mut next = 0u64;
+    let reap_some = |r: &mut Ring, max: usize, sent: &mut HashMap<u64, (bool, u32)>| {
+        let mut cq = r.cq();
+        let mut out = Vec::new();
+        for c in cq.by_ref().take(max) {
+            out.push(c);
+        }
+        drop(cq);
+        for c in out {
+            let e = sent.get_mut(&c.user_data());
+            prop_assert!(e.is_some(), "unknown CQE {c:?}");
+            let e = e.unwrap();
+            prop_assert!(!c.has_more());
+            prop_assert!(!(e.0 && c.res() >= 0), "skip-success posted {c:?}");
+            e.1 += 1;
+            prop_assert_eq!(e.1, 1, "completed twice: {:?}", c);
+        }
+        Ok(())
+    };
+    for s in steps {
+        match *s {
+            Step::Push(n, kind, linked) => {
+                let mut sqes = Vec::new();
+                for i in 0..n {
+                    let ud = next;
+                    next += 1;
+                    let mut sqe = match kind {
+                        0 | 3 => nop(ud),
+                        1 => pending(ud),
+                        _ => nop(ud).flags(SqeFlags::CQE_SKIP_SUCCESS),
+                    };
+                    if linked && i + 1 < n {
+                        sqe = sqe.flags(SqeFlags::IO_LINK);
+                    }
+                    sqes.push(sqe);
+                }
+                // SAFETY: no pointers in these SQEs.
+                if unsafe { r.push_multiple(&sqes) }.is_ok() {
+                    for s in &sqes {
+                        sent.insert(
+                            s.get_user_data(),
+                            (s.get_flags().contains(SqeFlags::CQE_SKIP_SUCCESS), 0),
+                        );
+                    }
+                } else {
+                    next -= u64::from(n);
+                }
+            }
+            Step::Submit => {
+                r.submit().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            Step::SubmitAndWait(n) => match r.submit_and_wait(n.into()) {
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(libc::ETIME) => {}
+                Err(e) => return Err(TestCaseError::fail(e.to_string())),
+            },
+            Step::Complete(i, res) => {
+                let f = m.in_flight();
+                if !f.is_empty() {
+                    m.complete(f[usize::from(i) % f.len()], res);
+                }
+            }
+            Step::Reap(n) => reap_some(&mut r, n.into(), &mut sent)?,
+            Step::Fault(k) => m.inject(match k {
+                0 => Fault::Error(libc::EIO),
+                1 => Fault::Short(1),
+                2 => Fault::Delay(1),
+                3 => Fault::Hang,
+                _ => Fault::Delay(0),
+            }),
+        }
+    }
+    // Drain: submit everything, complete everything, flush, reap.
+    for _ in 0..64 {
+        r.submit().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for ud in m.in_flight() {
+            m.complete(ud, 0);
+        }
+        let _ = r.submitter().get_events();
+        reap_some(&mut r, usize::MAX, &mut sent)?;
+        if m.in_flight().is_empty() && m.overflow_len() == 0 && r.submitter().sq_len() == 0 {
+            let _ = r.submitter().get_events();
+            reap_some(&mut r, usize::MAX, &mut sent)?;
+            break;
+        }
+    }
+    for (ud, (skip, n)) in &sent {
+        prop_assert!(
+            *n == 1 || (*skip && *n == 0),
+            "user_data {} completed {} times",
+            ud,
+            n
+        );
+    }
+    prop_assert_eq!(r.cq().overflow(), 0);
+    Ok(())
+}
+
+fn cases() -> u32 {
+    if cfg!(miri) { 4 } else { 256 }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_sqe_completes_exactly_once(
+        shift in 0u32..4,
+        cq_shift in 0u32..2,
+        start in prop_oneof![Just(u32::MAX - 3), Just(0u32), any::<u32>()],
+        no_sqarray in any::<bool>(),
+        reorder in any::<bool>(),
+        steps in proptest::collection::vec(step(), 1..if cfg!(miri) { 20 } else { 80 }),
+    ) {
+        let sq = 1u32 << shift;
+        let cfg = Config::new(sq).cq_entries(sq << cq_shift).start_index(start).no_sqarray(no_sqarray);
+        run(cfg, reorder, &steps)?;
+    }
+}
+
+// ---- the ownership layer (driver) against the model, through its public API ---------------
+
+mod driver {
+    use super::*;
+    use crate::driver::{Driver, Op, Read, Target};
+
+    fn driver(cfg: Config) -> (Driver, Model) {
+        let (r, m) = ring(cfg);
+        (Driver::from_ring(r), m)
+    }
+
+    /// Ops complete in a random order with random results, interleaved with forged CQEs
+    /// (unknown tags, duplicates): each op's buffer comes back exactly once, forged CQEs are
+    /// counted as stale, nothing stays in flight.
+    fn run_driver(order: &[usize], results: &[i32], forge: &[u64]) -> Result<(), TestCaseError> {
+        let (mut d, m) = driver(Config::new(8).start_index(u32::MAX - 4));
+        let mut ops: Vec<Option<Op<Read<Vec<u8>>>>> = Vec::new();
+        for i in 0..order.len() {
+            let buf = vec![0u8; 64];
+            let op = d
+                .submit(Read::new(Target::from_raw_fd(1000 + i as i32), buf, 0))
+                .map_err(|e| TestCaseError::fail(format!("{:?}", e.error)))?;
+            ops.push(Some(op));
+            d.submit_pending()
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
+        let tags = m.in_flight();
+        prop_assert_eq!(tags.len(), order.len());
+        for (k, &o) in order.iter().enumerate() {
+            let ud = tags[o % tags.len()];
+            let res = results[k % results.len()];
+            m.complete(ud, res);
+            // A forged CQE: a tag no slot has, or a duplicate of the one just completed.
+            let f = forge[k % forge.len()];
+            m.post_raw(
+                if f % 2 == 0 {
+                    ud
+                } else {
+                    f | crate::driver::TAG
+                },
+                1,
+                0,
+            );
+            d.reap(|_| {});
+        }
+        let _ = d.submit_and_wait(0);
+        d.reap(|_| {});
+        for op in ops.iter_mut() {
+            let op = op.take().expect("each once");
+            prop_assert!(d.is_done(&op));
+            let (res, buf) = d.take(op).map_err(|_| TestCaseError::fail("not done"))?;
+            prop_assert!(buf.capacity() >= 64);
+            if let Ok(n) = res {
+                prop_assert!(n as usize <= 64 && buf.len() == 64);
+            }
+        }
+        prop_assert_eq!(d.in_flight(), 0);
+        prop_assert!(d.stale_completions() >= 1);
+        prop_assert_eq!(d.close(), 0);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 2 } else { 128 }, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn driver_outputs_come_back_exactly_once(
+            order in Just((0..6usize).collect::<Vec<_>>()).prop_shuffle(),
+            results in proptest::collection::vec(-5i32..=64, 1..6),
+            forge in proptest::collection::vec(any::<u64>(), 1..4),
+        ) {
+            run_driver(&order, &results, &forge)?;
+        }
+    }
+
+    #[test]
+    fn dropping_the_driver_cancels_in_flight_ops_on_the_model() {
+        let (mut d, m) = driver(Config::new(8));
+        for i in 0..5 {
+            let op = d
+                .submit(Read::new(Target::from_raw_fd(i), vec![0u8; 16], 0))
+                .map_err(|e| e.error)
+                .unwrap();
+            d.detach(op);
+        }
+        d.submit_pending().unwrap();
+        assert_eq!(m.in_flight().len(), 5);
+        // close(): cancel-all (ASYNC_CANCEL ANY) on the model, reaped, nothing leaked.
+        assert_eq!(d.close(), 0);
+        assert!(m.in_flight().is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_cq_makes_the_driver_fail_and_leak_not_free() {
+        let (mut d, m) = driver(Config::new(8));
+        let op = d
+            .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+            .map_err(|e| e.error)
+            .unwrap();
+        d.submit_pending().unwrap();
+        m.set_cq_tail(m.cq_head().wrapping_add(100));
+        assert_eq!(d.reap(|_| {}), 0);
+        let e = d.submit_and_wait(1).unwrap_err();
+        assert_eq!(crate::error::errno(&e), Some(libc::EUCLEAN));
+        assert!(!d.is_done(&op));
+        d.detach(op);
+        // The op may still be in use by a (broken) kernel: leaked, not freed.
+        assert_eq!(d.close(), 1);
+    }
+}
+
+/// A result larger than the buffer (a kernel never posts one) must not make the driver
+/// declare bytes initialized past the buffer.
+#[test]
+#[ignore = "driver bug found by the model: Read::complete trusts cqe.res (set_init(n) with n > capacity); owned's fix pending"]
+fn an_impossible_read_length_does_not_overrun_the_buffer() {
+    use crate::driver::{Driver, Read, Target};
+    let (r, m) = ring(Config::new(4));
+    let mut d = Driver::from_ring(r);
+    let op = d
+        .submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(16), 0))
+        .map_err(|e| e.error)
+        .unwrap();
+    d.submit_pending().unwrap();
+    let ud = m.in_flight()[0];
+    m.complete(ud, 4096);
+    d.reap(|_| {});
+    let (_res, buf) = d.take(op).map_err(|_| "pending").unwrap();
+    assert!(
+        buf.len() <= buf.capacity(),
+        "len {} > capacity {}",
+        buf.len(),
+        buf.capacity()
+    );
+}
