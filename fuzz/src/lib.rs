@@ -6,3 +6,4 @@
 pub mod epoll_seq;
 pub mod ops_kernel;
 pub mod raw_sqe;
+pub mod ring_model;
