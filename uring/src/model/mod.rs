@@ -23,8 +23,12 @@
 //!   `-ECANCELED`; the cancel itself with 0 / the count / `-ENOENT`;
 //! - `IORING_OP_LINK_TIMEOUT` behind a request: `-ECANCELED` when the request completes first;
 //!   completing the timeout (e.g. `-ETIME`) first cancels the request;
+//! - an opcode at or past `IORING_OP_LAST` completes with `-EINVAL`;
 //! - every other opcode stays pending until [`Model::complete`] (or the [`Handler`] decides);
-//! - `IOSQE_IO_LINK` chains (a failure completes the rest with `-ECANCELED`),
+//!   at completion `READ`/`RECV` write `min(res, len)` bytes at `sqe.addr` and `WRITE`/`SEND`
+//!   read them ([`Config::touch_buffers`]), so Miri/ASan see a buffer freed while in flight;
+//! - `IOSQE_IO_LINK` chains (a failure completes the rest with `-ECANCELED`, or silently when
+//!   the failed request had `CQE_SKIP_SUCCESS`, as the kernel's `REQ_F_SKIP_LINK_CQES`),
 //!   `IOSQE_IO_HARDLINK` (the chain goes on), `IOSQE_CQE_SKIP_SUCCESS` (no CQE when `res >= 0`);
 //! - multishot: [`Outcome::Multishot`] or [`Model::post_more`] post `IORING_CQE_F_MORE` CQEs;
 //! - CQ overflow: with `NODROP` (default) completions that do not fit wait in an overflow list,
@@ -33,8 +37,10 @@
 //!   counts them.
 //!
 //! Faults: [`Fault`] (error, short result, delayed completion, hang) for the next requests
-//! started; [`Model::set_reorder`]; and hostile memory writes a correct kernel never makes
-//! ([`Model::set_cq_tail`], [`Model::set_sq_head`], [`Model::post_raw`]).
+//! started; [`Model::set_reorder`]; enter failures ([`Model::fail_next_enter`]) and partial
+//! submission ([`Model::limit_next_submit`]); and hostile memory writes a correct kernel never makes
+//! ([`Model::set_cq_tail`], [`Model::set_sq_head`], [`Model::set_sq_flags`],
+//! [`Model::post_raw`]).
 
 use core::ffi::c_void;
 use core::ptr::{self, NonNull};
@@ -128,6 +134,7 @@ pub struct Config {
     nodrop: bool,
     overflow_capacity: usize,
     complete_on_wait: bool,
+    touch_buffers: bool,
     seed: u64,
 }
 
@@ -143,6 +150,7 @@ impl Config {
             nodrop: true,
             overflow_capacity: usize::MAX,
             complete_on_wait: false,
+            touch_buffers: true,
             seed: 0x9e37_79b9_7f4a_7c15,
         }
     }
@@ -189,6 +197,16 @@ impl Config {
     #[must_use]
     pub fn complete_on_wait(mut self, on: bool) -> Config {
         self.complete_on_wait = on;
+        self
+    }
+
+    /// Whether a completing `IORING_OP_READ`/`RECV` writes `min(res, len)` bytes at
+    /// `sqe.addr` and a `WRITE`/`SEND` reads them, as the kernel would (default on): under
+    /// Miri or ASan a buffer freed or moved while in flight is then caught. Turn it off for
+    /// SQEs whose addresses are not real memory.
+    #[must_use]
+    pub fn touch_buffers(mut self, on: bool) -> Config {
+        self.touch_buffers = on;
         self
     }
 
@@ -273,6 +291,7 @@ impl Config {
                 nodrop: self.nodrop,
                 overflow_capacity: self.overflow_capacity,
                 complete_on_wait: self.complete_on_wait,
+                touch_buffers: self.touch_buffers,
                 sq_head: self.start,
                 cq_tail: self.start,
                 overflow: VecDeque::new(),
@@ -280,6 +299,8 @@ impl Config {
                 delayed: Vec::new(),
                 batch: Vec::new(),
                 faults: VecDeque::new(),
+                enter_error: None,
+                submit_limit: None,
                 reorder: false,
                 rng: self.seed | 1,
                 handler: None,
@@ -424,6 +445,7 @@ struct State {
     nodrop: bool,
     overflow_capacity: usize,
     complete_on_wait: bool,
+    touch_buffers: bool,
     /// The kernel's SQ head (its copy is published to `SQ_HEAD`).
     sq_head: u32,
     /// The kernel's CQ tail (published to `CQ_TAIL`).
@@ -436,6 +458,10 @@ struct State {
     /// CQEs produced during this enter, posted at its end.
     batch: Vec<Cqe>,
     faults: VecDeque<Fault>,
+    /// The next enter fails with this errno, doing nothing.
+    enter_error: Option<i32>,
+    /// The next enter consumes at most this many SQEs.
+    submit_limit: Option<u32>,
     reorder: bool,
     rng: u64,
     handler: Option<Handler>,
@@ -470,6 +496,10 @@ impl Shared {
         let mut st = self.lock();
         let st = &mut *st;
         st.stats.enters += 1;
+        if let Some(errno) = st.enter_error.take() {
+            return Err(io::Error::from_raw_os_error(errno));
+        }
+        let to_submit = to_submit.min(st.submit_limit.take().unwrap_or(u32::MAX));
         // Delayed completions whose time has come.
         let mut i = 0;
         while i < st.delayed.len() {
@@ -643,6 +673,10 @@ impl Shared {
                 let res = self.cancel(st, k, target, cflags, raw.fd);
                 Outcome::Complete { res, flags: 0 }
             }
+            op if op >= sys::IORING_OP_LAST => Outcome::Complete {
+                res: -libc::EINVAL,
+                flags: 0,
+            },
             // A link timeout at the front of a chain has nothing to time: it waits for
             // `Model::complete` (its expiry).
             _ => match st.handler.as_mut() {
@@ -681,6 +715,9 @@ impl Shared {
         let Some(req) = st.chains[k].pop_front() else {
             return true;
         };
+        if st.touch_buffers && res > 0 {
+            touch(&req.sqe, res);
+        }
         let skip = req.flags() & sys::IOSQE_CQE_SKIP_SUCCESS != 0 && res >= 0;
         if flags != DELAYED && !skip {
             st.batch.push(cqe(req.user_data(), res, flags));
@@ -699,9 +736,14 @@ impl Shared {
         }
         let hard = req.flags() & sys::IOSQE_IO_HARDLINK != 0;
         if res < 0 && !hard {
-            // A failed link breaks the chain: the rest is cancelled.
+            // A failed link breaks the chain: the rest is cancelled. When the failed request
+            // had CQE_SKIP_SUCCESS, the kernel skips the cancelled ones' CQEs too
+            // (`req_set_fail`: REQ_F_SKIP_LINK_CQES).
+            let quiet = req.flags() & sys::IOSQE_CQE_SKIP_SUCCESS != 0;
             for r in st.chains[k].drain(..) {
-                st.batch.push(cqe(r.user_data(), -libc::ECANCELED, 0));
+                if !quiet {
+                    st.batch.push(cqe(r.user_data(), -libc::ECANCELED, 0));
+                }
             }
         }
         // Empty chains stay (indices are stable within one call) until `gc`.
@@ -868,6 +910,36 @@ impl Shared {
     }
 }
 
+/// What the kernel does to a request's buffer at completion: READ/RECV write `res` bytes at
+/// `addr`, WRITE/SEND read them (never more than `len`).
+fn touch(sqe: &Sqe, res: i32) {
+    let raw = sqe.as_raw();
+    // SAFETY: plain integers.
+    let addr = unsafe { raw.addr_union.addr } as usize;
+    let n = (res as u32).min(raw.len) as usize;
+    if n == 0 || addr == 0 {
+        return;
+    }
+    let p = ptr::with_exposed_provenance_mut::<u8>(addr);
+    match sqe.opcode() {
+        sys::IORING_OP_READ | sys::IORING_OP_RECV => {
+            // SAFETY: the SQE was pushed under `SubmissionQueue::push`'s contract: its buffer
+            // (`addr`, `len` bytes) stays valid for the kernel's writes until this completion,
+            // and `n <= len`. This is the kernel's write, done by the model.
+            unsafe { ptr::write_bytes(p, 0xA5, n) };
+        }
+        sys::IORING_OP_WRITE | sys::IORING_OP_SEND => {
+            let mut sum = 0u8;
+            for i in 0..n {
+                // SAFETY: as above, for the kernel's reads.
+                sum = sum.wrapping_add(unsafe { ptr::read_volatile(p.add(i)) });
+            }
+            core::hint::black_box(sum);
+        }
+        _ => {}
+    }
+}
+
 /// `flags` marker: the CQE of this completion was already queued as delayed.
 const DELAYED: u32 = u32::MAX;
 
@@ -897,6 +969,17 @@ impl Model {
     /// Queues a fault for the next request started.
     pub fn inject(&self, fault: Fault) {
         self.shared.lock().faults.push_back(fault);
+    }
+
+    /// The next `io_uring_enter` fails with `errno` (e.g. `EINTR`, `EAGAIN`, `EBUSY`) and
+    /// does nothing.
+    pub fn fail_next_enter(&self, errno: i32) {
+        self.shared.lock().enter_error = Some(errno);
+    }
+
+    /// The next `io_uring_enter` consumes at most `n` SQEs (the rest stay in the SQ).
+    pub fn limit_next_submit(&self, n: u32) {
+        self.shared.lock().submit_limit = Some(n);
     }
 
     /// Shuffle the completions of each enter (deterministically, from the seed).
@@ -982,6 +1065,15 @@ impl Model {
         let mut st = self.shared.lock();
         st.cq_tail = tail;
         self.shared.mem.word(CQ_TAIL).store(tail, Ordering::Release);
+    }
+
+    /// Hostile: overwrites the SQ flags word (`IORING_SQ_NEED_WAKEUP`, `CQ_OVERFLOW`,
+    /// `TASKRUN`: any bits).
+    pub fn set_sq_flags(&self, flags: u32) {
+        self.shared
+            .mem
+            .word(SQ_FLAGS)
+            .store(flags, Ordering::Relaxed);
     }
 
     /// Hostile: writes `head` as the SQ head (backwards, or beyond the tail). The model's own
