@@ -2,8 +2,10 @@
 # for a short fixed time from its committed seed corpus; any crash, leak report or timeout
 # fails the stage. The long runs are `./x fuzz` (FUZZ_SECONDS each, default 600).
 #
-# Runtime on this 2-core machine: cargo-fuzz install 3m41s (once; cached in ~/.cargo/bin
-# afterwards), target build ~2 min cold under load (~20 s warm), 4 x FUZZ_CI_SECONDS runs.
+# Runtime on this 2-core machine (shared with other builds): warm (cargo-fuzz installed,
+# fuzz/target kept) 95 s for 4 targets x 20 s. Cold adds `cargo install --locked cargo-fuzz`
+# (3m41s here, once; cached in ~/.cargo/bin) and the first ASan build of the targets (5m37s
+# wall, 1m52s CPU here): ~10 min, over the ~4 min budget (see fuzz/README.md).
 need_nightly rust-src
 need_cargo_tool cargo-fuzz cargo-fuzz
 
