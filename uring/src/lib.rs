@@ -1,6 +1,44 @@
-//! Thin, safe io_uring bindings.
+//! Thin, safe io_uring bindings: exactly the kernel's ring protocol, no undefined behaviour from
+//! safe code, and no more instructions per operation than hand-written C.
 //!
-//! Work in progress: see the workspace README.
+//! Two ways to submit work, on one ring:
+//!
+//! - **The raw path** — [`Ring`], [`SubmissionQueue`], [`CompletionQueue`], [`Submitter`]: build
+//!   an [`Sqe`] with a typed builder from [`opcode`] and push it with the `unsafe`
+//!   [`Ring::push`], whose contract says the memory the SQE names must stay valid until its
+//!   final CQE. This is for runtime authors who track buffer lifetimes themselves; it costs what
+//!   liburing costs.
+//! - **The owned path** — [`driver::Driver`]: operations *own* their buffers, paths, iovecs and
+//!   sockaddrs while in flight and hand them back with the result, so safe code cannot free or
+//!   reuse memory the kernel still writes — not by dropping a handle, not by `mem::forget`, not
+//!   by dropping the driver with I/O in flight (it cancels, waits with a bound, and leaks what the
+//!   kernel may still touch). Registered files and buffers, provided buffer rings, multishot and
+//!   zero-copy sends are owned the same way. The design note is in [`driver`].
+//!
+//! ```
+//! use uring::{opcode, Ring};
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let mut ring = Ring::new(8)?;
+//! let nop = opcode::Nop::new().build().user_data(42);
+//! // SAFETY: a NOP names no memory.
+//! unsafe { ring.push(&nop) }.expect("the SQ has room");
+//! ring.submit_and_wait(1)?;
+//! let cqe = ring.cq().next().expect("one completion");
+//! assert_eq!((cqe.user_data(), cqe.result()?), (42, 0));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Setup flags are in [`setup`], every registration in [`register`], the probe in [`probe`],
+//! errors that say the cause and the remedy in [`error`].
+//!
+//! # References
+//!
+//! - [`io_uring(7)`](https://man7.org/linux/man-pages/man7/io_uring.7.html)
+//! - [`io_uring_setup(2)`](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html),
+//!   [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html),
+//!   [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
 // Unsafe code is fenced into the modules that touch the kernel or the mapped rings.
 #![deny(unsafe_code)]
 
