@@ -231,8 +231,12 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
     fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
-            // SAFETY: the kernel wrote `n <= len` bytes from the start of the buffer.
-            unsafe { self.buf.set_init(n as usize) };
+            // A correct kernel never reports more than the `len` it was given; a hostile or
+            // buggy one must not make us claim bytes past the buffer.
+            let n = (n as usize).min(self.buf.bytes_total());
+            // SAFETY: the kernel wrote `n` bytes from the start of the buffer, and `n` is at
+            // most `bytes_total()` (clamped above).
+            unsafe { self.buf.set_init(n) };
         }
         (r, self.buf)
     }
@@ -314,8 +318,12 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
     fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
-            // SAFETY: the kernel wrote `n <= len` bytes from the start of the buffer.
-            unsafe { self.buf.set_init(n as usize) };
+            // A correct kernel never reports more than the `len` it was given; a hostile or
+            // buggy one must not make us claim bytes past the buffer.
+            let n = (n as usize).min(self.buf.bytes_total());
+            // SAFETY: the kernel wrote `n` bytes from the start of the buffer, and `n` is at
+            // most `bytes_total()` (clamped above).
+            unsafe { self.buf.set_init(n) };
         }
         (r, self.buf)
     }
