@@ -19,8 +19,10 @@ use uring_sys as sys;
 
 use super::Driver;
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target, rw};
+use super::op::{Completion, Operation, Target};
+use crate::opcode;
 use crate::squeue::Sqe;
+use crate::types::DestinationSlot;
 
 pub(crate) fn check_ring(lease_ring: u64, ring_id: u64) -> io::Result<()> {
     if lease_ring == ring_id {
@@ -487,11 +489,10 @@ impl AcceptDirect {
 unsafe impl Operation for AcceptDirect {
     type Output = io::Result<FixedFile>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
-        let raw = sqe.as_raw_mut();
-        raw.rw_flags_union.accept_flags = self.flags as u32;
-        raw.splice_fd_in_union.file_index = self.slot.slot + 1;
-        sqe
+        opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
+            .flags(self.flags)
+            .file_index(Some(DestinationSlot::Index(self.slot.slot)))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
@@ -569,12 +570,10 @@ unsafe impl Operation for ReadFixed {
     type Output = (io::Result<u32>, FixedBuf);
     fn sqe(&mut self) -> Sqe {
         let len = self.buf.bytes_total().min(u32::MAX as usize) as u32;
-        let ptr = self.buf.stable_mut_ptr() as u64;
-        let mut sqe = self
-            .target
-            .apply(rw(sys::IORING_OP_READ_FIXED, -1, ptr, len, self.offset));
-        sqe.as_raw_mut().buf_index_union.buf_index = self.buf.index;
-        sqe
+        let index = self.buf.index;
+        opcode::ReadFixed::new(self.target, self.buf.stable_mut_ptr(), len, index)
+            .offset(self.offset)
+            .build()
     }
     fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
@@ -612,15 +611,9 @@ unsafe impl Operation for WriteFixed {
     type Output = (io::Result<u32>, FixedBuf);
     fn sqe(&mut self) -> Sqe {
         let len = self.buf.bytes_init() as u32;
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_WRITE_FIXED,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            self.offset,
-        ));
-        sqe.as_raw_mut().buf_index_union.buf_index = self.buf.index;
-        sqe
+        opcode::WriteFixed::new(self.target, self.buf.stable_ptr(), len, self.buf.index)
+            .offset(self.offset)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.buf)

@@ -97,8 +97,6 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use uring_sys as sys;
-
 pub use buf::{IoBuf, IoBufMut, Slice};
 pub use fs::{OpenAt2, Statx};
 pub use msg::{Connect, Readv, SendMsg, Writev};
@@ -110,8 +108,10 @@ pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use slab::Key;
 
 use crate::cqueue::{Cqe, CqeFlags};
+use crate::opcode;
 use crate::ring::Ring;
 use crate::squeue::Sqe;
+use crate::types::CancelFlags;
 use slab::Slab;
 
 /// Bit 63 of `user_data`: this CQE belongs to a driver slot.
@@ -912,29 +912,28 @@ impl Driver {
             Some(s) if s.phase == Phase::InFlight => {}
             _ => return Ok(()),
         }
-        let sqe = op::cancel_sqe(TAG | key.to_bits(), 0).user_data(INTERNAL);
+        let sqe = opcode::AsyncCancel::new(TAG | key.to_bits())
+            .build()
+            .user_data(INTERNAL);
         self.push(&sqe)
     }
 
     /// Cancels every in-flight request on `fd` (`IORING_ASYNC_CANCEL_FD | ALL`).
     pub fn cancel_fd(&mut self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
         use std::os::fd::AsRawFd;
-        let mut sqe = op::cancel_sqe(
-            0,
-            sys::IORING_ASYNC_CANCEL_FD | sys::IORING_ASYNC_CANCEL_ALL,
-        )
-        .user_data(INTERNAL);
-        sqe.as_raw_mut().fd = fd.as_raw_fd();
+        let sqe = opcode::AsyncCancelFd::new(crate::types::Fd(fd.as_raw_fd()))
+            .flags(CancelFlags::ALL)
+            .build()
+            .user_data(INTERNAL);
         self.push(&sqe)
     }
 
     /// Cancels every in-flight request on the ring (`IORING_ASYNC_CANCEL_ANY | ALL`).
     pub fn cancel_all(&mut self) -> io::Result<()> {
-        let sqe = op::cancel_sqe(
-            0,
-            sys::IORING_ASYNC_CANCEL_ANY | sys::IORING_ASYNC_CANCEL_ALL,
-        )
-        .user_data(INTERNAL);
+        let sqe = opcode::AsyncCancel::new(0)
+            .flags(CancelFlags::ANY.union(CancelFlags::ALL))
+            .build()
+            .user_data(INTERNAL);
         self.push(&sqe)
     }
 
@@ -1172,6 +1171,7 @@ impl Drop for Driver {
 mod tests {
     use super::*;
     use std::rc::Rc;
+    use uring_sys as sys;
 
     /// An operation that records, through a shared counter, whether it was completed or
     /// dropped; `N` u64s of padding choose inline (small) or boxed (big) storage.

@@ -12,7 +12,9 @@ use uring_sys as sys;
 use super::buf::{IoBuf, IoBufMut};
 use super::slab::Key;
 use crate::cqueue::CqeFlags;
+use crate::opcode;
 use crate::squeue::Sqe;
+use crate::types::{self, Fd, RawTarget, TimeoutFlags, Timespec};
 
 /// What a completion said: `res` and `flags` of one CQE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,18 +111,7 @@ pub unsafe trait MultishotOperation: Sized + 'static {
     }
 }
 
-// ---- SQE field helpers (writing a union field of `Copy` type is safe) ----
-
-#[inline]
-pub(crate) fn rw(op: u8, fd: RawFd, addr: u64, len: u32, off: u64) -> Sqe {
-    let mut sqe = Sqe::new(op);
-    let raw = sqe.as_raw_mut();
-    raw.fd = fd;
-    raw.addr_union.addr = addr;
-    raw.len = len;
-    raw.off_union.off = off;
-    sqe
-}
+// Every SQE is built by the `opcode` builder of its op, the one place each encoding lives.
 
 #[inline]
 fn clamp_len(n: usize) -> u32 {
@@ -151,19 +142,21 @@ impl Target {
     pub(crate) const fn fixed(slot: u32) -> Target {
         Target(TargetKind::Fixed(slot))
     }
+}
 
+/// The builders take a driver `Target` as they take [`types::Fd`] or [`types::Fixed`]: a slot
+/// the driver names is one the caller owns.
+impl types::sealed::Sealed for Target {
     #[inline]
-    pub(crate) fn apply(self, mut sqe: Sqe) -> Sqe {
+    fn raw_target(self) -> RawTarget {
         match self.0 {
-            TargetKind::Fd(fd) => sqe.as_raw_mut().fd = fd,
-            TargetKind::Fixed(i) => {
-                sqe.as_raw_mut().fd = i as i32;
-                sqe = sqe.flags(crate::squeue::SqeFlags::FIXED_FILE);
-            }
+            TargetKind::Fd(fd) => types::sealed::Sealed::raw_target(Fd(fd)),
+            TargetKind::Fixed(i) => types::sealed::Sealed::raw_target(types::Fixed(i)),
         }
-        sqe
     }
 }
+
+impl types::Target for Target {}
 
 impl From<BorrowedFd<'_>> for Target {
     fn from(fd: BorrowedFd<'_>) -> Self {
@@ -189,7 +182,7 @@ unsafe impl Operation for Nop {
     type Output = io::Result<u32>;
     #[inline]
     fn sqe(&mut self) -> Sqe {
-        Sqe::new(sys::IORING_OP_NOP)
+        opcode::Nop::new().build()
     }
     #[inline]
     fn complete(self, c: Completion) -> io::Result<u32> {
@@ -223,9 +216,9 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
     #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
-        let ptr = self.buf.stable_mut_ptr() as u64;
-        self.target
-            .apply(rw(sys::IORING_OP_READ, -1, ptr, len, self.offset))
+        opcode::Read::new(self.target, self.buf.stable_mut_ptr(), len)
+            .offset(self.offset)
+            .build()
     }
     #[inline]
     fn complete(mut self, c: Completion) -> Self::Output {
@@ -267,13 +260,9 @@ unsafe impl<B: IoBuf> Operation for Write<B> {
     #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
-        self.target.apply(rw(
-            sys::IORING_OP_WRITE,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            self.offset,
-        ))
+        opcode::Write::new(self.target, self.buf.stable_ptr(), len)
+            .offset(self.offset)
+            .build()
     }
     #[inline]
     fn complete(self, c: Completion) -> Self::Output {
@@ -305,15 +294,9 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
     type Output = (io::Result<u32>, B);
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_RECV,
-            -1,
-            self.buf.stable_mut_ptr() as u64,
-            len,
-            0,
-        ));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        sqe
+        opcode::Recv::new(self.target, self.buf.stable_mut_ptr(), len)
+            .flags(self.flags as u32)
+            .build()
     }
     fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
@@ -353,15 +336,9 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
     type Output = (io::Result<u32>, B);
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_SEND,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            0,
-        ));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        sqe
+        opcode::Send::new(self.target, self.buf.stable_ptr(), len)
+            .flags(self.flags as u32)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.buf)
@@ -416,20 +393,10 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
     type Output = (io::Result<u32>, B);
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_SEND_ZC,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            0,
-        ));
-        let raw = sqe.as_raw_mut();
-        raw.rw_flags_union.msg_flags = self.flags as u32;
-        if let Some((i, _)) = self.fixed_index {
-            raw.ioprio |= sys::IORING_RECVSEND_FIXED_BUF;
-            raw.buf_index_union.buf_index = i;
-        }
-        sqe
+        opcode::SendZc::new(self.target, self.buf.stable_ptr(), len)
+            .flags(self.flags as u32)
+            .buf_index(self.fixed_index.map(|(i, _)| i))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         // `c` is the final CQE: the notification when the first said F_MORE, else the result.
@@ -470,9 +437,9 @@ impl Accept {
 unsafe impl Operation for Accept {
     type Output = io::Result<OwnedFd>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
-        sqe.as_raw_mut().rw_flags_union.accept_flags = self.flags as u32;
-        sqe
+        opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
+            .flags(self.flags)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         let fd = c.result()?;
@@ -509,15 +476,10 @@ impl OpenAt {
 unsafe impl Operation for OpenAt {
     type Output = io::Result<OwnedFd>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = rw(
-            sys::IORING_OP_OPENAT,
-            self.dirfd,
-            self.path.as_ptr() as u64,
-            self.mode,
-            0,
-        );
-        sqe.as_raw_mut().rw_flags_union.open_flags = self.flags as u32;
-        sqe
+        opcode::OpenAt::new(Fd(self.dirfd), self.path.as_ptr())
+            .flags(self.flags)
+            .mode(self.mode)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         let fd = c.result()?;
@@ -544,7 +506,7 @@ unsafe impl Operation for Close {
     type Output = io::Result<()>;
     fn sqe(&mut self) -> Sqe {
         let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
-        rw(sys::IORING_OP_CLOSE, fd, 0, 0, 0)
+        opcode::Close::new(Fd(fd)).build()
     }
     fn complete(mut self, c: Completion) -> Self::Output {
         // The kernel closed (or tried to close) the number: never close it a second time.
@@ -559,7 +521,7 @@ unsafe impl Operation for Close {
 /// other completions. The `timespec` lives in the slot until the final CQE.
 #[derive(Debug)]
 pub struct Timeout {
-    ts: sys::__kernel_timespec,
+    ts: Timespec,
     count: u32,
     flags: u32,
 }
@@ -580,26 +542,21 @@ impl Timeout {
     }
 }
 
-pub(crate) fn timespec(d: Duration) -> sys::__kernel_timespec {
-    let mut ts = sys::__kernel_timespec::zeroed();
-    ts.tv_sec = d.as_secs().min(i64::MAX as u64) as i64;
-    ts.tv_nsec = i64::from(d.subsec_nanos());
-    ts
+/// `d` as a `timespec`, the seconds clamped to what the kernel's signed field holds.
+pub(crate) fn timespec(d: Duration) -> Timespec {
+    Timespec::new()
+        .sec(d.as_secs().min(i64::MAX as u64))
+        .nsec(d.subsec_nanos())
 }
 
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for Timeout {
     type Output = io::Result<()>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = rw(
-            sys::IORING_OP_TIMEOUT,
-            -1,
-            &raw const self.ts as u64,
-            1,
-            u64::from(self.count),
-        );
-        sqe.as_raw_mut().rw_flags_union.timeout_flags = self.flags;
-        sqe
+        opcode::Timeout::new(&raw const self.ts)
+            .count(self.count)
+            .flags(TimeoutFlags::from_bits_retain(self.flags))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         match c.result() {
@@ -613,7 +570,7 @@ unsafe impl Operation for Timeout {
 /// [`super::Driver::submit_with_timeout`]); its `timespec` lives in its own slot.
 #[derive(Debug)]
 pub(crate) struct LinkTimeout {
-    ts: sys::__kernel_timespec,
+    ts: Timespec,
 }
 
 impl LinkTimeout {
@@ -626,22 +583,9 @@ impl LinkTimeout {
 unsafe impl Operation for LinkTimeout {
     type Output = ();
     fn sqe(&mut self) -> Sqe {
-        rw(
-            sys::IORING_OP_LINK_TIMEOUT,
-            -1,
-            &raw const self.ts as u64,
-            1,
-            0,
-        )
+        opcode::LinkTimeout::new(&raw const self.ts).build()
     }
     fn complete(self, _: Completion) {}
-}
-
-/// `IORING_OP_ASYNC_CANCEL` keyed on one of this driver's operations (built internally).
-pub(crate) fn cancel_sqe(target_user_data: u64, flags: u32) -> Sqe {
-    let mut sqe = rw(sys::IORING_OP_ASYNC_CANCEL, -1, target_user_data, 0, 0);
-    sqe.as_raw_mut().rw_flags_union.cancel_flags = flags;
-    sqe
 }
 
 /// A handle to one submitted operation; redeem it with [`super::Driver::take`].

@@ -48,9 +48,11 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use uring_sys as sys;
 
 use super::Driver;
-use super::op::{Completion, MultishotOperation, Operation, Target, rw};
+use super::op::{Completion, MultishotOperation, Operation, Target};
 use crate::cqueue::CqeFlags;
-use crate::squeue::{Sqe, SqeFlags};
+use crate::opcode;
+use crate::squeue::Sqe;
+use crate::types::RecvSendFlags;
 
 /// The most entries a buffer ring may have (the kernel's limit).
 pub const MAX_ENTRIES: u16 = 32768;
@@ -590,12 +592,6 @@ pub fn is_no_buffers(e: &io::Error) -> bool {
     e.raw_os_error() == Some(libc::ENOBUFS)
 }
 
-fn select(mut sqe: Sqe, ring: &BufRing) -> Sqe {
-    sqe = sqe.flags(SqeFlags::BUFFER_SELECT);
-    sqe.as_raw_mut().buf_index_union.buf_group = ring.inner.bgid;
-    sqe
-}
-
 /// Multishot `IORING_OP_RECV` with buffer select (Linux 6.0+): one [`BufRef`] per receive
 /// until end of stream (an empty one), an error, or `ENOBUFS`.
 #[derive(Debug)]
@@ -626,11 +622,9 @@ impl RecvMulti {
 unsafe impl MultishotOperation for RecvMulti {
     type Item = io::Result<BufRef>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
-        let raw = sqe.as_raw_mut();
-        raw.ioprio |= sys::IORING_RECV_MULTISHOT;
-        raw.rw_flags_union.msg_flags = self.flags as u32;
-        select(sqe, &self.ring)
+        opcode::RecvMulti::new(self.target, self.ring.bgid())
+            .flags(self.flags as u32)
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
@@ -665,10 +659,9 @@ impl ReadMulti {
 unsafe impl MultishotOperation for ReadMulti {
     type Item = io::Result<BufRef>;
     fn sqe(&mut self) -> Sqe {
-        let sqe = self
-            .target
-            .apply(rw(sys::IORING_OP_READ_MULTISHOT, -1, 0, 0, u64::MAX));
-        select(sqe, &self.ring)
+        opcode::ReadMulti::new(self.target, self.ring.bgid())
+            .offset(u64::MAX)
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
@@ -704,9 +697,10 @@ impl RecvSelect {
 unsafe impl Operation for RecvSelect {
     type Output = io::Result<BufRef>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        select(sqe, &self.ring)
+        opcode::Recv::new(self.target, core::ptr::null_mut(), 0)
+            .flags(self.flags as u32)
+            .buffer_select(Some(self.ring.bgid()))
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
@@ -779,10 +773,9 @@ impl Drop for RecvBundle {
 unsafe impl MultishotOperation for RecvBundle {
     type Item = io::Result<BundleRef>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
-        let raw = sqe.as_raw_mut();
-        raw.ioprio |= sys::IORING_RECV_MULTISHOT | sys::IORING_RECVSEND_BUNDLE;
-        select(sqe, &self.ring)
+        opcode::RecvMulti::new(self.target, self.ring.bgid())
+            .ioprio(RecvSendFlags::BUNDLE)
+            .build()
     }
     /// Finds the buffers by ring position (the kernel took consecutive entries from the one
     /// holding the reported bid) and accounts for each, all or none.
