@@ -51,6 +51,7 @@ use super::Driver;
 use super::op::{Completion, MultishotOperation, Operation, Target};
 use crate::cqueue::CqeFlags;
 use crate::opcode;
+use crate::register::BufRingFlags;
 use crate::squeue::Sqe;
 use crate::types::RecvSendFlags;
 
@@ -382,23 +383,29 @@ impl Driver {
         }
         let bgid = self.next_bgid;
         let inner = Rc::new(Inner::alloc(count, size, incremental, bgid, self.id())?);
-        let mut reg = sys::io_uring_buf_reg::zeroed();
-        reg.ring_addr = inner.ring.as_ptr() as u64;
-        reg.ring_entries = count;
-        reg.bgid = bgid;
-        reg.flags = if incremental {
-            sys::IOU_PBUF_RING_INC
+        let flags = if incremental {
+            BufRingFlags::INC
         } else {
-            0
+            BufRingFlags::empty()
         };
-        // SAFETY: `reg` is a valid `io_uring_buf_reg` naming a page-aligned, zeroed ring block
-        // of `count` entries that lives in `inner` until unregistration or ring close (the
-        // driver keeps a reference in `keep`, leaked if an operation is leaked).
+        // SAFETY: `register_buf_ring`'s contract:
+        // - the ring block is page-aligned, zeroed and at least `count * 16` bytes
+        //   (`Inner::alloc`); it lives in `inner` until the last reference to it is gone, and
+        //   the driver keeps one (in `keep`, dropped after its ring is closed, leaked with any
+        //   leaked operation), so it stays allocated until the ring's drop;
+        // - a buffer is published only by `Inner::push`, when no guard refers to it, and the
+        //   block holding the buffers lives as long as the ring block; a guard (`BufRef`,
+        //   `BundleRef`) is made only for a buffer a CQE handed back (`Inner::consume`), or, in
+        //   incremental mode, for the bytes a CQE reported consumed, which the kernel has
+        //   stepped past in the entry and never writes again (the contract asks for the whole
+        //   buffer; these bytes are the part it no longer uses);
+        // - no `MMAP` flag.
         unsafe {
-            self.ring().submitter().register_raw(
-                sys::IORING_REGISTER_PBUF_RING,
-                (&raw const reg).cast(),
-                1,
+            self.ring().submitter().register_buf_ring(
+                inner.ring.as_ptr().cast(),
+                count,
+                bgid,
+                flags,
             )
         }
         .map_err(|e| {
