@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use super::Driver;
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target};
+use super::op::{Completion, Operation, Target, clamp_len};
 use crate::opcode;
 use crate::register::FileSlot;
 use crate::squeue::Sqe;
@@ -551,7 +551,7 @@ impl ReadFixed {
 unsafe impl Operation for ReadFixed {
     type Output = (io::Result<u32>, FixedBuf);
     fn sqe(&mut self) -> Sqe {
-        let len = self.buf.bytes_total().min(u32::MAX as usize) as u32;
+        let len = clamp_len(self.buf.bytes_total());
         let index = self.buf.index;
         opcode::ReadFixed::new(self.target, self.buf.stable_mut_ptr(), len, index)
             .offset(self.offset)

@@ -3,9 +3,9 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{OwnedFd, RawFd};
 
-use super::op::{Completion, Operation};
+use super::op::{Completion, Operation, new_fd};
 use crate::opcode;
 use crate::squeue::Sqe;
 use crate::types::{AtFlags, Fd, OpenHow, StatxMask};
@@ -48,9 +48,8 @@ unsafe impl Operation for OpenAt2 {
         opcode::OpenAt2::new(Fd(self.dirfd), self.path.as_ptr(), &raw const self.how).build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let fd = c.result()?;
         // SAFETY: a successful openat2 returns a new descriptor nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 

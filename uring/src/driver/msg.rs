@@ -8,8 +8,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target};
-use crate::cqueue::CqeFlags;
+use super::op::{Completion, Operation, Target, ZcResult, clamp_len};
 use crate::opcode;
 use crate::squeue::Sqe;
 
@@ -74,7 +73,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
                 iov_len: b.bytes_total(),
             })
             .collect();
-        let len = self.iovecs.len().min(u32::MAX as usize) as u32;
+        let len = clamp_len(self.iovecs.len());
         opcode::Readv::new(self.target, self.iovecs.as_ptr(), len)
             .offset(self.offset)
             .build()
@@ -114,7 +113,7 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
     type Output = (io::Result<u32>, Vec<B>);
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
-        let len = self.iovecs.len().min(u32::MAX as usize) as u32;
+        let len = clamp_len(self.iovecs.len());
         opcode::Writev::new(self.target, self.iovecs.as_ptr(), len)
             .offset(self.offset)
             .build()
@@ -219,7 +218,7 @@ pub struct SendMsg<B> {
     msghdr: Box<libc::msghdr>,
     flags: i32,
     zc: bool,
-    result: Option<i32>,
+    result: ZcResult,
 }
 
 impl<B> std::fmt::Debug for SendMsg<B> {
@@ -244,7 +243,7 @@ impl<B: IoBuf> SendMsg<B> {
             msghdr: Box::new(unsafe { core::mem::zeroed() }),
             flags,
             zc: false,
-            result: None,
+            result: ZcResult::default(),
         }
     }
     /// Sends to `addr` (`msg_name`).
@@ -284,12 +283,9 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
         }
     }
     fn observe(&mut self, c: &mut Completion) {
-        if !c.flags.contains(CqeFlags::NOTIF) && self.result.is_none() {
-            self.result = Some(c.res);
-        }
+        self.result.observe(c);
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let res = self.result.unwrap_or(c.res);
-        (Completion { res, ..c }.result(), self.bufs)
+        (self.result.result(c), self.bufs)
     }
 }

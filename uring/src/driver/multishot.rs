@@ -7,12 +7,12 @@
 //! driver itself after that final CQE.
 
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 use std::time::Duration;
 
 use uring_sys as sys;
 
-use super::op::{Completion, MultishotOperation, Target, timespec};
+use super::op::{Completion, MultishotOperation, Target, new_fd, timer_result, timespec};
 use super::pbuf::{BufRef, BufRing, Using};
 use crate::opcode;
 use crate::squeue::Sqe;
@@ -45,9 +45,8 @@ unsafe impl MultishotOperation for AcceptMulti {
             .build()
     }
     fn item(&mut self, c: Completion) -> io::Result<OwnedFd> {
-        let fd = c.result()?;
         // SAFETY: each successful accept CQE carries a new descriptor nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -110,10 +109,7 @@ unsafe impl MultishotOperation for TimeoutMulti {
             .build()
     }
     fn item(&mut self, c: Completion) -> io::Result<()> {
-        match c.result() {
-            Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
-            r => r.map(drop),
-        }
+        timer_result(c)
     }
 }
 

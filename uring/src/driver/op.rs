@@ -113,9 +113,74 @@ pub unsafe trait MultishotOperation: Sized + 'static {
 
 // Every SQE is built by the `opcode` builder of its op, the one place each encoding lives.
 
+/// A buffer length as the SQE's `u32` (longer buffers are used up to `u32::MAX` bytes).
 #[inline]
-fn clamp_len(n: usize) -> u32 {
+pub(crate) fn clamp_len(n: usize) -> u32 {
     n.min(u32::MAX as usize) as u32
+}
+
+/// The output of a read or receive into `buf`: the result, and `buf` with the bytes the kernel
+/// reported marked initialized.
+///
+/// # Safety
+/// `c` is the final completion of a read the kernel made into `buf`'s first `bytes_total()`
+/// bytes (at `stable_mut_ptr()`).
+#[inline]
+unsafe fn read_output<B: IoBufMut>(c: Completion, mut buf: B) -> (io::Result<u32>, B) {
+    let r = c.result();
+    if let Ok(n) = r {
+        // A correct kernel never reports more than the `len` it was given; a hostile or
+        // buggy one must not make us claim bytes past the buffer.
+        let n = (n as usize).min(buf.bytes_total());
+        // SAFETY: the kernel wrote `n` bytes from the start of the buffer (the caller's
+        // promise), and `n` is at most `bytes_total()` (clamped above).
+        unsafe { buf.set_init(n) };
+    }
+    (r, buf)
+}
+
+/// The new descriptor a successful completion carries (`accept`, `openat`, `openat2`).
+///
+/// # Safety
+/// `c` is the completion of an operation whose successful result is a new descriptor that
+/// nothing else owns.
+#[inline]
+pub(crate) unsafe fn new_fd(c: Completion) -> io::Result<OwnedFd> {
+    let fd = c.result()?;
+    // SAFETY: the caller's promise: `fd` is new and ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// A timer's result: `ETIME` means it fired, which is success.
+pub(crate) fn timer_result(c: Completion) -> io::Result<()> {
+    match c.result() {
+        Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
+        r => r.map(drop),
+    }
+}
+
+/// The result of a zero-copy send. The kernel posts the result CQE (with `F_MORE`) and then a
+/// notification (`F_NOTIF`) once it no longer uses the pages: the send's result is the first
+/// CQE that is not a notification; the buffers come back with the final CQE.
+#[derive(Debug, Default)]
+pub(crate) struct ZcResult(Option<i32>);
+
+impl ZcResult {
+    /// Sees each CQE at reap time (`Operation::observe`).
+    #[inline]
+    pub(crate) fn observe(&mut self, c: &Completion) {
+        if !c.flags.contains(CqeFlags::NOTIF) && self.0.is_none() {
+            self.0 = Some(c.res);
+        }
+    }
+
+    /// The send's result, given the final CQE `c` (the notification when the first said
+    /// `F_MORE`, else the result itself).
+    #[inline]
+    pub(crate) fn result(&self, c: Completion) -> io::Result<u32> {
+        let res = self.0.unwrap_or(c.res);
+        Completion { res, ..c }.result()
+    }
 }
 
 /// The file an operation targets: a plain fd, or a registered file slot the caller owns
@@ -221,17 +286,9 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
             .build()
     }
     #[inline]
-    fn complete(mut self, c: Completion) -> Self::Output {
-        let r = c.result();
-        if let Ok(n) = r {
-            // A correct kernel never reports more than the `len` it was given; a hostile or
-            // buggy one must not make us claim bytes past the buffer.
-            let n = (n as usize).min(self.buf.bytes_total());
-            // SAFETY: the kernel wrote `n` bytes from the start of the buffer, and `n` is at
-            // most `bytes_total()` (clamped above).
-            unsafe { self.buf.set_init(n) };
-        }
-        (r, self.buf)
+    fn complete(self, c: Completion) -> Self::Output {
+        // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
+        unsafe { read_output(c, self.buf) }
     }
 }
 
@@ -298,17 +355,9 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
             .flags(self.flags as u32)
             .build()
     }
-    fn complete(mut self, c: Completion) -> Self::Output {
-        let r = c.result();
-        if let Ok(n) = r {
-            // A correct kernel never reports more than the `len` it was given; a hostile or
-            // buggy one must not make us claim bytes past the buffer.
-            let n = (n as usize).min(self.buf.bytes_total());
-            // SAFETY: the kernel wrote `n` bytes from the start of the buffer, and `n` is at
-            // most `bytes_total()` (clamped above).
-            unsafe { self.buf.set_init(n) };
-        }
-        (r, self.buf)
+    fn complete(self, c: Completion) -> Self::Output {
+        // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
+        unsafe { read_output(c, self.buf) }
     }
 }
 
@@ -355,7 +404,7 @@ pub struct SendZc<B> {
     target: Target,
     flags: i32,
     buf: B,
-    result: Option<i32>,
+    result: ZcResult,
     /// (buffer index, ring id of the lease) for a fixed-buffer send.
     fixed_index: Option<(u16, u64)>,
 }
@@ -367,7 +416,7 @@ impl<B: IoBuf> SendZc<B> {
             target: target.into(),
             flags,
             buf,
-            result: None,
+            result: ZcResult::default(),
             fixed_index: None,
         }
     }
@@ -382,7 +431,7 @@ impl SendZc<super::fixed::FixedBuf> {
             target: target.into(),
             flags,
             buf,
-            result: None,
+            result: ZcResult::default(),
             fixed_index: Some(fixed),
         }
     }
@@ -399,14 +448,10 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
             .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        // `c` is the final CQE: the notification when the first said F_MORE, else the result.
-        let res = self.result.unwrap_or(c.res);
-        (Completion { res, ..c }.result(), self.buf)
+        (self.result.result(c), self.buf)
     }
     fn observe(&mut self, c: &mut Completion) {
-        if !c.flags.contains(CqeFlags::NOTIF) && self.result.is_none() {
-            self.result = Some(c.res);
-        }
+        self.result.observe(c);
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         match self.fixed_index {
@@ -442,9 +487,8 @@ unsafe impl Operation for Accept {
             .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let fd = c.result()?;
         // SAFETY: a successful accept returns a new descriptor that nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -482,9 +526,8 @@ unsafe impl Operation for OpenAt {
             .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let fd = c.result()?;
         // SAFETY: a successful openat returns a new descriptor that nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -559,10 +602,7 @@ unsafe impl Operation for Timeout {
             .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        match c.result() {
-            Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
-            r => r.map(drop),
-        }
+        timer_result(c)
     }
 }
 
