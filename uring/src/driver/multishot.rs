@@ -159,10 +159,10 @@ unsafe impl MultishotOperation for RecvMsgMulti {
             .build()
     }
     fn observe(&mut self, c: &mut Completion) {
-        self.ring.observe_pub(c);
+        self.ring.observe(c);
     }
     fn item(&mut self, c: Completion) -> io::Result<RecvMsg> {
-        let buf = self.ring.guard_pub(&c)?;
+        let buf = self.ring.guard(&c)?;
         RecvMsg::parse(
             buf,
             self.msghdr.msg_namelen as usize,
@@ -170,7 +170,7 @@ unsafe impl MultishotOperation for RecvMsgMulti {
         )
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
-        self.ring.check_driver_pub(ring_id)?;
+        self.ring.check_driver(ring_id)?;
         if (self.ring.buf_size() as usize) <= self.header_len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

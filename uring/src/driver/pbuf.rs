@@ -264,7 +264,8 @@ impl BufRing {
             .count()
     }
 
-    fn check_driver(&self, id: u64) -> io::Result<()> {
+    /// Refuses a ring of another driver, or one a bundle receive holds.
+    pub(crate) fn check_driver(&self, id: u64) -> io::Result<()> {
         if self.inner.exclusive.get() {
             Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -282,18 +283,8 @@ impl BufRing {
         }
     }
 
-    pub(crate) fn check_driver_pub(&self, id: u64) -> io::Result<()> {
-        self.check_driver(id)
-    }
-    pub(crate) fn guard_pub(&self, c: &Completion) -> io::Result<BufRef> {
-        self.guard(c)
-    }
-    pub(crate) fn observe_pub(&self, c: &mut Completion) {
-        self.observe(c)
-    }
-
     /// The guard for a completion `observe` accepted.
-    fn guard(&self, c: &Completion) -> io::Result<BufRef> {
+    pub(crate) fn guard(&self, c: &Completion) -> io::Result<BufRef> {
         c.result()?;
         match c.buffer_id() {
             Some(bid) => Ok(BufRef {
@@ -312,7 +303,7 @@ impl BufRing {
     }
 
     /// Reap-time accounting for one CQE: on a bogus id the completion becomes an error.
-    fn observe(&self, c: &mut Completion) {
+    pub(crate) fn observe(&self, c: &mut Completion) {
         if let Some(bid) = c.buffer_id() {
             let len = c.res.max(0) as u32;
             match self
@@ -534,6 +525,13 @@ impl BufRef {
     pub fn bid(&self) -> Option<u16> {
         self.ring.as_ref().map(|_| self.bid)
     }
+
+    /// Where the bytes start and how many there are; `None` for an empty completion.
+    fn raw_parts(&self) -> Option<(*mut u8, usize)> {
+        let r = self.ring.as_ref()?;
+        let at = self.bid as usize * r.size as usize + self.start as usize;
+        Some((r.bufs.as_ptr().wrapping_add(at), self.len as usize))
+    }
 }
 
 impl fmt::Debug for BufRef {
@@ -549,20 +547,13 @@ impl fmt::Debug for BufRef {
 impl Deref for BufRef {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        match &self.ring {
+        match self.raw_parts() {
             // SAFETY: `consume` checked `bid < count` and `start + len <= size`, so the range
             // lies in the buffer block (alive while `ring` is); the kernel wrote these `len`
             // bytes before posting the CQE and no longer holds this part (a non-incremental
             // buffer left the ring; an incremental one is only written past `start + len`);
             // `consume` hands each part out once, so no other guard aliases it.
-            Some(r) => unsafe {
-                core::slice::from_raw_parts(
-                    r.bufs
-                        .as_ptr()
-                        .add(self.bid as usize * r.size as usize + self.start as usize),
-                    self.len as usize,
-                )
-            },
+            Some((p, n)) => unsafe { core::slice::from_raw_parts(p, n) },
             None => &[],
         }
     }
@@ -570,16 +561,9 @@ impl Deref for BufRef {
 
 impl DerefMut for BufRef {
     fn deref_mut(&mut self) -> &mut [u8] {
-        match &self.ring {
+        match self.raw_parts() {
             // SAFETY: as in `deref`; `&mut self` makes the borrow unique.
-            Some(r) => unsafe {
-                core::slice::from_raw_parts_mut(
-                    r.bufs
-                        .as_ptr()
-                        .add(self.bid as usize * r.size as usize + self.start as usize),
-                    self.len as usize,
-                )
-            },
+            Some((p, n)) => unsafe { core::slice::from_raw_parts_mut(p, n) },
             None => &mut [],
         }
     }
