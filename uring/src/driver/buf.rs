@@ -139,7 +139,7 @@ whole_buf! {
     &'static [u8];
     /// As for `&'static [u8]`.
     &'static str;
-    /// A String is a Vec<u8>; only its initialized bytes are offered (no `IoBufMut`, so the
+    /// A `String` is a `Vec<u8>`; only its initialized bytes are offered (no `IoBufMut`, so the
     /// kernel never writes non-UTF-8 into it).
     String;
 }
