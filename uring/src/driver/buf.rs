@@ -106,20 +106,42 @@ unsafe impl IoBufMut for Vec<u8> {
     }
 }
 
-// SAFETY: a boxed slice's heap block does not move with the box; all of it is initialized.
-unsafe impl IoBuf for Box<[u8]> {
-    #[inline]
-    fn stable_ptr(&self) -> *const u8 {
-        self.as_ptr()
-    }
-    #[inline]
-    fn bytes_init(&self) -> usize {
-        self.len()
-    }
-    #[inline]
-    fn bytes_total(&self) -> usize {
-        self.len()
-    }
+/// `IoBuf` for a container whose bytes are all initialized and do not move when it does:
+/// the bytes at `as_ptr()`, `len()` of them, initialized and total alike. Each use says why
+/// the type qualifies.
+macro_rules! whole_buf {
+    ($($(#[$why:meta])* $t:ty;)*) => {$(
+        $(#[$why])*
+        // SAFETY: `$t` owns (or borrows for `'static`) `len()` initialized bytes at `as_ptr()`
+        // that stay put and unchanged while the value moves (the reason for each type is at
+        // its line below).
+        unsafe impl IoBuf for $t {
+            #[inline]
+            fn stable_ptr(&self) -> *const u8 {
+                self.as_ptr()
+            }
+            #[inline]
+            fn bytes_init(&self) -> usize {
+                self.len()
+            }
+            #[inline]
+            fn bytes_total(&self) -> usize {
+                self.len()
+            }
+        }
+    )*};
+}
+
+whole_buf! {
+    /// A boxed slice's heap block does not move with the box; all of it is initialized.
+    Box<[u8]>;
+    /// `'static` shared bytes live forever and never change.
+    &'static [u8];
+    /// As for `&'static [u8]`.
+    &'static str;
+    /// A `String` is a `Vec<u8>`; only its initialized bytes are offered (no `IoBufMut`, so the
+    /// kernel never writes non-UTF-8 into it).
+    String;
 }
 
 // SAFETY: as for `IoBuf`; the box owns its bytes uniquely.
@@ -130,55 +152,6 @@ unsafe impl IoBufMut for Box<[u8]> {
     }
     #[inline]
     unsafe fn set_init(&mut self, _pos: usize) {}
-}
-
-// SAFETY: `'static` shared bytes live forever and never change.
-unsafe impl IoBuf for &'static [u8] {
-    #[inline]
-    fn stable_ptr(&self) -> *const u8 {
-        self.as_ptr()
-    }
-    #[inline]
-    fn bytes_init(&self) -> usize {
-        self.len()
-    }
-    #[inline]
-    fn bytes_total(&self) -> usize {
-        self.len()
-    }
-}
-
-// SAFETY: as for `&'static [u8]`.
-unsafe impl IoBuf for &'static str {
-    #[inline]
-    fn stable_ptr(&self) -> *const u8 {
-        self.as_ptr()
-    }
-    #[inline]
-    fn bytes_init(&self) -> usize {
-        self.len()
-    }
-    #[inline]
-    fn bytes_total(&self) -> usize {
-        self.len()
-    }
-}
-
-// SAFETY: a String is a Vec<u8>; only its initialized bytes are offered (no IoBufMut, so the
-// kernel never writes non-UTF-8 into it).
-unsafe impl IoBuf for String {
-    #[inline]
-    fn stable_ptr(&self) -> *const u8 {
-        self.as_ptr()
-    }
-    #[inline]
-    fn bytes_init(&self) -> usize {
-        self.len()
-    }
-    #[inline]
-    fn bytes_total(&self) -> usize {
-        self.len()
-    }
 }
 
 /// A range of an owned buffer: the operation uses `[begin, end)` of `buf` and hands the whole

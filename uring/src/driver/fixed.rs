@@ -11,16 +11,17 @@ use std::alloc::{self, Layout};
 use std::cell::RefCell;
 use std::fmt;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, OwnedFd};
 use std::ptr::NonNull;
 use std::rc::Rc;
 
-use uring_sys as sys;
-
 use super::Driver;
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target, rw};
+use super::op::{Completion, Operation, Target, clamp_len};
+use crate::opcode;
+use crate::register::FileSlot;
 use crate::squeue::Sqe;
+use crate::types::DestinationSlot;
 
 pub(crate) fn check_ring(lease_ring: u64, ring_id: u64) -> io::Result<()> {
     if lease_ring == ring_id {
@@ -261,18 +262,20 @@ impl Driver {
                 iov_len: size,
             })
             .collect();
-        let mut reg = sys::io_uring_rsrc_register::zeroed();
-        reg.nr = u32::from(count);
-        reg.data = iovecs.as_ptr() as u64;
-        // SAFETY: `reg` names `count` valid iovecs (read during the call) over the pool block,
-        // which lives in `inner` until the ring is closed (the driver keeps a reference, leaked
-        // if an operation is leaked).
+        // All tags 0: no CQE when a buffer is released (as BUFFERS2 without a tag array).
+        let tags = vec![0u64; count as usize];
+        // SAFETY: `register_buffers_tags`'s contract (that of `register_buffers`):
+        // - each iovec names `size` bytes of the pool block, valid for reads and writes; the
+        //   block lives in `inner` until the last reference to it is gone, and the driver keeps
+        //   one (in `keep`, dropped after its ring is closed, leaked with any leaked operation)
+        //   while every operation using a lease holds another, through the lease, until its
+        //   final CQE: it outlives the registration and every request naming a buffer;
+        // - the bytes of buffer `i` are reached only through the unique lease of index `i`
+        //   (`FixedBuf`), which an operation owns, so no one else can, while it is in flight.
         unsafe {
-            self.ring().submitter().register_raw(
-                sys::IORING_REGISTER_BUFFERS2,
-                (&raw const reg).cast(),
-                size_of::<sys::io_uring_rsrc_register>() as u32,
-            )
+            self.ring()
+                .submitter()
+                .register_buffers_tags(&iovecs, &tags)
         }
         .map_err(|e| {
             io::Error::new(
@@ -298,17 +301,7 @@ impl Driver {
                 "a fixed file table needs at least one slot",
             ));
         }
-        let mut reg = sys::io_uring_rsrc_register::zeroed();
-        reg.nr = count;
-        reg.flags = sys::IORING_RSRC_REGISTER_SPARSE;
-        // SAFETY: `reg` is a valid sparse registration (no pointers).
-        unsafe {
-            self.ring().submitter().register_raw(
-                sys::IORING_REGISTER_FILES2,
-                (&raw const reg).cast(),
-                size_of::<sys::io_uring_rsrc_register>() as u32,
-            )
-        }?;
+        self.ring().submitter().register_files_sparse(count)?;
         Ok(FixedFiles {
             inner: Rc::new(FilesInner {
                 driver: self.id(),
@@ -334,7 +327,7 @@ impl Driver {
                 "the fixed file table is full; drop a FixedFile or register a bigger table",
             )
         })?;
-        if let Err(e) = self.update_files(slot, fd.as_raw_fd()) {
+        if let Err(e) = self.update_files(slot, FileSlot::Fd(fd.as_fd())) {
             files.inner.free.borrow_mut().push(slot);
             return Err(e);
         }
@@ -345,21 +338,12 @@ impl Driver {
         })
     }
 
-    fn update_files(&mut self, slot: u32, fd: RawFd) -> io::Result<()> {
-        let fds = [fd];
-        let mut up = sys::io_uring_rsrc_update2::zeroed();
-        up.offset = slot;
-        up.data = fds.as_ptr() as u64;
-        up.nr = 1;
-        // SAFETY: `up` names one fd (read during the call) for slot `slot < count`.
-        unsafe {
-            self.ring().submitter().register_raw(
-                sys::IORING_REGISTER_FILES_UPDATE2,
-                (&raw const up).cast(),
-                size_of::<sys::io_uring_rsrc_update2>() as u32,
-            )
-        }
-        .map(drop)
+    /// Sets slot `slot` (`IORING_REGISTER_FILES_UPDATE2`, tag 0: no CQE on removal).
+    fn update_files(&mut self, slot: u32, file: FileSlot<'_>) -> io::Result<()> {
+        self.ring()
+            .submitter()
+            .register_files_update_tags(slot, &[file], &[0])
+            .map(drop)
     }
 
     /// `IORING_REGISTER_FILES_UPDATE2` with `-1` — empties the slots of dropped
@@ -377,7 +361,7 @@ impl Driver {
     fn flush_released(&mut self, files: &FixedFiles) -> io::Result<()> {
         let dirty: Vec<u32> = files.inner.dirty.borrow_mut().drain(..).collect();
         for slot in dirty {
-            self.update_files(slot, -1)?;
+            self.update_files(slot, FileSlot::Empty)?;
             files.inner.free.borrow_mut().push(slot);
         }
         Ok(())
@@ -487,11 +471,10 @@ impl AcceptDirect {
 unsafe impl Operation for AcceptDirect {
     type Output = io::Result<FixedFile>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
-        let raw = sqe.as_raw_mut();
-        raw.rw_flags_union.accept_flags = self.flags as u32;
-        raw.splice_fd_in_union.file_index = self.slot.slot + 1;
-        sqe
+        opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
+            .flags(self.flags)
+            .file_index(Some(DestinationSlot::Index(self.slot.slot)))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
@@ -568,13 +551,11 @@ impl ReadFixed {
 unsafe impl Operation for ReadFixed {
     type Output = (io::Result<u32>, FixedBuf);
     fn sqe(&mut self) -> Sqe {
-        let len = self.buf.bytes_total().min(u32::MAX as usize) as u32;
-        let ptr = self.buf.stable_mut_ptr() as u64;
-        let mut sqe = self
-            .target
-            .apply(rw(sys::IORING_OP_READ_FIXED, -1, ptr, len, self.offset));
-        sqe.as_raw_mut().buf_index_union.buf_index = self.buf.index;
-        sqe
+        let len = clamp_len(self.buf.bytes_total());
+        let index = self.buf.index;
+        opcode::ReadFixed::new(self.target, self.buf.stable_mut_ptr(), len, index)
+            .offset(self.offset)
+            .build()
     }
     fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
@@ -612,15 +593,9 @@ unsafe impl Operation for WriteFixed {
     type Output = (io::Result<u32>, FixedBuf);
     fn sqe(&mut self) -> Sqe {
         let len = self.buf.bytes_init() as u32;
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_WRITE_FIXED,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            self.offset,
-        ));
-        sqe.as_raw_mut().buf_index_union.buf_index = self.buf.index;
-        sqe
+        opcode::WriteFixed::new(self.target, self.buf.stable_ptr(), len, self.buf.index)
+            .offset(self.offset)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.buf)

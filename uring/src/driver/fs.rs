@@ -3,19 +3,19 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{OwnedFd, RawFd};
 
-use uring_sys as sys;
-
-use super::op::{Completion, Operation, rw};
+use super::op::{Completion, Operation, new_fd};
+use crate::opcode;
 use crate::squeue::Sqe;
+use crate::types::{AtFlags, Fd, OpenHow, StatxMask};
 
 /// `IORING_OP_OPENAT2` — `openat2(2)`: the path and the `open_how` are owned until
 /// completion; the output owns the new file.
 pub struct OpenAt2 {
     dirfd: RawFd,
     path: CString,
-    how: libc::open_how,
+    how: OpenHow,
 }
 
 impl std::fmt::Debug for OpenAt2 {
@@ -23,8 +23,7 @@ impl std::fmt::Debug for OpenAt2 {
         f.debug_struct("OpenAt2")
             .field("dirfd", &self.dirfd)
             .field("path", &self.path)
-            .field("flags", &self.how.flags)
-            .field("resolve", &self.how.resolve)
+            .field("how", &self.how)
             .finish()
     }
 }
@@ -33,11 +32,10 @@ impl OpenAt2 {
     /// Opens `path` relative to `dirfd` with `O_*` `flags` (`O_CLOEXEC` always added), `mode`,
     /// and `RESOLVE_*` `resolve` flags.
     pub fn new(dirfd: RawFd, path: CString, flags: i32, mode: u32, resolve: u64) -> Self {
-        // SAFETY: open_how is plain data; all-zero is valid.
-        let mut how: libc::open_how = unsafe { core::mem::zeroed() };
-        how.flags = (flags | libc::O_CLOEXEC) as u64;
-        how.mode = u64::from(mode);
-        how.resolve = resolve;
+        let how = OpenHow::new()
+            .flags((flags | libc::O_CLOEXEC) as u64)
+            .mode(u64::from(mode))
+            .resolve(resolve);
         OpenAt2 { dirfd, path, how }
     }
 }
@@ -47,18 +45,11 @@ impl OpenAt2 {
 unsafe impl Operation for OpenAt2 {
     type Output = io::Result<OwnedFd>;
     fn sqe(&mut self) -> Sqe {
-        rw(
-            sys::IORING_OP_OPENAT2,
-            self.dirfd,
-            self.path.as_ptr() as u64,
-            size_of::<libc::open_how>() as u32,
-            &raw const self.how as u64,
-        )
+        opcode::OpenAt2::new(Fd(self.dirfd), self.path.as_ptr(), &raw const self.how).build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let fd = c.result()?;
         // SAFETY: a successful openat2 returns a new descriptor nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -100,15 +91,10 @@ impl Statx {
 unsafe impl Operation for Statx {
     type Output = io::Result<Box<libc::statx>>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = rw(
-            sys::IORING_OP_STATX,
-            self.dirfd,
-            self.path.as_ptr() as u64,
-            self.mask,
-            &raw mut *self.buf as u64,
-        );
-        sqe.as_raw_mut().rw_flags_union.statx_flags = self.flags as u32;
-        sqe
+        opcode::Statx::new(Fd(self.dirfd), self.path.as_ptr(), &raw mut *self.buf)
+            .flags(AtFlags::from_bits_retain(self.flags as u32))
+            .mask(StatxMask::from_bits_retain(self.mask))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         c.result()?;

@@ -97,8 +97,6 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use uring_sys as sys;
-
 pub use buf::{IoBuf, IoBufMut, Slice};
 pub use fs::{OpenAt2, Statx};
 pub use msg::{Connect, Readv, SendMsg, Writev};
@@ -110,8 +108,10 @@ pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use slab::Key;
 
 use crate::cqueue::{Cqe, CqeFlags};
+use crate::opcode;
 use crate::ring::Ring;
 use crate::squeue::Sqe;
+use crate::types::CancelFlags;
 use slab::Slab;
 
 /// Bit 63 of `user_data`: this CQE belongs to a driver slot.
@@ -296,6 +296,28 @@ impl Slot {
         self.multishot = true;
         self.detached = false;
         self.queue.clear();
+    }
+
+    /// Makes this (vacant) slot hold a single-shot `op`, builds its SQE there (the slot does
+    /// not move while occupied) and marks it in flight: the push that follows either succeeds
+    /// or hands the op back ([`take_unpushed`]).
+    #[inline]
+    fn start_single<T: Operation>(&mut self, op: T) -> Sqe {
+        self.init_single(op);
+        // SAFETY: `init_single::<T>` just stored a `T`.
+        let sqe = unsafe { self.data.get_mut::<T>() }.sqe();
+        self.phase = Phase::InFlight;
+        sqe
+    }
+
+    /// As [`Slot::start_single`], for a multishot `op`.
+    #[inline]
+    fn start_multi<T: MultishotOperation>(&mut self, op: T) -> Sqe {
+        self.init_multi(op);
+        // SAFETY: `init_multi::<T>` just stored a `T`.
+        let sqe = unsafe { self.data.get_mut::<T>() }.sqe();
+        self.phase = Phase::InFlight;
+        sqe
     }
 
     #[cfg(test)]
@@ -496,38 +518,36 @@ impl Driver {
         if let Err(error) = op.validate(self.id) {
             return Err(SubmitError { error, op });
         }
-        let (key, sqe) = match self.slab.insert_with(op, |slot, op| {
-            slot.init_single(op);
-            // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
-            // occupied.
-            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
-            // In flight from here: the push below either succeeds or hands the op back.
-            slot.phase = Phase::InFlight;
-            sqe
-        }) {
-            Ok(k) => k,
-            Err(op) => {
-                return Err(SubmitError {
-                    error: slab_full(),
-                    op,
-                });
-            }
-        };
-        let sqe = sqe.user_data(TAG | key.to_bits());
+        // SAFETY: `start_single::<T>` stores `op` as a `T`.
+        let key = unsafe { self.start_and_push(op, Slot::start_single::<T>) }?;
+        Ok(Op {
+            key,
+            driver: self.id,
+            _t: PhantomData,
+        })
+    }
+
+    /// What [`Driver::submit`] and [`Driver::submit_multishot`] share: occupies a slot with
+    /// `op` through `start` and pushes its SQE; on failure the op comes back, the slot free.
+    ///
+    /// # Safety
+    /// `start` stores `op` in the slot as a `T` (it is [`Slot::start_single`] or
+    /// [`Slot::start_multi`] for `T`).
+    #[inline]
+    unsafe fn start_and_push<T>(
+        &mut self,
+        op: T,
+        start: impl FnOnce(&mut Slot, T) -> Sqe,
+    ) -> Result<Key, SubmitError<T>> {
+        let (key, sqe) = occupy(&mut self.slab, op, start)?;
         match self.push(&sqe) {
             Ok(()) => {
                 self.in_flight += 1;
-                Ok(Op {
-                    key,
-                    driver: self.id,
-                    _t: PhantomData,
-                })
+                Ok(key)
             }
             Err(error) => {
-                let slot = self.slab.get_mut(key).expect("just inserted");
-                // SAFETY: `init_single` stored a `T`; it was never pushed.
-                let op = unsafe { slot.data.take::<T>() };
-                self.slab.vacate(key);
+                // SAFETY: `start` stored a `T` (this function's contract), never pushed.
+                let op = unsafe { take_unpushed::<T>(&mut self.slab, key) };
                 Err(SubmitError { error, op })
             }
         }
@@ -564,38 +584,19 @@ impl Driver {
                 });
             }
         }
-        let (key, sqe) = match self.slab.insert_with(op, |slot, op| {
-            slot.init_single(op);
-            // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
-            // occupied.
-            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
-            slot.phase = Phase::InFlight;
-            sqe
-        }) {
-            Ok(k) => k,
-            Err(op) => {
-                return Err(SubmitError {
-                    error: slab_full(),
-                    op,
-                });
-            }
-        };
-        let sqe = sqe
-            .user_data(TAG | key.to_bits())
-            .flags(crate::squeue::SqeFlags::IO_LINK);
-        let timer = self
-            .slab
-            .insert_with(op::LinkTimeout::new(timeout), |slot, t| {
-                slot.init_single(t);
-                // SAFETY: `init_single::<LinkTimeout>` just stored one.
-                let sqe = unsafe { slot.data.get_mut::<op::LinkTimeout>() }.sqe();
-                slot.phase = Phase::InFlight;
+        let (key, sqe) = occupy(&mut self.slab, op, Slot::start_single::<T>)?;
+        let sqe = sqe.flags(crate::squeue::SqeFlags::IO_LINK);
+        let timer = occupy(
+            &mut self.slab,
+            op::LinkTimeout::new(timeout),
+            |slot, t: op::LinkTimeout| {
+                let sqe = slot.start_single(t);
                 slot.detached = true;
                 sqe
-            });
+            },
+        );
         let pushed = match timer {
             Ok((tkey, tsqe)) => {
-                let tsqe = tsqe.user_data(TAG | tkey.to_bits());
                 let mut sq = self.ring.sq();
                 // SAFETY: both slots own every pointer in their SQEs until their final CQEs;
                 // room for both was made above, so neither push fails.
@@ -604,15 +605,13 @@ impl Driver {
                 match r {
                     Ok(()) => Ok(()),
                     Err(e) => {
-                        let slot = self.slab.get_mut(tkey).expect("just inserted");
-                        // SAFETY: holds a `LinkTimeout`, never pushed.
-                        let _: op::LinkTimeout = unsafe { slot.data.take::<op::LinkTimeout>() };
-                        self.slab.vacate(tkey);
+                        // SAFETY: `start_single` stored a `LinkTimeout`, never pushed.
+                        let _: op::LinkTimeout = unsafe { take_unpushed(&mut self.slab, tkey) };
                         Err(io::Error::from(e))
                     }
                 }
             }
-            Err(_) => Err(slab_full()),
+            Err(e) => Err(e.error),
         };
         match pushed {
             Ok(()) => {
@@ -624,10 +623,8 @@ impl Driver {
                 })
             }
             Err(error) => {
-                let slot = self.slab.get_mut(key).expect("just inserted");
-                // SAFETY: `init_single` stored a `T`; it was never pushed.
-                let op = unsafe { slot.data.take::<T>() };
-                self.slab.vacate(key);
+                // SAFETY: `start_single` stored a `T`, never pushed.
+                let op = unsafe { take_unpushed::<T>(&mut self.slab, key) };
                 Err(SubmitError { error, op })
             }
         }
@@ -655,25 +652,13 @@ impl Driver {
                 out(Err(SubmitError { error, op }));
                 continue;
             }
-            let (key, sqe) = match slab.insert_with(op, |slot, op| {
-                slot.init_single(op);
-                // SAFETY: `init_single::<T>` just stored a `T`; the slot does not move while
-                // occupied.
-                let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
-                // In flight from here: the push below either succeeds or hands the op back.
-                slot.phase = Phase::InFlight;
-                sqe
-            }) {
+            let (key, sqe) = match occupy(slab, op, Slot::start_single::<T>) {
                 Ok(k) => k,
-                Err(op) => {
-                    out(Err(SubmitError {
-                        error: slab_full(),
-                        op,
-                    }));
+                Err(e) => {
+                    out(Err(e));
                     continue;
                 }
             };
-            let sqe = sqe.user_data(TAG | key.to_bits());
             // SAFETY: as in `push`: the slot owns every pointer in `sqe` until the final CQE.
             let mut pushed = unsafe { sq.push(&sqe) }.map_err(io::Error::from);
             if pushed.is_err() {
@@ -696,10 +681,8 @@ impl Driver {
                     }));
                 }
                 Err(error) => {
-                    let slot = slab.get_mut(key).expect("just inserted");
-                    // SAFETY: `init_single` stored a `T`; it was never pushed.
-                    let op = unsafe { slot.data.take::<T>() };
-                    slab.vacate(key);
+                    // SAFETY: `start_single` stored a `T`, never pushed.
+                    let op = unsafe { take_unpushed::<T>(slab, key) };
                     out(Err(SubmitError { error, op }));
                 }
             }
@@ -717,41 +700,13 @@ impl Driver {
         if let Err(error) = op.validate(self.id) {
             return Err(SubmitError { error, op });
         }
-        let (key, sqe) = match self.slab.insert_with(op, |slot, op| {
-            slot.init_multi(op);
-            // SAFETY: `init_multi::<T>` just stored a `T`; the slot does not move while
-            // occupied.
-            let sqe = unsafe { slot.data.get_mut::<T>() }.sqe();
-            // In flight from here: the push below either succeeds or hands the op back.
-            slot.phase = Phase::InFlight;
-            sqe
-        }) {
-            Ok(k) => k,
-            Err(op) => {
-                return Err(SubmitError {
-                    error: slab_full(),
-                    op,
-                });
-            }
-        };
-        let sqe = sqe.user_data(TAG | key.to_bits());
-        match self.push(&sqe) {
-            Ok(()) => {
-                self.in_flight += 1;
-                Ok(Multishot {
-                    key,
-                    driver: self.id,
-                    _t: PhantomData,
-                })
-            }
-            Err(error) => {
-                let slot = self.slab.get_mut(key).expect("just inserted");
-                // SAFETY: `init_multi` stored a `T`; it was never pushed.
-                let op = unsafe { slot.data.take::<T>() };
-                self.slab.vacate(key);
-                Err(SubmitError { error, op })
-            }
-        }
+        // SAFETY: `start_multi::<T>` stores `op` as a `T`.
+        let key = unsafe { self.start_and_push(op, Slot::start_multi::<T>) }?;
+        Ok(Multishot {
+            key,
+            driver: self.id,
+            _t: PhantomData,
+        })
     }
 
     /// Pushes a raw SQE whose memory the caller vouches for.
@@ -912,29 +867,28 @@ impl Driver {
             Some(s) if s.phase == Phase::InFlight => {}
             _ => return Ok(()),
         }
-        let sqe = op::cancel_sqe(TAG | key.to_bits(), 0).user_data(INTERNAL);
+        let sqe = opcode::AsyncCancel::new(TAG | key.to_bits())
+            .build()
+            .user_data(INTERNAL);
         self.push(&sqe)
     }
 
     /// Cancels every in-flight request on `fd` (`IORING_ASYNC_CANCEL_FD | ALL`).
     pub fn cancel_fd(&mut self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
         use std::os::fd::AsRawFd;
-        let mut sqe = op::cancel_sqe(
-            0,
-            sys::IORING_ASYNC_CANCEL_FD | sys::IORING_ASYNC_CANCEL_ALL,
-        )
-        .user_data(INTERNAL);
-        sqe.as_raw_mut().fd = fd.as_raw_fd();
+        let sqe = opcode::AsyncCancelFd::new(crate::types::Fd(fd.as_raw_fd()))
+            .flags(CancelFlags::ALL)
+            .build()
+            .user_data(INTERNAL);
         self.push(&sqe)
     }
 
     /// Cancels every in-flight request on the ring (`IORING_ASYNC_CANCEL_ANY | ALL`).
     pub fn cancel_all(&mut self) -> io::Result<()> {
-        let sqe = op::cancel_sqe(
-            0,
-            sys::IORING_ASYNC_CANCEL_ANY | sys::IORING_ASYNC_CANCEL_ALL,
-        )
-        .user_data(INTERNAL);
+        let sqe = opcode::AsyncCancel::new(0)
+            .flags(CancelFlags::ANY.union(CancelFlags::ALL))
+            .build()
+            .user_data(INTERNAL);
         self.push(&sqe)
     }
 
@@ -1001,6 +955,37 @@ impl Driver {
             unsafe { (slot.vt.drop)(&mut slot.data) };
         }
     }
+}
+
+/// Occupies a slot with `op` through `start` ([`Slot::start_single`], [`Slot::start_multi`]):
+/// the key and the SQE tagged with it, or the op back when the slab is full.
+#[inline]
+fn occupy<T>(
+    slab: &mut Slab<Slot>,
+    op: T,
+    start: impl FnOnce(&mut Slot, T) -> Sqe,
+) -> Result<(Key, Sqe), SubmitError<T>> {
+    match slab.insert_with(op, start) {
+        Ok((key, sqe)) => Ok((key, sqe.user_data(TAG | key.to_bits()))),
+        Err(op) => Err(SubmitError {
+            error: slab_full(),
+            op,
+        }),
+    }
+}
+
+/// Takes the operation back from a slot whose SQE was never pushed, and frees the slot.
+///
+/// # Safety
+/// The slot at `key` holds a `T`, stored by `occupy` with [`Slot::start_single::<T>`] or
+/// [`Slot::start_multi::<T>`], and its SQE never reached the ring.
+#[inline]
+unsafe fn take_unpushed<T>(slab: &mut Slab<Slot>, key: Key) -> T {
+    let slot = slab.get_mut(key).expect("just inserted");
+    // SAFETY: the caller's promise: a `T` is stored and the kernel never saw it.
+    let op = unsafe { slot.data.take::<T>() };
+    slab.vacate(key);
+    op
 }
 
 #[inline]
@@ -1172,6 +1157,7 @@ impl Drop for Driver {
 mod tests {
     use super::*;
     use std::rc::Rc;
+    use uring_sys as sys;
 
     /// An operation that records, through a shared counter, whether it was completed or
     /// dropped; `N` u64s of padding choose inline (small) or boxed (big) storage.

@@ -7,11 +7,9 @@
 use std::io;
 use std::net::SocketAddr;
 
-use uring_sys as sys;
-
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target, rw};
-use crate::cqueue::CqeFlags;
+use super::op::{Completion, Operation, Target, ZcResult, clamp_len};
+use crate::opcode;
 use crate::squeue::Sqe;
 
 fn iovecs_of<B: IoBuf>(bufs: &[B], init_only: bool) -> Vec<libc::iovec> {
@@ -75,13 +73,10 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
                 iov_len: b.bytes_total(),
             })
             .collect();
-        self.target.apply(rw(
-            sys::IORING_OP_READV,
-            -1,
-            self.iovecs.as_ptr() as u64,
-            self.iovecs.len().min(u32::MAX as usize) as u32,
-            self.offset,
-        ))
+        let len = clamp_len(self.iovecs.len());
+        opcode::Readv::new(self.target, self.iovecs.as_ptr(), len)
+            .offset(self.offset)
+            .build()
     }
     fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
@@ -118,13 +113,10 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
     type Output = (io::Result<u32>, Vec<B>);
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
-        self.target.apply(rw(
-            sys::IORING_OP_WRITEV,
-            -1,
-            self.iovecs.as_ptr() as u64,
-            self.iovecs.len().min(u32::MAX as usize) as u32,
-            self.offset,
-        ))
+        let len = clamp_len(self.iovecs.len());
+        opcode::Writev::new(self.target, self.iovecs.as_ptr(), len)
+            .offset(self.offset)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.bufs)
@@ -205,13 +197,8 @@ impl Connect {
 unsafe impl Operation for Connect {
     type Output = io::Result<()>;
     fn sqe(&mut self) -> Sqe {
-        self.target.apply(rw(
-            sys::IORING_OP_CONNECT,
-            -1,
-            &raw const self.addr.storage as u64,
-            0,
-            u64::from(self.addr.len),
-        ))
+        let addr = (&raw const self.addr.storage).cast::<libc::sockaddr>();
+        opcode::Connect::new(self.target, addr, self.addr.len).build()
     }
     fn complete(self, c: Completion) -> io::Result<()> {
         c.result().map(drop)
@@ -231,7 +218,7 @@ pub struct SendMsg<B> {
     msghdr: Box<libc::msghdr>,
     flags: i32,
     zc: bool,
-    result: Option<i32>,
+    result: ZcResult,
 }
 
 impl<B> std::fmt::Debug for SendMsg<B> {
@@ -256,7 +243,7 @@ impl<B: IoBuf> SendMsg<B> {
             msghdr: Box::new(unsafe { core::mem::zeroed() }),
             flags,
             zc: false,
-            result: None,
+            result: ZcResult::default(),
         }
     }
     /// Sends to `addr` (`msg_name`).
@@ -285,24 +272,20 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
             m.msg_name = (&raw mut a.storage).cast();
             m.msg_namelen = a.len;
         }
-        let op = if self.zc {
-            sys::IORING_OP_SENDMSG_ZC
+        let msg = &raw const *self.msghdr;
+        let flags = self.flags as u32;
+        if self.zc {
+            opcode::SendMsgZc::new(self.target, msg)
+                .flags(flags)
+                .build()
         } else {
-            sys::IORING_OP_SENDMSG
-        };
-        let mut sqe = self
-            .target
-            .apply(rw(op, -1, &raw const *self.msghdr as u64, 1, 0));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        sqe
-    }
-    fn observe(&mut self, c: &mut Completion) {
-        if !c.flags.contains(CqeFlags::NOTIF) && self.result.is_none() {
-            self.result = Some(c.res);
+            opcode::SendMsg::new(self.target, msg).flags(flags).build()
         }
     }
+    fn observe(&mut self, c: &mut Completion) {
+        self.result.observe(c);
+    }
     fn complete(self, c: Completion) -> Self::Output {
-        let res = self.result.unwrap_or(c.res);
-        (Completion { res, ..c }.result(), self.bufs)
+        (self.result.result(c), self.bufs)
     }
 }

@@ -7,14 +7,16 @@
 //! driver itself after that final CQE.
 
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::OwnedFd;
 use std::time::Duration;
 
 use uring_sys as sys;
 
-use super::op::{Completion, MultishotOperation, Target, rw, timespec};
+use super::op::{Completion, MultishotOperation, Target, new_fd, timer_result, timespec};
 use super::pbuf::{BufRef, BufRing, Using};
-use crate::squeue::{Sqe, SqeFlags};
+use crate::opcode;
+use crate::squeue::Sqe;
+use crate::types::{PollEvents, TimeoutFlags, Timespec};
 
 /// Multishot `IORING_OP_ACCEPT` (Linux 5.19+): one new connection per item. A detached or
 /// cancelled accept closes the connections it produced; none leaks.
@@ -38,16 +40,13 @@ impl AcceptMulti {
 unsafe impl MultishotOperation for AcceptMulti {
     type Item = io::Result<OwnedFd>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
-        let raw = sqe.as_raw_mut();
-        raw.ioprio |= sys::IORING_ACCEPT_MULTISHOT;
-        raw.rw_flags_union.accept_flags = self.flags as u32;
-        sqe
+        opcode::AcceptMulti::new(self.target)
+            .flags(self.flags)
+            .build()
     }
     fn item(&mut self, c: Completion) -> io::Result<OwnedFd> {
-        let fd = c.result()?;
         // SAFETY: each successful accept CQE carries a new descriptor nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -73,11 +72,9 @@ impl PollMulti {
 unsafe impl MultishotOperation for PollMulti {
     type Item = io::Result<u32>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_POLL_ADD, -1, 0, 0, 0));
-        let raw = sqe.as_raw_mut();
-        raw.len = sys::IORING_POLL_ADD_MULTI;
-        raw.rw_flags_union.poll32_events = self.events;
-        sqe
+        opcode::PollAdd::new(self.target, PollEvents::from_bits_retain(self.events))
+            .multi(true)
+            .build()
     }
     fn item(&mut self, c: Completion) -> io::Result<u32> {
         c.result()
@@ -88,7 +85,7 @@ unsafe impl MultishotOperation for PollMulti {
 /// until cancelled). The `timespec` lives in the slot until the final CQE.
 #[derive(Debug)]
 pub struct TimeoutMulti {
-    ts: sys::__kernel_timespec,
+    ts: Timespec,
     count: u32,
 }
 
@@ -106,21 +103,13 @@ impl TimeoutMulti {
 unsafe impl MultishotOperation for TimeoutMulti {
     type Item = io::Result<()>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = rw(
-            sys::IORING_OP_TIMEOUT,
-            -1,
-            &raw const self.ts as u64,
-            1,
-            u64::from(self.count),
-        );
-        sqe.as_raw_mut().rw_flags_union.timeout_flags = sys::IORING_TIMEOUT_MULTISHOT;
-        sqe
+        opcode::Timeout::new(&raw const self.ts)
+            .count(self.count)
+            .flags(TimeoutFlags::MULTISHOT)
+            .build()
     }
     fn item(&mut self, c: Completion) -> io::Result<()> {
-        match c.result() {
-            Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
-            r => r.map(drop),
-        }
+        timer_result(c)
     }
 }
 
@@ -165,24 +154,15 @@ impl RecvMsgMulti {
 unsafe impl MultishotOperation for RecvMsgMulti {
     type Item = io::Result<RecvMsg>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_RECVMSG,
-            -1,
-            &raw const *self.msghdr as u64,
-            1,
-            0,
-        ));
-        let raw = sqe.as_raw_mut();
-        raw.ioprio |= sys::IORING_RECV_MULTISHOT;
-        raw.rw_flags_union.msg_flags = self.flags as u32;
-        raw.buf_index_union.buf_group = self.ring.bgid();
-        sqe.flags(SqeFlags::BUFFER_SELECT)
+        opcode::RecvMsgMulti::new(self.target, &raw const *self.msghdr, self.ring.bgid())
+            .flags(self.flags as u32)
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
-        self.ring.observe_pub(c);
+        self.ring.observe(c);
     }
     fn item(&mut self, c: Completion) -> io::Result<RecvMsg> {
-        let buf = self.ring.guard_pub(&c)?;
+        let buf = self.ring.guard(&c)?;
         RecvMsg::parse(
             buf,
             self.msghdr.msg_namelen as usize,
@@ -190,7 +170,7 @@ unsafe impl MultishotOperation for RecvMsgMulti {
         )
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
-        self.ring.check_driver_pub(ring_id)?;
+        self.ring.check_driver(ring_id)?;
         if (self.ring.buf_size() as usize) <= self.header_len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -12,7 +12,9 @@ use uring_sys as sys;
 use super::buf::{IoBuf, IoBufMut};
 use super::slab::Key;
 use crate::cqueue::CqeFlags;
+use crate::opcode;
 use crate::squeue::Sqe;
+use crate::types::{self, Fd, RawTarget, TimeoutFlags, Timespec};
 
 /// What a completion said: `res` and `flags` of one CQE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,22 +111,76 @@ pub unsafe trait MultishotOperation: Sized + 'static {
     }
 }
 
-// ---- SQE field helpers (writing a union field of `Copy` type is safe) ----
+// Every SQE is built by the `opcode` builder of its op, the one place each encoding lives.
 
+/// A buffer length as the SQE's `u32` (longer buffers are used up to `u32::MAX` bytes).
 #[inline]
-pub(crate) fn rw(op: u8, fd: RawFd, addr: u64, len: u32, off: u64) -> Sqe {
-    let mut sqe = Sqe::new(op);
-    let raw = sqe.as_raw_mut();
-    raw.fd = fd;
-    raw.addr_union.addr = addr;
-    raw.len = len;
-    raw.off_union.off = off;
-    sqe
+pub(crate) fn clamp_len(n: usize) -> u32 {
+    n.min(u32::MAX as usize) as u32
 }
 
+/// The output of a read or receive into `buf`: the result, and `buf` with the bytes the kernel
+/// reported marked initialized.
+///
+/// # Safety
+/// `c` is the final completion of a read the kernel made into `buf`'s first `bytes_total()`
+/// bytes (at `stable_mut_ptr()`).
 #[inline]
-fn clamp_len(n: usize) -> u32 {
-    n.min(u32::MAX as usize) as u32
+unsafe fn read_output<B: IoBufMut>(c: Completion, mut buf: B) -> (io::Result<u32>, B) {
+    let r = c.result();
+    if let Ok(n) = r {
+        // A correct kernel never reports more than the `len` it was given; a hostile or
+        // buggy one must not make us claim bytes past the buffer.
+        let n = (n as usize).min(buf.bytes_total());
+        // SAFETY: the kernel wrote `n` bytes from the start of the buffer (the caller's
+        // promise), and `n` is at most `bytes_total()` (clamped above).
+        unsafe { buf.set_init(n) };
+    }
+    (r, buf)
+}
+
+/// The new descriptor a successful completion carries (`accept`, `openat`, `openat2`).
+///
+/// # Safety
+/// `c` is the completion of an operation whose successful result is a new descriptor that
+/// nothing else owns.
+#[inline]
+pub(crate) unsafe fn new_fd(c: Completion) -> io::Result<OwnedFd> {
+    let fd = c.result()?;
+    // SAFETY: the caller's promise: `fd` is new and ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// A timer's result: `ETIME` means it fired, which is success.
+pub(crate) fn timer_result(c: Completion) -> io::Result<()> {
+    match c.result() {
+        Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
+        r => r.map(drop),
+    }
+}
+
+/// The result of a zero-copy send. The kernel posts the result CQE (with `F_MORE`) and then a
+/// notification (`F_NOTIF`) once it no longer uses the pages: the send's result is the first
+/// CQE that is not a notification; the buffers come back with the final CQE.
+#[derive(Debug, Default)]
+pub(crate) struct ZcResult(Option<i32>);
+
+impl ZcResult {
+    /// Sees each CQE at reap time (`Operation::observe`).
+    #[inline]
+    pub(crate) fn observe(&mut self, c: &Completion) {
+        if !c.flags.contains(CqeFlags::NOTIF) && self.0.is_none() {
+            self.0 = Some(c.res);
+        }
+    }
+
+    /// The send's result, given the final CQE `c` (the notification when the first said
+    /// `F_MORE`, else the result itself).
+    #[inline]
+    pub(crate) fn result(&self, c: Completion) -> io::Result<u32> {
+        let res = self.0.unwrap_or(c.res);
+        Completion { res, ..c }.result()
+    }
 }
 
 /// The file an operation targets: a plain fd, or a registered file slot the caller owns
@@ -151,19 +207,21 @@ impl Target {
     pub(crate) const fn fixed(slot: u32) -> Target {
         Target(TargetKind::Fixed(slot))
     }
+}
 
+/// The builders take a driver `Target` as they take [`types::Fd`] or [`types::Fixed`]: a slot
+/// the driver names is one the caller owns.
+impl types::sealed::Sealed for Target {
     #[inline]
-    pub(crate) fn apply(self, mut sqe: Sqe) -> Sqe {
+    fn raw_target(self) -> RawTarget {
         match self.0 {
-            TargetKind::Fd(fd) => sqe.as_raw_mut().fd = fd,
-            TargetKind::Fixed(i) => {
-                sqe.as_raw_mut().fd = i as i32;
-                sqe = sqe.flags(crate::squeue::SqeFlags::FIXED_FILE);
-            }
+            TargetKind::Fd(fd) => types::sealed::Sealed::raw_target(Fd(fd)),
+            TargetKind::Fixed(i) => types::sealed::Sealed::raw_target(types::Fixed(i)),
         }
-        sqe
     }
 }
+
+impl types::Target for Target {}
 
 impl From<BorrowedFd<'_>> for Target {
     fn from(fd: BorrowedFd<'_>) -> Self {
@@ -189,7 +247,7 @@ unsafe impl Operation for Nop {
     type Output = io::Result<u32>;
     #[inline]
     fn sqe(&mut self) -> Sqe {
-        Sqe::new(sys::IORING_OP_NOP)
+        opcode::Nop::new().build()
     }
     #[inline]
     fn complete(self, c: Completion) -> io::Result<u32> {
@@ -223,22 +281,14 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
     #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
-        let ptr = self.buf.stable_mut_ptr() as u64;
-        self.target
-            .apply(rw(sys::IORING_OP_READ, -1, ptr, len, self.offset))
+        opcode::Read::new(self.target, self.buf.stable_mut_ptr(), len)
+            .offset(self.offset)
+            .build()
     }
     #[inline]
-    fn complete(mut self, c: Completion) -> Self::Output {
-        let r = c.result();
-        if let Ok(n) = r {
-            // A correct kernel never reports more than the `len` it was given; a hostile or
-            // buggy one must not make us claim bytes past the buffer.
-            let n = (n as usize).min(self.buf.bytes_total());
-            // SAFETY: the kernel wrote `n` bytes from the start of the buffer, and `n` is at
-            // most `bytes_total()` (clamped above).
-            unsafe { self.buf.set_init(n) };
-        }
-        (r, self.buf)
+    fn complete(self, c: Completion) -> Self::Output {
+        // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
+        unsafe { read_output(c, self.buf) }
     }
 }
 
@@ -267,13 +317,9 @@ unsafe impl<B: IoBuf> Operation for Write<B> {
     #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
-        self.target.apply(rw(
-            sys::IORING_OP_WRITE,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            self.offset,
-        ))
+        opcode::Write::new(self.target, self.buf.stable_ptr(), len)
+            .offset(self.offset)
+            .build()
     }
     #[inline]
     fn complete(self, c: Completion) -> Self::Output {
@@ -305,27 +351,13 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
     type Output = (io::Result<u32>, B);
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_RECV,
-            -1,
-            self.buf.stable_mut_ptr() as u64,
-            len,
-            0,
-        ));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        sqe
+        opcode::Recv::new(self.target, self.buf.stable_mut_ptr(), len)
+            .flags(self.flags as u32)
+            .build()
     }
-    fn complete(mut self, c: Completion) -> Self::Output {
-        let r = c.result();
-        if let Ok(n) = r {
-            // A correct kernel never reports more than the `len` it was given; a hostile or
-            // buggy one must not make us claim bytes past the buffer.
-            let n = (n as usize).min(self.buf.bytes_total());
-            // SAFETY: the kernel wrote `n` bytes from the start of the buffer, and `n` is at
-            // most `bytes_total()` (clamped above).
-            unsafe { self.buf.set_init(n) };
-        }
-        (r, self.buf)
+    fn complete(self, c: Completion) -> Self::Output {
+        // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
+        unsafe { read_output(c, self.buf) }
     }
 }
 
@@ -353,15 +385,9 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
     type Output = (io::Result<u32>, B);
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_SEND,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            0,
-        ));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        sqe
+        opcode::Send::new(self.target, self.buf.stable_ptr(), len)
+            .flags(self.flags as u32)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.buf)
@@ -378,7 +404,7 @@ pub struct SendZc<B> {
     target: Target,
     flags: i32,
     buf: B,
-    result: Option<i32>,
+    result: ZcResult,
     /// (buffer index, ring id of the lease) for a fixed-buffer send.
     fixed_index: Option<(u16, u64)>,
 }
@@ -390,7 +416,7 @@ impl<B: IoBuf> SendZc<B> {
             target: target.into(),
             flags,
             buf,
-            result: None,
+            result: ZcResult::default(),
             fixed_index: None,
         }
     }
@@ -405,7 +431,7 @@ impl SendZc<super::fixed::FixedBuf> {
             target: target.into(),
             flags,
             buf,
-            result: None,
+            result: ZcResult::default(),
             fixed_index: Some(fixed),
         }
     }
@@ -416,30 +442,16 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
     type Output = (io::Result<u32>, B);
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
-        let mut sqe = self.target.apply(rw(
-            sys::IORING_OP_SEND_ZC,
-            -1,
-            self.buf.stable_ptr() as u64,
-            len,
-            0,
-        ));
-        let raw = sqe.as_raw_mut();
-        raw.rw_flags_union.msg_flags = self.flags as u32;
-        if let Some((i, _)) = self.fixed_index {
-            raw.ioprio |= sys::IORING_RECVSEND_FIXED_BUF;
-            raw.buf_index_union.buf_index = i;
-        }
-        sqe
+        opcode::SendZc::new(self.target, self.buf.stable_ptr(), len)
+            .flags(self.flags as u32)
+            .buf_index(self.fixed_index.map(|(i, _)| i))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        // `c` is the final CQE: the notification when the first said F_MORE, else the result.
-        let res = self.result.unwrap_or(c.res);
-        (Completion { res, ..c }.result(), self.buf)
+        (self.result.result(c), self.buf)
     }
     fn observe(&mut self, c: &mut Completion) {
-        if !c.flags.contains(CqeFlags::NOTIF) && self.result.is_none() {
-            self.result = Some(c.res);
-        }
+        self.result.observe(c);
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         match self.fixed_index {
@@ -470,14 +482,13 @@ impl Accept {
 unsafe impl Operation for Accept {
     type Output = io::Result<OwnedFd>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(Sqe::new(sys::IORING_OP_ACCEPT));
-        sqe.as_raw_mut().rw_flags_union.accept_flags = self.flags as u32;
-        sqe
+        opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
+            .flags(self.flags)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let fd = c.result()?;
         // SAFETY: a successful accept returns a new descriptor that nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -509,20 +520,14 @@ impl OpenAt {
 unsafe impl Operation for OpenAt {
     type Output = io::Result<OwnedFd>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = rw(
-            sys::IORING_OP_OPENAT,
-            self.dirfd,
-            self.path.as_ptr() as u64,
-            self.mode,
-            0,
-        );
-        sqe.as_raw_mut().rw_flags_union.open_flags = self.flags as u32;
-        sqe
+        opcode::OpenAt::new(Fd(self.dirfd), self.path.as_ptr())
+            .flags(self.flags)
+            .mode(self.mode)
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        let fd = c.result()?;
         // SAFETY: a successful openat returns a new descriptor that nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        unsafe { new_fd(c) }
     }
 }
 
@@ -544,7 +549,7 @@ unsafe impl Operation for Close {
     type Output = io::Result<()>;
     fn sqe(&mut self) -> Sqe {
         let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
-        rw(sys::IORING_OP_CLOSE, fd, 0, 0, 0)
+        opcode::Close::new(Fd(fd)).build()
     }
     fn complete(mut self, c: Completion) -> Self::Output {
         // The kernel closed (or tried to close) the number: never close it a second time.
@@ -559,7 +564,7 @@ unsafe impl Operation for Close {
 /// other completions. The `timespec` lives in the slot until the final CQE.
 #[derive(Debug)]
 pub struct Timeout {
-    ts: sys::__kernel_timespec,
+    ts: Timespec,
     count: u32,
     flags: u32,
 }
@@ -580,32 +585,24 @@ impl Timeout {
     }
 }
 
-pub(crate) fn timespec(d: Duration) -> sys::__kernel_timespec {
-    let mut ts = sys::__kernel_timespec::zeroed();
-    ts.tv_sec = d.as_secs().min(i64::MAX as u64) as i64;
-    ts.tv_nsec = i64::from(d.subsec_nanos());
-    ts
+/// `d` as a `timespec`, the seconds clamped to what the kernel's signed field holds.
+pub(crate) fn timespec(d: Duration) -> Timespec {
+    Timespec::new()
+        .sec(d.as_secs().min(i64::MAX as u64))
+        .nsec(d.subsec_nanos())
 }
 
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for Timeout {
     type Output = io::Result<()>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = rw(
-            sys::IORING_OP_TIMEOUT,
-            -1,
-            &raw const self.ts as u64,
-            1,
-            u64::from(self.count),
-        );
-        sqe.as_raw_mut().rw_flags_union.timeout_flags = self.flags;
-        sqe
+        opcode::Timeout::new(&raw const self.ts)
+            .count(self.count)
+            .flags(TimeoutFlags::from_bits_retain(self.flags))
+            .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        match c.result() {
-            Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
-            r => r.map(drop),
-        }
+        timer_result(c)
     }
 }
 
@@ -613,7 +610,7 @@ unsafe impl Operation for Timeout {
 /// [`super::Driver::submit_with_timeout`]); its `timespec` lives in its own slot.
 #[derive(Debug)]
 pub(crate) struct LinkTimeout {
-    ts: sys::__kernel_timespec,
+    ts: Timespec,
 }
 
 impl LinkTimeout {
@@ -626,22 +623,9 @@ impl LinkTimeout {
 unsafe impl Operation for LinkTimeout {
     type Output = ();
     fn sqe(&mut self) -> Sqe {
-        rw(
-            sys::IORING_OP_LINK_TIMEOUT,
-            -1,
-            &raw const self.ts as u64,
-            1,
-            0,
-        )
+        opcode::LinkTimeout::new(&raw const self.ts).build()
     }
     fn complete(self, _: Completion) {}
-}
-
-/// `IORING_OP_ASYNC_CANCEL` keyed on one of this driver's operations (built internally).
-pub(crate) fn cancel_sqe(target_user_data: u64, flags: u32) -> Sqe {
-    let mut sqe = rw(sys::IORING_OP_ASYNC_CANCEL, -1, target_user_data, 0, 0);
-    sqe.as_raw_mut().rw_flags_union.cancel_flags = flags;
-    sqe
 }
 
 /// A handle to one submitted operation; redeem it with [`super::Driver::take`].

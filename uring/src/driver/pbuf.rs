@@ -48,9 +48,12 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use uring_sys as sys;
 
 use super::Driver;
-use super::op::{Completion, MultishotOperation, Operation, Target, rw};
+use super::op::{Completion, MultishotOperation, Operation, Target};
 use crate::cqueue::CqeFlags;
-use crate::squeue::{Sqe, SqeFlags};
+use crate::opcode;
+use crate::register::BufRingFlags;
+use crate::squeue::Sqe;
+use crate::types::RecvSendFlags;
 
 /// The most entries a buffer ring may have (the kernel's limit).
 pub const MAX_ENTRIES: u16 = 32768;
@@ -261,7 +264,8 @@ impl BufRing {
             .count()
     }
 
-    fn check_driver(&self, id: u64) -> io::Result<()> {
+    /// Refuses a ring of another driver, or one a bundle receive holds.
+    pub(crate) fn check_driver(&self, id: u64) -> io::Result<()> {
         if self.inner.exclusive.get() {
             Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -279,18 +283,8 @@ impl BufRing {
         }
     }
 
-    pub(crate) fn check_driver_pub(&self, id: u64) -> io::Result<()> {
-        self.check_driver(id)
-    }
-    pub(crate) fn guard_pub(&self, c: &Completion) -> io::Result<BufRef> {
-        self.guard(c)
-    }
-    pub(crate) fn observe_pub(&self, c: &mut Completion) {
-        self.observe(c)
-    }
-
     /// The guard for a completion `observe` accepted.
-    fn guard(&self, c: &Completion) -> io::Result<BufRef> {
+    pub(crate) fn guard(&self, c: &Completion) -> io::Result<BufRef> {
         c.result()?;
         match c.buffer_id() {
             Some(bid) => Ok(BufRef {
@@ -309,7 +303,7 @@ impl BufRing {
     }
 
     /// Reap-time accounting for one CQE: on a bogus id the completion becomes an error.
-    fn observe(&self, c: &mut Completion) {
+    pub(crate) fn observe(&self, c: &mut Completion) {
         if let Some(bid) = c.buffer_id() {
             let len = c.res.max(0) as u32;
             match self
@@ -380,23 +374,29 @@ impl Driver {
         }
         let bgid = self.next_bgid;
         let inner = Rc::new(Inner::alloc(count, size, incremental, bgid, self.id())?);
-        let mut reg = sys::io_uring_buf_reg::zeroed();
-        reg.ring_addr = inner.ring.as_ptr() as u64;
-        reg.ring_entries = count;
-        reg.bgid = bgid;
-        reg.flags = if incremental {
-            sys::IOU_PBUF_RING_INC
+        let flags = if incremental {
+            BufRingFlags::INC
         } else {
-            0
+            BufRingFlags::empty()
         };
-        // SAFETY: `reg` is a valid `io_uring_buf_reg` naming a page-aligned, zeroed ring block
-        // of `count` entries that lives in `inner` until unregistration or ring close (the
-        // driver keeps a reference in `keep`, leaked if an operation is leaked).
+        // SAFETY: `register_buf_ring`'s contract:
+        // - the ring block is page-aligned, zeroed and at least `count * 16` bytes
+        //   (`Inner::alloc`); it lives in `inner` until the last reference to it is gone, and
+        //   the driver keeps one (in `keep`, dropped after its ring is closed, leaked with any
+        //   leaked operation), so it stays allocated until the ring's drop;
+        // - a buffer is published only by `Inner::push`, when no guard refers to it, and the
+        //   block holding the buffers lives as long as the ring block; a guard (`BufRef`,
+        //   `BundleRef`) is made only for a buffer a CQE handed back (`Inner::consume`), or, in
+        //   incremental mode, for the bytes a CQE reported consumed, which the kernel has
+        //   stepped past in the entry and never writes again (the contract asks for the whole
+        //   buffer; these bytes are the part it no longer uses);
+        // - no `MMAP` flag.
         unsafe {
-            self.ring().submitter().register_raw(
-                sys::IORING_REGISTER_PBUF_RING,
-                (&raw const reg).cast(),
-                1,
+            self.ring().submitter().register_buf_ring(
+                inner.ring.as_ptr().cast(),
+                count,
+                bgid,
+                flags,
             )
         }
         .map_err(|e| {
@@ -525,6 +525,13 @@ impl BufRef {
     pub fn bid(&self) -> Option<u16> {
         self.ring.as_ref().map(|_| self.bid)
     }
+
+    /// Where the bytes start and how many there are; `None` for an empty completion.
+    fn raw_parts(&self) -> Option<(*mut u8, usize)> {
+        let r = self.ring.as_ref()?;
+        let at = self.bid as usize * r.size as usize + self.start as usize;
+        Some((r.bufs.as_ptr().wrapping_add(at), self.len as usize))
+    }
 }
 
 impl fmt::Debug for BufRef {
@@ -540,20 +547,13 @@ impl fmt::Debug for BufRef {
 impl Deref for BufRef {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        match &self.ring {
+        match self.raw_parts() {
             // SAFETY: `consume` checked `bid < count` and `start + len <= size`, so the range
             // lies in the buffer block (alive while `ring` is); the kernel wrote these `len`
             // bytes before posting the CQE and no longer holds this part (a non-incremental
             // buffer left the ring; an incremental one is only written past `start + len`);
             // `consume` hands each part out once, so no other guard aliases it.
-            Some(r) => unsafe {
-                core::slice::from_raw_parts(
-                    r.bufs
-                        .as_ptr()
-                        .add(self.bid as usize * r.size as usize + self.start as usize),
-                    self.len as usize,
-                )
-            },
+            Some((p, n)) => unsafe { core::slice::from_raw_parts(p, n) },
             None => &[],
         }
     }
@@ -561,16 +561,9 @@ impl Deref for BufRef {
 
 impl DerefMut for BufRef {
     fn deref_mut(&mut self) -> &mut [u8] {
-        match &self.ring {
+        match self.raw_parts() {
             // SAFETY: as in `deref`; `&mut self` makes the borrow unique.
-            Some(r) => unsafe {
-                core::slice::from_raw_parts_mut(
-                    r.bufs
-                        .as_ptr()
-                        .add(self.bid as usize * r.size as usize + self.start as usize),
-                    self.len as usize,
-                )
-            },
+            Some((p, n)) => unsafe { core::slice::from_raw_parts_mut(p, n) },
             None => &mut [],
         }
     }
@@ -588,12 +581,6 @@ impl Drop for BufRef {
 /// some [`BufRef`]s and re-arm (`Driver::release` + `Driver::submit_multishot`).
 pub fn is_no_buffers(e: &io::Error) -> bool {
     e.raw_os_error() == Some(libc::ENOBUFS)
-}
-
-fn select(mut sqe: Sqe, ring: &BufRing) -> Sqe {
-    sqe = sqe.flags(SqeFlags::BUFFER_SELECT);
-    sqe.as_raw_mut().buf_index_union.buf_group = ring.inner.bgid;
-    sqe
 }
 
 /// Multishot `IORING_OP_RECV` with buffer select (Linux 6.0+): one [`BufRef`] per receive
@@ -626,11 +613,9 @@ impl RecvMulti {
 unsafe impl MultishotOperation for RecvMulti {
     type Item = io::Result<BufRef>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
-        let raw = sqe.as_raw_mut();
-        raw.ioprio |= sys::IORING_RECV_MULTISHOT;
-        raw.rw_flags_union.msg_flags = self.flags as u32;
-        select(sqe, &self.ring)
+        opcode::RecvMulti::new(self.target, self.ring.bgid())
+            .flags(self.flags as u32)
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
@@ -665,10 +650,9 @@ impl ReadMulti {
 unsafe impl MultishotOperation for ReadMulti {
     type Item = io::Result<BufRef>;
     fn sqe(&mut self) -> Sqe {
-        let sqe = self
-            .target
-            .apply(rw(sys::IORING_OP_READ_MULTISHOT, -1, 0, 0, u64::MAX));
-        select(sqe, &self.ring)
+        opcode::ReadMulti::new(self.target, self.ring.bgid())
+            .offset(u64::MAX)
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
@@ -704,9 +688,10 @@ impl RecvSelect {
 unsafe impl Operation for RecvSelect {
     type Output = io::Result<BufRef>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
-        sqe.as_raw_mut().rw_flags_union.msg_flags = self.flags as u32;
-        select(sqe, &self.ring)
+        opcode::Recv::new(self.target, core::ptr::null_mut(), 0)
+            .flags(self.flags as u32)
+            .buffer_select(Some(self.ring.bgid()))
+            .build()
     }
     fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
@@ -779,10 +764,9 @@ impl Drop for RecvBundle {
 unsafe impl MultishotOperation for RecvBundle {
     type Item = io::Result<BundleRef>;
     fn sqe(&mut self) -> Sqe {
-        let mut sqe = self.target.apply(rw(sys::IORING_OP_RECV, -1, 0, 0, 0));
-        let raw = sqe.as_raw_mut();
-        raw.ioprio |= sys::IORING_RECV_MULTISHOT | sys::IORING_RECVSEND_BUNDLE;
-        select(sqe, &self.ring)
+        opcode::RecvMulti::new(self.target, self.ring.bgid())
+            .ioprio(RecvSendFlags::BUNDLE)
+            .build()
     }
     /// Finds the buffers by ring position (the kernel took consecutive entries from the one
     /// holding the reported bid) and accounts for each, all or none.
