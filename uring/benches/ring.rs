@@ -8,7 +8,8 @@
 //! and per wall-clock second. Ratio = ours / io-uring (higher is better).
 //!
 //! `ring callgrind-ours N [B]` / `ring callgrind-theirs N [B]` run only N batches of B (default
-//! 32) NOPs, for `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
+//! 32) NOPs, and `ring callgrind-read-ours N [plain|fixedbuf|fixedfile]` (or `-theirs`) N reads
+//! at QD 32, for `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
 #![allow(unsafe_code, missing_docs)]
 
 use std::hint::black_box;
@@ -193,12 +194,43 @@ fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Times {
                 .unwrap()
         };
     }
-    let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
     let start = Clock::start();
+    read_loop_ours(&mut ring, mode, fd, &mut bufs, total);
+    let t = start.elapsed();
+    drop(ring);
+    drop(bufs);
+    t
+}
+
+fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Times {
+    let mut ring = io_uring::IoUring::new(QD as u32).unwrap();
+    let mut bufs = Buffers::new();
+    let iovecs = bufs.iovecs();
+    let fd = file.as_raw_fd();
+    if mode == Mode::FixedBuffers {
+        // SAFETY: the iovecs describe `bufs`, which outlives the ring.
+        unsafe { ring.submitter().register_buffers(&iovecs).unwrap() };
+    }
+    if mode == Mode::FixedFile {
+        ring.submitter().register_files(&[fd]).unwrap();
+    }
+    let start = Clock::start();
+    read_loop_theirs(&mut ring, mode, fd, &mut bufs, total);
+    let t = start.elapsed();
+    drop(ring);
+    drop(bufs);
+    t
+}
+
+/// The measured part of [`reads_ours`]: `total` reads kept at queue depth 32 (also the
+/// callgrind entry point, so ring setup and registration are not counted).
+#[inline(never)]
+fn read_loop_ours(ring: &mut Ring, mode: Mode, fd: i32, bufs: &mut Buffers, total: usize) {
+    let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
     {
         let mut sq = ring.sq();
         for slot in 0..QD {
-            let sqe = read_sqe_ours(mode, fd, &mut bufs, slot, offs.next());
+            let sqe = read_sqe_ours(mode, fd, bufs, slot, offs.next());
             // SAFETY: `bufs` slot `slot` is not in flight elsewhere and outlives the ring.
             unsafe { sq.push(&sqe) }.unwrap();
         }
@@ -218,37 +250,29 @@ fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Times {
         let mut sq = ring.sq();
         for &slot in &slots[..n] {
             if issued < total {
-                let sqe = read_sqe_ours(mode, fd, &mut bufs, slot, offs.next());
+                let sqe = read_sqe_ours(mode, fd, bufs, slot, offs.next());
                 // SAFETY: as above; the slot's previous read has completed.
                 unsafe { sq.push(&sqe) }.unwrap();
                 issued += 1;
             }
         }
     }
-    let t = start.elapsed();
-    drop(ring);
-    drop(bufs);
-    t
 }
 
-fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Times {
-    let mut ring = io_uring::IoUring::new(QD as u32).unwrap();
-    let mut bufs = Buffers::new();
-    let iovecs = bufs.iovecs();
-    let fd = file.as_raw_fd();
-    if mode == Mode::FixedBuffers {
-        // SAFETY: the iovecs describe `bufs`, which outlives the ring.
-        unsafe { ring.submitter().register_buffers(&iovecs).unwrap() };
-    }
-    if mode == Mode::FixedFile {
-        ring.submitter().register_files(&[fd]).unwrap();
-    }
+/// The measured part of [`reads_theirs`], as [`read_loop_ours`].
+#[inline(never)]
+fn read_loop_theirs(
+    ring: &mut io_uring::IoUring,
+    mode: Mode,
+    fd: i32,
+    bufs: &mut Buffers,
+    total: usize,
+) {
     let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
-    let start = Clock::start();
     {
         let mut sq = ring.submission();
         for slot in 0..QD {
-            let e = read_sqe_theirs(mode, fd, &mut bufs, slot, offs.next());
+            let e = read_sqe_theirs(mode, fd, bufs, slot, offs.next());
             // SAFETY: as in `reads_ours`.
             unsafe { sq.push(&e) }.unwrap();
         }
@@ -268,17 +292,13 @@ fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Times {
         let mut sq = ring.submission();
         for &slot in &slots[..n] {
             if issued < total {
-                let e = read_sqe_theirs(mode, fd, &mut bufs, slot, offs.next());
+                let e = read_sqe_theirs(mode, fd, bufs, slot, offs.next());
                 // SAFETY: as above.
                 unsafe { sq.push(&e) }.unwrap();
                 issued += 1;
             }
         }
     }
-    let t = start.elapsed();
-    drop(ring);
-    drop(bufs);
-    t
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +349,8 @@ struct Rates {
     wall: f64,
 }
 
-/// Runs `ours` and `theirs` alternately `reps` times; returns each one's best ops/s.
+/// Runs `ours` and `theirs` alternately `reps` times, swapping which goes first every
+/// repetition; returns each one's best ops/s.
 fn compare(
     ops: usize,
     reps: usize,
@@ -338,13 +359,20 @@ fn compare(
 ) -> (Rates, Rates) {
     let (mut a, mut b) = (Rates::default(), Rates::default());
     let rate = |t: Duration| ops as f64 / t.as_secs_f64().max(1e-9);
-    for _ in 0..reps {
-        let t = ours();
-        a.cpu = a.cpu.max(rate(t.cpu));
-        a.wall = a.wall.max(rate(t.wall));
-        let t = theirs();
-        b.cpu = b.cpu.max(rate(t.cpu));
-        b.wall = b.wall.max(rate(t.wall));
+    let best = |r: &mut Rates, t: Times| {
+        r.cpu = r.cpu.max(rate(t.cpu));
+        r.wall = r.wall.max(rate(t.wall));
+    };
+    for rep in 0..reps {
+        // Alternate which crate goes first, so running second (warm caches, a neighbour's burst
+        // that just ended) favours neither.
+        if rep % 2 == 0 {
+            best(&mut a, ours());
+            best(&mut b, theirs());
+        } else {
+            best(&mut b, theirs());
+            best(&mut a, ours());
+        }
     }
     (a, b)
 }
@@ -390,10 +418,25 @@ fn main() {
     if let Some(which) = args.first().filter(|a| a.starts_with("callgrind-")) {
         let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
         let batch: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(32);
-        assert!((1..=32).contains(&batch), "batch must be 1..=32");
         match which.as_str() {
+            "callgrind-ours" | "callgrind-theirs" if !(1..=32).contains(&batch) => {
+                panic!("batch must be 1..=32")
+            }
             "callgrind-ours" => callgrind_ours(rounds, batch),
             "callgrind-theirs" => callgrind_theirs(rounds, batch),
+            "callgrind-read-ours" | "callgrind-read-theirs" => {
+                let mode = match args.get(2).map(String::as_str) {
+                    Some("fixedbuf") => Mode::FixedBuffers,
+                    Some("fixedfile") => Mode::FixedFile,
+                    _ => Mode::Plain,
+                };
+                let file = page_cached_file();
+                if which == "callgrind-read-ours" {
+                    reads_ours(&file, mode, rounds);
+                } else {
+                    reads_theirs(&file, mode, rounds);
+                }
+            }
             other => panic!("unknown mode {other}"),
         }
         return;
