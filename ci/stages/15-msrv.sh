@@ -1,0 +1,16 @@
+# The stated MSRV (rust-version = 1.85 in Cargo.toml): the library crates must build with it,
+# for the host and for the kqueue/iocp targets, against the committed Cargo.lock. Tests,
+# benches and examples may use newer dev-dependencies and are not checked here.
+# Cost: ~1 min on a fresh machine (a minimal 1.85 toolchain + two std targets), ~15 s warm.
+msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+if ! rustup run "$msrv" rustc --version >/dev/null 2>&1; then
+  rustup toolchain install "$msrv" --profile minimal
+fi
+have=$(rustup target list --installed --toolchain "$msrv")
+for t in x86_64-unknown-freebsd x86_64-pc-windows-gnu; do
+  grep -qx "$t" <<<"$have" || rustup target add --toolchain "$msrv" "$t"
+done
+export CARGO_TARGET_DIR="$PWD/target/msrv"
+cargo "+$msrv" check --locked -p uring-sys -p epoll-sys -p uring -p epoll
+cargo "+$msrv" check --locked -p kqueue --target x86_64-unknown-freebsd
+cargo "+$msrv" check --locked -p iocp --target x86_64-pc-windows-gnu
