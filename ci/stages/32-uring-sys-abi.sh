@@ -66,6 +66,11 @@ export URING_SYS_INCLUDE=$sid/x/usr/include URING_SYS_UAPI_VERSION=$ver
 log "uring-sys: the C compiler against linux-libc-dev $ver's io_uring headers (x86_64)"
 cargo test -p uring-sys --locked --test uapi
 
+log "epoll-sys: <linux/eventpoll.h> of linux-libc-dev $ver (struct epoll_params, EPIOC*), x86_64 and i686"
+EPOLL_SYS_INCLUDE=$URING_SYS_INCLUDE cargo test -p epoll-sys --locked --test abi c_compiler
+EPOLL_SYS_INCLUDE=$URING_SYS_INCLUDE CC="gcc -m32" CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_LINKER=gcc \
+  cargo test -p epoll-sys --locked --target i686-unknown-linux-gnu --test abi c_compiler
+
 log "uring-sys: tests as an i686 process, and the $ver headers with gcc -m32"
 CC="gcc -m32" CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_LINKER=gcc \
   cargo test -p uring-sys --locked --target i686-unknown-linux-gnu

@@ -15,12 +15,39 @@ const NOT_VALUES: &[&str] = &["EPOLL_PACKED"];
 
 /// The C compiler: `$CC` (which may carry flags, e.g. `CC="cc -m32"` when testing an i686
 /// build), else `cc`.
+///
+/// With `EPOLL_SYS_INCLUDE` set to an unpacked `usr/include` of a newer linux-libc-dev (stage
+/// `32-uring-sys-abi` downloads Debian sid's), the compiler gets `-I` that directory and its
+/// multiarch subdirectory first, so `<linux/eventpoll.h>` comes from it.
 fn cc() -> Command {
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
     let mut words = cc.split_whitespace();
     let mut cmd = Command::new(words.next().unwrap_or("cc"));
     cmd.args(words);
+    if let Some(include) = uapi_include() {
+        let mut probe = cc_plain();
+        let multiarch = run(probe.arg("-print-multiarch"));
+        let arch_dir = include.join(multiarch.trim());
+        cmd.arg("-I").arg(&include);
+        if !multiarch.trim().is_empty() && arch_dir.is_dir() {
+            cmd.arg("-I").arg(arch_dir);
+        }
+    }
     cmd
+}
+
+/// `$CC` without the extra include directories.
+fn cc_plain() -> Command {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
+    let mut words = cc.split_whitespace();
+    let mut cmd = Command::new(words.next().unwrap_or("cc"));
+    cmd.args(words);
+    cmd
+}
+
+/// `EPOLL_SYS_INCLUDE`, when set.
+fn uapi_include() -> Option<PathBuf> {
+    std::env::var_os("EPOLL_SYS_INCLUDE").map(PathBuf::from)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -152,11 +179,14 @@ fn eventpoll_aggs(with_params: bool) -> Vec<Agg> {
 }
 
 /// Compiles and runs the probe for `header`; returns `key -> value` lines.
+///
+/// `<sys/ioctl.h>` comes first: Linux 6.9+'s `<linux/eventpoll.h>` defines `EPIOCSPARAMS` with
+/// `_IOW` without including `<linux/ioctl.h>` itself.
 fn probe(header: &str, names: &[String], aggs: &[Agg]) -> BTreeMap<String, u64> {
     let mut c = String::new();
     writeln!(
         c,
-        "#include <stdio.h>\n#include <stddef.h>\n#include <{header}>"
+        "#include <stdio.h>\n#include <stddef.h>\n#include <sys/ioctl.h>\n#include <{header}>"
     )
     .unwrap();
     c.push_str("#define P(k, v) printf(\"%s %llu\\n\", k, (unsigned long long)(v))\n");
@@ -220,7 +250,11 @@ fn check(header: &str, aggs: &[Agg]) -> usize {
                 "<{header}> defines {n} = {c_value:#x} ({c_size} bytes) but epoll-sys lacks it"
             )),
             Some(&(size, value)) => {
-                if size != c_size {
+                // An ioctl request number from `_IOW`/`_IOR` has C type `unsigned long` (the
+                // macro adds a `sizeof`); the kernel's `cmd` is an `unsigned int`, which the
+                // crate keeps (`u32`), so only the value is compared for those.
+                let ioctl = n.starts_with("EPIOC") && n != "EPOLL_IOC_TYPE";
+                if size != c_size && !(ioctl && size == 4) {
                     errors.push(format!("{n}: C is {c_size} bytes, Rust {size}"));
                 }
                 if value != c_value {
@@ -265,6 +299,15 @@ fn sys_epoll_h_agrees() {
 #[test]
 fn linux_eventpoll_h_agrees() {
     let with_params = has_struct("linux/eventpoll.h", "epoll_params");
+    if let Some(include) = uapi_include() {
+        assert!(
+            with_params,
+            "<linux/eventpoll.h> under EPOLL_SYS_INCLUDE={} has no struct epoll_params (Linux \
+             6.9+): point it at a newer linux-libc-dev",
+            include.display()
+        );
+        println!("<linux/eventpoll.h> from {}", include.display());
+    }
     if !with_params {
         // Debian 12's linux-libc-dev (6.1) predates `epoll_params` (Linux 6.9); its layout is then
         // checked against `libc` and `linux-raw-sys` only (see `crosscheck`).
