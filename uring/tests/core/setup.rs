@@ -153,6 +153,67 @@ fn attach_wq_shares_the_backend() {
     assert_eq!(uring::error::errno(&err), Some(libc::EINVAL), "{err}");
 }
 
+/// The threads (tasks) of this process. A new SQPOLL poller shows up here as soon as
+/// `io_uring_setup` returns; its name (`iou-sqp-<pid>`) only once it has run, so counting by
+/// name would race.
+fn tasks() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+#[test]
+fn attach_wq_shares_the_sqpoll_thread() {
+    const CHILD: &str = "URING_TEST_ATTACH_WQ_CHILD";
+    // Counting poller threads needs a process where no other test makes SQPOLL rings: the
+    // parent re-runs just this test in a child and checks that it ran and passed there.
+    if std::env::var_os(CHILD).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "setup::attach_wq_shares_the_sqpoll_thread",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "the child run failed or ran nothing:\n{stdout}\n{stderr}"
+        );
+        eprint!("{stderr}");
+        return;
+    }
+    let before = tasks();
+    let Some(first) = ring_or_skip(Ring::<Sqe, Cqe>::builder().sqpoll(1000), 4, "attach_wq") else {
+        return;
+    };
+    assert_eq!(tasks(), before + 1, "one SQPOLL ring, one poller thread");
+    // Attached: the second ring shares the first one's poller (and io-wq), no new thread.
+    let mut second: Ring = Ring::builder()
+        .sqpoll(1000)
+        .attach_wq(&first)
+        .build(4)
+        .unwrap();
+    assert!(second.flags().contains(SetupFlags::ATTACH_WQ));
+    assert_eq!(
+        tasks(),
+        before + 1,
+        "the attached ring got a poller of its own"
+    );
+    // The shared poller serves the attached ring.
+    assert_eq!(run_sqpoll_nop(&mut second), 1);
+    // Not attached: a ring of its own gets a poller of its own.
+    let _third: Ring = Ring::builder().sqpoll(1000).build(4).unwrap();
+    assert_eq!(
+        tasks(),
+        before + 2,
+        "an unattached SQPOLL ring has its own poller"
+    );
+    drop(first);
+}
+
 #[test]
 fn r_disabled_refuses_until_enabled() {
     let mut ring: Ring = Ring::builder().disabled().build(4).unwrap();
