@@ -54,7 +54,9 @@ bitflags::bitflags! {
         /// The builder then allocates it itself (see [`Builder::no_mmap`]).
         const NO_MMAP = sys::IORING_SETUP_NO_MMAP;
         /// `IORING_SETUP_REGISTERED_FD_ONLY`: return a registered ring index, not an fd.
-        /// Linux 6.5+. Needs `NO_MMAP`; not accepted by this crate's builder yet.
+        /// Linux 6.5+. Needs `NO_MMAP`. Refused by this crate's builder: a ring without an fd
+        /// could be neither `AsFd` nor `Send` (the index works only in the thread that set it
+        /// up); [`Builder::registered_ring_fd`] gives the same `io_uring_enter` saving.
         const REGISTERED_FD_ONLY = sys::IORING_SETUP_REGISTERED_FD_ONLY;
         /// `IORING_SETUP_NO_SQARRAY`: no SQ index array; SQEs are taken in ring order.
         /// Linux 6.6+.
@@ -360,12 +362,19 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
         let bad =
             (flags & UNSUPPORTED) | SetupFlags::from_bits_retain(flags.bits() & !KNOWN.bits());
         if !bad.is_empty() {
+            let why = if bad == SetupFlags::REGISTERED_FD_ONLY {
+                "a ring without an fd could be neither `AsFd` nor `Send` (its registered index \
+                 works only in the thread that set it up); `Builder::registered_ring_fd()` gives \
+                 the same io_uring_enter saving and keeps the fd"
+            } else if bad == SetupFlags::SQ_REWIND || bad == SetupFlags::SQE_MIXED {
+                "this crate's SQ protocol does not drive it yet (it is newer than the Linux 6.18 \
+                 this crate is tested on)"
+            } else {
+                "this crate's ring maps the rings itself and keeps the classic SQ/CQ protocol"
+            };
             return Err(crate::error::with_message(
                 libc::EINVAL,
-                format!(
-                    "setup flags {bad:?} are not supported by this crate's ring (it maps the \
-                     rings itself and keeps the classic SQ/CQ protocol); leave them out"
-                ),
+                format!("setup flags {bad:?} are not supported: {why}; leave them out"),
             ));
         }
         if !flags.contains(SetupFlags::CLAMP)

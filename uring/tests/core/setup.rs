@@ -480,19 +480,20 @@ fn registered_ring_fd_enters_by_index() {
 
 #[test]
 fn flags_the_crate_cannot_drive_are_refused_clearly() {
-    for flag in [
-        SetupFlags::REGISTERED_FD_ONLY,
-        SetupFlags::SQ_REWIND,
-        SetupFlags::SQE_MIXED,
+    for (flag, remedy) in [
+        (SetupFlags::REGISTERED_FD_ONLY, "registered_ring_fd()"),
+        (SetupFlags::SQ_REWIND, "SQ protocol does not drive it"),
+        (SetupFlags::SQE_MIXED, "SQ protocol does not drive it"),
     ] {
         let err = Ring::<Sqe, Cqe>::builder()
             .flags(flag)
             .build(4)
             .unwrap_err();
         assert_eq!(uring::error::errno(&err), Some(libc::EINVAL));
+        let msg = err.to_string();
         assert!(
-            err.to_string().contains("not supported by this crate"),
-            "{err}"
+            msg.contains("are not supported") && msg.contains(remedy),
+            "{msg}"
         );
     }
 }
