@@ -14,9 +14,11 @@ fn provided_buffers_are_picked_by_buffer_select() {
     let dir = TempDir::new("provide");
     std::fs::write(dir.join("f"), b"selected!").unwrap();
     let f = std::fs::File::open(dir.join("f")).unwrap();
-    let mut ring = ring();
     let mut bufs = vec![0u8; 2 * 16];
+    let mut ring = ring();
     // Ids 10 and 11 in group 4.
+    // SAFETY: the kernel keeps pointers into `bufs` after this op's CQE, until it has used the
+    // buffers or the ring is gone; `bufs` is declared before `ring`, so it outlives both.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -27,6 +29,9 @@ fn provided_buffers_are_picked_by_buffer_select() {
     let sqe = Read::new(Fd(f.as_raw_fd()), std::ptr::null_mut(), 16)
         .buffer_select(Some(4))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let c = unsafe { run1(&mut ring, sqe) };
     assert_eq!(c.result().unwrap(), 9);
     let id = c.buffer_id().expect("F_BUFFER") as usize;
@@ -37,6 +42,9 @@ fn provided_buffers_are_picked_by_buffer_select() {
     let sqe = Read::new(Fd(f.as_raw_fd()), std::ptr::null_mut(), 16)
         .buffer_select(Some(99))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENOBUFS);
 }
 
@@ -46,9 +54,11 @@ fn remove_buffers_returns_how_many_were_removed() {
     let dir = TempDir::new("remove");
     std::fs::write(dir.join("f"), b"data").unwrap();
     let f = std::fs::File::open(dir.join("f")).unwrap();
-    let mut ring = ring();
     let mut bufs = vec![0u8; 3 * 8];
+    let mut ring = ring();
     assert_eq!(
+        // SAFETY: the kernel keeps pointers into `bufs` after this op's CQE, until it has used the
+        // buffers or the ring is gone; `bufs` is declared before `ring`, so it outlives both.
         unsafe {
             run1(
                 &mut ring,
@@ -60,6 +70,9 @@ fn remove_buffers_returns_how_many_were_removed() {
         0
     );
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, RemoveBuffers::new(5, 2).build()) }
             .result()
             .unwrap(),
@@ -69,9 +82,15 @@ fn remove_buffers_returns_how_many_were_removed() {
     let sqe = Read::new(Fd(f.as_raw_fd()), std::ptr::null_mut(), 8)
         .buffer_select(Some(2))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENOBUFS);
     // A group that never had buffers.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, RemoveBuffers::new(1, 77).build()) },
         libc::ENOENT,
     );

@@ -22,6 +22,9 @@ fn uring_cmd_socket_siocinq_counts_queued_bytes() {
     let mut ring = ring();
     let sqe = UringCmd::new(Fd(s.as_raw_fd()), uring_sys::SOCKET_URING_OP_SIOCINQ).build();
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, sqe) }.result().unwrap(),
         5,
         "five bytes wait in the receive queue"
@@ -29,6 +32,9 @@ fn uring_cmd_socket_siocinq_counts_queued_bytes() {
     // Socket commands on a non-socket.
     let (r, _w) = pipe();
     let sqe = UringCmd::new(Fd(r.as_raw_fd()), uring_sys::SOCKET_URING_OP_SIOCINQ).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EOPNOTSUPP);
 }
 
@@ -45,6 +51,9 @@ fn uring_cmd_getsockopt_reads_the_option() {
         .cmd(cmd)
         .build();
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let res = unsafe { run1(&mut ring, sqe) }.result().unwrap();
     assert_eq!(res, 4, "optlen");
     assert_eq!(val, libc::SOCK_DGRAM);
@@ -63,6 +72,8 @@ fn uring_cmd128_on_a_128_byte_sqe_ring() {
     let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let mut sqe = UringCmd128::new(Fd(s.as_raw_fd()), uring_sys::SOCKET_URING_OP_SIOCOUTQ).build();
     sqe.sqe = sqe.sqe.user_data(3);
+    // SAFETY: this URING_CMD128 (SIOCOUTQ) carries no pointer, only the fd of `s`, which stays open
+    // until its CQE is reaped below.
     unsafe { ring.push(&sqe) }.unwrap();
     ring.submit_and_wait(1).unwrap();
     let c = ring.cq().next().unwrap();

@@ -32,6 +32,9 @@ fn fsync_and_fdatasync_succeed_on_a_file_and_fail_on_a_pipe() {
     let f = new_file(&dir, "f", b"data");
     let mut ring = ring();
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Fsync::new(Fd(f.as_raw_fd())).build()) }
             .result()
             .unwrap(),
@@ -40,10 +43,16 @@ fn fsync_and_fdatasync_succeed_on_a_file_and_fail_on_a_pipe() {
     let sqe = Fsync::new(Fd(f.as_raw_fd()))
         .flags(FsyncFlags::DATASYNC)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     // fsync(2) on a pipe is EINVAL: the op reached vfs_fsync for this fd.
     let (r, _w) = pipe();
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Fsync::new(Fd(r.as_raw_fd())).build()) },
         libc::EINVAL,
     );
@@ -62,9 +71,15 @@ fn sync_file_range_succeeds_on_a_file_and_fails_on_a_pipe() {
         .offset(0)
         .flags(flags)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let (r, _w) = pipe();
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, SyncFileRange::new(Fd(r.as_raw_fd()), 1).build()) },
         libc::ESPIPE,
     );
@@ -76,6 +91,9 @@ fn fallocate_extends_the_file() {
     let dir = TempDir::new("fallocate");
     let f = new_file(&dir, "f", b"");
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -91,6 +109,9 @@ fn fallocate_extends_the_file() {
         .offset(20000)
         .mode(libc::FALLOC_FL_KEEP_SIZE)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert_eq!(f.metadata().unwrap().len(), 12288);
 }
@@ -106,7 +127,12 @@ fn openat_creates_and_opens() {
         .flags(libc::O_CREAT | libc::O_RDWR | libc::O_CLOEXEC)
         .mode(0o640)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let fd = unsafe { run1(&mut ring, sqe) }.result().unwrap();
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let file = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd as i32) });
     let md = std::fs::metadata(dir.join("new.txt")).unwrap();
     assert!(md.is_file());
@@ -115,6 +141,9 @@ fn openat_creates_and_opens() {
     assert_eq!(std::fs::read(dir.join("new.txt")).unwrap(), b"via uring fd");
     // Without O_CREAT a missing file is ENOENT.
     let sqe = OpenAt::new(Fd(d.as_raw_fd()), c"missing".as_ptr()).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENOENT);
 }
 
@@ -139,19 +168,31 @@ fn openat_direct_descriptor_is_usable_as_fixed_file() {
     let sqe = OpenAt::new(CWD, path.as_ptr())
         .file_index(Some(DestinationSlot::Index(1)))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let mut buf = [0u8; 6];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe { run1(&mut ring, Read::new(Fixed(1), buf.as_mut_ptr(), 6).build()) };
     assert_eq!(cqe.result().unwrap(), 6);
     assert_eq!(&buf, b"direct");
     // Close the slot; reading from it then fails.
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Close::new(Fixed(1)).build()) }
             .result()
             .unwrap(),
         0
     );
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Read::new(Fixed(1), buf.as_mut_ptr(), 6).build()) },
         libc::EBADF,
     );
@@ -170,10 +211,18 @@ fn openat2_honours_resolve_beneath() {
         .flags((libc::O_RDONLY | libc::O_CLOEXEC) as u64)
         .resolve(libc::RESOLVE_BENEATH);
     let sqe = OpenAt2::new(Fd(sub.as_raw_fd()), c"in".as_ptr(), &how).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let fd = unsafe { run1(&mut ring, sqe) }.result().unwrap();
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
     assert_eq!(read_fd(&fd, 64), b"inside");
     let sqe = OpenAt2::new(Fd(sub.as_raw_fd()), c"../out".as_ptr(), &how).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EXDEV);
 }
 
@@ -185,6 +234,9 @@ fn close_closes_the_fd() {
     std::mem::forget(w); // the ring closes it
     let mut ring = ring();
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Close::new(Fd(raw)).build()) }
             .result()
             .unwrap(),
@@ -202,10 +254,14 @@ fn statx_reports_size_and_type() {
     std::fs::write(dir.join("f"), vec![1u8; 1234]).unwrap();
     let path = cstr(&dir.join("f"));
     let mut ring = ring();
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut st: libc::statx = unsafe { std::mem::zeroed() };
     let sqe = Statx::new(CWD, path.as_ptr(), &mut st)
         .mask(StatxMask::BASIC_STATS)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert_eq!(st.stx_size, 1234);
     assert_eq!(u32::from(st.stx_mode) & libc::S_IFMT, libc::S_IFREG);
@@ -213,19 +269,27 @@ fn statx_reports_size_and_type() {
     assert_eq!(st.stx_ino, std::fs::metadata(dir.join("f")).unwrap().ino());
     // AT_EMPTY_PATH stats the dirfd itself: a directory.
     let d = dir.open();
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut st2: libc::statx = unsafe { std::mem::zeroed() };
     let sqe = Statx::new(Fd(d.as_raw_fd()), c"".as_ptr(), &mut st2)
         .flags(AtFlags::EMPTY_PATH)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert_eq!(u32::from(st2.stx_mode) & libc::S_IFMT, libc::S_IFDIR);
     let sqe = Statx::new(CWD, c"/nonexistent/uring".as_ptr(), &mut st2).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENOENT);
 }
 
 /// How many of `file`'s first `len` bytes' pages are in the page cache (`mincore(2)` on a
 /// fresh mapping, which faults nothing in).
 fn resident_pages(file: &std::fs::File, len: usize) -> usize {
+    // SAFETY: a new mapping at an address the kernel picks; no existing memory is touched.
     let p = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -239,7 +303,9 @@ fn resident_pages(file: &std::fs::File, len: usize) -> usize {
     assert_ne!(p, libc::MAP_FAILED);
     let pages = len.div_ceil(4096);
     let mut vec = vec![0u8; pages];
+    // SAFETY: `p` is the `len`-byte mapping made above; `vec` has a byte for each of its pages.
     assert_eq!(unsafe { libc::mincore(p, len, vec.as_mut_ptr()) }, 0);
+    // SAFETY: `p`/`len` is the mapping made above; nothing refers to it after this.
     unsafe { libc::munmap(p, len) };
     vec.iter().filter(|&&b| b & 1 != 0).count()
 }
@@ -252,12 +318,17 @@ fn fadvise_dontneed_drops_the_page_cache() {
     let f = new_file(&dir, "f", &vec![3u8; len]);
     f.sync_all().unwrap(); // clean pages can be dropped, dirty ones cannot
     // tmpfs pages are the file itself, never evicted: there only the result can be checked.
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `fs` is a `statfs` for the kernel to fill; `f` is open.
     assert_eq!(unsafe { libc::fstatfs(f.as_raw_fd(), &mut fs) }, 0);
     let evictable = fs.f_type != libc::TMPFS_MAGIC;
     assert!(resident_pages(&f, len) > 0, "just written: cached");
     let mut ring = ring();
     let sqe = Fadvise::new(Fd(f.as_raw_fd()), len as u32, libc::POSIX_FADV_DONTNEED).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     if evictable {
         assert_eq!(
@@ -270,6 +341,9 @@ fn fadvise_dontneed_drops_the_page_cache() {
     }
     let (r, _w) = pipe();
     let sqe = Fadvise::new(Fd(r.as_raw_fd()), 1, libc::POSIX_FADV_NORMAL).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ESPIPE);
 }
 
@@ -277,6 +351,7 @@ fn fadvise_dontneed_drops_the_page_cache() {
 fn madvise_dontneed_zeroes_anonymous_memory() {
     require_ops!(Madvise::CODE);
     let len = 4096;
+    // SAFETY: a new mapping at an address the kernel picks; no existing memory is touched.
     let p = unsafe {
         libc::mmap(
             std::ptr::null_mut(),
@@ -288,8 +363,12 @@ fn madvise_dontneed_zeroes_anonymous_memory() {
         )
     };
     assert_ne!(p, libc::MAP_FAILED);
+    // SAFETY: `p` is the `len`-byte read-write mapping made above.
     unsafe { std::ptr::write_bytes(p.cast::<u8>(), 0xAB, len) };
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -297,9 +376,13 @@ fn madvise_dontneed_zeroes_anonymous_memory() {
         )
     };
     assert_eq!(cqe.result().unwrap(), 0);
+    // SAFETY: MADV_DONTNEED drops the page but keeps the mapping: `p` is still mapped and readable.
     let first = unsafe { std::ptr::read_volatile(p.cast::<u8>()) };
     assert_eq!(first, 0, "MADV_DONTNEED dropped the private page");
     // An unaligned address is EINVAL.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -307,6 +390,7 @@ fn madvise_dontneed_zeroes_anonymous_memory() {
         )
     };
     assert_errno(cqe, libc::EINVAL);
+    // SAFETY: `p`/`len` is the mapping made above; the madvise requests on it have completed.
     unsafe { libc::munmap(p, len) };
 }
 
@@ -319,6 +403,9 @@ fn renameat_moves_the_file() {
     let d = dir.open();
     let dfd = Fd(d.as_raw_fd());
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -331,6 +418,9 @@ fn renameat_moves_the_file() {
     let sqe = RenameAt::new(dfd, c"b".as_ptr(), dfd, c"c".as_ptr())
         .flags(RenameFlags::NOREPLACE)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EEXIST);
 }
 
@@ -344,6 +434,9 @@ fn unlinkat_removes_files_and_directories() {
     let dfd = Fd(d.as_raw_fd());
     let mut ring = ring();
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, UnlinkAt::new(dfd, c"f".as_ptr()).build()) }
             .result()
             .unwrap(),
@@ -352,12 +445,18 @@ fn unlinkat_removes_files_and_directories() {
     assert!(!dir.join("f").exists());
     // A directory needs AT_REMOVEDIR.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, UnlinkAt::new(dfd, c"d".as_ptr()).build()) },
         libc::EISDIR,
     );
     let sqe = UnlinkAt::new(dfd, c"d".as_ptr())
         .flags(AtFlags::REMOVEDIR)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert!(!dir.join("d").exists());
 }
@@ -371,11 +470,17 @@ fn mkdirat_creates_a_directory() {
     let sqe = MkDirAt::new(Fd(d.as_raw_fd()), c"sub".as_ptr())
         .mode(0o750)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let md = std::fs::metadata(dir.join("sub")).unwrap();
     assert!(md.is_dir());
     assert_eq!(md.mode() & 0o777, 0o750 & !umask());
     let sqe = MkDirAt::new(Fd(d.as_raw_fd()), c"sub".as_ptr()).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EEXIST);
 }
 
@@ -386,6 +491,9 @@ fn symlinkat_creates_a_link_to_the_target() {
     let d = dir.open();
     let mut ring = ring();
     let sqe = SymlinkAt::new(Fd(d.as_raw_fd()), c"some/target".as_ptr(), c"link".as_ptr()).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert_eq!(
         std::fs::read_link(dir.join("link")).unwrap(),
@@ -402,6 +510,9 @@ fn linkat_creates_a_hard_link() {
     let dfd = Fd(d.as_raw_fd());
     let mut ring = ring();
     let sqe = LinkAt::new(dfd, c"orig".as_ptr(), dfd, c"hard".as_ptr()).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let (a, b) = (
         std::fs::metadata(dir.join("orig")).unwrap(),
@@ -409,6 +520,9 @@ fn linkat_creates_a_hard_link() {
     );
     assert_eq!((a.ino(), a.nlink()), (b.ino(), 2));
     let sqe = LinkAt::new(dfd, c"missing".as_ptr(), dfd, c"x".as_ptr()).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ENOENT);
 }
 
@@ -419,6 +533,9 @@ fn ftruncate_sets_the_size() {
     let f = new_file(&dir, "f", b"0123456789");
     let mut ring = ring();
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Ftruncate::new(Fd(f.as_raw_fd()), 4).build()) }
             .result()
             .unwrap(),
@@ -426,6 +543,9 @@ fn ftruncate_sets_the_size() {
     );
     assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"0123");
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Ftruncate::new(Fd(f.as_raw_fd()), 100).build()) }
             .result()
             .unwrap(),
@@ -442,6 +562,9 @@ fn files_update_fills_a_registered_slot() {
     let mut ring = ring();
     register_files(&ring, &[-1, -1, -1]);
     let fds = [f.as_raw_fd()];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -451,6 +574,9 @@ fn files_update_fills_a_registered_slot() {
     assert_eq!(cqe.result().unwrap(), 1);
     let mut buf = [0u8; 7];
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Read::new(Fixed(2), buf.as_mut_ptr(), 7).build()) }
             .result()
             .unwrap(),
@@ -459,6 +585,9 @@ fn files_update_fills_a_registered_slot() {
     assert_eq!(&buf, b"updated");
     // Beyond the table.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -477,21 +606,31 @@ fn fixed_fd_install_gives_a_normal_fd_for_a_slot() {
     let mut ring = ring();
     register_files(&ring, &[f.as_raw_fd()]);
     drop(f);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let fd = unsafe { run1(&mut ring, FixedFdInstall::new(Fixed(0)).build()) }
         .result()
         .unwrap();
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
     let mut buf = [0u8; 9];
+    // SAFETY: `buf` is valid for writes of 9 bytes; `fd` is open.
     let n = unsafe { libc::pread(fd.as_raw_fd(), buf.as_mut_ptr().cast(), 9, 0) };
     assert_eq!(n, 9);
     assert_eq!(&buf, b"installed");
     // Close-on-exec by default.
     assert_eq!(
+        // SAFETY: F_GETFD only reads the fd's flags.
         unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFD) } & libc::FD_CLOEXEC,
         libc::FD_CLOEXEC
     );
     // An empty slot.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, FixedFdInstall::new(Fixed(5)).build()) },
         libc::EBADF,
     );
@@ -502,6 +641,9 @@ fn pipe_creates_a_connected_pair() {
     require_ops!(Pipe::CODE);
     let mut ring = ring();
     let mut fds = [-1i32; 2];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -509,11 +651,15 @@ fn pipe_creates_a_connected_pair() {
         )
     };
     assert_eq!(cqe.result().unwrap(), 0);
+    // SAFETY: the PIPE op succeeded (result 0): `fds` holds two new fds owned by nothing else.
     let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     write_fd(&w, b"through the pipe");
     assert_eq!(read_fd(&r, 64), b"through the pipe");
     // Unknown pipe flags.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Pipe::new(&mut fds).flags(libc::O_RDWR).build()) },
         libc::EINVAL,
     );

@@ -18,6 +18,8 @@ fn futex_wait_is_woken_by_futex_wake() {
     let word = AtomicU32::new(0);
     let p = word.as_ptr().cast_const();
     let mut ring = ring();
+    // SAFETY: the wait reads `word`, which lives to the end of the test; the wake below completes
+    // it and its CQE is reaped (`all`) before then.
     unsafe {
         submit(
             &mut ring,
@@ -29,6 +31,9 @@ fn futex_wait_is_woken_by_futex_wake() {
     std::thread::sleep(Duration::from_millis(10));
     assert_eq!(ring.cq().count(), 0, "still waiting");
     word.store(1, Ordering::SeqCst);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let mut all = unsafe {
         run(
             &mut ring,
@@ -44,6 +49,9 @@ fn futex_wait_is_woken_by_futex_wake() {
     assert_eq!(by_ud(&all, 1).result().unwrap(), 0);
     // The word no longer holds the expected value: EAGAIN at once.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -62,6 +70,8 @@ fn futex_wake_wakes_a_thread_blocked_in_futex_wait() {
     let waiter = std::thread::spawn(move || {
         // FUTEX_WAIT_PRIVATE while the word is 0.
         while w2.load(Ordering::SeqCst) == 0 {
+            // SAFETY: FUTEX_WAIT reads the word `w2` points to (kept alive by this thread's Arc);
+            // no timeout pointer.
             unsafe {
                 libc::syscall(
                     libc::SYS_futex,
@@ -79,6 +89,9 @@ fn futex_wake_wakes_a_thread_blocked_in_futex_wait() {
     let mut woke = 0;
     for _ in 0..500 {
         std::thread::sleep(Duration::from_millis(2));
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         woke = unsafe {
             run1(
                 &mut ring,
@@ -93,6 +106,9 @@ fn futex_wake_wakes_a_thread_blocked_in_futex_wait() {
     }
     word.store(1, Ordering::SeqCst);
     // Wake again in case it re-checked before the store.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let _ = unsafe {
         run1(
             &mut ring,
@@ -112,6 +128,8 @@ fn futex_waitv_reports_which_word_woke_it() {
         uring::types::FutexWaitV::new(words[1].as_ptr(), 5, FLAGS),
     ];
     let mut ring = ring();
+    // SAFETY: the waitv array `v` and the `words` it points to live to the end of the test; the
+    // wake below completes the wait and its CQE is reaped (`all`) before then.
     unsafe {
         submit(
             &mut ring,
@@ -121,6 +139,9 @@ fn futex_waitv_reports_which_word_woke_it() {
     std::thread::sleep(Duration::from_millis(10));
     assert_eq!(ring.cq().count(), 0, "still waiting");
     let p1 = words[1].as_ptr().cast_const();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let mut all = unsafe {
         run(
             &mut ring,

@@ -2,7 +2,7 @@
 //! (file contents, socket data, stat fields, a created directory, an xattr value, a woken
 //! futex, a child's siginfo, a CQE on another ring, ...), plus the error a bad fd gives.
 //! Tests probe first and skip, printing why, only when the kernel lacks the op.
-#![allow(unsafe_code, clippy::undocumented_unsafe_blocks)]
+#![allow(unsafe_code)]
 
 #[path = "../util/mod.rs"]
 mod util;
@@ -40,6 +40,8 @@ pub fn ring() -> Ring {
 /// Every pointer in `sqes` must stay valid until this returns (it returns only after each
 /// request's final CQE, so locals of the caller qualify).
 pub unsafe fn run(ring: &mut Ring, sqes: &[Sqe]) -> Vec<Cqe> {
+    // SAFETY: this fn's contract: every pointer in `sqes` stays valid until it returns, which is
+    // after each request's final CQE.
     unsafe { ring.push_multiple(sqes) }.expect("SQ has room");
     let mut pending: Vec<u64> = sqes
         .iter()
@@ -67,6 +69,9 @@ pub unsafe fn run(ring: &mut Ring, sqes: &[Sqe]) -> Vec<Cqe> {
 ///
 /// As [`run`].
 pub unsafe fn run1(ring: &mut Ring, sqe: Sqe) -> Cqe {
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(ring, &[sqe.user_data(1)]) };
     *cqes
         .iter()
@@ -79,8 +84,12 @@ pub unsafe fn run1(ring: &mut Ring, sqe: Sqe) -> Cqe {
 ///
 /// # Safety
 ///
-/// Every pointer in `sqes` must stay valid until the requests' final CQEs are reaped.
+/// Every pointer in `sqes` must stay valid until the requests' final CQEs are reaped. (The tests
+/// declare what the requests point to before the ring, so it also outlives the ring if an
+/// assertion fails first; the ring's drop then cancels what is still in flight.)
 pub unsafe fn submit(ring: &mut Ring, sqes: &[Sqe]) {
+    // SAFETY: this fn's contract: every pointer in `sqes` stays valid until the final CQEs are
+    // reaped.
     unsafe { ring.push_multiple(sqes) }.expect("SQ has room");
     ring.submit().expect("io_uring_enter");
 }
@@ -114,6 +123,7 @@ pub fn assert_errno(cqe: Cqe, errno: i32) {
 pub fn closed_fd() -> RawFd {
     // A high number no test opens; checked closed.
     let fd = 4000;
+    // SAFETY: F_GETFD only reads flags (or fails with EBADF, which is the point).
     assert_eq!(unsafe { libc::fcntl(fd, libc::F_GETFD) }, -1);
     fd
 }
@@ -160,16 +170,19 @@ pub fn cstr(path: &Path) -> CString {
 pub fn pipe() -> (OwnedFd, OwnedFd) {
     let mut fds = [0; 2];
     assert_eq!(
+        // SAFETY: `fds` has room for the two fds pipe2 writes.
         unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) },
         0,
         "{}",
         io::Error::last_os_error()
     );
+    // SAFETY: pipe2 succeeded (asserted): two new fds owned by nothing else.
     unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
 }
 
 /// `write(2)` all of `data` to `fd`.
 pub fn write_fd(fd: &impl AsRawFd, data: &[u8]) {
+    // SAFETY: `data` is valid for reads of `data.len()` bytes.
     let n = unsafe { libc::write(fd.as_raw_fd(), data.as_ptr().cast(), data.len()) };
     assert_eq!(n, data.len() as isize, "{}", io::Error::last_os_error());
 }
@@ -177,6 +190,7 @@ pub fn write_fd(fd: &impl AsRawFd, data: &[u8]) {
 /// One `read(2)` of up to `max` bytes from `fd`.
 pub fn read_fd(fd: &impl AsRawFd, max: usize) -> Vec<u8> {
     let mut v = vec![0u8; max];
+    // SAFETY: `v` is valid for writes of `max` bytes.
     let n = unsafe { libc::read(fd.as_raw_fd(), v.as_mut_ptr().cast(), max) };
     assert!(n >= 0, "{}", io::Error::last_os_error());
     v.truncate(n as usize);
@@ -185,6 +199,8 @@ pub fn read_fd(fd: &impl AsRawFd, max: usize) -> Vec<u8> {
 
 /// Registers `fds` (`-1` for an empty slot) as the ring's file table.
 pub fn register_files(ring: &Ring, fds: &[RawFd]) {
+    // SAFETY: `fds` is an array of `fds.len()` fds (or -1) read during the call; the kernel takes
+    // its own file references.
     unsafe {
         ring.submitter()
             .register_raw(
@@ -202,6 +218,8 @@ pub fn register_files(ring: &Ring, fds: &[RawFd]) {
 ///
 /// The buffers must outlive the ring's registration (the ring in the test).
 pub unsafe fn register_buffers(ring: &Ring, iov: &[libc::iovec]) {
+    // SAFETY: `iov` is read during the call; the buffers it describes outlive the registration
+    // (this fn's contract).
     unsafe {
         ring.submitter()
             .register_raw(

@@ -13,11 +13,20 @@ use crate::require_ops;
 fn nop_completes_with_zero_or_the_injected_result() {
     require_ops!(Nop::CODE);
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let c = unsafe { run1(&mut ring, Nop::new().build()) };
     assert_eq!(c.result().unwrap(), 0);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let c = unsafe { run1(&mut ring, Nop::new().result(Some(1234)).build()) };
     assert_eq!(c.result().unwrap(), 1234);
     // An injected -EBADF surfaces as the io::Error with that errno.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let c = unsafe { run1(&mut ring, Nop::new().result(Some(-libc::EBADF)).build()) };
     assert_errno(c, libc::EBADF);
 }
@@ -35,6 +44,7 @@ fn nop128_on_a_128_byte_sqe_ring() {
     let sqe = Nop128::new().result(Some(77)).build();
     let mut s = sqe;
     s.sqe = s.sqe.user_data(5);
+    // SAFETY: a NOP128 carries no pointer.
     unsafe { ring.push(&s) }.unwrap();
     ring.submit_and_wait(1).unwrap();
     let c = ring.cq().next().unwrap();
@@ -45,8 +55,10 @@ fn nop128_on_a_128_byte_sqe_ring() {
 fn async_cancel_cancels_a_pending_read() {
     require_ops!(AsyncCancel::CODE, Read::CODE);
     let (r, _w) = pipe();
-    let mut ring = ring();
     let mut buf = [0u8; 4];
+    let mut ring = ring();
+    // SAFETY: `buf` (declared before `ring`) outlives the read: it is cancelled below and its CQE
+    // reaped before the test ends.
     unsafe {
         submit(
             &mut ring,
@@ -55,6 +67,9 @@ fn async_cancel_cancels_a_pending_read() {
                 .user_data(5)],
         )
     };
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[AsyncCancel::new(5).build().user_data(6)]) };
     let mut all = cqes;
     if !all.iter().any(|c| c.user_data() == 5) {
@@ -70,6 +85,9 @@ fn async_cancel_cancels_a_pending_read() {
         "{read:?}"
     );
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, AsyncCancel::new(5).build()) },
         libc::ENOENT,
     );
@@ -79,9 +97,11 @@ fn async_cancel_cancels_a_pending_read() {
 fn async_cancel_by_fd_cancels_every_request_on_it() {
     require_ops!(AsyncCancel::CODE, Read::CODE);
     let (r, _w) = pipe();
-    let mut ring = ring();
     let (mut a, mut b) = ([0u8; 4], [0u8; 4]);
+    let mut ring = ring();
     let fd = Fd(r.as_raw_fd());
+    // SAFETY: `a` and `b` (declared before `ring`) outlive both reads: they are cancelled below and
+    // their CQEs reaped (`all.len() == 3`) before the test ends.
     unsafe {
         submit(
             &mut ring,
@@ -91,6 +111,9 @@ fn async_cancel_by_fd_cancels_every_request_on_it() {
             ],
         )
     };
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let mut all = unsafe {
         run(
             &mut ring,
@@ -117,6 +140,9 @@ fn msg_ring_posts_a_cqe_on_the_target_ring() {
     let sqe = MsgRingData::new(Fd(target.as_raw_fd()), 4242, 0xabcdef)
         .cqe_flags(Some(1 << 20))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let c = reap(&mut target, 1)[0];
     assert_eq!(
@@ -126,6 +152,9 @@ fn msg_ring_posts_a_cqe_on_the_target_ring() {
     // Not a ring fd.
     let (r, _w) = pipe();
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, MsgRingData::new(Fd(r.as_raw_fd()), 1, 1).build()) },
         libc::EBADFD,
     );
@@ -148,11 +177,17 @@ fn msg_ring_send_fd_installs_a_file_in_the_target_table() {
         0x77,
     )
     .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let c = reap(&mut target, 1)[0];
     assert_eq!(c.user_data(), 0x77);
     let mut buf = [0u8; 6];
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut target,
@@ -175,19 +210,28 @@ fn waitid_reports_the_child_exit_status() {
         .expect("spawn sh");
     let pid = child.id();
     let mut ring = ring();
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
     let sqe = WaitId::new(libc::P_PID, pid, libc::WEXITED)
         .infop(&mut info)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert_eq!(info.si_signo, libc::SIGCHLD);
     assert_eq!(info.si_code, libc::CLD_EXITED);
     assert_eq!(
+        // SAFETY: WAITID filled `info` for an exited child (CLD_EXITED, asserted), for which the
+        // pid/status union members are the ones set.
         unsafe { (info.si_pid(), info.si_status()) },
         (pid as i32, 7)
     );
     // Reaped: no such child any more.
     let sqe = WaitId::new(libc::P_PID, pid, libc::WEXITED).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ECHILD);
     drop(child);
 }

@@ -25,9 +25,11 @@ fn sockaddr_in(addr: SocketAddrV4) -> libc::sockaddr_in {
 }
 
 fn local_port(fd: i32) -> u16 {
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
     assert_eq!(
+        // SAFETY: `sa`/`len` are a `sockaddr_in` buffer and its length for the kernel to fill.
         unsafe { libc::getsockname(fd, (&raw mut sa).cast(), &mut len) },
         0
     );
@@ -49,7 +51,24 @@ fn udp_pair() -> (UdpSocket, UdpSocket) {
     (a, b)
 }
 
-fn provide(ring: &mut Ring, bufs: &mut [u8], size: u32, n: u16, group: u16) {
+/// A new TCP/IPv4 socket, close-on-exec.
+fn tcp_socket() -> OwnedFd {
+    // SAFETY: socket(2) takes no pointers.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+    // SAFETY: a new fd (checked non-negative) that nothing else owns.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}
+
+/// Provides `n` buffers of `size` bytes from `bufs` to `group` (`IORING_OP_PROVIDE_BUFFERS`).
+///
+/// # Safety
+///
+/// The kernel keeps pointers into `bufs` after this returns: `bufs` must outlive `ring` (or
+/// every request that may pick these buffers).
+unsafe fn provide(ring: &mut Ring, bufs: &mut [u8], size: u32, n: u16, group: u16) {
+    // SAFETY: the kernel keeps pointers into `bufs` after this op's CQE; this fn's contract makes
+    // `bufs` outlive the ring.
     let cqe = unsafe {
         run1(
             ring,
@@ -65,6 +84,9 @@ fn send_delivers_bytes_to_the_peer() {
     let (a, mut b) = UnixStream::pair().unwrap();
     let mut ring = ring();
     let msg = b"sent by uring";
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -90,6 +112,9 @@ fn send_with_dest_addr_is_sendto() {
     let sqe = Send::new(Fd(a.as_raw_fd()), b"dgram".as_ptr(), 5)
         .dest_addr(((&raw const sa).cast(), std::mem::size_of_val(&sa) as u16))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 5);
     let mut got = [0u8; 16];
     let (n, from) = b.recv_from(&mut got).unwrap();
@@ -103,6 +128,9 @@ fn recv_receives_what_the_peer_wrote() {
     let mut ring = ring();
     b.write_all(b"incoming").unwrap();
     let mut buf = [0u8; 32];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -113,6 +141,9 @@ fn recv_receives_what_the_peer_wrote() {
     assert_eq!(&buf[..8], b"incoming");
     // The peer is gone: 0 bytes (EOF).
     drop(b);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -123,6 +154,9 @@ fn recv_receives_what_the_peer_wrote() {
     // A non-socket.
     let (r, _w) = pipe();
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -137,9 +171,12 @@ fn recv_receives_what_the_peer_wrote() {
 fn recv_multishot_fills_provided_buffers_per_message() {
     require_ops!(Recv::CODE, ProvideBuffers::CODE);
     let (a, b) = udp_pair();
-    let mut ring = ring();
     let mut bufs = vec![0u8; 8 * 64];
-    provide(&mut ring, &mut bufs, 64, 8, 5);
+    let mut ring = ring();
+    // SAFETY: `bufs` is declared before `ring`, so it outlives it.
+    unsafe { provide(&mut ring, &mut bufs, 64, 8, 5) };
+    // SAFETY: RecvMulti carries no pointer (it picks from group 5, `bufs`, which outlives the
+    // ring); it is cancelled and its final CQE reaped below.
     unsafe {
         submit(
             &mut ring,
@@ -159,6 +196,9 @@ fn recv_multishot_fills_provided_buffers_per_message() {
     }
     assert_eq!(got, [b"one".to_vec(), b"two!".to_vec(), b"three".to_vec()]);
     // Cancel it and wait for its final CQE before the buffers go.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[AsyncCancel::new(3).build().user_data(4)]) };
     assert_eq!(by_ud(&cqes, 4).result().unwrap(), 0);
     if !cqes.iter().any(|c| c.user_data() == 3) {
@@ -174,20 +214,29 @@ fn sendmsg_and_recvmsg_move_a_datagram_with_iovecs() {
     let mut ring = ring();
     let (mut h, mut t) = (*b"head-", *b"tail");
     let iov = [iovec(&mut h), iovec(&mut t)];
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_ptr().cast_mut();
     msg.msg_iovlen = 2;
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe { run1(&mut ring, SendMsg::new(Fd(a.as_raw_fd()), &msg).build()) };
     assert_eq!(cqe.result().unwrap(), 9);
 
     let (mut x, mut y) = ([0u8; 3], [0u8; 16]);
     let riov = [iovec(&mut x), iovec(&mut y)];
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut from: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut rmsg: libc::msghdr = unsafe { std::mem::zeroed() };
     rmsg.msg_iov = riov.as_ptr().cast_mut();
     rmsg.msg_iovlen = 2;
     rmsg.msg_name = (&raw mut from).cast();
     rmsg.msg_namelen = std::mem::size_of_val(&from) as u32;
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -203,11 +252,15 @@ fn sendmsg_and_recvmsg_move_a_datagram_with_iovecs() {
 fn recvmsg_multishot_writes_header_name_and_payload() {
     require_ops!(RecvMsg::CODE, ProvideBuffers::CODE);
     let (a, b) = udp_pair();
-    let mut ring = ring();
     let mut bufs = vec![0u8; 4 * 256];
-    provide(&mut ring, &mut bufs, 256, 4, 6);
+    let mut ring = ring();
+    // SAFETY: `bufs` is declared before `ring`, so it outlives it.
+    unsafe { provide(&mut ring, &mut bufs, 256, 4, 6) };
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as u32;
+    // SAFETY: `msg` (the template the multishot reads) lives until the request is cancelled and its
+    // final CQE reaped below; its buffers (group 6, `bufs`) outlive the ring.
     unsafe {
         submit(
             &mut ring,
@@ -221,6 +274,10 @@ fn recvmsg_multishot_writes_header_name_and_payload() {
     assert!(c.has_more(), "{c:?}");
     let id = c.buffer_id().unwrap() as usize;
     let buf = &bufs[id * 256..id * 256 + c.result().unwrap() as usize];
+    let out_len = std::mem::size_of::<uring_sys::io_uring_recvmsg_out>();
+    assert!(buf.len() >= out_len, "{c:?}");
+    // SAFETY: `buf` holds at least an `io_uring_recvmsg_out` (asserted), which the kernel wrote
+    // first; `read_unaligned` copes with the buffer's alignment.
     let hdr = unsafe {
         buf.as_ptr()
             .cast::<uring_sys::io_uring_recvmsg_out>()
@@ -232,6 +289,9 @@ fn recvmsg_multishot_writes_header_name_and_payload() {
         std::mem::size_of::<libc::sockaddr_in>()
     );
     let name_at = std::mem::size_of::<uring_sys::io_uring_recvmsg_out>();
+    assert!(buf.len() >= name_at + std::mem::size_of::<libc::sockaddr_in>());
+    // SAFETY: a `sockaddr_in` follows the header inside `buf` (asserted), written by the kernel
+    // (`msg_namelen` asked for one); `read_unaligned` copes with the alignment.
     let name = unsafe {
         buf[name_at..]
             .as_ptr()
@@ -241,6 +301,9 @@ fn recvmsg_multishot_writes_header_name_and_payload() {
     assert_eq!(u16::from_be(name.sin_port), a.local_addr().unwrap().port());
     let payload_at = name_at + msg.msg_namelen as usize + msg.msg_controllen;
     assert_eq!(&buf[payload_at..payload_at + 9], b"multi-msg");
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[AsyncCancel::new(8).build().user_data(9)]) };
     if !cqes.iter().any(|c| c.user_data() == 8) {
         assert_errno(reap(&mut ring, 1)[0], libc::ECANCELED);
@@ -253,12 +316,18 @@ fn accept_returns_the_connection_and_peer_address() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let c = TcpStream::connect(l.local_addr().unwrap()).unwrap();
     let mut ring = ring();
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut sa: libc::sockaddr_in = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of_val(&sa) as libc::socklen_t;
     let sqe = Accept::new(Fd(l.as_raw_fd()), (&raw mut sa).cast(), &mut len)
         .flags(libc::SOCK_CLOEXEC)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let fd = unsafe { run1(&mut ring, sqe) }.result().unwrap();
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let mut s = TcpStream::from(unsafe { OwnedFd::from_raw_fd(fd as i32) });
     assert_eq!(u16::from_be(sa.sin_port), c.local_addr().unwrap().port());
     assert_eq!(len as usize, std::mem::size_of_val(&sa));
@@ -268,6 +337,9 @@ fn accept_returns_the_connection_and_peer_address() {
     assert_eq!(&got, b"hi");
     // Accepting on a socket that is not listening.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -288,6 +360,8 @@ fn accept_multishot_posts_one_cqe_per_connection() {
     require_ops!(Accept::CODE);
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let mut ring = ring();
+    // SAFETY: AcceptMulti carries no pointer (no peer address asked for); `l` stays open until the
+    // request is cancelled and its final CQE reaped below.
     unsafe {
         submit(
             &mut ring,
@@ -305,6 +379,8 @@ fn accept_multishot_posts_one_cqe_per_connection() {
     assert_eq!(cqes.len(), 2, "{cqes:?}");
     for c in cqes {
         assert!(c.has_more(), "{c:?}");
+        // SAFETY: each multishot ACCEPT CQE's result is a new socket fd (`result()` was Ok), owned
+        // by nothing else.
         let s = TcpStream::from(unsafe { OwnedFd::from_raw_fd(c.result().unwrap() as i32) });
         peers.push(s.peer_addr().unwrap().port());
     }
@@ -315,6 +391,9 @@ fn accept_multishot_posts_one_cqe_per_connection() {
         .collect();
     want.sort_unstable();
     assert_eq!(peers, want);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[AsyncCancel::new(11).build().user_data(12)]) };
     if !cqes.iter().any(|c| c.user_data() == 11) {
         assert_errno(reap(&mut ring, 1)[0], libc::ECANCELED);
@@ -328,13 +407,7 @@ fn connect_connects_to_a_listener() {
     let std::net::SocketAddr::V4(to) = l.local_addr().unwrap() else {
         unreachable!()
     };
-    let s = unsafe {
-        OwnedFd::from_raw_fd(libc::socket(
-            libc::AF_INET,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
-            0,
-        ))
-    };
+    let s = tcp_socket();
     let sa = sockaddr_in(to);
     let mut ring = ring();
     let sqe = Connect::new(
@@ -343,24 +416,24 @@ fn connect_connects_to_a_listener() {
         std::mem::size_of_val(&sa) as u32,
     )
     .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let (_, peer) = l.accept().unwrap();
     assert_eq!(peer.port(), local_port(s.as_raw_fd()));
     // Nothing listens on the port once the listener is gone.
     drop(l);
-    let s2 = unsafe {
-        OwnedFd::from_raw_fd(libc::socket(
-            libc::AF_INET,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
-            0,
-        ))
-    };
+    let s2 = tcp_socket();
     let sqe = Connect::new(
         Fd(s2.as_raw_fd()),
         (&raw const sa).cast(),
         std::mem::size_of_val(&sa) as u32,
     )
     .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ECONNREFUSED);
 }
 
@@ -370,6 +443,9 @@ fn shutdown_write_gives_the_peer_eof() {
     let (a, mut b) = UnixStream::pair().unwrap();
     let mut ring = ring();
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -384,6 +460,9 @@ fn shutdown_write_gives_the_peer_eof() {
     assert_eq!(b.read(&mut buf).unwrap(), 0);
     let (r, _w) = pipe();
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -398,6 +477,9 @@ fn shutdown_write_gives_the_peer_eof() {
 fn socket_creates_a_socket_of_the_asked_kind() {
     require_ops!(Socket::CODE);
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let fd = unsafe {
         run1(
             &mut ring,
@@ -406,11 +488,14 @@ fn socket_creates_a_socket_of_the_asked_kind() {
     }
     .result()
     .unwrap();
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let s = unsafe { OwnedFd::from_raw_fd(fd as i32) };
     let get = |opt| {
         let mut v: libc::c_int = 0;
         let mut len = 4;
         assert_eq!(
+            // SAFETY: `v`/`len` are an int buffer and its length for the kernel to fill.
             unsafe {
                 libc::getsockopt(
                     s.as_raw_fd(),
@@ -429,6 +514,9 @@ fn socket_creates_a_socket_of_the_asked_kind() {
         (libc::AF_INET, libc::SOCK_DGRAM)
     );
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Socket::new(9999, libc::SOCK_STREAM, 0).build()) },
         libc::EAFNOSUPPORT,
     );
@@ -440,6 +528,9 @@ fn send_zc_delivers_and_notifies() {
     let (a, mut b) = tcp_pair();
     let mut ring = ring();
     let data = vec![0x5Au8; 3000];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe {
         run(
             &mut ring,
@@ -465,9 +556,13 @@ fn sendmsg_zc_delivers_and_notifies() {
     let mut ring = ring();
     let (mut x, mut y) = (*b"zero-", *b"copy");
     let iov = [iovec(&mut x), iovec(&mut y)];
+    // SAFETY: all-zero bytes are a valid value of this C struct (integers, arrays, raw pointers).
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_ptr().cast_mut();
     msg.msg_iovlen = 2;
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe {
         run(
             &mut ring,
@@ -485,13 +580,7 @@ fn sendmsg_zc_delivers_and_notifies() {
 #[test]
 fn bind_and_listen_make_a_listening_socket() {
     require_ops!(Bind::CODE, Listen::CODE);
-    let s = unsafe {
-        OwnedFd::from_raw_fd(libc::socket(
-            libc::AF_INET,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
-            0,
-        ))
-    };
+    let s = tcp_socket();
     let sa = sockaddr_in(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
     let mut ring = ring();
     let sqe = Bind::new(
@@ -500,12 +589,18 @@ fn bind_and_listen_make_a_listening_socket() {
         std::mem::size_of_val(&sa) as u32,
     )
     .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     let port = local_port(s.as_raw_fd());
     assert_ne!(port, 0, "bound to an ephemeral port");
     // Not listening yet: connecting is refused.
     assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err());
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Listen::new(Fd(s.as_raw_fd()), 8).build()) }
             .result()
             .unwrap(),
@@ -522,6 +617,9 @@ fn bind_and_listen_make_a_listening_socket() {
         std::mem::size_of_val(&sa) as u32,
     )
     .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EINVAL);
 }
 
@@ -534,6 +632,9 @@ fn recv_zc_without_a_registered_interface_queue_is_einval() {
     let (a, _b) = tcp_pair();
     let mut ring = ring();
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, RecvZc::new(Fd(a.as_raw_fd()), 0).build()) },
         libc::EINVAL,
     );
@@ -553,11 +654,17 @@ fn a_direct_socket_binds_listens_and_accepts_through_its_slot() {
     let sqe = Socket::new(libc::AF_INET, libc::SOCK_STREAM, 0)
         .file_index(Some(DestinationSlot::Alloc))
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let slot = Fixed(unsafe { run1(&mut ring, sqe) }.result().unwrap());
     assert!(slot.0 < 4, "{slot:?}");
     let sa = sockaddr_in(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
     let len = std::mem::size_of_val(&sa) as u32;
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,
@@ -569,18 +676,29 @@ fn a_direct_socket_binds_listens_and_accepts_through_its_slot() {
         0
     );
     assert_eq!(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, Listen::new(slot, 4).build()) }
             .result()
             .unwrap(),
         0
     );
     // A normal fd for the same socket, to learn its port.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let fd = unsafe { run1(&mut ring, FixedFdInstall::new(slot).build()) }
         .result()
         .unwrap();
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
     let port = local_port(fd.as_raw_fd());
     let c = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let s = unsafe {
         run1(
             &mut ring,
@@ -589,6 +707,8 @@ fn a_direct_socket_binds_listens_and_accepts_through_its_slot() {
                 .build(),
         )
     };
+    // SAFETY: the CQE's result is the new fd the op made (non-negative: `result()` was Ok), owned
+    // by nothing else.
     let s = TcpStream::from(unsafe { OwnedFd::from_raw_fd(s.result().unwrap() as i32) });
     assert_eq!(s.peer_addr().unwrap(), c.local_addr().unwrap());
 }

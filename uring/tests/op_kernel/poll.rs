@@ -16,6 +16,7 @@ fn poll_add_completes_when_the_pipe_becomes_readable() {
     require_ops!(PollAdd::CODE);
     let (r, w) = pipe();
     let mut ring = ring();
+    // SAFETY: POLL_ADD carries no pointer; `r` stays open until its CQE is reaped below.
     unsafe {
         submit(
             &mut ring,
@@ -40,6 +41,8 @@ fn poll_add_multishot_posts_per_event_until_removed() {
     require_ops!(PollAdd::CODE, PollRemove::CODE);
     let (r, w) = pipe();
     let mut ring = ring();
+    // SAFETY: POLL_ADD carries no pointer; `r` stays open until the poll is removed and its final
+    // CQE reaped below.
     unsafe {
         submit(
             &mut ring,
@@ -59,6 +62,9 @@ fn poll_add_multishot_posts_per_event_until_removed() {
         );
         assert_eq!(read_fd(&r, 8), b"y");
     }
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[PollRemove::new(7).build().user_data(8)]) };
     assert_eq!(by_ud(&cqes, 8).result().unwrap(), 0);
     let last = if cqes.iter().any(|c| c.user_data() == 7) {
@@ -69,6 +75,9 @@ fn poll_add_multishot_posts_per_event_until_removed() {
     assert_errno(last, libc::ECANCELED);
     // Nothing armed under that user_data any more.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, PollRemove::new(7).build()) },
         libc::ENOENT,
     );
@@ -81,6 +90,8 @@ fn poll_update_changes_events_and_user_data() {
     let mut ring = ring();
     // POLLIN on the (empty) read end never fires; switch it to POLLOUT on... the same fd is
     // never writable, so poll the write end instead.
+    // SAFETY: POLL_ADD carries no pointer; `w` stays open until the updated poll fires and its CQE
+    // is reaped below.
     unsafe {
         submit(
             &mut ring,
@@ -94,6 +105,9 @@ fn poll_update_changes_events_and_user_data() {
         .new_user_data(Some(21))
         .build()
         .user_data(22);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[upd]) };
     let mut all = cqes.clone();
     if !all.iter().any(|c| c.user_data() == 21) {
@@ -113,8 +127,10 @@ fn poll_update_changes_events_and_user_data() {
 }
 
 fn epoll() -> OwnedFd {
+    // SAFETY: epoll_create1 takes no pointers.
     let fd = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
     assert!(fd >= 0);
+    // SAFETY: a new fd (checked non-negative) that nothing else owns.
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
 
@@ -129,15 +145,22 @@ fn epoll_ctl_adds_an_interest_the_epoll_set_reports() {
         u64: 0xfeed,
     };
     let sqe = EpollCtl::new(Fd(ep.as_raw_fd()), r.as_raw_fd(), libc::EPOLL_CTL_ADD, &ev).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     write_fd(&w, b"z");
     let mut out = [libc::epoll_event { events: 0, u64: 0 }; 2];
+    // SAFETY: `out` has room for the 2 events epoll_wait may write.
     let n = unsafe { libc::epoll_wait(ep.as_raw_fd(), out.as_mut_ptr(), 2, 1000) };
     assert_eq!(n, 1);
     let data = out[0].u64;
     assert_eq!(data, 0xfeed);
     // Adding the same fd again.
     let sqe = EpollCtl::new(Fd(ep.as_raw_fd()), r.as_raw_fd(), libc::EPOLL_CTL_ADD, &ev).build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::EEXIST);
     // Removing it: epoll_wait then reports nothing.
     let sqe = EpollCtl::new(
@@ -147,8 +170,12 @@ fn epoll_ctl_adds_an_interest_the_epoll_set_reports() {
         std::ptr::null(),
     )
     .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 0);
     assert_eq!(
+        // SAFETY: `out` has room for the 2 events epoll_wait may write.
         unsafe { libc::epoll_wait(ep.as_raw_fd(), out.as_mut_ptr(), 2, 0) },
         0
     );
@@ -164,11 +191,14 @@ fn epoll_wait_returns_the_ready_events() {
         u64: 42,
     };
     assert_eq!(
+        // SAFETY: `ev` is an `epoll_event` read during the call.
         unsafe { libc::epoll_ctl(ep.as_raw_fd(), libc::EPOLL_CTL_ADD, r.as_raw_fd(), &mut ev) },
         0
     );
-    let mut ring = ring();
     let mut out = [libc::epoll_event { events: 0, u64: 0 }; 4];
+    let mut ring = ring();
+    // SAFETY: `out` (room for 4 events, declared before `ring`) outlives the request: its CQE is
+    // reaped below before `out` is read.
     unsafe {
         submit(
             &mut ring,
@@ -185,6 +215,9 @@ fn epoll_wait_returns_the_ready_events() {
     assert!(events & libc::EPOLLIN as u32 != 0);
     // Not an epoll fd.
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe {
             run1(
                 &mut ring,

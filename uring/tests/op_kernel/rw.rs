@@ -27,6 +27,9 @@ fn read_reads_the_file_at_the_offset() {
     let f = file_with(&dir, "f", b"hello, uring");
     let mut ring = ring();
     let mut buf = [0u8; 5];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -47,10 +50,16 @@ fn read_through_a_registered_file() {
     let mut ring = ring();
     register_files(&ring, &[-1, f.as_raw_fd()]);
     let mut buf = [0u8; 6];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe { run1(&mut ring, Read::new(Fixed(1), buf.as_mut_ptr(), 6).build()) };
     assert_eq!(cqe.result().unwrap(), 6);
     assert_eq!(&buf, b"abcdef");
     // An empty slot is a bad file.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe { run1(&mut ring, Read::new(Fixed(0), buf.as_mut_ptr(), 6).build()) };
     assert_errno(cqe, libc::EBADF);
 }
@@ -85,6 +94,9 @@ fn bad_fd_gives_ebadf_for_every_fd_op() {
     ];
     for sqe in sqes {
         let op = uring::opcode::table::name(sqe.opcode());
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         let cqe = unsafe { run1(&mut ring, sqe) };
         let err = cqe.result().expect_err("bad fd");
         assert_eq!(err.raw_os_error(), Some(libc::EBADF), "{op:?}: {err}");
@@ -98,6 +110,9 @@ fn write_writes_the_file_at_the_offset() {
     let f = file_with(&dir, "f", b"0123456789");
     let mut ring = ring();
     let data = b"abc";
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -113,6 +128,9 @@ fn write_writes_the_file_at_the_offset() {
         .offset(0)
         .rw_flags(RwFlags::APPEND)
         .build();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     assert_eq!(unsafe { run1(&mut ring, sqe) }.result().unwrap(), 3);
     assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"0123abc789abc");
 }
@@ -125,6 +143,9 @@ fn readv_scatters_into_each_buffer() {
     let mut ring = ring();
     let (mut a, mut b) = ([0u8; 8], [0u8; 6]);
     let iov = [iovec(&mut a), iovec(&mut b)];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -143,6 +164,9 @@ fn writev_gathers_every_buffer() {
     let mut ring = ring();
     let (mut a, mut b) = (*b"gather ", *b"write");
     let iov = [iovec(&mut a), iovec(&mut b)];
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -158,11 +182,15 @@ fn fixed_buffer_write_then_read() {
     require_ops!(WriteFixed::CODE, ReadFixed::CODE);
     let dir = TempDir::new("fixedbuf");
     let f = file_with(&dir, "f", b"");
-    let mut ring = ring();
     let mut reg = vec![0u8; 4096];
+    let mut ring = ring();
+    // SAFETY: `reg` is declared before `ring`, so it outlives the registration.
     unsafe { register_buffers(&ring, &[iovec(&mut reg)]) };
     reg[100..105].copy_from_slice(b"fixed");
     let p = reg.as_mut_ptr();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -173,6 +201,9 @@ fn fixed_buffer_write_then_read() {
     };
     assert_eq!(cqe.result().unwrap(), 5);
     assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"\0\0fixed");
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -182,6 +213,9 @@ fn fixed_buffer_write_then_read() {
     assert_eq!(cqe.result().unwrap(), 7);
     assert_eq!(&reg[2000..2007], b"\0\0fixed");
     // A buffer index that was never registered.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -196,12 +230,14 @@ fn fixed_buffer_writev_then_readv() {
     require_ops!(WritevFixed::CODE, ReadvFixed::CODE);
     let dir = TempDir::new("fixedvec");
     let f = file_with(&dir, "f", b"");
-    let mut ring = ring();
     let mut reg = vec![0u8; 4096];
+    let mut ring = ring();
+    // SAFETY: `reg` is declared before `ring`, so it outlives the registration.
     unsafe { register_buffers(&ring, &[iovec(&mut reg)]) };
     reg[..4].copy_from_slice(b"vec-");
     reg[10..15].copy_from_slice(b"fixed");
     let base = reg.as_mut_ptr();
+    // SAFETY: offsets 0 and 10 are inside `reg`'s 4096 bytes.
     let iov = unsafe {
         [
             libc::iovec {
@@ -214,6 +250,9 @@ fn fixed_buffer_writev_then_readv() {
             },
         ]
     };
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -222,6 +261,7 @@ fn fixed_buffer_writev_then_readv() {
     };
     assert_eq!(cqe.result().unwrap(), 9);
     assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"vec-fixed");
+    // SAFETY: offsets 1000 and 2000 are inside `reg`'s 4096 bytes.
     let iov = unsafe {
         [
             libc::iovec {
@@ -234,6 +274,9 @@ fn fixed_buffer_writev_then_readv() {
             },
         ]
     };
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -250,9 +293,11 @@ fn fixed_buffer_writev_then_readv() {
 #[test]
 fn read_multishot_posts_a_cqe_per_chunk_in_provided_buffers() {
     require_ops!(ReadMulti::CODE, ProvideBuffers::CODE);
+    let mut bufs = vec![0u8; 4 * 32];
     let mut ring = ring();
     let (r, w) = pipe();
-    let mut bufs = vec![0u8; 4 * 32];
+    // SAFETY: the kernel keeps pointers into `bufs` after this op's CQE, until it has used the
+    // buffers or the ring is gone; `bufs` is declared before `ring`, so it outlives both.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -260,6 +305,8 @@ fn read_multishot_posts_a_cqe_per_chunk_in_provided_buffers() {
         )
     };
     assert_eq!(cqe.result().unwrap(), 0);
+    // SAFETY: ReadMulti carries no pointer (it reads into group 3, `bufs`, which outlives the
+    // ring); EOF below ends it and its final CQE is reaped.
     unsafe {
         submit(
             &mut ring,
@@ -291,6 +338,9 @@ fn splice_moves_file_bytes_into_a_pipe() {
     let f = file_with(&dir, "f", b"spliced data");
     let (r, w) = pipe();
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -300,6 +350,9 @@ fn splice_moves_file_bytes_into_a_pipe() {
     assert_eq!(cqe.result().unwrap(), 4);
     assert_eq!(read_fd(&r, 64), b"data");
     // Neither side a pipe.
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,
@@ -316,6 +369,9 @@ fn tee_duplicates_pipe_data_without_consuming_it() {
     let (r2, w2) = pipe();
     write_fd(&w1, b"teed");
     let mut ring = ring();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqe = unsafe {
         run1(
             &mut ring,

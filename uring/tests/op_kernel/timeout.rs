@@ -16,6 +16,9 @@ fn timeout_expires_with_etime_after_the_duration() {
     let mut ring = ring();
     let ts = Timespec::from(Duration::from_millis(30));
     let t0 = Instant::now();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let c = unsafe { run1(&mut ring, Timeout::new(&ts).build()) };
     assert_errno(c, libc::ETIME);
     assert!(
@@ -31,6 +34,9 @@ fn timeout_with_count_completes_after_that_many_cqes() {
     let mut ring = ring();
     let ts = Timespec::from(Duration::from_secs(10));
     let t0 = Instant::now();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe {
         run(
             &mut ring,
@@ -58,6 +64,9 @@ fn timeout_multishot_fires_count_times() {
         .flags(TimeoutFlags::MULTISHOT)
         .build()
         .user_data(1);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[sqe]) };
     assert_eq!(cqes.len(), 3, "{cqes:?}");
     for (i, c) in cqes.iter().enumerate() {
@@ -72,6 +81,9 @@ fn timeout_remove_cancels_an_armed_timeout() {
     let mut ring = ring();
     let ts = Timespec::from(Duration::from_secs(10));
     let t0 = Instant::now();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe {
         run(
             &mut ring,
@@ -85,6 +97,9 @@ fn timeout_remove_cancels_an_armed_timeout() {
     assert_errno(by_ud(&cqes, 1), libc::ECANCELED);
     assert!(t0.elapsed() < Duration::from_secs(5));
     assert_errno(
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+        // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
+        // is freed while it is in flight.
         unsafe { run1(&mut ring, TimeoutRemove::new(1).build()) },
         libc::ENOENT,
     );
@@ -97,6 +112,9 @@ fn timeout_update_rearms_with_the_new_time() {
     let long = Timespec::from(Duration::from_secs(10));
     let short = Timespec::from(Duration::from_millis(10));
     let t0 = Instant::now();
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe {
         run(
             &mut ring,
@@ -125,6 +143,9 @@ fn link_timeout_cancels_the_linked_request() {
         .build()
         .flags(SqeFlags::IO_LINK)
         .user_data(1);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
     let cqes = unsafe {
         run(
             &mut ring,
