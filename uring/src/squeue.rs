@@ -11,6 +11,11 @@ bitflags::bitflags! {
         /// `IOSQE_FIXED_FILE`: `fd` is an index into the registered file table.
         const FIXED_FILE = sys::IOSQE_FIXED_FILE;
         /// `IOSQE_IO_DRAIN`: issue only after every earlier SQE has completed.
+        ///
+        /// Do not mix with `CQE_SKIP_SUCCESS` on one ring. The kernel refuses a DRAIN after a
+        /// SKIP (`EOPNOTSUPP`) but accepts a SKIP after a DRAIN, and then a drained request can
+        /// wait forever for the skipped CQE, out of reach of any cancel (found by
+        /// `fuzz/raw_sqe` on Linux 6.18).
         const IO_DRAIN = sys::IOSQE_IO_DRAIN;
         /// `IOSQE_IO_LINK`: the next SQE starts only after this one succeeds.
         const IO_LINK = sys::IOSQE_IO_LINK;
@@ -20,7 +25,8 @@ bitflags::bitflags! {
         const ASYNC = sys::IOSQE_ASYNC;
         /// `IOSQE_BUFFER_SELECT`: take a buffer from the group in `buf_group`.
         const BUFFER_SELECT = sys::IOSQE_BUFFER_SELECT;
-        /// `IOSQE_CQE_SKIP_SUCCESS`: post no CQE if the request succeeds.
+        /// `IOSQE_CQE_SKIP_SUCCESS`: post no CQE if the request succeeds. Not with `IO_DRAIN`
+        /// on the same ring (see there). Linux 5.17+.
         const CQE_SKIP_SUCCESS = sys::IOSQE_CQE_SKIP_SUCCESS;
         // Bits a newer kernel may define are kept, not dropped.
         const _ = !0;
