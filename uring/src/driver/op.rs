@@ -127,16 +127,30 @@ pub(crate) fn clamp_len(n: usize) -> u32 {
 /// bytes (at `stable_mut_ptr()`).
 #[inline]
 unsafe fn read_output<B: IoBufMut>(c: Completion, mut buf: B) -> (io::Result<u32>, B) {
-    let r = c.result();
+    let r = within(c.result(), buf.bytes_total());
     if let Ok(n) = r {
-        // A correct kernel never reports more than the `len` it was given; a hostile or
-        // buggy one must not make us claim bytes past the buffer.
-        let n = (n as usize).min(buf.bytes_total());
         // SAFETY: the kernel wrote `n` bytes from the start of the buffer (the caller's
-        // promise), and `n` is at most `bytes_total()` (clamped above).
-        unsafe { buf.set_init(n) };
+        // promise), and `n` is at most `bytes_total()` (checked by `within`).
+        unsafe { buf.set_init(n as usize) };
     }
     (r, buf)
+}
+
+/// `r`, unless it claims more than the `len` bytes the request was given: a correct kernel
+/// never does, so that is corrupt ring memory or a kernel bug, and it becomes an `EUCLEAN`
+/// error instead of a length the caller would index its buffer with.
+#[inline]
+pub(crate) fn within(r: io::Result<u32>, len: usize) -> io::Result<u32> {
+    match r {
+        Ok(n) if n as usize > len.min(u32::MAX as usize) => Err(crate::error::with_message(
+            libc::EUCLEAN,
+            format!(
+                "the completion claims {n} bytes for a {len}-byte buffer, which no kernel \
+                 posts: the ring's memory is corrupt (the buffer is returned as it was)"
+            ),
+        )),
+        r => r,
+    }
 }
 
 /// The new descriptor a successful completion carries (`accept`, `openat`, `openat2`).
@@ -263,6 +277,14 @@ pub struct Read<B> {
     buf: B,
 }
 
+impl<B> Read<B> {
+    /// The buffer back, e.g. from a [`SubmitError`](super::SubmitError) (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
+}
+
 impl<B: IoBufMut> Read<B> {
     /// Reads into `buf` from `offset` (`u64::MAX`: the file position).
     pub fn new(target: impl Into<Target>, buf: B, offset: u64) -> Self {
@@ -300,6 +322,14 @@ pub struct Write<B> {
     buf: B,
 }
 
+impl<B> Write<B> {
+    /// The buffer back, e.g. from a [`SubmitError`](super::SubmitError) (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
+}
+
 impl<B: IoBuf> Write<B> {
     /// Writes `buf`'s initialized bytes at `offset` (`u64::MAX`: the file position).
     pub fn new(target: impl Into<Target>, buf: B, offset: u64) -> Self {
@@ -323,7 +353,7 @@ unsafe impl<B: IoBuf> Operation for Write<B> {
     }
     #[inline]
     fn complete(self, c: Completion) -> Self::Output {
-        (c.result(), self.buf)
+        (within(c.result(), self.buf.bytes_init()), self.buf)
     }
 }
 
@@ -333,6 +363,14 @@ pub struct Recv<B> {
     target: Target,
     flags: i32,
     buf: B,
+}
+
+impl<B> Recv<B> {
+    /// The buffer back, e.g. from a [`SubmitError`](super::SubmitError) (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
 }
 
 impl<B: IoBufMut> Recv<B> {
@@ -369,6 +407,14 @@ pub struct Send<B> {
     buf: B,
 }
 
+impl<B> Send<B> {
+    /// The buffer back, e.g. from a [`SubmitError`](super::SubmitError) (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
+}
+
 impl<B: IoBuf> Send<B> {
     /// Sends `buf`'s initialized bytes with `MSG_*` `flags`.
     pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
@@ -390,7 +436,7 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
             .build()
     }
     fn complete(self, c: Completion) -> Self::Output {
-        (c.result(), self.buf)
+        (within(c.result(), self.buf.bytes_init()), self.buf)
     }
 }
 
@@ -407,6 +453,14 @@ pub struct SendZc<B> {
     result: ZcResult,
     /// (buffer index, ring id of the lease) for a fixed-buffer send.
     fixed_index: Option<(u16, u64)>,
+}
+
+impl<B> SendZc<B> {
+    /// The buffer back, e.g. from a [`SubmitError`](super::SubmitError) (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
 }
 
 impl<B: IoBuf> SendZc<B> {

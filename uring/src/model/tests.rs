@@ -691,13 +691,35 @@ fn an_impossible_read_length_does_not_overrun_the_buffer() {
     let ud = m.in_flight()[0];
     m.complete(ud, 4096);
     d.reap(|_| {});
-    let (_res, buf) = d.take(op).map_err(|_| "pending").unwrap();
+    let (res, buf) = d.take(op).map_err(|_| "pending").unwrap();
     assert!(
         buf.len() <= buf.capacity(),
         "len {} > capacity {}",
         buf.len(),
         buf.capacity()
     );
+    // Nor report a length the caller would index the buffer with (found by fuzz/ring_model).
+    let e = res.unwrap_err();
+    assert_eq!(crate::error::errno(&e), Some(libc::EUCLEAN), "{e}");
+    assert!(buf.is_empty(), "nothing marked initialized");
+}
+
+/// The same for a write: a result above the bytes given is an error, not a length.
+#[test]
+fn an_impossible_write_length_is_an_error() {
+    use crate::driver::{Driver, Target, Write};
+    let (r, m) = ring(Config::new(4));
+    let mut d = Driver::from_ring(r);
+    let op = d
+        .submit(Write::new(Target::from_raw_fd(3), vec![7u8; 16], 0))
+        .map_err(|e| e.error)
+        .unwrap();
+    d.submit_pending().unwrap();
+    m.complete(m.in_flight()[0], 17);
+    d.reap(|_| {});
+    let (res, buf) = d.take(op).map_err(|_| "pending").unwrap();
+    assert_eq!(crate::error::errno(&res.unwrap_err()), Some(libc::EUCLEAN));
+    assert_eq!(buf, [7u8; 16]);
 }
 
 // ---- the model against the real kernel (differential; not under Miri) ------------------------
