@@ -1,9 +1,9 @@
 //! The model of the ring's completion rules, checked against the real kernel
-//! (see `fuzz::ring_model`).
+//! (see `fuzz::model_vs_kernel`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|input: fuzz::ring_model::Input| {
-    fuzz::ring_model::run(&input);
+fuzz_target!(|input: fuzz::model_vs_kernel::Input| {
+    fuzz::model_vs_kernel::run(&input);
 });

@@ -4,6 +4,7 @@
 //! Not a published crate: see `fuzz/README.md`.
 
 pub mod epoll_seq;
+pub mod model_vs_kernel;
 pub mod ops_kernel;
 pub mod raw_sqe;
 pub mod ring_model;

@@ -1,12 +1,11 @@
-//! `ring_model`, first piece: a model of the kernel side of the ring's completion rules
-//! (link chains, hard links, `IOSQE_CQE_SKIP_SUCCESS` with the kernel's skip-the-cancelled-tail
-//! rule, CQ overflow with `IORING_FEAT_NODROP`), checked **differentially against the real
-//! kernel** on NOP chains whose results are injected (`IORING_NOP_INJECT_RESULT`).
+//! `model_vs_kernel`: the model kernel's completion rules (link chains, hard links,
+//! `IOSQE_CQE_SKIP_SUCCESS` with the kernel's skip-the-cancelled-tail rule, CQ overflow with
+//! `IORING_FEAT_NODROP`), checked **differentially against the real kernel** on NOP chains whose
+//! results are injected (`IORING_NOP_INJECT_RESULT`).
 //!
-//! This is the model that `/work/notes/MODEL_SEAM.md` proposes to run the ring core against.
-//! Until that seam exists in `uring`, the target validates the model's rules on the real kernel
-//! (so the model is right before anything trusts it); the core-against-model target comes
-//! with the seam.
+//! The same rules live in `uring::model`, which `ring_model` runs the ring core and the
+//! ownership layer against; this target keeps them honest against the kernel, beyond the
+//! 128 random chains of `uring`'s `the_model_agrees_with_the_kernel_on_nop_chains` test.
 //!
 //! Not modelled here: `IOSQE_IO_DRAIN` (once any SQE used `CQE_SKIP_SUCCESS`, the kernel fails
 //! every later DRAIN SQE with `EOPNOTSUPP`: ring-global state the model would need first) and

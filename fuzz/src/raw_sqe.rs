@@ -294,13 +294,15 @@ impl Harness {
             }
         }
         // The kernel documents IOSQE_CQE_SKIP_SUCCESS as incompatible with IOSQE_IO_DRAIN but
-        // enforces it one way only (a DRAIN after a SKIP fails with EOPNOTSUPP). A SKIP after a
-        // DRAIN is accepted, and then a drained request (the one after a link that held the
+        // enforces it one way only (a DRAIN after a SKIP fails with EOPNOTSUPP). A SKIP with or after
+        // a DRAIN is accepted, and then a drained request (the one after a link that held the
         // DRAIN) can wait forever for a CQE that was skipped: even SYNC_CANCEL with ANY|ALL
         // does not reach it, and the ring is wedged until closed. Found by this target on Linux
         // 6.18 (about 1 run in 7 of `seed-regress-drain-then-skip`); since it is the kernel's
         // documented limit, not ours, the harness keeps the two apart in one ring.
-        if self.subs.iter().any(|s| s.flags & sys::IOSQE_IO_DRAIN != 0) {
+        if raw.flags & sys::IOSQE_IO_DRAIN != 0
+            || self.subs.iter().any(|s| s.flags & sys::IOSQE_IO_DRAIN != 0)
+        {
             raw.flags &= !sys::IOSQE_CQE_SKIP_SUCCESS;
         }
         Sqe::from_raw(raw)
