@@ -24,8 +24,7 @@ pub fn run(scenario: &str) -> io::Result<Output> {
 
 /// The value of the `key=value` line `key` in a child's stdout.
 pub fn value<'a>(stdout: &'a str, key: &str) -> Option<&'a str> {
-    stdout.lines().find_map(|l| {
-        l.strip_prefix(key)
-            .and_then(|rest| rest.strip_prefix('='))
-    })
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')))
 }

@@ -97,7 +97,10 @@ fn child_memlock() {
         .build();
     // SAFETY: `again` is registered buffer 0 and alive; the CQE is reaped inside `one`.
     let res = unsafe { one(&mut ring, sqe) };
-    assert_eq!(res, 1000, "READ_FIXED into the buffer registered after the failure");
+    assert_eq!(
+        res, 1000,
+        "READ_FIXED into the buffer registered after the failure"
+    );
     assert!(again[..1000].iter().all(|&b| b == 0xA5));
     nop(&mut ring, 2);
     println!("second_registration=ok");
@@ -207,10 +210,7 @@ fn seccomp(errno: i32, name: &str) -> Row {
     let msg = get("message");
     if errno == libc::ENOSYS {
         assert!(msg.contains("seccomp"), "cause named: {msg}");
-        assert!(
-            msg.contains("allow io_uring_setup"),
-            "remedy named: {msg}"
-        );
+        assert!(msg.contains("allow io_uring_setup"), "remedy named: {msg}");
     } else {
         let sysctl = std::fs::read_to_string("/proc/sys/kernel/io_uring_disabled")
             .ok()
@@ -230,7 +230,10 @@ fn seccomp(errno: i32, name: &str) -> Row {
     assert_eq!(get("epoll_tokens"), "[7]");
     let mut row = Row::new(&format!("seccomp: io_uring_setup → {}", errno_name(errno)));
     row.faults = 1;
-    row.note = format!("clear error ({}), errno kept, epoll fallback with 1 notice", errno_name(errno));
+    row.note = format!(
+        "clear error ({}), errno kept, epoll fallback with 1 notice",
+        errno_name(errno)
+    );
     row
 }
 
@@ -314,11 +317,17 @@ pub(crate) fn cq_overflow() -> Row {
         saw_overflow_flag |= ring.sq().cq_overflow();
     }
     let overflow_counter = ring.cq().overflow();
-    assert!(saw_overflow_flag, "the CQ overflowed (IORING_SQ_CQ_OVERFLOW)");
+    assert!(
+        saw_overflow_flag,
+        "the CQ overflowed (IORING_SQ_CQ_OVERFLOW)"
+    );
     // Reap everything: each wait flushes the overflow list into the CQ as room appears.
     let deadline = Instant::now() + Duration::from_secs(60);
     while reaped < N {
-        assert!(Instant::now() < deadline, "only {reaped} of {N} CQEs after 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "only {reaped} of {N} CQEs after 60 s"
+        );
         reap(&mut ring, &mut reaped);
         if reaped < N {
             match ring.submitter().submit_and_wait(1) {
@@ -363,8 +372,8 @@ pub(crate) fn memlock() -> Row {
     assert_eq!(child::value(&stdout, "second_registration"), Some("ok"));
     let mut row = Row::new("RLIMIT_MEMLOCK 64 KiB, 4 MiB fixed buffers");
     row.faults = 1;
-    row.note = "ENOMEM naming RLIMIT_MEMLOCK; nothing left registered or accounted; ring works"
-        .into();
+    row.note =
+        "ENOMEM naming RLIMIT_MEMLOCK; nothing left registered or accounted; ring works".into();
     row
 }
 
@@ -374,11 +383,7 @@ const EINTR_BYTES: usize = 1000;
 
 /// Writes `EINTR_BYTES` one at a time with pauses, while another thread signals the waiter.
 /// Returns (signals sent). `waiter` must be running; `done` is set by it when finished.
-fn signal_and_write(
-    mut w: UnixStream,
-    waiter: libc::pthread_t,
-    done: Arc<AtomicBool>,
-) -> u64 {
+fn signal_and_write(mut w: UnixStream, waiter: libc::pthread_t, done: Arc<AtomicBool>) -> u64 {
     let sent = Arc::new(AtomicU64::new(0));
     let signaller = {
         let done = done.clone();
@@ -421,7 +426,10 @@ fn read_seq(r: &mut UnixStream, next: &mut usize) {
     }
 }
 
-fn eintr(name: &str, waiter: impl FnOnce(UnixStream, Arc<AtomicBool>) -> (usize, u64, u64) + Send + 'static) -> Row {
+fn eintr(
+    name: &str,
+    waiter: impl FnOnce(UnixStream, Arc<AtomicBool>) -> (usize, u64, u64) + Send + 'static,
+) -> Row {
     let old = sys::install_noop_handler(libc::SIGUSR1).unwrap();
     let (r, w) = UnixStream::pair().unwrap();
     r.set_nonblocking(true).unwrap();
@@ -471,7 +479,11 @@ pub(crate) fn eintr_uring() -> Row {
                 }
             };
             assert_eq!(cqe.user_data(), wakeups, "the poll just armed");
-            assert!(cqe.res() > 0 && cqe.res() & libc::POLLIN as i32 != 0, "{}", cqe.res());
+            assert!(
+                cqe.res() > 0 && cqe.res() & libc::POLLIN as i32 != 0,
+                "{}",
+                cqe.res()
+            );
             wakeups += 1;
             read_seq(&mut r, &mut next);
         }
@@ -601,7 +613,14 @@ pub(crate) fn bad_input_uring() -> Row {
             // SAFETY: every pointer in these SQEs is to `buf`, `iovs`, the guarded mapping or
             // the fixed buffer, all alive until after `one` reaps the CQE.
             let res = unsafe { one(&mut ring, $sqe) };
-            expect(&mut cases, Case { what: $what, res, want: &$want });
+            expect(
+                &mut cases,
+                Case {
+                    what: $what,
+                    res,
+                    want: &$want,
+                },
+            );
             n += 1;
             nop(&mut ring, n);
         }};
@@ -614,15 +633,27 @@ pub(crate) fn bad_input_uring() -> Row {
     };
     // SAFETY: `closed` came from into_raw_fd just above and is closed once, here.
     unsafe { libc::close(closed) };
-    case!("READ on a closed fd", opcode::Read::new(Fd(closed), bp, 16).build(), [-libc::EBADF]);
-    case!("WRITE on fd -1", opcode::Write::new(Fd(-1), bp, 16).build(), [-libc::EBADF]);
+    case!(
+        "READ on a closed fd",
+        opcode::Read::new(Fd(closed), bp, 16).build(),
+        [-libc::EBADF]
+    );
+    case!(
+        "WRITE on fd -1",
+        opcode::Write::new(Fd(-1), bp, 16).build(),
+        [-libc::EBADF]
+    );
     // Wrong kinds.
     case!(
         "ACCEPT on a regular file",
         opcode::Accept::new(ffd, std::ptr::null_mut(), std::ptr::null_mut()).build(),
         [-libc::ENOTSOCK]
     );
-    case!("RECV on a regular file", opcode::Recv::new(ffd, bp, 16).build(), [-libc::ENOTSOCK]);
+    case!(
+        "RECV on a regular file",
+        opcode::Recv::new(ffd, bp, 16).build(),
+        [-libc::ENOTSOCK]
+    );
     let ro = File::open("/proc/self/exe").unwrap();
     case!(
         "WRITE on a read-only fd",
@@ -638,13 +669,23 @@ pub(crate) fn bad_input_uring() -> Row {
         [-libc::EISDIR]
     );
     // Zero and huge lengths.
-    case!("READ of 0 bytes", opcode::Read::new(ffd, bp, 0).offset(0).build(), [0]);
-    case!("WRITE of 0 bytes", opcode::Write::new(ffd, bp, 0).offset(0).build(), [0]);
+    case!(
+        "READ of 0 bytes",
+        opcode::Read::new(ffd, bp, 0).offset(0).build(),
+        [0]
+    );
+    case!(
+        "WRITE of 0 bytes",
+        opcode::Write::new(ffd, bp, 0).offset(0).build(),
+        [0]
+    );
     let guarded = Guarded::new();
     // The kernel copies until the guard page faults: a short read of one page, or EFAULT.
     case!(
         "READ of u32::MAX bytes into a 4 KiB page before a guard page",
-        opcode::Read::new(ffd, guarded.ptr, u32::MAX).offset(0).build(),
+        opcode::Read::new(ffd, guarded.ptr, u32::MAX)
+            .offset(0)
+            .build(),
         [Guarded::PAGE as i32, -libc::EFAULT]
     );
     let iovs = vec![
@@ -656,7 +697,9 @@ pub(crate) fn bad_input_uring() -> Row {
     ];
     case!(
         "READV with 1025 iovecs (UIO_MAXIOV is 1024)",
-        opcode::Readv::new(ffd, iovs.as_ptr(), 1025).offset(0).build(),
+        opcode::Readv::new(ffd, iovs.as_ptr(), 1025)
+            .offset(0)
+            .build(),
         [-libc::EINVAL]
     );
     // Invalid offsets.
@@ -709,7 +752,9 @@ pub(crate) fn bad_input_uring() -> Row {
     );
     case!(
         "READ_FIXED index 0, 4096 bytes from offset 1",
-        opcode::ReadFixed::new(ffd, fp.wrapping_add(1), 4096, 0).offset(0).build(),
+        opcode::ReadFixed::new(ffd, fp.wrapping_add(1), 4096, 0)
+            .offset(0)
+            .build(),
         [-libc::EFAULT]
     );
     case!(
@@ -738,7 +783,10 @@ pub(crate) fn bad_input_uring() -> Row {
     let mut reg = |what: &str, r: io::Result<()>, want: &[i32], cases: &mut Vec<String>| {
         let e = r.expect_err(what);
         let errno = uring::error::errno(&e).expect("errno kept");
-        assert!(want.contains(&errno), "{what}: {e} (errno {errno}), expected {want:?}");
+        assert!(
+            want.contains(&errno),
+            "{what}: {e} (errno {errno}), expected {want:?}"
+        );
         cases.push(format!("{what} → {}", errno_name(errno)));
         reg_cases += 1;
     };
@@ -790,8 +838,9 @@ pub(crate) fn bad_input_uring() -> Row {
     }
     let mut row = Row::new("bad input: io_uring SQEs and registrations");
     row.inputs = n + reg_cases;
-    row.note = "kernel errno in each CQE/error (EBADF, ENOTSOCK, EINVAL, EFAULT, EBUSY); a NOP after each"
-        .into();
+    row.note =
+        "kernel errno in each CQE/error (EBADF, ENOTSOCK, EINVAL, EFAULT, EBUSY); a NOP after each"
+            .into();
     row
 }
 
@@ -824,7 +873,12 @@ pub(crate) fn bad_input_epoll() -> Row {
         libc::ENOENT,
         ErrorKind::NotFound,
     );
-    check("delete an fd never added", ep.delete(&a), libc::ENOENT, ErrorKind::NotFound);
+    check(
+        "delete an fd never added",
+        ep.delete(&a),
+        libc::ENOENT,
+        ErrorKind::NotFound,
+    );
     check(
         "add the epoll fd to itself",
         ep.add(&ep, 1, Interest::READABLE),
@@ -852,6 +906,8 @@ pub(crate) fn bad_input_epoll() -> Row {
     assert_eq!(events.iter().next().map(|e| e.token()), Some(9));
     let mut row = Row::new("bad input: epoll_ctl");
     row.inputs = tried;
-    row.note = "EPERM, ENOENT, EINVAL, EEXIST through CtlError with the errno's kind; events still arrive".into();
+    row.note =
+        "EPERM, ENOENT, EINVAL, EEXIST through CtlError with the errno's kind; events still arrive"
+            .into();
     row
 }

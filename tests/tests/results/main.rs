@@ -85,7 +85,10 @@ fn main() {
                 rows.push(row);
             }
             Err(_) => {
-                println!("scenario {name} ... FAILED ({:.1}s)", t.elapsed().as_secs_f64());
+                println!(
+                    "scenario {name} ... FAILED ({:.1}s)",
+                    t.elapsed().as_secs_f64()
+                );
                 failed.push(*name);
             }
         }
