@@ -214,3 +214,26 @@ pub fn signal_thread(thread: libc::pthread_t, signal: i32) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// `SO_LINGER` with a zero timeout on `fd`: closing it then sends a reset, not a FIN.
+pub fn set_linger_zero(fd: std::os::fd::RawFd) -> io::Result<()> {
+    let l = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: `l` is a valid `linger` for the duration of the call.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const l).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}

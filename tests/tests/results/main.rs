@@ -1,4 +1,4 @@
-//! The crates under faults and bad input, with the results table.
+//! The crates under faults, bad input and load, with the results table.
 //!
 //! Its own harness (`harness = false`): the scenarios run one after another (some change
 //! process-wide state: signal handlers, rlimits in children), each asserts its counts, orderings
@@ -10,6 +10,7 @@
 //! FILTER.
 
 mod faults;
+mod load;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Mutex;
@@ -31,6 +32,9 @@ const SCENARIOS: &[Scenario] = &[
     ("fault_eintr_epoll", faults::eintr_epoll),
     ("bad_input_uring", faults::bad_input_uring),
     ("bad_input_epoll", faults::bad_input_epoll),
+    ("load_epoll_echo", load::epoll_echo),
+    ("load_epoll_half_close_reset", load::epoll_half_close_reset),
+    ("load_epoll_backlog", load::epoll_backlog),
 ];
 
 fn main() {

@@ -1,0 +1,126 @@
+//! Load: the echo servers under thousands of loopback connections, every byte checked.
+
+use std::net::TcpStream;
+use std::time::Duration;
+
+use tests::data::{Pattern, Rng};
+use tests::echo::EpollEcho;
+use tests::load::{self, Plan};
+use tests::report::Row;
+use tests::sys;
+
+/// Concurrent connections in the main load run.
+const CONNS: usize = 2000;
+/// Bytes each connection sends (and must get back).
+const STREAM: usize = 1 << 20;
+/// The largest single write.
+const MAX_WRITE: usize = 64 * 1024;
+/// The bound on one run (it takes a few seconds here).
+const WITHIN: Duration = Duration::from_secs(120);
+
+fn pattern() -> Pattern {
+    Pattern::new(STREAM, 64 * 1024, 0x5EED)
+}
+
+/// Room for the client's and the server's end of every connection in this one process.
+fn fds_for(conns: usize) {
+    let want = (2 * conns + 256) as u64;
+    let got = sys::raise_nofile(want).expect("RLIMIT_NOFILE");
+    assert!(
+        got >= want,
+        "RLIMIT_NOFILE {got} < {want}: raise the hard limit"
+    );
+}
+
+/// 2,000 connections × 1 MiB in random-sized writes against the epoll echo server.
+pub(crate) fn epoll_echo() -> Row {
+    fds_for(CONNS);
+    let server = EpollEcho::start(CONNS + 16).expect("epoll echo server");
+    let p = pattern();
+    let plans = vec![Plan::Full; CONNS];
+    let r = load::run(server.addr(), &p, &plans, MAX_WRITE, WITHIN).expect("load run");
+    let stats = server.stop().expect("server stats");
+    assert_eq!(r.sent, (CONNS * STREAM) as u64, "every byte sent");
+    assert_eq!(r.verified, r.sent, "every byte back, in order, once");
+    assert_eq!(stats.accepted, CONNS as u64, "{stats:?}");
+    assert_eq!(
+        (stats.bytes_in, stats.bytes_out),
+        (r.sent, r.sent),
+        "{stats:?}"
+    );
+    let mut row = Row::new("load: epoll echo, 2,000 conns × 1 MiB");
+    row.connections = r.connections as u64;
+    row.bytes_verified = r.verified;
+    row.note = format!(
+        "random writes of 1 B–64 KiB; server accepted {}, echoed {} B",
+        stats.accepted, stats.bytes_out
+    );
+    row
+}
+
+/// Half-closing and resetting peers mid-stream among full ones: the half-closed get back all
+/// they sent, the resets cost the server nothing, and it keeps serving.
+pub(crate) fn epoll_half_close_reset() -> Row {
+    const N: usize = 300;
+    fds_for(N);
+    let server = EpollEcho::start(N + 16).expect("epoll echo server");
+    let p = pattern();
+    let mut rng = Rng::new(7);
+    let plans: Vec<Plan> = (0..N)
+        .map(|i| match i % 3 {
+            0 => Plan::HalfClose(rng.range(0, STREAM - 1)),
+            1 => Plan::Reset(rng.range(1, STREAM - 1)),
+            _ => Plan::Full,
+        })
+        .collect();
+    let r = load::run(server.addr(), &p, &plans, MAX_WRITE, WITHIN).expect("load run");
+    assert_eq!(r.half_closed, N / 3);
+    assert_eq!(r.reset, N / 3);
+    // Afterwards the server still serves new connections, fully.
+    let after = load::run(server.addr(), &p, &[Plan::Full; 8], MAX_WRITE, WITHIN)
+        .expect("serving after the resets");
+    assert_eq!(after.verified, (8 * STREAM) as u64);
+    let stats = server.stop().expect("server stats");
+    assert_eq!(stats.accepted, (N + 8) as u64, "{stats:?}");
+    let mut row = Row::new("load: epoll echo, half-closed and reset peers");
+    row.connections = (N + 8) as u64;
+    row.bytes_verified = r.verified + after.verified;
+    row.faults = (r.half_closed + r.reset) as u64;
+    row.note = format!(
+        "{} half-closed part-way got all they sent back; {} reset mid-stream; 8 more served after",
+        r.half_closed, r.reset
+    );
+    row
+}
+
+/// Connections opened faster than accepted: 1,000 connects while the server is not accepting
+/// yet (the backlog fills, later SYNs wait), then it starts and serves them all.
+pub(crate) fn epoll_backlog() -> Row {
+    const N: usize = 1000;
+    const BYTES: usize = 16 * 1024;
+    fds_for(N);
+    let bound = EpollEcho::bind(N + 16).expect("bind");
+    let addr = bound.addr().expect("addr");
+    let connector = std::thread::spawn(move || {
+        (0..N)
+            .map(|_| TcpStream::connect(addr))
+            .collect::<std::io::Result<Vec<_>>>()
+    });
+    // Let the connects pile up in the backlog before anything is accepted.
+    std::thread::sleep(Duration::from_millis(300));
+    let server = bound.start().expect("start");
+    let socks = connector
+        .join()
+        .expect("connector thread")
+        .expect("every connect completes once the server accepts");
+    let p = Pattern::new(BYTES, 4096, 3);
+    let r = load::run_on(socks, &p, &vec![Plan::Full; N], 4096, WITHIN).expect("load run");
+    let stats = server.stop().expect("server stats");
+    assert_eq!(r.verified, (N * BYTES) as u64);
+    assert_eq!(stats.accepted, N as u64, "{stats:?}");
+    let mut row = Row::new("load: epoll echo, 1,000 connects before accept");
+    row.connections = N as u64;
+    row.bytes_verified = r.verified;
+    row.note = "backlog filled while not accepting; every connection served after start".into();
+    row
+}
