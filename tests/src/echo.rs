@@ -1,8 +1,11 @@
-//! The epoll echo server of `epoll/examples/echo_epoll.rs`, started on a free loopback port in
-//! a thread of the test process.
+//! The echo servers of `epoll/examples/echo_epoll.rs` and `uring/examples/echo_uring.rs`,
+//! started on a free loopback port in a thread of the test process.
 
 #[path = "../../epoll/examples/support/echo_server.rs"]
 mod echo_server;
+
+#[path = "../../uring/examples/support/uring_server.rs"]
+mod uring_server;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -98,6 +101,101 @@ impl EpollEcho {
 }
 
 impl Drop for EpollEcho {
+    fn drop(&mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = self.stop.stop();
+            let _ = t.join();
+        }
+    }
+}
+
+/// A running io_uring echo server (`uring/examples/support/uring_server.rs`).
+#[derive(Debug)]
+pub struct UringEcho {
+    addr: SocketAddr,
+    stop: uring_server::StopHandle,
+    thread: Option<JoinHandle<io::Result<uring_server::Stats>>>,
+}
+
+/// What the io_uring server did, beyond [`Stats`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UringStats {
+    /// The common counters.
+    pub stats: Stats,
+    /// Receives re-armed after the provided-buffer ring ran dry.
+    pub rearmed: u64,
+    /// Receives re-armed after the kernel ended them otherwise (a full CQ).
+    pub rearmed_other: u64,
+    /// Connections dropped (reset peers, failed or timed-out sends).
+    pub dropped: u64,
+}
+
+impl UringEcho {
+    /// Binds 127.0.0.1 on a free port and serves in a new thread.
+    pub fn start(max_conns: usize) -> io::Result<UringEcho> {
+        let config = uring_server::Config {
+            max_conns,
+            protocol: uring_server::Protocol::Echo,
+            send_timeout: None,
+        };
+        // The driver is not `Send` (its buffer rings are `Rc`): bind in the serving thread.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("uring-echo".into())
+            .spawn(move || {
+                let bound =
+                    uring_server::Server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
+                        .and_then(|s| Ok((s.local_addr()?, s)));
+                match bound {
+                    Ok((addr, server)) => {
+                        let _ = tx.send(Ok((addr, server.stop_handle())));
+                        server.run()
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(io::Error::new(e.kind(), e.to_string())));
+                        Err(e)
+                    }
+                }
+            })?;
+        let (addr, stop) = rx
+            .recv()
+            .map_err(|_| io::Error::other("the uring echo thread died"))??;
+        Ok(UringEcho {
+            addr,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server and returns what it did.
+    pub fn stop(mut self) -> io::Result<UringStats> {
+        self.stop.stop()?;
+        let s = self
+            .thread
+            .take()
+            .expect("joined once")
+            .join()
+            .map_err(|_| io::Error::other("the uring echo server thread panicked"))??;
+        Ok(UringStats {
+            stats: Stats {
+                accepted: s.accepted,
+                rejected: s.rejected,
+                bytes_in: s.bytes_in,
+                bytes_out: s.bytes_out,
+            },
+            rearmed: s.rearmed,
+            rearmed_other: s.rearmed_other,
+            dropped: s.dropped,
+        })
+    }
+}
+
+impl Drop for UringEcho {
     fn drop(&mut self) {
         if let Some(t) = self.thread.take() {
             let _ = self.stop.stop();

@@ -29,8 +29,104 @@ pub(crate) fn child_main(name: &str) {
         "seccomp_enosys" => child_seccomp(libc::ENOSYS),
         "seccomp_eperm" => child_seccomp(libc::EPERM),
         "memlock" => child_memlock(),
+        "exec_example_denied" => child_exec_example(),
         _ => panic!("unknown child scenario {name:?}"),
     }
+}
+
+/// Installs the ENOSYS filter and becomes the example named in `EVENT_IO_EXAMPLE` (the filter
+/// stays across `exec`).
+fn child_exec_example() {
+    use std::os::unix::process::CommandExt;
+    sys::deny_io_uring_setup(libc::ENOSYS).expect("installing the seccomp filter");
+    let exe = std::env::var("EVENT_IO_EXAMPLE").expect("EVENT_IO_EXAMPLE");
+    let e = std::process::Command::new(exe)
+        .args(["--port", "0"])
+        .env_remove(child::ENV)
+        .exec();
+    panic!("exec: {e}");
+}
+
+/// The example binary `name`, built (quietly) with the cargo running these tests.
+fn example(name: &str) -> std::path::PathBuf {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["build", "-q", "-p", "uring", "--example", name])
+        .output()
+        .expect("running cargo build");
+    assert!(
+        out.status.success(),
+        "building example {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // This binary is target/<profile>/deps/results-*; the example is target/<profile>/examples.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/<profile>");
+    let path = dir.join("examples").join(name);
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}
+
+/// The echo example under a seccomp filter that denies io_uring_setup: it says so in one line,
+/// serves with epoll, echoes, and stops cleanly on SIGINT.
+pub(crate) fn example_fallback() -> Row {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+    let exe = example("echo_uring");
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(child::ENV, "exec_example_denied")
+        .env("EVENT_IO_EXAMPLE", &exe)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning the example");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).expect("the example's first line");
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    assert!(line.contains("epoll server"), "{line:?}");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let msg = b"through the epoll fallback";
+    s.write_all(msg).unwrap();
+    let mut got = vec![0u8; msg.len()];
+    s.read_exact(&mut got).unwrap();
+    assert_eq!(&got, msg);
+    drop(s);
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "exit {status}; stderr: {err}");
+    let notices: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("falling back to epoll"))
+        .collect();
+    assert_eq!(notices.len(), 1, "one notice line, got stderr: {err}");
+    assert!(notices[0].contains("io_uring unavailable"), "{err}");
+    assert!(rest.contains("bytes_in: 26"), "stats after SIGINT: {rest}");
+    let mut row = Row::new("seccomp: the echo example under ENOSYS");
+    row.connections = 1;
+    row.bytes_verified = msg.len() as u64;
+    row.faults = 1;
+    row.note = "one-line notice, served by epoll, clean exit on SIGINT".into();
+    row
 }
 
 fn child_seccomp(errno: i32) {

@@ -26,6 +26,7 @@ type Scenario = (&'static str, fn() -> Row);
 const SCENARIOS: &[Scenario] = &[
     ("fault_seccomp_enosys", faults::seccomp_enosys),
     ("fault_seccomp_eperm", faults::seccomp_eperm),
+    ("fault_seccomp_example_fallback", faults::example_fallback),
     ("fault_cq_overflow", faults::cq_overflow),
     ("fault_memlock", faults::memlock),
     ("fault_eintr_uring", faults::eintr_uring),
@@ -35,6 +36,8 @@ const SCENARIOS: &[Scenario] = &[
     ("load_epoll_echo", load::epoll_echo),
     ("load_epoll_half_close_reset", load::epoll_half_close_reset),
     ("load_epoll_backlog", load::epoll_backlog),
+    ("load_uring_echo", load::uring_echo),
+    ("load_uring_half_close_reset", load::uring_half_close_reset),
 ];
 
 fn main() {

@@ -1,0 +1,25 @@
+//! A single-threaded TCP echo server on io_uring through the ownership layer: multishot
+//! accept, multishot recv into a provided buffer ring, owned sends (one in flight per
+//! connection), an optional linked timeout on sends, clean shutdown on SIGINT. When io_uring is
+//! denied (seccomp, `kernel.io_uring_disabled`) it says so in one line and serves the same
+//! protocol with the epoll server instead.
+//!
+//! ```sh
+//! cargo run --release -p uring --example echo_uring -- --port 7878 --max-conns 1024
+//! ```
+//!
+//! The server is in `support/uring_server.rs` (its doc explains the design), so tests
+//! elsewhere can include it; the shared `main` is `support/cli.rs`.
+
+#[path = "support/uring_server.rs"]
+mod uring_server;
+
+#[path = "../../epoll/examples/support/echo_server.rs"]
+mod echo_server;
+
+#[path = "support/cli.rs"]
+mod cli;
+
+fn main() -> std::io::Result<()> {
+    cli::main("echo_uring", uring_server::Protocol::Echo, 7878)
+}

@@ -1,0 +1,21 @@
+//! A single-threaded HTTP/1.1 "Hello, world!" responder on io_uring, the same design as
+//! `echo_uring` (multishot accept, multishot recv into a provided buffer ring, owned sends, an
+//! optional linked send timeout, SIGINT, epoll fallback), for `wrk`:
+//!
+//! ```sh
+//! cargo run --release -p uring --example http_uring -- --port 8080
+//! wrk -t1 -c64 -d5s http://127.0.0.1:8080/
+//! ```
+
+#[path = "support/uring_server.rs"]
+mod uring_server;
+
+#[path = "../../epoll/examples/support/echo_server.rs"]
+mod echo_server;
+
+#[path = "support/cli.rs"]
+mod cli;
+
+fn main() -> std::io::Result<()> {
+    cli::main("http_uring", uring_server::Protocol::Http, 8080)
+}

@@ -1,0 +1,453 @@
+//! The server behind `examples/echo_uring.rs` and `examples/http_uring.rs`: single-threaded TCP
+//! on io_uring through the ownership layer (`uring::driver`), echoing bytes or answering
+//! HTTP/1.1 requests with "Hello, world!".
+//!
+//! The design, one ring for everything:
+//! - one **multishot accept** on the listener posts a CQE per new connection (re-armed if the
+//!   kernel ends it);
+//! - per connection, one **multishot recv with buffer select** from a shared **provided
+//!   buffer ring**: the kernel picks a buffer per receive, the server copies the bytes into the
+//!   connection's outgoing queue and drops the guard, which hands the buffer back to the ring at
+//!   once. When the ring runs dry the kernel ends the recv with `ENOBUFS`, and when a CQE finds
+//!   the CQ full it ends the multishot too; all its data came before that final CQE, so
+//!   re-arming it keeps the byte order (a recv that ends without EOF or an error is always
+//!   re-armed: the 2,000-connection load test stalled until this rule was complete);
+//! - per connection, at most **one owned send** in flight (the queue's bytes move into the
+//!   send's `Vec` and come back with the result), so bytes leave in order; a short send puts
+//!   the rest back at the front of the queue;
+//! - with `Config::send_timeout`, each send carries a **linked timeout**
+//!   (`IORING_OP_LINK_TIMEOUT`): a peer that stops reading for that long is dropped instead of
+//!   holding its queue forever;
+//! - stopping (from another thread, e.g. a SIGINT handler) completes a read on an eventfd the
+//!   loop always has in flight; the loop then cancels every operation, waits for their final
+//!   completions (the driver owns their buffers until then), and returns its statistics.
+//!
+//! Kept apart from the examples' `main` so other crates' tests can include it with
+//! `#[path = ".../uring/examples/support/uring_server.rs"] mod uring_server;`, the same way as
+//! the epoll server in `epoll/examples/support/echo_server.rs`, whose API this mirrors.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, TcpListener};
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use uring::driver::multishot::AcceptMulti;
+use uring::driver::pbuf::{BufRing, RecvMulti, is_no_buffers};
+use uring::driver::{Driver, Key, Multishot, Op, Read, Send, TakeError, Target};
+
+/// The canned HTTP/1.1 reply (keep-alive).
+const HELLO: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
+
+/// Provided buffers: count and size (16 MiB in all, shared by every connection).
+const BUFS: u32 = 1024;
+const BUF_SIZE: u32 = 16 * 1024;
+
+/// What the server does with the bytes it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// Write every byte back.
+    Echo,
+    /// Answer each HTTP/1.1 request head (`\r\n\r\n`-terminated; no bodies) with "Hello".
+    Http,
+}
+
+/// Server settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Config {
+    /// Connections served at once; connections beyond are accepted and closed at once.
+    pub(crate) max_conns: usize,
+    /// Echo or HTTP.
+    pub(crate) protocol: Protocol,
+    /// Drop a connection whose send has not completed after this long (a linked timeout on
+    /// every send). `None`: wait forever.
+    pub(crate) send_timeout: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_conns: 1024,
+            protocol: Protocol::Echo,
+            send_timeout: None,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stats {
+    /// Connections accepted and served.
+    pub(crate) accepted: u64,
+    /// Connections refused because `max_conns` were open.
+    pub(crate) rejected: u64,
+    /// Bytes read from clients.
+    pub(crate) bytes_in: u64,
+    /// Bytes written to clients.
+    pub(crate) bytes_out: u64,
+    /// HTTP requests answered.
+    pub(crate) requests: u64,
+    /// Receives re-armed after the buffer ring ran dry (`ENOBUFS`).
+    pub(crate) rearmed: u64,
+    /// Receives re-armed after the kernel ended them otherwise (a full CQ ends a multishot).
+    pub(crate) rearmed_other: u64,
+    /// Connections dropped because a send timed out or failed, or the peer reset.
+    pub(crate) dropped: u64,
+}
+
+/// Stops a running [`Server`] from any thread, or from a signal handler ([`StopHandle::fd`]).
+#[derive(Debug, Clone)]
+pub(crate) struct StopHandle {
+    stop: Arc<AtomicBool>,
+    efd: Arc<OwnedFd>,
+}
+
+impl StopHandle {
+    /// Makes [`Server::run`] cancel everything and return.
+    pub(crate) fn stop(&self) -> io::Result<()> {
+        self.stop.store(true, Ordering::Release);
+        rustix::io::write(&*self.efd, &1u64.to_ne_bytes())?;
+        Ok(())
+    }
+
+    /// The eventfd whose 8-byte write stops the server (async-signal-safe to write to).
+    pub(crate) fn fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.efd.as_raw_fd()
+    }
+}
+
+/// A bound server, ready to [`run`](Self::run).
+#[derive(Debug)]
+pub(crate) struct Server {
+    d: Driver,
+    listener: TcpListener,
+    config: Config,
+    stop: StopHandle,
+}
+
+struct Conn {
+    sock: OwnedFd,
+    recv: Option<Multishot<RecvMulti>>,
+    send: Option<Op<Send<Vec<u8>>>>,
+    /// Bytes queued for the peer, not yet handed to a send.
+    out: Vec<u8>,
+    /// Unparsed request bytes (HTTP).
+    inbuf: Vec<u8>,
+    /// The peer finished sending.
+    eof: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Who {
+    Accept,
+    Wake,
+    Recv(usize),
+    Send(usize),
+}
+
+impl Server {
+    /// Binds `addr` (port 0: any free port) and sets up the ring. Fails with the ring's error
+    /// (e.g. `ENOSYS`/`EPERM` when io_uring is denied) so a caller can fall back to epoll.
+    pub(crate) fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
+        let d = Driver::new(1024)?;
+        let listener = TcpListener::bind(addr)?;
+        let efd = rustix::event::eventfd(0, rustix::event::EventfdFlags::CLOEXEC)?;
+        let stop = StopHandle {
+            stop: Arc::new(AtomicBool::new(false)),
+            efd: Arc::new(efd),
+        };
+        Ok(Server {
+            d,
+            listener,
+            config,
+            stop,
+        })
+    }
+
+    /// The bound address (with the port the kernel chose).
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// A handle that stops [`run`](Self::run) from another thread.
+    pub(crate) fn stop_handle(&self) -> StopHandle {
+        self.stop.clone()
+    }
+
+    /// Serves until stopped; returns what it did.
+    pub(crate) fn run(self) -> io::Result<Stats> {
+        let Server {
+            mut d,
+            listener,
+            config,
+            stop,
+        } = self;
+        let bufs = d.buf_ring(BUFS, BUF_SIZE)?;
+        let mut stats = Stats::default();
+        let mut whose: HashMap<Key, Who> = HashMap::new();
+        let mut conns: Vec<Option<Conn>> = Vec::new();
+        let mut free: Vec<usize> = Vec::new();
+        let mut open = 0usize;
+
+        let mut accept = Some(
+            d.submit_multishot(AcceptMulti::new(listener.as_fd(), 0))
+                .map_err(|e| e.error)?,
+        );
+        whose.insert(accept.as_ref().expect("armed").key(), Who::Accept);
+        let mut wake = Some(
+            d.submit(Read::new(Target::from(&*stop.efd), vec![0u8; 8], u64::MAX))
+                .map_err(|e| e.error)?,
+        );
+        whose.insert(wake.as_ref().expect("armed").key(), Who::Wake);
+
+        let mut ready = Vec::new();
+        let mut touched = Vec::new();
+        // The eventfd read completes on `StopHandle::stop` or a write from a signal handler.
+        let mut woken = false;
+        while !woken && !stop.stop.load(Ordering::Acquire) {
+            match d.submit_and_wait(1) {
+                Ok(_) => {}
+                Err(e) if matches!(e.kind(), ErrorKind::Interrupted) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EBUSY) => {}
+                Err(e) => return Err(e),
+            }
+            ready.clear();
+            d.reap(|k| ready.push(k));
+            for &k in &ready {
+                match whose.get(&k).copied() {
+                    Some(Who::Accept) => {
+                        let h = accept.take().expect("armed");
+                        while let Some(item) = d.next(&h) {
+                            let Ok(fd) = item else { continue }; // ECONNABORTED, EMFILE, ...
+                            if open >= config.max_conns {
+                                stats.rejected += 1;
+                                continue; // dropping the fd closes it
+                            }
+                            let i = free.pop().unwrap_or_else(|| {
+                                conns.push(None);
+                                conns.len() - 1
+                            });
+                            let recv = d
+                                .submit_multishot(RecvMulti::new(&fd, &bufs))
+                                .map_err(|e| e.error)?;
+                            whose.insert(recv.key(), Who::Recv(i));
+                            conns[i] = Some(Conn {
+                                sock: fd,
+                                recv: Some(recv),
+                                send: None,
+                                out: Vec::new(),
+                                inbuf: Vec::new(),
+                                eof: false,
+                            });
+                            open += 1;
+                            stats.accepted += 1;
+                        }
+                        if d.is_finished(&h) {
+                            // The kernel ended the multishot accept: arm a new one.
+                            whose.remove(&h.key());
+                            let op = d.release(h).map_err(|_| io::Error::other("accept"))?;
+                            let h = d.submit_multishot(op).map_err(|e| e.error)?;
+                            whose.insert(h.key(), Who::Accept);
+                            accept = Some(h);
+                        } else {
+                            accept = Some(h);
+                        }
+                    }
+                    Some(Who::Wake) => {
+                        woken = true;
+                        if let Some(op) = wake.take() {
+                            whose.remove(&op.key());
+                            let _ = d.take(op);
+                        }
+                    }
+                    Some(Who::Recv(i)) => {
+                        if recv_ready(
+                            &mut d,
+                            &bufs,
+                            &mut conns[i],
+                            config,
+                            &mut stats,
+                            &mut whose,
+                            i,
+                        )? {
+                            touched.push(i);
+                        } else {
+                            close(&mut d, &mut conns[i], &mut whose, &mut stats);
+                            free.push(i);
+                            open -= 1;
+                        }
+                    }
+                    Some(Who::Send(i)) => {
+                        let Some(c) = conns[i].as_mut() else { continue };
+                        let Some(op) = c.send.take() else { continue };
+                        whose.remove(&op.key());
+                        match d.take(op) {
+                            Ok((Ok(n), mut buf)) => {
+                                stats.bytes_out += u64::from(n);
+                                let n = n as usize;
+                                if n < buf.len() {
+                                    // Short send: the rest goes first.
+                                    buf.drain(..n);
+                                    buf.extend_from_slice(&c.out);
+                                    c.out = buf;
+                                }
+                                touched.push(i);
+                            }
+                            Ok((Err(_), _)) => {
+                                // Timed out (ECANCELED), reset, broken pipe: drop the peer.
+                                stats.dropped += 1;
+                                close(&mut d, &mut conns[i], &mut whose, &mut stats);
+                                free.push(i);
+                                open -= 1;
+                            }
+                            Err(TakeError::Pending(op)) => {
+                                whose.insert(op.key(), Who::Send(i));
+                                c.send = Some(op);
+                            }
+                            Err(TakeError::Foreign(_)) => {
+                                return Err(io::Error::other("a send handle of another driver"));
+                            }
+                        }
+                    }
+                    None => {}
+                }
+            }
+            // Start a send where bytes wait and none is in flight; close finished peers.
+            for &i in &touched {
+                let Some(c) = conns[i].as_mut() else { continue };
+                if c.send.is_none() && !c.out.is_empty() {
+                    let buf = std::mem::take(&mut c.out);
+                    let op = Send::new(&c.sock, buf, libc::MSG_NOSIGNAL);
+                    let r = match config.send_timeout {
+                        Some(t) => d.submit_with_timeout(op, t),
+                        None => d.submit(op),
+                    };
+                    match r {
+                        Ok(op) => {
+                            whose.insert(op.key(), Who::Send(i));
+                            c.send = Some(op);
+                        }
+                        Err(e) => {
+                            c.out = e.op.into_buf();
+                            return Err(e.error);
+                        }
+                    }
+                }
+                if c.eof && c.send.is_none() && c.out.is_empty() && c.recv.is_none() {
+                    close(&mut d, &mut conns[i], &mut whose, &mut stats);
+                    free.push(i);
+                    open -= 1;
+                }
+            }
+            touched.clear();
+        }
+
+        // Stop: cancel everything, wait (bounded) for every final completion.
+        let _ = d.cancel_all();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while d.in_flight() > 0 && Instant::now() < deadline {
+            let _ = d.submit_and_wait(1);
+            d.reap(|_| {});
+        }
+        drop(conns);
+        Ok(stats)
+    }
+}
+
+/// Drains connection `i`'s receive items. Returns false when the connection should close.
+fn recv_ready(
+    d: &mut Driver,
+    bufs: &BufRing,
+    slot: &mut Option<Conn>,
+    config: Config,
+    stats: &mut Stats,
+    whose: &mut HashMap<Key, Who>,
+    i: usize,
+) -> io::Result<bool> {
+    let Some(c) = slot.as_mut() else {
+        return Ok(true);
+    };
+    let Some(h) = c.recv.take() else {
+        return Ok(true);
+    };
+    let mut rearm = false;
+    let mut failed = false;
+    while let Some(item) = d.next(&h) {
+        match item {
+            Ok(b) if b.is_empty() => c.eof = true,
+            Ok(b) => {
+                stats.bytes_in += b.len() as u64;
+                match config.protocol {
+                    Protocol::Echo => c.out.extend_from_slice(&b),
+                    Protocol::Http => {
+                        c.inbuf.extend_from_slice(&b);
+                        let mut start = 0;
+                        while let Some(end) = find_head_end(&c.inbuf[start..]) {
+                            c.out.extend_from_slice(HELLO);
+                            stats.requests += 1;
+                            start += end;
+                        }
+                        c.inbuf.drain(..start);
+                        if c.inbuf.len() > 64 * 1024 {
+                            failed = true; // not HTTP we understand
+                        }
+                    }
+                }
+                // `b` drops here: the buffer goes back to the ring.
+            }
+            Err(e) if is_no_buffers(&e) => rearm = true,
+            Err(_) => failed = true, // ECONNRESET and friends
+        }
+    }
+    if !d.is_finished(&h) {
+        c.recv = Some(h);
+        return Ok(!failed);
+    }
+    // The multishot recv ended: end of stream, an error, or the buffer ring ran dry.
+    whose.remove(&h.key());
+    let op = d.release(h).map_err(|_| io::Error::other("recv release"))?;
+    // Re-arm unless the stream ended or failed: besides ENOBUFS, the kernel also ends a
+    // multishot whose CQE found the CQ full (its data came before, so the order holds).
+    if !c.eof && !failed {
+        if rearm {
+            stats.rearmed += 1;
+        } else {
+            stats.rearmed_other += 1;
+        }
+        let h = d.submit_multishot(op).map_err(|e| e.error)?;
+        whose.insert(h.key(), Who::Recv(i));
+        c.recv = Some(h);
+    } else if failed {
+        stats.dropped += 1;
+    }
+    let _ = bufs;
+    Ok(!failed)
+}
+
+/// Closes connection `slot`: its operations are cancelled and detached (the driver drops
+/// them, and their buffers, after their final completions); the socket closes when the kernel
+/// lets go of it.
+fn close(d: &mut Driver, slot: &mut Option<Conn>, whose: &mut HashMap<Key, Who>, _: &mut Stats) {
+    let Some(c) = slot.take() else { return };
+    if let Some(h) = c.recv {
+        whose.remove(&h.key());
+        let _ = d.cancel_multishot(&h);
+        d.detach_multishot(h);
+    }
+    if let Some(op) = c.send {
+        whose.remove(&op.key());
+        let _ = d.cancel(&op);
+        d.detach(op);
+    }
+    drop(c.sock);
+}
+
+/// The length of the first request head in `b`, through its `\r\n\r\n`.
+fn find_head_end(b: &[u8]) -> Option<usize> {
+    b.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+}
