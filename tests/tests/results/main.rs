@@ -6,8 +6,8 @@
 //! shows without `--nocapture`. A scenario that needs a child process (seccomp, rlimits, a
 //! dropped capability) re-executes this binary with [`tests::child::ENV`] naming it.
 //!
-//! `cargo test -p tests --test results -- [FILTER]` runs the scenarios whose name contains
-//! FILTER.
+//! `cargo test -p tests --test results -- [FILTER] [--skip NAME]...` runs the scenarios whose
+//! name contains FILTER and none of the NAMEs.
 
 mod faults;
 mod load;
@@ -55,10 +55,21 @@ fn main() {
         }
         return;
     }
-    let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
+    // `--skip NAME` (repeatable) leaves out the scenarios whose name contains NAME.
+    let mut skip = Vec::new();
+    let mut filter = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--skip" {
+            skip.extend(it.next().cloned());
+        } else if !a.starts_with('-') && filter.is_none() {
+            filter = Some(a.clone());
+        }
+    }
     let selected: Vec<&Scenario> = SCENARIOS
         .iter()
         .filter(|(n, _)| filter.as_deref().is_none_or(|f| n.contains(f)))
+        .filter(|(n, _)| !skip.iter().any(|s| n.contains(s.as_str())))
         .collect();
     println!("\nrunning {} scenarios", selected.len());
     // Nothing may hang CI: a scenario still running after its bound ends the run, named.
