@@ -133,6 +133,15 @@ pub struct UringStats {
 impl UringEcho {
     /// Binds 127.0.0.1 on a free port and serves in a new thread.
     pub fn start(max_conns: usize) -> io::Result<UringEcho> {
+        let (echo, go) = Self::start_paused(max_conns)?;
+        drop(go);
+        Ok(echo)
+    }
+
+    /// Binds (the listener queues connections in its backlog) but starts serving only when
+    /// the returned sender is used or dropped.
+    pub fn start_paused(max_conns: usize) -> io::Result<(UringEcho, std::sync::mpsc::Sender<()>)> {
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
         let config = uring_server::Config {
             max_conns,
             protocol: uring_server::Protocol::Echo,
@@ -149,6 +158,7 @@ impl UringEcho {
                 match bound {
                     Ok((addr, server)) => {
                         let _ = tx.send(Ok((addr, server.stop_handle())));
+                        let _ = go_rx.recv();
                         server.run()
                     }
                     Err(e) => {
@@ -160,11 +170,14 @@ impl UringEcho {
         let (addr, stop) = rx
             .recv()
             .map_err(|_| io::Error::other("the uring echo thread died"))??;
-        Ok(UringEcho {
-            addr,
-            stop,
-            thread: Some(thread),
-        })
+        Ok((
+            UringEcho {
+                addr,
+                stop,
+                thread: Some(thread),
+            },
+            go_tx,
+        ))
     }
 
     /// The listening address.

@@ -38,6 +38,7 @@ const SCENARIOS: &[Scenario] = &[
     ("load_epoll_backlog", load::epoll_backlog),
     ("load_uring_echo", load::uring_echo),
     ("load_uring_half_close_reset", load::uring_half_close_reset),
+    ("load_uring_backlog", load::uring_backlog),
 ];
 
 fn main() {

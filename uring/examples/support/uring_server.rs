@@ -17,7 +17,9 @@
 //!   the rest back at the front of the queue;
 //! - with `Config::send_timeout`, each send carries a **linked timeout**
 //!   (`IORING_OP_LINK_TIMEOUT`): a peer that stops reading for that long is dropped instead of
-//!   holding its queue forever;
+//!   holding its queue forever. That is the idle connection that costs memory here; a peer that
+//!   only stays silent holds a socket and no buffer (a multishot recv has no per-receive
+//!   request to link a timer to);
 //! - stopping (from another thread, e.g. a SIGINT handler) completes a read on an eventfd the
 //!   loop always has in flight; the loop then cancels every operation, waits for their final
 //!   completions (the driver owns their buffers until then), and returns its statistics.
