@@ -9,9 +9,29 @@ mod uring_server;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::mpsc;
 use std::thread::JoinHandle;
 
-/// What a server run did (the example's statistics).
+/// Which server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `epoll/examples/support/echo_server.rs`.
+    Epoll,
+    /// `uring/examples/support/uring_server.rs`.
+    Uring,
+}
+
+impl Kind {
+    /// `"epoll"` or `"uring"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Epoll => "epoll",
+            Kind::Uring => "uring",
+        }
+    }
+}
+
+/// What a server run did (the examples' statistics; the io_uring-only ones are 0 for epoll).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
     /// Connections accepted and served.
@@ -22,59 +42,65 @@ pub struct Stats {
     pub bytes_in: u64,
     /// Bytes written to clients.
     pub bytes_out: u64,
+    /// Receives re-armed after the provided-buffer ring ran dry.
+    pub rearmed: u64,
+    /// Receives re-armed after the kernel ended them otherwise (a full CQ).
+    pub rearmed_other: u64,
+    /// Connections the server dropped (reset peers, failed or timed-out sends).
+    pub dropped: u64,
 }
 
-/// A running epoll echo server.
-#[derive(Debug)]
-pub struct EpollEcho {
+type StopFn = Box<dyn Fn() -> io::Result<()> + Send>;
+
+/// A running echo server.
+pub struct Echo {
     addr: SocketAddr,
-    stop: echo_server::StopHandle,
-    thread: Option<JoinHandle<io::Result<echo_server::Stats>>>,
+    stop: StopFn,
+    thread: Option<JoinHandle<io::Result<Stats>>>,
 }
 
-/// A bound epoll echo server that does not accept yet: connections queue in its backlog until
-/// [`Bound::start`].
-#[derive(Debug)]
-pub struct Bound {
-    server: echo_server::Server,
+impl std::fmt::Debug for Echo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Echo").field("addr", &self.addr).finish()
+    }
 }
 
-impl Bound {
-    /// The listening address.
-    pub fn addr(&self) -> io::Result<SocketAddr> {
-        self.server.local_addr()
+impl Echo {
+    /// Binds 127.0.0.1 on a free port and serves in a new thread.
+    pub fn start(kind: Kind, max_conns: usize) -> io::Result<Echo> {
+        let (echo, go) = Self::start_paused(kind, max_conns)?;
+        drop(go);
+        Ok(echo)
     }
 
-    /// Starts serving in a new thread.
-    pub fn start(self) -> io::Result<EpollEcho> {
-        let addr = self.server.local_addr()?;
-        let stop = self.server.stop_handle();
-        let server = self.server;
+    /// Binds (the listener queues connections in its backlog) but serves only once the
+    /// returned sender is used or dropped. The server is made in its own thread: the io_uring
+    /// driver is not `Send`.
+    pub fn start_paused(kind: Kind, max_conns: usize) -> io::Result<(Echo, mpsc::Sender<()>)> {
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let (tx, rx) = mpsc::channel::<io::Result<(SocketAddr, StopFn)>>();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let thread = std::thread::Builder::new()
-            .name("epoll-echo".into())
-            .spawn(move || server.run())?;
-        Ok(EpollEcho {
+            .name(format!("{}-echo", kind.name()))
+            .spawn(move || {
+                let served = match kind {
+                    Kind::Epoll => epoll(addr, max_conns, &tx, &go_rx),
+                    Kind::Uring => uring(addr, max_conns, &tx, &go_rx),
+                };
+                if let Err(e) = &served {
+                    let _ = tx.send(Err(io::Error::new(e.kind(), e.to_string())));
+                }
+                served
+            })?;
+        let (addr, stop) = rx
+            .recv()
+            .map_err(|_| io::Error::other("the echo server thread died"))??;
+        let echo = Echo {
             addr,
             stop,
             thread: Some(thread),
-        })
-    }
-}
-
-impl EpollEcho {
-    /// Binds 127.0.0.1 on a free port with room for `max_conns` connections, not serving yet.
-    pub fn bind(max_conns: usize) -> io::Result<Bound> {
-        let config = echo_server::Config {
-            max_conns,
-            protocol: echo_server::Protocol::Echo,
         };
-        let server = echo_server::Server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)?;
-        Ok(Bound { server })
-    }
-
-    /// Binds and starts serving.
-    pub fn start(max_conns: usize) -> io::Result<EpollEcho> {
-        Self::bind(max_conns)?.start()
+        Ok((echo, go_tx))
     }
 
     /// The listening address.
@@ -84,135 +110,73 @@ impl EpollEcho {
 
     /// Stops the server and returns what it did.
     pub fn stop(mut self) -> io::Result<Stats> {
-        self.stop.stop()?;
-        let s = self
-            .thread
+        (self.stop)()?;
+        self.thread
             .take()
             .expect("joined once")
             .join()
-            .map_err(|_| io::Error::other("the echo server thread panicked"))??;
-        Ok(Stats {
-            accepted: s.accepted,
-            rejected: s.rejected,
-            bytes_in: s.bytes_in,
-            bytes_out: s.bytes_out,
-        })
+            .map_err(|_| io::Error::other("the echo server thread panicked"))?
     }
 }
 
-impl Drop for EpollEcho {
+impl Drop for Echo {
     fn drop(&mut self) {
         if let Some(t) = self.thread.take() {
-            let _ = self.stop.stop();
+            let _ = (self.stop)();
             let _ = t.join();
         }
     }
 }
 
-/// A running io_uring echo server (`uring/examples/support/uring_server.rs`).
-#[derive(Debug)]
-pub struct UringEcho {
+type Ready<'a> = &'a mpsc::Sender<io::Result<(SocketAddr, StopFn)>>;
+
+fn epoll(
     addr: SocketAddr,
-    stop: uring_server::StopHandle,
-    thread: Option<JoinHandle<io::Result<uring_server::Stats>>>,
+    max_conns: usize,
+    ready: Ready<'_>,
+    go: &mpsc::Receiver<()>,
+) -> io::Result<Stats> {
+    let config = echo_server::Config {
+        max_conns,
+        protocol: echo_server::Protocol::Echo,
+    };
+    let server = echo_server::Server::bind(addr, config)?;
+    let h = server.stop_handle();
+    let _ = ready.send(Ok((server.local_addr()?, Box::new(move || h.stop()))));
+    let _ = go.recv();
+    let s = server.run()?;
+    Ok(Stats {
+        accepted: s.accepted,
+        rejected: s.rejected,
+        bytes_in: s.bytes_in,
+        bytes_out: s.bytes_out,
+        ..Stats::default()
+    })
 }
 
-/// What the io_uring server did, beyond [`Stats`].
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct UringStats {
-    /// The common counters.
-    pub stats: Stats,
-    /// Receives re-armed after the provided-buffer ring ran dry.
-    pub rearmed: u64,
-    /// Receives re-armed after the kernel ended them otherwise (a full CQ).
-    pub rearmed_other: u64,
-    /// Connections dropped (reset peers, failed or timed-out sends).
-    pub dropped: u64,
-}
-
-impl UringEcho {
-    /// Binds 127.0.0.1 on a free port and serves in a new thread.
-    pub fn start(max_conns: usize) -> io::Result<UringEcho> {
-        let (echo, go) = Self::start_paused(max_conns)?;
-        drop(go);
-        Ok(echo)
-    }
-
-    /// Binds (the listener queues connections in its backlog) but starts serving only when
-    /// the returned sender is used or dropped.
-    pub fn start_paused(max_conns: usize) -> io::Result<(UringEcho, std::sync::mpsc::Sender<()>)> {
-        let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
-        let config = uring_server::Config {
-            max_conns,
-            protocol: uring_server::Protocol::Echo,
-            send_timeout: None,
-        };
-        // The driver is not `Send` (its buffer rings are `Rc`): bind in the serving thread.
-        let (tx, rx) = std::sync::mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("uring-echo".into())
-            .spawn(move || {
-                let bound =
-                    uring_server::Server::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config)
-                        .and_then(|s| Ok((s.local_addr()?, s)));
-                match bound {
-                    Ok((addr, server)) => {
-                        let _ = tx.send(Ok((addr, server.stop_handle())));
-                        let _ = go_rx.recv();
-                        server.run()
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Err(io::Error::new(e.kind(), e.to_string())));
-                        Err(e)
-                    }
-                }
-            })?;
-        let (addr, stop) = rx
-            .recv()
-            .map_err(|_| io::Error::other("the uring echo thread died"))??;
-        Ok((
-            UringEcho {
-                addr,
-                stop,
-                thread: Some(thread),
-            },
-            go_tx,
-        ))
-    }
-
-    /// The listening address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// Stops the server and returns what it did.
-    pub fn stop(mut self) -> io::Result<UringStats> {
-        self.stop.stop()?;
-        let s = self
-            .thread
-            .take()
-            .expect("joined once")
-            .join()
-            .map_err(|_| io::Error::other("the uring echo server thread panicked"))??;
-        Ok(UringStats {
-            stats: Stats {
-                accepted: s.accepted,
-                rejected: s.rejected,
-                bytes_in: s.bytes_in,
-                bytes_out: s.bytes_out,
-            },
-            rearmed: s.rearmed,
-            rearmed_other: s.rearmed_other,
-            dropped: s.dropped,
-        })
-    }
-}
-
-impl Drop for UringEcho {
-    fn drop(&mut self) {
-        if let Some(t) = self.thread.take() {
-            let _ = self.stop.stop();
-            let _ = t.join();
-        }
-    }
+fn uring(
+    addr: SocketAddr,
+    max_conns: usize,
+    ready: Ready<'_>,
+    go: &mpsc::Receiver<()>,
+) -> io::Result<Stats> {
+    let config = uring_server::Config {
+        max_conns,
+        protocol: uring_server::Protocol::Echo,
+        send_timeout: None,
+    };
+    let server = uring_server::Server::bind(addr, config)?;
+    let h = server.stop_handle();
+    let _ = ready.send(Ok((server.local_addr()?, Box::new(move || h.stop()))));
+    let _ = go.recv();
+    let s = server.run()?;
+    Ok(Stats {
+        accepted: s.accepted,
+        rejected: s.rejected,
+        bytes_in: s.bytes_in,
+        bytes_out: s.bytes_out,
+        rearmed: s.rearmed,
+        rearmed_other: s.rearmed_other,
+        dropped: s.dropped,
+    })
 }

@@ -4,7 +4,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use tests::data::{Pattern, Rng};
-use tests::echo::{EpollEcho, UringEcho};
+use tests::echo::{Echo, Kind};
 use tests::load::{self, Plan};
 use tests::report::Row;
 use tests::sys;
@@ -32,38 +32,45 @@ fn fds_for(conns: usize) {
     );
 }
 
-/// 2,000 connections × 1 MiB in random-sized writes against the epoll echo server.
-pub(crate) fn epoll_echo() -> Row {
+/// `load::run`, and on failure what the server says too.
+fn run(server: Echo, p: &Pattern, plans: &[Plan]) -> (load::Report, Echo) {
+    match load::run(server.addr(), p, plans, MAX_WRITE, WITHIN) {
+        Ok(r) => (r, server),
+        Err(e) => panic!("load run: {e}; the server says: {:?}", server.stop()),
+    }
+}
+
+/// 2,000 connections × 1 MiB in random-sized writes.
+fn echo(kind: Kind) -> Row {
     fds_for(CONNS);
-    let server = EpollEcho::start(CONNS + 16).expect("epoll echo server");
-    let p = pattern();
-    let plans = vec![Plan::Full; CONNS];
-    let r = load::run(server.addr(), &p, &plans, MAX_WRITE, WITHIN).expect("load run");
-    let stats = server.stop().expect("server stats");
+    let server = Echo::start(kind, CONNS + 16).expect("echo server");
+    let (r, server) = run(server, &pattern(), &vec![Plan::Full; CONNS]);
+    let s = server.stop().expect("server stats");
     assert_eq!(r.sent, (CONNS * STREAM) as u64, "every byte sent");
     assert_eq!(r.verified, r.sent, "every byte back, in order, once");
-    assert_eq!(stats.accepted, CONNS as u64, "{stats:?}");
-    assert_eq!(
-        (stats.bytes_in, stats.bytes_out),
-        (r.sent, r.sent),
-        "{stats:?}"
-    );
-    let mut row = Row::new("load: epoll echo, 2,000 conns × 1 MiB");
+    assert_eq!(s.accepted, CONNS as u64, "{s:?}");
+    assert_eq!((s.bytes_in, s.bytes_out), (r.sent, r.sent), "{s:?}");
+    assert_eq!(s.dropped, 0, "{s:?}");
+    let mut row = Row::new(&format!("load: {} echo, 2,000 conns × 1 MiB", kind.name()));
     row.connections = r.connections as u64;
     row.bytes_verified = r.verified;
-    row.note = format!(
-        "random writes of 1 B–64 KiB; server accepted {}, echoed {} B",
-        stats.accepted, stats.bytes_out
-    );
+    row.note = match kind {
+        Kind::Epoll => "random writes of 1 B–64 KiB".into(),
+        Kind::Uring => format!(
+            "random writes of 1 B–64 KiB; recv re-armed {} times after ENOBUFS (1,024 × 16 KiB \
+             buffers), {} after a full CQ",
+            s.rearmed, s.rearmed_other
+        ),
+    };
     row
 }
 
 /// Half-closing and resetting peers mid-stream among full ones: the half-closed get back all
 /// they sent, the resets cost the server nothing, and it keeps serving.
-pub(crate) fn epoll_half_close_reset() -> Row {
+fn half_close_reset(kind: Kind) -> Row {
     const N: usize = 300;
     fds_for(N);
-    let server = EpollEcho::start(N + 16).expect("epoll echo server");
+    let server = Echo::start(kind, N + 16).expect("echo server");
     let p = pattern();
     let mut rng = Rng::new(7);
     let plans: Vec<Plan> = (0..N)
@@ -73,16 +80,17 @@ pub(crate) fn epoll_half_close_reset() -> Row {
             _ => Plan::Full,
         })
         .collect();
-    let r = load::run(server.addr(), &p, &plans, MAX_WRITE, WITHIN).expect("load run");
-    assert_eq!(r.half_closed, N / 3);
-    assert_eq!(r.reset, N / 3);
+    let (r, server) = run(server, &p, &plans);
+    assert_eq!((r.half_closed, r.reset), (N / 3, N / 3));
     // Afterwards the server still serves new connections, fully.
-    let after = load::run(server.addr(), &p, &[Plan::Full; 8], MAX_WRITE, WITHIN)
-        .expect("serving after the resets");
+    let (after, server) = run(server, &p, &[Plan::Full; 8]);
     assert_eq!(after.verified, (8 * STREAM) as u64);
-    let stats = server.stop().expect("server stats");
-    assert_eq!(stats.accepted, (N + 8) as u64, "{stats:?}");
-    let mut row = Row::new("load: epoll echo, half-closed and reset peers");
+    let s = server.stop().expect("server stats");
+    assert_eq!(s.accepted, (N + 8) as u64, "{s:?}");
+    let mut row = Row::new(&format!(
+        "load: {} echo, half-closed and reset peers",
+        kind.name()
+    ));
     row.connections = (N + 8) as u64;
     row.bytes_verified = r.verified + after.verified;
     row.faults = (r.half_closed + r.reset) as u64;
@@ -93,115 +101,20 @@ pub(crate) fn epoll_half_close_reset() -> Row {
     row
 }
 
-/// Connections opened faster than accepted: 1,000 connects while the server is not accepting
-/// yet (the backlog fills, later SYNs wait), then it starts and serves them all.
-pub(crate) fn epoll_backlog() -> Row {
+/// Connections opened faster than accepted: 1,000 connects while the server is bound but not
+/// serving yet (the backlog fills, later SYNs wait), then it starts and serves them all.
+fn backlog(kind: Kind) -> Row {
     const N: usize = 1000;
     const BYTES: usize = 16 * 1024;
     fds_for(N);
-    let bound = EpollEcho::bind(N + 16).expect("bind");
-    let addr = bound.addr().expect("addr");
-    let connector = std::thread::spawn(move || {
-        (0..N)
-            .map(|_| TcpStream::connect(addr))
-            .collect::<std::io::Result<Vec<_>>>()
-    });
-    // Let the connects pile up in the backlog before anything is accepted.
-    std::thread::sleep(Duration::from_millis(300));
-    let server = bound.start().expect("start");
-    let socks = connector
-        .join()
-        .expect("connector thread")
-        .expect("every connect completes once the server accepts");
-    let p = Pattern::new(BYTES, 4096, 3);
-    let r = load::run_on(socks, &p, &vec![Plan::Full; N], 4096, WITHIN).expect("load run");
-    let stats = server.stop().expect("server stats");
-    assert_eq!(r.verified, (N * BYTES) as u64);
-    assert_eq!(stats.accepted, N as u64, "{stats:?}");
-    let mut row = Row::new("load: epoll echo, 1,000 connects before accept");
-    row.connections = N as u64;
-    row.bytes_verified = r.verified;
-    row.note = "backlog filled while not accepting; every connection served after start".into();
-    row
-}
-
-/// 2,000 connections × 1 MiB against the io_uring echo server (multishot accept, multishot
-/// recv into a shared provided-buffer ring re-armed on ENOBUFS, owned sends).
-pub(crate) fn uring_echo() -> Row {
-    fds_for(CONNS);
-    let server = UringEcho::start(CONNS + 16).expect("uring echo server");
-    let p = pattern();
-    let plans = vec![Plan::Full; CONNS];
-    let r = match load::run(server.addr(), &p, &plans, MAX_WRITE, WITHIN) {
-        Ok(r) => r,
-        Err(e) => panic!("load run: {e}; the server says: {:?}", server.stop()),
-    };
-    let s = server.stop().expect("server stats");
-    assert_eq!(r.sent, (CONNS * STREAM) as u64, "every byte sent");
-    assert_eq!(r.verified, r.sent, "every byte back, in order, once");
-    assert_eq!(s.stats.accepted, CONNS as u64, "{s:?}");
-    assert_eq!(
-        (s.stats.bytes_in, s.stats.bytes_out),
-        (r.sent, r.sent),
-        "{s:?}"
-    );
-    assert_eq!(s.dropped, 0, "{s:?}");
-    let mut row = Row::new("load: uring echo, 2,000 conns × 1 MiB");
-    row.connections = r.connections as u64;
-    row.bytes_verified = r.verified;
-    row.note = format!(
-        "random writes of 1 B–64 KiB; recv re-armed {} times after ENOBUFS (1,024 × 16 KiB \
-         buffers), {} after a full CQ",
-        s.rearmed, s.rearmed_other
-    );
-    row
-}
-
-/// Half-closing and resetting peers against the io_uring echo server.
-pub(crate) fn uring_half_close_reset() -> Row {
-    const N: usize = 300;
-    fds_for(N);
-    let server = UringEcho::start(N + 16).expect("uring echo server");
-    let p = pattern();
-    let mut rng = Rng::new(7);
-    let plans: Vec<Plan> = (0..N)
-        .map(|i| match i % 3 {
-            0 => Plan::HalfClose(rng.range(0, STREAM - 1)),
-            1 => Plan::Reset(rng.range(1, STREAM - 1)),
-            _ => Plan::Full,
-        })
-        .collect();
-    let r = load::run(server.addr(), &p, &plans, MAX_WRITE, WITHIN).expect("load run");
-    assert_eq!((r.half_closed, r.reset), (N / 3, N / 3));
-    let after = load::run(server.addr(), &p, &[Plan::Full; 8], MAX_WRITE, WITHIN)
-        .expect("serving after the resets");
-    assert_eq!(after.verified, (8 * STREAM) as u64);
-    let s = server.stop().expect("server stats");
-    assert_eq!(s.stats.accepted, (N + 8) as u64, "{s:?}");
-    let mut row = Row::new("load: uring echo, half-closed and reset peers");
-    row.connections = (N + 8) as u64;
-    row.bytes_verified = r.verified + after.verified;
-    row.faults = (r.half_closed + r.reset) as u64;
-    row.note = format!(
-        "{} half-closed got all they sent back; {} reset ({} dropped by the server); 8 more served",
-        r.half_closed, r.reset, s.dropped
-    );
-    row
-}
-
-/// Connections opened faster than accepted, against the io_uring server: 1,000 connects while
-/// it is bound but not serving yet, then its multishot accept takes them all.
-pub(crate) fn uring_backlog() -> Row {
-    const N: usize = 1000;
-    const BYTES: usize = 16 * 1024;
-    fds_for(N);
-    let (server, go) = UringEcho::start_paused(N + 16).expect("uring echo server");
+    let (server, go) = Echo::start_paused(kind, N + 16).expect("echo server");
     let addr = server.addr();
     let connector = std::thread::spawn(move || {
         (0..N)
             .map(|_| TcpStream::connect(addr))
             .collect::<std::io::Result<Vec<_>>>()
     });
+    // Let the connects pile up in the backlog before anything is accepted.
     std::thread::sleep(Duration::from_millis(300));
     go.send(()).expect("the server thread waits");
     let socks = connector
@@ -212,11 +125,32 @@ pub(crate) fn uring_backlog() -> Row {
     let r = load::run_on(socks, &p, &vec![Plan::Full; N], 4096, WITHIN).expect("load run");
     let s = server.stop().expect("server stats");
     assert_eq!(r.verified, (N * BYTES) as u64);
-    assert_eq!(s.stats.accepted, N as u64, "{s:?}");
-    let mut row = Row::new("load: uring echo, 1,000 connects before accept");
+    assert_eq!(s.accepted, N as u64, "{s:?}");
+    let mut row = Row::new(&format!(
+        "load: {} echo, 1,000 connects before accept",
+        kind.name()
+    ));
     row.connections = N as u64;
     row.bytes_verified = r.verified;
-    row.note =
-        "backlog filled before the multishot accept was armed; every connection served".into();
+    row.note = "backlog filled while not accepting; every connection served after start".into();
     row
+}
+
+pub(crate) fn epoll_echo() -> Row {
+    echo(Kind::Epoll)
+}
+pub(crate) fn epoll_half_close_reset() -> Row {
+    half_close_reset(Kind::Epoll)
+}
+pub(crate) fn epoll_backlog() -> Row {
+    backlog(Kind::Epoll)
+}
+pub(crate) fn uring_echo() -> Row {
+    echo(Kind::Uring)
+}
+pub(crate) fn uring_half_close_reset() -> Row {
+    half_close_reset(Kind::Uring)
+}
+pub(crate) fn uring_backlog() -> Row {
+    backlog(Kind::Uring)
 }
