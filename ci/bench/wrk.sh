@@ -2,7 +2,7 @@
 # never by `./x test`): `http_uring` (io_uring through uring::driver), `echo_epoll --http`
 # (the epoll crate) and `http_mio` (the same server on mio). Loopback only; each server gets
 # WRK_SECONDS (default 5) per run at 64 and 256 connections, the servers alternating, best of
-# WRK_RUNS (default 2) runs; requests/s side by side with ratios to epoll.
+# WRK_RUNS (default 3) runs; requests/s side by side with ratios to epoll.
 need_apt wrk
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 cargo build --release -p uring --example http_uring
@@ -10,7 +10,7 @@ cargo build --release -p epoll --example echo_epoll --example http_mio
 ex=$CARGO_TARGET_DIR/release/examples
 port=${WRK_PORT:-18180}
 secs=${WRK_SECONDS:-5}
-runs=${WRK_RUNS:-2}
+runs=${WRK_RUNS:-3}
 "$ex/http_uring" --port "$port" >/dev/null &
 pid_uring=$!
 "$ex/echo_epoll" --port $((port + 1)) --http >/dev/null &
@@ -20,22 +20,21 @@ pid_mio=$!
 trap 'kill $pid_uring $pid_epoll $pid_mio 2>/dev/null || true' EXIT
 sleep 1
 
-# best CONNS PORT: the best requests/s of `runs` wrk runs.
-best() {
-  local b=0 r
-  for _ in $(seq "$runs"); do
-    r=$(wrk -t1 -c"$1" -d"${secs}"s "http://127.0.0.1:$2/" | sed -n 's/^Requests\/sec: *//p')
-    b=$(awk -v a="$b" -v r="$r" 'BEGIN { print (r > a) ? r : a }')
-  done
-  echo "$b"
+# rps CONNS PORT: requests/s of one wrk run.
+rps() {
+  wrk -t1 -c"$1" -d"${secs}"s "http://127.0.0.1:$2/" | sed -n 's/^Requests\/sec: *//p'
 }
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a) ? b : a }'; }
 
-printf '\nwrk -t1 -d%ss, single-threaded servers on 127.0.0.1, best of %s runs (requests/s)\n\n' "$secs" "$runs"
+printf '\nwrk -t1 -d%ss, single-threaded servers on 127.0.0.1, best of %s alternating runs (requests/s)\n\n' "$secs" "$runs"
 printf '| connections | uring | epoll | mio | uring/epoll | mio/epoll |\n|---:|---:|---:|---:|---:|---:|\n'
 for c in 64 256; do
-  u=$(best "$c" "$port")
-  e=$(best "$c" $((port + 1)))
-  m=$(best "$c" $((port + 2)))
+  u=0 e=0 m=0
+  for _ in $(seq "$runs"); do
+    u=$(max "$u" "$(rps "$c" "$port")")
+    e=$(max "$e" "$(rps "$c" $((port + 1)))")
+    m=$(max "$m" "$(rps "$c" $((port + 2)))")
+  done
   awk -v c="$c" -v u="$u" -v e="$e" -v m="$m" \
     'BEGIN { printf "| %d | %.0f | %.0f | %.0f | %.2f× | %.2f× |\n", c, u, e, m, u / e, m / e }'
 done
