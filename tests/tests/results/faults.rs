@@ -545,6 +545,7 @@ fn eintr(
     );
     let mut row = Row::new(name);
     row.faults = signals;
+    row.bytes_verified = got as u64;
     row.note = format!(
         "{EINTR_BYTES} bytes in order over {wakeups} wake-ups; {eintrs} waits returned EINTR"
     );
