@@ -16,10 +16,42 @@ pub fn scenario() -> Option<String> {
     std::env::var(ENV).ok()
 }
 
-/// Runs the current executable as a child for `scenario` and waits for it.
+/// How long a child scenario may run before it is killed.
+pub const CHILD_BOUND: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs the current executable as a child for `scenario` and waits for it, at most
+/// [`CHILD_BOUND`]: a child still running then is killed and reaped, and the call fails with
+/// `TimedOut` (so no child outlives its scenario).
 pub fn run(scenario: &str) -> io::Result<Output> {
+    use std::process::Stdio;
     let exe = std::env::current_exe()?;
-    Command::new(exe).env(ENV, scenario).output()
+    let child = Command::new(exe)
+        .env(ENV, scenario)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    // The watchdog kills the child if it is still running at the bound; the receiver is
+    // dropped (and the watchdog returns) as soon as the child has exited.
+    let watchdog = std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(CHILD_BOUND) {
+            // `pid` is our unreaped child, so the number cannot belong to another process.
+            let _ = crate::sys::kill(pid, libc::SIGKILL);
+            return true;
+        }
+        false
+    });
+    let out = child.wait_with_output();
+    drop(tx);
+    let killed = watchdog.join().unwrap_or(false);
+    if killed {
+        return Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("child scenario {scenario} still ran after {CHILD_BOUND:?}: killed"),
+        ));
+    }
+    out
 }
 
 /// The value of the `key=value` line `key` in a child's stdout.

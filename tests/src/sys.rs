@@ -237,3 +237,13 @@ pub fn set_linger_zero(fd: std::os::fd::RawFd) -> io::Result<()> {
         Err(io::Error::last_os_error())
     }
 }
+
+/// `kill(2)`: sends `signal` to process `pid`.
+pub fn kill(pid: u32, signal: i32) -> io::Result<()> {
+    // SAFETY: kill(2) takes no pointers.
+    if unsafe { libc::kill(pid as libc::pid_t, signal) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}

@@ -247,12 +247,19 @@ unsafe fn one(ring: &mut Ring, sqe: Sqe) -> i32 {
     cqe.res()
 }
 
+/// Submits and waits for the next CQE; fails (does not hang) when none comes within 10 s.
 fn wait_one(ring: &mut Ring) -> uring::Cqe {
+    let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(c) = ring.cq().next() {
             return c;
         }
-        match ring.submit_and_wait(1) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "no CQE within 10 s of submitting");
+        match ring
+            .submitter()
+            .wait(1, Some(left.min(Duration::from_millis(500))))
+        {
             Ok(_) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => panic!("io_uring_enter: {e}"),
