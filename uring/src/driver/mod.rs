@@ -1020,6 +1020,12 @@ fn dispatch(
         aux: 0,
     };
     let last = !c.flags.contains(CqeFlags::MORE);
+    if last {
+        // Counted before anything below runs code that may panic (`observe`, an output's drop,
+        // the caller's `ready`): the CQE is consumed either way (the CQ head is published when
+        // the iterator drops, also while unwinding), so the operation is no longer in flight.
+        *in_flight -= 1;
+    }
     // SAFETY: the vtable matches the stored type (`Slot::single`/`Slot::multi`).
     unsafe { (slot.vt.observe)(&mut slot.data, &mut c) };
     if slot.multishot {
@@ -1049,9 +1055,6 @@ fn dispatch(
         slot.phase = Phase::Done;
         slot.last = c;
         ready(key);
-    }
-    if last {
-        *in_flight -= 1;
     }
 }
 
