@@ -36,3 +36,26 @@ fn panic_in_reap_callback_keeps_in_flight_exact() {
     assert_eq!(d.close(), 0, "nothing is in flight, nothing leaked");
     assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
 }
+
+/// `RecvMsgMulti` with a control length near `usize::MAX`: the header size it needs overflows.
+/// It must be refused at submission with a clear error — not a debug-build overflow panic, and
+/// not (in release) a wrapped size small enough to pass the check.
+#[test]
+fn recvmsg_multishot_huge_lengths_are_refused() {
+    use uring::driver::multishot::RecvMsgMulti;
+    let mut d = Driver::new(8).unwrap();
+    let ring = d.buf_ring(4, 256).unwrap();
+    let (_a, b) = std::os::unix::net::UnixDatagram::pair().unwrap();
+    for (namelen, controllen) in [
+        (0, usize::MAX),
+        (u32::MAX, usize::MAX - 8),
+        (8, usize::MAX - 30),
+    ] {
+        let err = d
+            .submit_multishot(RecvMsgMulti::new(&b, &ring, namelen, controllen))
+            .unwrap_err();
+        assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+        assert!(err.error.to_string().contains("too small"), "{err}");
+    }
+    assert_eq!(d.in_flight(), 0);
+}
