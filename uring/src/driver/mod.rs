@@ -33,7 +33,10 @@
 //! # What is leaked, when
 //!
 //! Dropping a `Driver` with operations in flight submits `IORING_OP_ASYNC_CANCEL` with
-//! `IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL` and waits for the final CQEs, up to
+//! `IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL` (after submitting what is pushed, so it
+//! is never linked behind an open `IO_LINK` chain), also cancels synchronously
+//! (`IORING_REGISTER_SYNC_CANCEL`, which an `IO_DRAIN` request cannot defer), and waits for the
+//! final CQEs, up to
 //! [`Driver::set_drop_timeout`] (2 s by default). The memory of every operation whose final CQE
 //! did not arrive by then — and the provided-buffer rings and fixed-buffer pools, which such an
 //! operation may still reach — is **leaked**, never freed: the kernel may still write into it.
@@ -1020,6 +1023,12 @@ fn dispatch(
         aux: 0,
     };
     let last = !c.flags.contains(CqeFlags::MORE);
+    if last {
+        // Counted before anything below runs code that may panic (`observe`, an output's drop,
+        // the caller's `ready`): the CQE is consumed either way (the CQ head is published when
+        // the iterator drops, also while unwinding), so the operation is no longer in flight.
+        *in_flight -= 1;
+    }
     // SAFETY: the vtable matches the stored type (`Slot::single`/`Slot::multi`).
     unsafe { (slot.vt.observe)(&mut slot.data, &mut c) };
     if slot.multishot {
@@ -1049,9 +1058,6 @@ fn dispatch(
         slot.phase = Phase::Done;
         slot.last = c;
         ready(key);
-    }
-    if last {
-        *in_flight -= 1;
     }
 }
 
@@ -1109,10 +1115,8 @@ impl Driver {
     }
 
     fn shutdown(&mut self) -> usize {
-        if self.in_flight > 0 && self.cancel_all().is_ok() {
+        if self.in_flight > 0 && self.cancel_everything() {
             let deadline = Instant::now() + self.drop_timeout;
-            // The submit may fail; everything pushed still counts as in flight.
-            let _ = self.ring.submit();
             loop {
                 self.reap(|_| {});
                 let now = Instant::now();
@@ -1144,6 +1148,28 @@ impl Driver {
         }
         self.in_flight = 0;
         leaked
+    }
+}
+
+impl Driver {
+    /// Asks the kernel to cancel every request (for the drop); whether any way was taken.
+    fn cancel_everything(&mut self) -> bool {
+        // A `NoMem` pushed last with `IO_LINK` leaves its chain open; an `ASYNC_CANCEL` in the
+        // same batch would be linked behind it and wait for it. A chain ends with its batch,
+        // so submit what is pushed first. (It may fail; what is pushed still counts.)
+        let _ = self.ring.submit();
+        let queued = self.cancel_all().is_ok();
+        let _ = self.ring.submit();
+        // The kernel defers every SQE behind an `IO_DRAIN` request until all before it have
+        // completed: a cancel queued behind a drain that waits for the very requests it would
+        // cancel never runs. `IORING_REGISTER_SYNC_CANCEL` (Linux 6.0+) takes no SQE, so
+        // nothing defers it. Bounded; errors (older kernel, nothing to cancel) are ignored.
+        let synced = !self.drop_timeout.is_zero() && {
+            let key = crate::register::SyncCancel::any()
+                .timeout(self.drop_timeout.min(Duration::from_millis(100)));
+            self.ring.submitter().register_sync_cancel(&key).is_ok()
+        };
+        queued || synced
     }
 }
 

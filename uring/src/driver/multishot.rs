@@ -142,10 +142,12 @@ impl RecvMsgMulti {
         }
     }
 
+    /// Bytes each buffer needs before the payload; saturates, so absurd lengths fail
+    /// `validate` instead of wrapping to a small size.
     fn header_len(&self) -> usize {
         size_of::<sys::io_uring_recvmsg_out>()
-            + self.msghdr.msg_namelen as usize
-            + self.msghdr.msg_controllen
+            .saturating_add(self.msghdr.msg_namelen as usize)
+            .saturating_add(self.msghdr.msg_controllen)
     }
 }
 
@@ -204,7 +206,10 @@ impl RecvMsg {
     /// `io_uring_recvmsg_validate`/`_name`/`_cmsg_firsthdr`/`_payload` give the same offsets).
     pub(crate) fn parse(buf: BufRef, namelen: usize, controllen: usize) -> io::Result<RecvMsg> {
         let hdr = size_of::<sys::io_uring_recvmsg_out>();
-        if buf.len() < hdr + namelen + controllen {
+        let need = hdr
+            .checked_add(namelen)
+            .and_then(|n| n.checked_add(controllen));
+        if need.is_none_or(|n| buf.len() < n) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "recvmsg completion shorter than its io_uring_recvmsg_out header",

@@ -84,6 +84,14 @@ impl NoMem {
     }
 
     /// Adds `IOSQE_IO_LINK`, `IO_HARDLINK`, `IO_DRAIN` or `ASYNC` (others are ignored).
+    ///
+    /// The kernel's rules apply to every SQE that follows, the driver's own too: an SQE pushed
+    /// right after a linked one in the same batch is linked behind it (a [`Driver::cancel`]
+    /// included), and everything submitted after an `IO_DRAIN` request waits until it has run
+    /// (so a cancel cannot reach the requests the drain waits for; dropping the driver still
+    /// can, see the [module docs](super)).
+    ///
+    /// [`Driver::cancel`]: super::Driver::cancel
     pub fn flags(mut self, flags: SqeFlags) -> NoMem {
         let allowed =
             SqeFlags::IO_LINK | SqeFlags::IO_HARDLINK | SqeFlags::IO_DRAIN | SqeFlags::ASYNC;
