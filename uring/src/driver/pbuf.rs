@@ -285,7 +285,15 @@ impl BufRing {
 
     /// The guard for a completion `observe` accepted.
     pub(crate) fn guard(&self, c: &Completion) -> io::Result<BufRef> {
-        c.result()?;
+        if let Err(e) = c.result() {
+            // A failed request can still have consumed a buffer (a read that errs after
+            // selecting one posts the error with `F_BUFFER`); `observe` took it from the
+            // kernel, so give it straight back.
+            if let Some(bid) = c.buffer_id() {
+                self.inner.release(bid);
+            }
+            return Err(e);
+        }
         match c.buffer_id() {
             Some(bid) => Ok(BufRef {
                 ring: Some(self.inner.clone()),
@@ -801,13 +809,20 @@ unsafe impl MultishotOperation for RecvBundle {
         c.aux = n as u32;
     }
     fn item(&mut self, c: Completion) -> io::Result<BundleRef> {
-        c.result()?;
         let n = if c.buffer_id().is_some() {
             c.aux as usize
         } else {
             0
         };
         let bids: Vec<u16> = self.bids.drain(..n.min(self.bids.len())).collect();
+        if let Err(e) = c.result() {
+            // Buffers a failed completion consumed go straight back (see `BufRing::guard`),
+            // never to the next item.
+            for bid in bids {
+                self.ring.inner.release(bid);
+            }
+            return Err(e);
+        }
         Ok(BundleRef {
             ring: self.ring.inner.clone(),
             bids,
@@ -982,6 +997,52 @@ mod tests {
         r.observe(&mut over2);
         assert_eq!(over2.res, -libc::EBADMSG);
         drop(r.guard(&over));
+    }
+
+    /// A failed request can still consume a buffer (a read that errs after selecting one
+    /// posts the error with `F_BUFFER`): the item is the error and the buffer goes straight
+    /// back, or after `count` such errors the ring would be empty for good.
+    #[test]
+    fn failed_completion_gives_its_buffer_back() {
+        let r = ring(2, 8, false);
+        for _ in 0..4 {
+            let mut c = cqe(1, -libc::EIO, false);
+            r.observe(&mut c);
+            assert_eq!(r.guard(&c).unwrap_err().raw_os_error(), Some(libc::EIO));
+            assert_eq!(r.available(), 2, "the failed request's buffer is back");
+        }
+        // Incremental: a failed part with BUF_MORE leaves the buffer with the kernel.
+        let r = ring(2, 8, true);
+        let mut c = cqe(0, -libc::EIO, true);
+        r.observe(&mut c);
+        assert!(r.guard(&c).is_err());
+        assert_eq!(r.available(), 2);
+        let mut c = cqe(0, -libc::EIO, false);
+        r.observe(&mut c);
+        assert!(r.guard(&c).is_err());
+        assert_eq!(r.available(), 2, "done with it: back in the ring");
+    }
+
+    /// The same for a bundle: a failed completion's buffers go back and are not handed out
+    /// with the next completion's item.
+    #[test]
+    fn failed_bundle_gives_its_buffers_back() {
+        let r = ring(4, 8, false);
+        let mut op = RecvBundle::new(Target::from_raw_fd(-1), &r).unwrap();
+        let mut bad = cqe(0, -libc::EIO, false);
+        op.observe(&mut bad);
+        assert!(op.item(bad).is_err());
+        assert_eq!(r.available(), 4, "the failed completion's buffer is back");
+        let mut good = cqe(1, 3, false);
+        op.observe(&mut good);
+        let b = op.item(good).unwrap();
+        assert_eq!(
+            b.bids(),
+            [1],
+            "the item holds its own buffer, not the failed one's"
+        );
+        drop(b);
+        assert_eq!(r.available(), 4);
     }
 
     /// An empty completion (EOF) holds no buffer.
