@@ -84,6 +84,24 @@ fn no_hint(_: i32) -> Option<&'static str> {
     None
 }
 
+/// Refuses resource tags with bit 63 set: the kernel posts a tag as a CQE's `user_data`, and
+/// values with bit 63 set are [`uring::driver`](crate::driver)'s (its completions); a tag
+/// there could forge the completion of an operation still in flight.
+fn check_tags(name: &'static str, tags: &[u64]) -> io::Result<()> {
+    match tags.iter().position(|t| t & (1 << 63) != 0) {
+        None => Ok(()),
+        Some(i) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{name}: tag {i} ({:#x}) has bit 63 set; tags come back as CQE user_data and \
+                 values with bit 63 set are reserved for uring::driver's completions: use a \
+                 value below 1 << 63",
+                tags[i]
+            ),
+        )),
+    }
+}
+
 fn invalid_input(msg: &'static str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
@@ -475,6 +493,24 @@ impl Submitter<'_> {
         unsafe { self.register_raw(opcode, arg, nr_args) }.map_err(|e| wrap(name, e, hint))
     }
 
+    /// Refuses `name` on a ring a [`Driver`](crate::driver::Driver) owns: it would change a
+    /// table the driver manages behind its back (see the driver's soundness contract).
+    fn unmanaged(&self, name: &'static str) -> io::Result<()> {
+        if self.managed {
+            Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "{name}: this ring belongs to a uring::driver::Driver, which manages its \
+                     registered files, buffers and buffer rings itself; use the driver's calls \
+                     (fixed_files and install, fixed_buffers, buf_ring), or register before \
+                     Driver::from_ring"
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     // ----- files ---------------------------------------------------------------------------
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES, fds, nr)` — registers a fixed file table
@@ -491,6 +527,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_FILES")]
     #[doc(alias = "io_uring_register_files")]
     pub fn register_files(&self, fds: &[BorrowedFd<'_>]) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_FILES")?;
         let nr = len_u32(fds.len(), "IORING_REGISTER_FILES: more than u32::MAX files")?;
         // SAFETY: `BorrowedFd` is `repr(transparent)` over `RawFd` (std documents it has the
         // representation of a file descriptor), so `fds` is `nr` valid `int`s the kernel reads
@@ -520,6 +557,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_RSRC_REGISTER_SPARSE")]
     #[doc(alias = "io_uring_register_files_sparse")]
     pub fn register_files_sparse(&self, nr: u32) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_FILES2")?;
         let mut reg = sys::io_uring_rsrc_register::zeroed();
         reg.nr = nr;
         reg.flags = sys::IORING_RSRC_REGISTER_SPARSE;
@@ -553,6 +591,8 @@ impl Submitter<'_> {
         fds: &[Option<BorrowedFd<'_>>],
         tags: &[u64],
     ) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_FILES2")?;
+        check_tags("IORING_REGISTER_FILES2", tags)?;
         if fds.len() != tags.len() {
             return Err(invalid_input(
                 "IORING_REGISTER_FILES2: `fds` and `tags` must have the same length (one tag per slot)",
@@ -591,6 +631,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_FILES_UPDATE")]
     #[doc(alias = "io_uring_register_files_update")]
     pub fn register_files_update(&self, offset: u32, fds: &[FileSlot<'_>]) -> io::Result<u32> {
+        self.unmanaged("IORING_REGISTER_FILES_UPDATE")?;
         let raw: Vec<RawFd> = fds.iter().map(|s| s.raw()).collect();
         let nr = len_u32(
             raw.len(),
@@ -626,6 +667,8 @@ impl Submitter<'_> {
         fds: &[FileSlot<'_>],
         tags: &[u64],
     ) -> io::Result<u32> {
+        self.unmanaged("IORING_REGISTER_FILES_UPDATE2")?;
+        check_tags("IORING_REGISTER_FILES_UPDATE2", tags)?;
         if fds.len() != tags.len() {
             return Err(invalid_input(
                 "IORING_REGISTER_FILES_UPDATE2: `fds` and `tags` must have the same length",
@@ -662,6 +705,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_FILES")]
     #[doc(alias = "io_uring_unregister_files")]
     pub fn unregister_files(&self) -> io::Result<()> {
+        self.unmanaged("IORING_UNREGISTER_FILES")?;
         // SAFETY: this opcode reads no argument.
         unsafe {
             self.reg(
@@ -685,6 +729,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_FILE_ALLOC_RANGE")]
     #[doc(alias = "io_uring_register_file_alloc_range")]
     pub fn register_file_alloc_range(&self, offset: u32, len: u32) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_FILE_ALLOC_RANGE")?;
         let mut range = sys::io_uring_file_index_range::zeroed();
         range.off = offset;
         range.len = len;
@@ -731,6 +776,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_BUFFERS")]
     #[doc(alias = "io_uring_register_buffers")]
     pub unsafe fn register_buffers(&self, iovecs: &[libc::iovec]) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_BUFFERS")?;
         let nr = len_u32(
             iovecs.len(),
             "IORING_REGISTER_BUFFERS: more than u32::MAX buffers",
@@ -771,6 +817,8 @@ impl Submitter<'_> {
         iovecs: &[libc::iovec],
         tags: &[u64],
     ) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_BUFFERS2")?;
+        check_tags("IORING_REGISTER_BUFFERS2", tags)?;
         if iovecs.len() != tags.len() {
             return Err(invalid_input(
                 "IORING_REGISTER_BUFFERS2: `iovecs` and `tags` must have the same length",
@@ -809,6 +857,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_BUFFERS2")]
     #[doc(alias = "io_uring_register_buffers_sparse")]
     pub fn register_buffers_sparse(&self, nr: u32) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_BUFFERS2")?;
         let mut reg = sys::io_uring_rsrc_register::zeroed();
         reg.nr = nr;
         reg.flags = sys::IORING_RSRC_REGISTER_SPARSE;
@@ -848,6 +897,8 @@ impl Submitter<'_> {
         iovecs: &[libc::iovec],
         tags: Option<&[u64]>,
     ) -> io::Result<u32> {
+        self.unmanaged("IORING_REGISTER_BUFFERS_UPDATE")?;
+        check_tags("IORING_REGISTER_BUFFERS_UPDATE", tags.unwrap_or(&[]))?;
         if tags.is_some_and(|t| t.len() != iovecs.len()) {
             return Err(invalid_input(
                 "IORING_REGISTER_BUFFERS_UPDATE: `tags` must have one tag per iovec",
@@ -886,6 +937,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_BUFFERS")]
     #[doc(alias = "io_uring_unregister_buffers")]
     pub fn unregister_buffers(&self) -> io::Result<()> {
+        self.unmanaged("IORING_UNREGISTER_BUFFERS")?;
         // SAFETY: this opcode reads no argument.
         unsafe {
             self.reg(
@@ -926,6 +978,7 @@ impl Submitter<'_> {
         nr: u32,
         replace: bool,
     ) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_CLONE_BUFFERS")?;
         let mut clone = sys::io_uring_clone_buffers::zeroed();
         clone.src_fd = src.as_raw_fd() as u32;
         clone.flags = if replace {
@@ -1269,12 +1322,22 @@ impl Submitter<'_> {
     /// The ring's own registered fd, used by [`Submitter::register_raw`], is a ring option of
     /// its own; this method manages the table directly.
     ///
+    /// # Safety
+    ///
+    /// The table is the **thread's**, shared by every ring in it, not this ring's: a
+    /// [`Ring`](crate::Ring) built with
+    /// [`registered_ring_fd`](crate::Builder::registered_ring_fd) enters and registers through
+    /// its index for as long as it lives. The caller must not use the indices this returns in
+    /// a way that changes what such an index names: see
+    /// [`unregister_ring_fds`](Self::unregister_ring_fds).
+    ///
     /// # References
     ///
     /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
     #[doc(alias = "IORING_REGISTER_RING_FDS")]
     #[doc(alias = "io_uring_register_ring_fd")]
-    pub fn register_ring_fds(&self, rings: &[BorrowedFd<'_>]) -> io::Result<Vec<u32>> {
+    pub unsafe fn register_ring_fds(&self, rings: &[BorrowedFd<'_>]) -> io::Result<Vec<u32>> {
+        self.unmanaged("IORING_REGISTER_RING_FDS")?;
         let mut ups: Vec<sys::io_uring_rsrc_update> = rings
             .iter()
             .map(|fd| {
@@ -1308,12 +1371,22 @@ impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_UNREGISTER_RING_FDS, updates, nr)` — removes indices from
     /// the calling thread's registered-ring table (Linux 5.18+); returns how many were removed.
     ///
+    /// # Safety
+    ///
+    /// No index in `indices` may be one a live [`Ring`](crate::Ring) of this thread uses
+    /// ([`Ring::registered_index`](crate::Ring::registered_index)): the table belongs to the
+    /// thread, so any ring could remove it, and [`register_ring_fds`](Self::register_ring_fds)
+    /// could then put another ring at that index — every enter and registration of the first
+    /// ring would then reach the other one (registering its buffer rings there, which that
+    /// ring keeps using after the first ring frees them).
+    ///
     /// # References
     ///
     /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
     #[doc(alias = "IORING_UNREGISTER_RING_FDS")]
     #[doc(alias = "io_uring_unregister_ring_fd")]
-    pub fn unregister_ring_fds(&self, indices: &[u32]) -> io::Result<u32> {
+    pub unsafe fn unregister_ring_fds(&self, indices: &[u32]) -> io::Result<u32> {
+        self.unmanaged("IORING_UNREGISTER_RING_FDS")?;
         let ups: Vec<sys::io_uring_rsrc_update> = indices
             .iter()
             .map(|&i| {
@@ -1372,6 +1445,7 @@ impl Submitter<'_> {
         bgid: u16,
         flags: BufRingFlags,
     ) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_PBUF_RING")?;
         if flags.contains(BufRingFlags::MMAP) {
             return Err(invalid_input(
                 "IORING_REGISTER_PBUF_RING: IOU_PBUF_RING_MMAP with a user address; use register_buf_ring_mmap",
@@ -1401,6 +1475,7 @@ impl Submitter<'_> {
         bgid: u16,
         flags: BufRingFlags,
     ) -> io::Result<()> {
+        self.unmanaged("IORING_REGISTER_PBUF_RING")?;
         // SAFETY: with IOU_PBUF_RING_MMAP and address 0 the kernel allocates the ring itself.
         unsafe { self.buf_ring(0, entries, bgid, flags | BufRingFlags::MMAP) }
     }
@@ -1448,6 +1523,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_PBUF_RING")]
     #[doc(alias = "io_uring_unregister_buf_ring")]
     pub fn unregister_buf_ring(&self, bgid: u16) -> io::Result<()> {
+        self.unmanaged("IORING_UNREGISTER_PBUF_RING")?;
         let mut reg = sys::io_uring_buf_reg::zeroed();
         reg.bgid = bgid;
         // SAFETY: `reg` is a live `io_uring_buf_reg`.

@@ -297,6 +297,9 @@ pub(crate) const CORRUPT_CQ: u32 = 1;
 /// [`RawRing::corrupt`] bit: the SQ head was behind our tail by more than `sq_entries`, or
 /// beyond it.
 pub(crate) const CORRUPT_SQ: u32 = 2;
+/// [`RawRing::corrupt`] bit: the kernel resized the rings but mapping the new ones failed, so
+/// the mappings this ring holds are the old rings, which the kernel no longer uses.
+pub(crate) const CORRUPT_RESIZE: u32 = 4;
 
 // SAFETY: the raw pointers point into mappings this struct owns (`_sq_map`, `_cq_map`,
 // `_sqe_map`), which are process-wide, not thread-bound. The shared words are only accessed
@@ -405,6 +408,14 @@ impl RawRing {
     #[inline(never)]
     pub(crate) fn corrupt_error(&self) -> io::Error {
         let bits = self.corrupt.load(Ordering::Relaxed);
+        if bits & CORRUPT_RESIZE != 0 {
+            return crate::error::with_message(
+                libc::EUCLEAN,
+                "the kernel resized this ring but mapping the new rings failed: the mappings \
+                 held are the old rings, which the kernel no longer reads or writes; drop the \
+                 ring",
+            );
+        }
         let what = match (bits & CORRUPT_CQ != 0, bits & CORRUPT_SQ != 0) {
             (true, true) => "the CQ tail and the SQ head were",
             (true, false) => "the CQ tail was more than cq_entries ahead of the CQ head, which is",
@@ -880,14 +891,29 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
             ));
         }
         p.flags |= self.raw.flags.bits();
-        let mut new = RawRing::map(
+        let mut new = match RawRing::map(
             dup,
             &p,
             self.raw.features,
             core::mem::size_of::<S>(),
             C::SLOT,
             None,
-        )?;
+        ) {
+            Ok(new) => new,
+            Err(e) => {
+                // The kernel already moved to the new rings; ours are stale. Pushing into them
+                // or reading them touches only our old mappings, but nothing would ever
+                // arrive: every later enter fails instead of waiting forever.
+                self.raw.mark_corrupt(CORRUPT_RESIZE);
+                return Err(crate::error::with_message(
+                    libc::EUCLEAN,
+                    format!(
+                        "the kernel resized the rings but mapping the new ones failed ({e}); \
+                         this ring is unusable now (every enter fails with EUCLEAN): drop it"
+                    ),
+                ));
+            }
+        };
         // The new mapping keeps the original fd number; the duplicate goes with the old maps.
         core::mem::swap(&mut new.fd, &mut self.raw.fd);
         new.registered = self.raw.registered.take();

@@ -51,6 +51,11 @@ impl Sqe {
     }
 
     /// Wraps a raw SQE as it is.
+    ///
+    /// Bytes the raw SQE leaves uninitialised (a union literal that sets a member smaller
+    /// than its union) stay so: the crate copies them into the ring as they are and never
+    /// reads them as integers (the kernel sees whatever the stack held there). Start from
+    /// [`io_uring_sqe::zeroed`](sys::io_uring_sqe::zeroed) to send zeros.
     #[inline]
     pub const fn from_raw(raw: sys::io_uring_sqe) -> Self {
         Sqe(raw)

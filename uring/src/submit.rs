@@ -37,6 +37,10 @@ use crate::setup::{Features, SetupFlags};
 #[derive(Clone, Copy)]
 pub struct Submitter<'a> {
     raw: &'a RawRing,
+    /// Handed out by [`crate::driver::DriverRing`]: the registrations that would change the
+    /// tables a [`crate::driver::Driver`] manages (files, buffers, buffer rings, ring fds) are
+    /// refused.
+    pub(crate) managed: bool,
 }
 
 impl fmt::Debug for Submitter<'_> {
@@ -106,7 +110,10 @@ impl WaitArgs {
 impl<'a> Submitter<'a> {
     #[inline]
     pub(crate) fn new(raw: &'a RawRing) -> Self {
-        Submitter { raw }
+        Submitter {
+            raw,
+            managed: false,
+        }
     }
 
     /// The ring's setup flags.
@@ -433,6 +440,13 @@ impl<'a> Submitter<'a> {
     ///   dropped.
     /// - `opcode` must not change the ring's memory layout behind this crate's back
     ///   (`IORING_REGISTER_RESIZE_RINGS` is only sound through the crate's own method).
+    /// - On a ring a [`Driver`](crate::driver::Driver) owns (this submitter came from
+    ///   [`DriverRing::submitter`](crate::driver::DriverRing::submitter)): `opcode` must not
+    ///   change the tables the driver manages (registered files and buffers, provided-buffer
+    ///   rings, the registered ring fds) and must not make the kernel post a CQE whose
+    ///   `user_data` has bit 63 set (a resource tag); see the driver's soundness contract.
+    /// - Tags (`IORING_REGISTER_FILES2`, `BUFFERS2`, `*_UPDATE2`) become CQE `user_data`: on a
+    ///   ring a `Driver` owns or will own, none may have bit 63 set.
     ///
     /// # References
     /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)

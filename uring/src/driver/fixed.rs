@@ -272,19 +272,18 @@ impl Driver {
         //   final CQE: it outlives the registration and every request naming a buffer;
         // - the bytes of buffer `i` are reached only through the unique lease of index `i`
         //   (`FixedBuf`), which an operation owns, so no one else can, while it is in flight.
-        unsafe {
-            self.ring()
-                .submitter()
-                .register_buffers_tags(&iovecs, &tags)
-        }
-        .map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "IORING_REGISTER_BUFFERS2 failed (one buffer table per ring; Linux 5.13+; \
+        unsafe { self.ring.submitter().register_buffers_tags(&iovecs, &tags) }.map_err(|e| {
+            match crate::error::errno(&e) {
+                // Keep the kernel's errno (`uring::error::errno`) with the explanation.
+                Some(errno) => crate::error::with_message(
+                    errno,
+                    format!(
+                        "IORING_REGISTER_BUFFERS2 failed (one buffer table per ring; Linux 5.13+; \
                      RLIMIT_MEMLOCK may be too low): {e}"
+                    ),
                 ),
-            )
+                None => e,
+            }
         })?;
         self.keep.push(inner.clone());
         Ok(FixedBufPool { inner })
@@ -301,7 +300,7 @@ impl Driver {
                 "a fixed file table needs at least one slot",
             ));
         }
-        self.ring().submitter().register_files_sparse(count)?;
+        self.ring.submitter().register_files_sparse(count)?;
         Ok(FixedFiles {
             inner: Rc::new(FilesInner {
                 driver: self.id(),
@@ -340,7 +339,7 @@ impl Driver {
 
     /// Sets slot `slot` (`IORING_REGISTER_FILES_UPDATE2`, tag 0: no CQE on removal).
     fn update_files(&mut self, slot: u32, file: FileSlot<'_>) -> io::Result<()> {
-        self.ring()
+        self.ring
             .submitter()
             .register_files_update_tags(slot, &[file], &[0])
             .map(drop)
@@ -476,11 +475,12 @@ unsafe impl Operation for AcceptDirect {
             .file_index(Some(DestinationSlot::Index(self.slot.slot)))
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
         Ok(self.slot.into_file())
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         check_ring(self.slot.driver(), ring_id)
     }
 }
@@ -499,7 +499,7 @@ impl FixedFile {
     }
     /// The target for an operation on this file (`IOSQE_FIXED_FILE`).
     pub fn target(&self) -> Target {
-        Target::fixed(self.slot)
+        Target::fixed(self.slot, self.files.driver)
     }
 }
 
@@ -557,7 +557,7 @@ unsafe impl Operation for ReadFixed {
             .offset(self.offset)
             .build()
     }
-    fn complete(mut self, c: Completion) -> Self::Output {
+    unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
             self.buf.init = (n as usize).min(self.buf.pool.size);
@@ -565,6 +565,7 @@ unsafe impl Operation for ReadFixed {
         (r, self.buf)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         check_ring(self.buf.ring_id(), ring_id)
     }
 }
@@ -597,10 +598,11 @@ unsafe impl Operation for WriteFixed {
             .offset(self.offset)
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.buf)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         check_ring(self.buf.ring_id(), ring_id)
     }
 }

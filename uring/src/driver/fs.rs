@@ -47,7 +47,7 @@ unsafe impl Operation for OpenAt2 {
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt2::new(Fd(self.dirfd), self.path.as_ptr(), &raw const self.how).build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful openat2 returns a new descriptor nothing else owns.
         unsafe { new_fd(c) }
     }
@@ -96,7 +96,7 @@ unsafe impl Operation for Statx {
             .mask(StatxMask::from_bits_retain(self.mask))
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
         Ok(self.buf)
     }

@@ -91,6 +91,7 @@ mod op;
 pub mod pbuf;
 mod raw;
 mod slab;
+mod view;
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -109,6 +110,7 @@ pub use op::{
 };
 pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use slab::Key;
+pub use view::DriverRing;
 
 use crate::cqueue::{Cqe, CqeFlags};
 use crate::opcode;
@@ -201,41 +203,64 @@ struct VTable {
     drop_item: unsafe fn(&mut Inline, Completion),
 }
 
+// The vtable's functions share one contract. Each `unsafe fn` below requires:
+// - the slot stores a live `T` (the vtable for `T` is only paired with a slot storing a `T`:
+//   `Slot::init_single`/`Slot::init_multi`);
+// - for those taking a completion: it is a CQE the kernel posted for the SQE built from that
+//   very `T` (only `dispatch` makes one, from a CQE whose `user_data` named this slot at this
+//   generation while in flight — a value no safe API lets anyone else post, see the soundness
+//   contract above), passed once, in ring order; `finish` gets the final one.
+
+/// # Safety
+/// See the vtable's contract above.
 unsafe fn drop_stored<T>(s: &mut Inline) {
-    // SAFETY: the vtable for `T` is only paired with a slot storing a `T` (see `Slot::new`).
+    // SAFETY: the slot stores a `T` (the vtable's contract).
     drop(unsafe { s.take::<T>() });
 }
 
+/// # Safety
+/// See the vtable's contract above.
 unsafe fn single_observe<T: Operation>(s: &mut Inline, c: &mut Completion) {
-    // SAFETY: as in `drop_stored`.
-    unsafe { s.get_mut::<T>() }.observe(c);
+    // SAFETY: the slot stores a `T` and `c` is one of its CQEs (the vtable's contract).
+    unsafe { s.get_mut::<T>().observe(c) };
 }
 
+/// # Safety
+/// See the vtable's contract above.
 unsafe fn multi_observe<T: MultishotOperation>(s: &mut Inline, c: &mut Completion) {
-    // SAFETY: as in `drop_stored`.
-    unsafe { s.get_mut::<T>() }.observe(c);
+    // SAFETY: as in `single_observe`.
+    unsafe { s.get_mut::<T>().observe(c) };
 }
 
+/// # Safety
+/// See the vtable's contract above; `c` is the final CQE.
 unsafe fn single_finish<T: Operation>(s: &mut Inline, c: Completion) {
-    // SAFETY: as in `drop_stored`.
-    drop(unsafe { s.take::<T>() }.complete(c));
+    // SAFETY: the slot stores a `T`, taken once; `c` is its final CQE (the contract).
+    drop(unsafe { s.take::<T>().complete(c) });
 }
 
+/// # Safety
+/// See the vtable's contract above.
 unsafe fn multi_more<T: MultishotOperation>(s: &mut Inline, c: Completion) {
-    // SAFETY: as in `drop_stored`.
-    drop(unsafe { s.get_mut::<T>() }.item(c));
+    // SAFETY: the slot stores a `T` and `c` is one of its observed CQEs (the contract).
+    drop(unsafe { s.get_mut::<T>().item(c) });
 }
 
+/// # Safety
+/// See the vtable's contract above; `c` is the final CQE.
 unsafe fn multi_finish<T: MultishotOperation>(s: &mut Inline, c: Completion) {
-    // SAFETY: as in `drop_stored`.
+    // SAFETY: the slot stores a `T`, taken once.
     let mut op = unsafe { s.take::<T>() };
-    drop(op.item(c));
+    // SAFETY: `c` is its final, observed CQE (the contract).
+    drop(unsafe { op.item(c) });
     drop(op);
 }
 
+/// # Safety
+/// See the vtable's contract above.
 unsafe fn multi_drop_item<T: MultishotOperation>(s: &mut Inline, c: Completion) {
-    // SAFETY: as in `drop_stored`.
-    drop(unsafe { s.get_mut::<T>() }.item(c));
+    // SAFETY: as in `multi_more`.
+    drop(unsafe { s.get_mut::<T>().item(c) });
 }
 
 unsafe fn no_item(_: &mut Inline, _: Completion) {}
@@ -467,10 +492,12 @@ impl Driver {
         }
     }
 
-    /// The ring (for registration, probing, features).
+    /// The ring, as far as safe code may reach it while the driver owns it: features, the
+    /// probe, waits, and the registrations that do not touch the tables the driver manages
+    /// (see [`DriverRing`]).
     #[inline]
-    pub fn ring(&self) -> &Ring {
-        &self.ring
+    pub fn ring(&self) -> DriverRing<'_> {
+        DriverRing::new(&self.ring)
     }
 
     /// This driver's id: fixed-buffer leases and provided-buffer rings carry it, and operations
@@ -799,7 +826,9 @@ impl Driver {
             }
         });
         match taken {
-            Some(Ok((value, last))) => Ok(value.complete(last)),
+            // SAFETY: `last` is the final CQE `dispatch` stored for this slot, observed in
+            // ring order, and `value` is the `T` its SQE was built from.
+            Some(Ok((value, last))) => Ok(unsafe { value.complete(last) }),
             Some(Err(())) => Err(TakeError::Pending(op)),
             None => Err(TakeError::Foreign(op)),
         }
@@ -903,8 +932,9 @@ impl Driver {
         let slot = self.slab.get_mut(h.key)?;
         let c = slot.queue.pop_front()?;
         // SAFETY: only `submit_multishot::<T>` made a `Multishot<T>` for this slot and
-        // generation, so it stores a `T` (until `release`, which consumes the handle).
-        Some(unsafe { slot.data.get_mut::<T>() }.item(c))
+        // generation, so it stores a `T` (until `release`, which consumes the handle); `c` is
+        // one of its CQEs, queued by `dispatch` after `observe`, popped once, in order.
+        Some(unsafe { slot.data.get_mut::<T>().item(c) })
     }
 
     /// Whether the multishot operation ended (its final CQE arrived) and every item was taken.
@@ -1134,6 +1164,14 @@ impl Driver {
                 continue;
             };
             if slot.phase == Phase::InFlight {
+                // Leaked below, but the items its CQEs already delivered are ours: make and
+                // drop them (an accepted fd is closed, a provided buffer goes back), never
+                // leak them with the operation.
+                while let Some(c) = slot.queue.pop_front() {
+                    // SAFETY: the slot stores its operation's type (the vtable's contract);
+                    // `c` is one of its observed CQEs, queued by `dispatch`, popped once.
+                    unsafe { (slot.vt.drop_item)(&mut slot.data, c) };
+                }
                 continue;
             }
             let mut slot = self.slab.remove(key).expect("listed");
@@ -1198,7 +1236,7 @@ mod tests {
         fn sqe(&mut self) -> Sqe {
             Sqe::new(sys::IORING_OP_NOP)
         }
-        fn complete(self, c: Completion) -> Self::Output {
+        unsafe fn complete(self, c: Completion) -> Self::Output {
             self.log.borrow_mut().push(if c.res == 7 {
                 "complete(7)"
             } else {

@@ -78,12 +78,15 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
             .offset(self.offset)
             .build()
     }
-    fn complete(mut self, c: Completion) -> Self::Output {
+    unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
             spread_init(&mut self.bufs, n as usize);
         }
         (r, self.bufs)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -118,8 +121,11 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
             .offset(self.offset)
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.bufs)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -200,8 +206,11 @@ unsafe impl Operation for Connect {
         let addr = (&raw const self.addr.storage).cast::<libc::sockaddr>();
         opcode::Connect::new(self.target, addr, self.addr.len).build()
     }
-    fn complete(self, c: Completion) -> io::Result<()> {
+    unsafe fn complete(self, c: Completion) -> io::Result<()> {
         c.result().map(drop)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -282,10 +291,13 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
             opcode::SendMsg::new(self.target, msg).flags(flags).build()
         }
     }
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         self.result.observe(c);
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         (self.result.result(c), self.bufs)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }

@@ -44,9 +44,12 @@ unsafe impl MultishotOperation for AcceptMulti {
             .flags(self.flags)
             .build()
     }
-    fn item(&mut self, c: Completion) -> io::Result<OwnedFd> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<OwnedFd> {
         // SAFETY: each successful accept CQE carries a new descriptor nothing else owns.
         unsafe { new_fd(c) }
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -76,8 +79,11 @@ unsafe impl MultishotOperation for PollMulti {
             .multi(true)
             .build()
     }
-    fn item(&mut self, c: Completion) -> io::Result<u32> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<u32> {
         c.result()
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -108,7 +114,7 @@ unsafe impl MultishotOperation for TimeoutMulti {
             .flags(TimeoutFlags::MULTISHOT)
             .build()
     }
-    fn item(&mut self, c: Completion) -> io::Result<()> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<()> {
         timer_result(c)
     }
 }
@@ -160,10 +166,10 @@ unsafe impl MultishotOperation for RecvMsgMulti {
             .flags(self.flags as u32)
             .build()
     }
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
-    fn item(&mut self, c: Completion) -> io::Result<RecvMsg> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<RecvMsg> {
         let buf = self.ring.guard(&c)?;
         RecvMsg::parse(
             buf,
@@ -172,6 +178,7 @@ unsafe impl MultishotOperation for RecvMsgMulti {
         )
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)?;
         if (self.ring.buf_size() as usize) <= self.header_len() {
             return Err(io::Error::new(

@@ -4,7 +4,7 @@
 use core::marker::PhantomData;
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 use uring_sys as sys;
@@ -69,12 +69,28 @@ pub unsafe trait Operation: Sized + 'static {
     /// Builds the SQE; `self` is at its final address.
     fn sqe(&mut self) -> Sqe;
     /// Turns the final completion into the output, handing back owned memory.
-    fn complete(self, c: Completion) -> Self::Output;
+    ///
+    /// Only the driver calls it. A completion says what the kernel did to the operation's
+    /// memory (how many bytes a read wrote, which provided buffer it filled, which new fd it
+    /// made), and the output trusts it: a forged one would hand back unwritten bytes as data,
+    /// a buffer the kernel still owns, or an fd that belongs to someone else.
+    ///
+    /// # Safety
+    ///
+    /// `c` is the final CQE the kernel posted for the SQE [`Operation::sqe`] built from this
+    /// very value (after [`Operation::observe`] saw every CQE of it, in ring order), and the
+    /// operation is no longer in flight.
+    unsafe fn complete(self, c: Completion) -> Self::Output;
     /// Sees every CQE as it is reaped, in ring order, before it is stored: the result CQE of
     /// `SEND_ZC` before its notification, a provided-buffer id to account for. The default
     /// does nothing.
+    ///
+    /// # Safety
+    ///
+    /// `c` is a CQE the kernel posted for the SQE [`Operation::sqe`] built from this very
+    /// value, passed once, in ring order.
     #[inline]
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         let _ = c;
     }
     /// Checks, before anything is pushed, that the operation may run on the driver `ring_id`
@@ -97,10 +113,20 @@ pub unsafe trait MultishotOperation: Sized + 'static {
     /// Builds the SQE; `self` is at its final address.
     fn sqe(&mut self) -> Sqe;
     /// Turns one completion into an item.
-    fn item(&mut self, c: Completion) -> Self::Item;
+    ///
+    /// # Safety
+    ///
+    /// `c` is a CQE the kernel posted for the SQE [`MultishotOperation::sqe`] built from this
+    /// very value, already seen by [`MultishotOperation::observe`], and passed here once, in
+    /// ring order (as for [`Operation::complete`]).
+    unsafe fn item(&mut self, c: Completion) -> Self::Item;
     /// As [`Operation::observe`]: sees every CQE as it is reaped, in ring order.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Operation::observe`].
     #[inline]
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         let _ = c;
     }
     /// As [`Operation::validate`].
@@ -198,15 +224,16 @@ impl ZcResult {
 }
 
 /// The file an operation targets: a plain fd, or a registered file slot the caller owns
-/// (only obtainable from a [`super::fixed::FixedFile`], so safe code never names a slot it
-/// does not own).
+/// (only obtainable from a [`super::fixed::FixedFile`], which remembers its driver: an
+/// operation naming another driver's slot is refused at submission, so safe code never
+/// names a slot it does not own).
 #[derive(Debug, Clone, Copy)]
 pub struct Target(TargetKind);
 
 #[derive(Debug, Clone, Copy)]
 enum TargetKind {
     Fd(RawFd),
-    Fixed(u32),
+    Fixed { slot: u32, driver: u64 },
 }
 
 impl Target {
@@ -217,9 +244,24 @@ impl Target {
         Target(TargetKind::Fd(fd))
     }
 
+    /// Slot `slot` of the file table of driver `driver`.
     #[inline]
-    pub(crate) const fn fixed(slot: u32) -> Target {
-        Target(TargetKind::Fixed(slot))
+    pub(crate) const fn fixed(slot: u32, driver: u64) -> Target {
+        Target(TargetKind::Fixed { slot, driver })
+    }
+
+    /// Refuses a registered slot of another driver's table: its index names whatever the
+    /// driver `ring_id` has there (another file, or nothing).
+    #[inline]
+    pub(crate) fn check(self, ring_id: u64) -> io::Result<()> {
+        match self.0 {
+            TargetKind::Fixed { driver, .. } if driver != ring_id => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "this FixedFile belongs to another Driver's file table: its slot number names \
+                 another file (or none) on this ring; install the file in this driver's table",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -230,7 +272,7 @@ impl types::sealed::Sealed for Target {
     fn raw_target(self) -> RawTarget {
         match self.0 {
             TargetKind::Fd(fd) => types::sealed::Sealed::raw_target(Fd(fd)),
-            TargetKind::Fixed(i) => types::sealed::Sealed::raw_target(types::Fixed(i)),
+            TargetKind::Fixed { slot, .. } => types::sealed::Sealed::raw_target(types::Fixed(slot)),
         }
     }
 }
@@ -264,7 +306,7 @@ unsafe impl Operation for Nop {
         opcode::Nop::new().build()
     }
     #[inline]
-    fn complete(self, c: Completion) -> io::Result<u32> {
+    unsafe fn complete(self, c: Completion) -> io::Result<u32> {
         c.result()
     }
 }
@@ -308,9 +350,12 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
             .build()
     }
     #[inline]
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
         unsafe { read_output(c, self.buf) }
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -352,8 +397,11 @@ unsafe impl<B: IoBuf> Operation for Write<B> {
             .build()
     }
     #[inline]
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         (within(c.result(), self.buf.bytes_init()), self.buf)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -393,9 +441,12 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
             .flags(self.flags as u32)
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
         unsafe { read_output(c, self.buf) }
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -435,8 +486,11 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
             .flags(self.flags as u32)
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         (within(c.result(), self.buf.bytes_init()), self.buf)
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -501,13 +555,14 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
             .buf_index(self.fixed_index.map(|(i, _)| i))
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         (self.result.result(c), self.buf)
     }
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         self.result.observe(c);
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         match self.fixed_index {
             Some((_, lease_ring)) => super::fixed::check_ring(lease_ring, ring_id),
             None => Ok(()),
@@ -540,9 +595,12 @@ unsafe impl Operation for Accept {
             .flags(self.flags)
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful accept returns a new descriptor that nothing else owns.
         unsafe { new_fd(c) }
+    }
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)
     }
 }
 
@@ -579,13 +637,25 @@ unsafe impl Operation for OpenAt {
             .mode(self.mode)
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful openat returns a new descriptor that nothing else owns.
         unsafe { new_fd(c) }
     }
 }
 
 /// `IORING_OP_CLOSE` — `close(2)` of an owned descriptor.
+///
+/// The descriptor is closed in every case, never leaked and never closed twice:
+/// - the kernel closed it: `Ok(())`, or the error `close(2)` reported (the fd is gone either
+///   way, as with `close(2)`);
+/// - the request never ran (`ECANCELED`: a failed link ahead of it, or a cancel): the driver
+///   closes it with `close(2)` and returns `ECANCELED`;
+/// - the kernel refused it (`EBADF` for an io_uring fd, which `IORING_OP_CLOSE` cannot close):
+///   the driver closes it with `close(2)` and returns `EBADF`.
+///
+/// Linux 5.6+. On an older kernel the opcode fails with `EINVAL` and the fd stays open (the
+/// error says so): the kernel's `EINVAL` cannot be told from a file's `flush` failing after
+/// the fd was removed, so closing the number again could close someone else's file.
 #[derive(Debug)]
 pub struct Close {
     fd: Option<OwnedFd>,
@@ -598,6 +668,23 @@ impl Close {
     }
 }
 
+/// Whether `fd` is an io_uring instance: `io_uring_register(2)` fails with `EOPNOTSUPP` for
+/// any other file before it looks at its arguments; for a ring, `IORING_REGISTER_PROBE` with
+/// no buffer fails with `EINVAL` (or `EACCES`/`ENXIO`) and changes nothing.
+fn is_io_uring(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: a null `arg` with `nr_args` 0: the kernel reads and writes no memory of ours.
+    let r = unsafe {
+        sys::io_uring_register(
+            fd.as_raw_fd(),
+            sys::IORING_REGISTER_PROBE,
+            core::ptr::null(),
+            0,
+        )
+    };
+    let errno = io::Error::last_os_error().raw_os_error();
+    r >= 0 || !matches!(errno, Some(libc::EOPNOTSUPP | libc::EBADF))
+}
+
 // SAFETY: no pointer.
 unsafe impl Operation for Close {
     type Output = io::Result<()>;
@@ -605,11 +692,54 @@ unsafe impl Operation for Close {
         let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
         opcode::Close::new(Fd(fd)).build()
     }
-    fn complete(mut self, c: Completion) -> Self::Output {
-        // The kernel closed (or tried to close) the number: never close it a second time.
-        if let Some(fd) = self.fd.take() {
-            let _ = std::os::fd::IntoRawFd::into_raw_fd(fd);
+    unsafe fn complete(mut self, c: Completion) -> Self::Output {
+        let Some(fd) = self.fd.take() else {
+            return c.result().map(drop);
+        };
+        let not_taken = match c.res {
+            // The request never ran: the number is still ours.
+            r if r == -libc::ECANCELED => true,
+            // Before removing the fd the kernel refuses only an fd that is not open (ours is)
+            // or an io_uring fd; a `flush` failing after removal (a FUSE server may answer
+            // anything) leaves a number we no longer own, which is no io_uring fd.
+            r if r == -libc::EBADF => is_io_uring(fd.as_fd()),
+            r if r == -libc::EINVAL => {
+                let _ = fd.into_raw_fd();
+                return Err(crate::error::with_message(
+                    libc::EINVAL,
+                    "IORING_OP_CLOSE failed with EINVAL: on a kernel without it (Linux 5.6+) \
+                     the fd is still open and no longer owned by anything (leaked); otherwise \
+                     the file's flush failed and the fd is closed",
+                ));
+            }
+            _ => false,
+        };
+        if not_taken {
+            let what = if c.res == -libc::ECANCELED {
+                "IORING_OP_CLOSE was cancelled before it ran (a failed link ahead of it, or a \
+                 cancel)"
+            } else {
+                "IORING_OP_CLOSE refused this fd (EBADF: an io_uring fd cannot be closed this \
+                 way)"
+            };
+            // `close(2)` now, reporting its own failure if it has one.
+            let raw = fd.into_raw_fd();
+            // SAFETY: `raw` came from our `OwnedFd`, which the kernel did not take: we own it
+            // and close it exactly once.
+            let closed = unsafe { libc::close(raw) };
+            let tail = if closed == 0 {
+                "; the fd was closed with close(2) instead".to_string()
+            } else {
+                format!(
+                    "; close(2) of the fd then failed too: {}",
+                    io::Error::last_os_error()
+                )
+            };
+            return Err(crate::error::with_message(-c.res, format!("{what}{tail}")));
         }
+        // The kernel took the number (closed it, or removed it and reported `flush`'s error):
+        // never close it a second time.
+        let _ = fd.into_raw_fd();
         c.result().map(drop)
     }
 }
@@ -655,7 +785,7 @@ unsafe impl Operation for Timeout {
             .flags(TimeoutFlags::from_bits_retain(self.flags))
             .build()
     }
-    fn complete(self, c: Completion) -> Self::Output {
+    unsafe fn complete(self, c: Completion) -> Self::Output {
         timer_result(c)
     }
 }
@@ -679,7 +809,7 @@ unsafe impl Operation for LinkTimeout {
     fn sqe(&mut self) -> Sqe {
         opcode::LinkTimeout::new(&raw const self.ts).build()
     }
-    fn complete(self, _: Completion) {}
+    unsafe fn complete(self, _: Completion) {}
 }
 
 /// A handle to one submitted operation; redeem it with [`super::Driver::take`].

@@ -400,12 +400,9 @@ impl Driver {
         //   buffer; these bytes are the part it no longer uses);
         // - no `MMAP` flag.
         unsafe {
-            self.ring().submitter().register_buf_ring(
-                inner.ring.as_ptr().cast(),
-                count,
-                bgid,
-                flags,
-            )
+            self.ring
+                .submitter()
+                .register_buf_ring(inner.ring.as_ptr().cast(), count, bgid, flags)
         }
         .map_err(|e| {
             let hint = if incremental {
@@ -625,13 +622,14 @@ unsafe impl MultishotOperation for RecvMulti {
             .flags(self.flags as u32)
             .build()
     }
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
-    fn item(&mut self, c: Completion) -> io::Result<BufRef> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<BufRef> {
         self.ring.guard(&c)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)
     }
 }
@@ -662,13 +660,14 @@ unsafe impl MultishotOperation for ReadMulti {
             .offset(u64::MAX)
             .build()
     }
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
-    fn item(&mut self, c: Completion) -> io::Result<BufRef> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<BufRef> {
         self.ring.guard(&c)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)
     }
 }
@@ -701,13 +700,14 @@ unsafe impl Operation for RecvSelect {
             .buffer_select(Some(self.ring.bgid()))
             .build()
     }
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
-    fn complete(self, c: Completion) -> io::Result<BufRef> {
+    unsafe fn complete(self, c: Completion) -> io::Result<BufRef> {
         self.ring.guard(&c)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)
     }
 }
@@ -778,7 +778,7 @@ unsafe impl MultishotOperation for RecvBundle {
     }
     /// Finds the buffers by ring position (the kernel took consecutive entries from the one
     /// holding the reported bid) and accounts for each, all or none.
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         let Some(first) = c.buffer_id() else {
             return;
         };
@@ -808,7 +808,7 @@ unsafe impl MultishotOperation for RecvBundle {
         }
         c.aux = n as u32;
     }
-    fn item(&mut self, c: Completion) -> io::Result<BundleRef> {
+    unsafe fn item(&mut self, c: Completion) -> io::Result<BundleRef> {
         let n = if c.buffer_id().is_some() {
             c.aux as usize
         } else {
@@ -830,6 +830,7 @@ unsafe impl MultishotOperation for RecvBundle {
         })
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        self.target.check(ring_id)?;
         if self.ring.inner.driver == ring_id {
             Ok(())
         } else {
@@ -1006,11 +1007,23 @@ mod tests {
     fn failed_completion_gives_its_buffer_back() {
         let r = ring(2, 8, false);
         for _ in 0..4 {
+            let tail = r.inner.tail.get();
             let mut c = cqe(1, -libc::EIO, false);
             r.observe(&mut c);
             assert_eq!(r.guard(&c).unwrap_err().raw_os_error(), Some(libc::EIO));
             assert_eq!(r.available(), 2, "the failed request's buffer is back");
+            // Regression check: put back exactly once (a second publication would hand the
+            // kernel the same buffer twice, so two requests could fill it at once).
+            assert_eq!(r.inner.tail.get(), tail.wrapping_add(1), "published once");
         }
+        // A failed completion naming a buffer the kernel does not hold is not published.
+        let tail = r.inner.tail.get();
+        let mut c = cqe(1, -libc::EIO, false);
+        r.observe(&mut c);
+        let mut again = cqe(1, -libc::EIO, false);
+        r.observe(&mut again);
+        assert!(r.guard(&c).is_err() && r.guard(&again).is_err());
+        assert_eq!(r.inner.tail.get(), tail.wrapping_add(1), "one buffer, once");
         // Incremental: a failed part with BUF_MORE leaves the buffer with the kernel.
         let r = ring(2, 8, true);
         let mut c = cqe(0, -libc::EIO, true);
@@ -1030,12 +1043,27 @@ mod tests {
         let r = ring(4, 8, false);
         let mut op = RecvBundle::new(Target::from_raw_fd(-1), &r).unwrap();
         let mut bad = cqe(0, -libc::EIO, false);
-        op.observe(&mut bad);
-        assert!(op.item(bad).is_err());
+        let tail = r.inner.tail.get();
+        // SAFETY: the ring is registered with no kernel (a unit test): these completions stand
+        // for the kernel's, each observed once and then itemized once, in order.
+        let item = unsafe {
+            op.observe(&mut bad);
+            op.item(bad)
+        };
+        assert!(item.is_err());
         assert_eq!(r.available(), 4, "the failed completion's buffer is back");
+        assert_eq!(
+            r.inner.tail.get(),
+            tail.wrapping_add(1),
+            "published once, not twice"
+        );
         let mut good = cqe(1, 3, false);
-        op.observe(&mut good);
-        let b = op.item(good).unwrap();
+        // SAFETY: as above.
+        let b = unsafe {
+            op.observe(&mut good);
+            op.item(good)
+        }
+        .unwrap();
         assert_eq!(
             b.bids(),
             [1],

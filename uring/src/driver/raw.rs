@@ -136,13 +136,13 @@ unsafe impl Operation for NoMem {
     }
     /// A multishot op submitted single-shot: the descriptors of the CQEs before the final one
     /// cannot be handed out, so they are closed here, never leaked.
-    fn observe(&mut self, c: &mut Completion) {
+    unsafe fn observe(&mut self, c: &mut Completion) {
         if c.flags.contains(crate::cqueue::CqeFlags::MORE) {
             drop(self.output(*c));
         }
     }
     #[inline]
-    fn complete(self, c: Completion) -> NoMemOutput {
+    unsafe fn complete(self, c: Completion) -> NoMemOutput {
         self.output(c)
     }
 }
@@ -153,7 +153,7 @@ unsafe impl MultishotOperation for NoMem {
     fn sqe(&mut self) -> Sqe {
         self.sqe
     }
-    fn item(&mut self, c: Completion) -> NoMemOutput {
+    unsafe fn item(&mut self, c: Completion) -> NoMemOutput {
         self.output(c)
     }
 }

@@ -28,10 +28,13 @@ const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
 /// Identifies one operation's slot: its index and the generation it had when filled, packed
 /// into 63 bits (index low, generation high) exactly as they go into `user_data`.
 ///
-/// Opaque on purpose: the generation is the secret that keeps a forged completion (e.g. from
-/// `IORING_OP_MSG_RING`) from passing as this operation's, so safe code cannot read it. Compare,
-/// hash, or use [`Key::index`] (dense, reused) to find a waiter.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Opaque on purpose: the generation is the driver's second line of defence against a forged
+/// completion (the first: no safe API lets anyone post a CQE with a tagged `user_data` into a
+/// driver's ring; see the driver's soundness contract), so safe code cannot read it. Nothing
+/// reveals it: [`Debug`](core::fmt::Debug) prints the index only, [`Hash`] hashes the index
+/// only (a custom `Hasher` sees nothing more), and there is no `Ord`. Compare, hash, or use
+/// [`Key::index`] (dense, reused) to find a waiter.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     bits: u64,
 }
@@ -67,6 +70,15 @@ impl Key {
     #[inline]
     pub const fn index(self) -> u32 {
         (self.bits & INDEX_MASK) as u32
+    }
+}
+
+/// Hashes the index only: keys of live operations have distinct indices, so this loses
+/// nothing for a waiter table, and a `Hasher` learns nothing of the generation.
+impl core::hash::Hash for Key {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u32(self.index());
     }
 }
 

@@ -208,17 +208,24 @@ impl Fields {
     pub(crate) const fn sqe(self) -> Sqe {
         // SAFETY: `Fields` and `io_uring_sqe` are both `repr(C)`, 64 bytes (asserted above),
         // without padding in `Fields` (its fields add up to 64 bytes at the asserted offsets),
-        // and `io_uring_sqe` is made only of integers and unions/arrays of integers, for
-        // which every initialised bit pattern is valid.
+        // so every byte of `self` is initialised, and `io_uring_sqe` is made only of integers
+        // and unions/arrays of integers, for which every initialised bit pattern is valid.
         Sqe::from_raw(unsafe { core::mem::transmute::<Fields, sys::io_uring_sqe>(self) })
     }
 
-    /// The fields of `sqe`, for tests and `Debug`.
-    #[inline]
-    #[allow(dead_code)]
-    pub(crate) const fn of(sqe: &Sqe) -> Fields {
-        // SAFETY: same size and no padding on either side (see `sqe`); every bit pattern is a
-        // valid `Fields`, which holds only integers.
+    /// The fields of `sqe`, for the builders' tests.
+    ///
+    /// # Safety
+    ///
+    /// Every byte of `sqe` is initialised. True of an SQE from a builder or [`Sqe::new`], not
+    /// necessarily of one from [`Sqe::from_raw`]: a union literal that sets a member smaller
+    /// than its union leaves the other bytes uninitialised, and reading them as integers is
+    /// undefined behaviour.
+    #[cfg(test)]
+    pub(crate) const unsafe fn of(sqe: &Sqe) -> Fields {
+        // SAFETY: same size and no padding on either side (see `sqe`); every initialised bit
+        // pattern is a valid `Fields`, which holds only integers, and the caller promises every
+        // byte is initialised.
         unsafe { core::mem::transmute::<sys::io_uring_sqe, Fields>(*sqe.as_raw()) }
     }
 }

@@ -7,7 +7,9 @@ use crate::squeue::SqeFlags;
 use crate::types::*;
 
 fn f(sqe: &Sqe) -> Fields {
-    Fields::of(sqe)
+    // SAFETY: every SQE here comes from a builder (whole `Fields`, no padding) or `Sqe::new`
+    // (zeroed), so every byte is initialised.
+    unsafe { Fields::of(sqe) }
 }
 
 /// A fake address for pointer fields (never dereferenced).
@@ -430,6 +432,14 @@ fn poll_timeout_buf() {
             0x10,
             sys::IORING_TIMEOUT_UPDATE
         )
+    );
+    // The linked form keeps IORING_TIMEOUT_UPDATE: without it the kernel removes instead.
+    let x = f(&TimeoutUpdate::new(9, p(0x10))
+        .flags(TimeoutFlags::LINK_TIMEOUT_UPDATE)
+        .build());
+    assert_eq!(
+        x.op_flags,
+        sys::IORING_TIMEOUT_UPDATE | sys::IORING_LINK_TIMEOUT_UPDATE
     );
     let x = f(&LinkTimeout::new(p(0x10)).build());
     assert_eq!(

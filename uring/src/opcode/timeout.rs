@@ -99,7 +99,8 @@ opcode! {
         target: { u64 },
         timespec: { *const Timespec },
         ;;
-        /// More `IORING_TIMEOUT_*` flags (`UPDATE` is always set).
+        /// More `IORING_TIMEOUT_*` flags (`UPDATE` is always set, also with
+        /// `LINK_TIMEOUT_UPDATE`).
         flags: TimeoutFlags = TimeoutFlags::empty(),
     }
 
@@ -111,11 +112,10 @@ opcode! {
         f.fd = -1;
         f.addr = self.target;
         f.off = ptr(self.timespec);
-        let mut flags = self.flags.bits();
-        if flags & TimeoutFlags::LINK_TIMEOUT_UPDATE.bits() == 0 {
-            flags |= TimeoutFlags::UPDATE.bits();
-        }
-        f.op_flags = flags;
+        // `IORING_TIMEOUT_UPDATE` in every form: the kernel takes a `TIMEOUT_REMOVE` without it
+        // as a removal, `LINK_TIMEOUT_UPDATE` only says which timeout to update (as
+        // liburing's `io_uring_prep_timeout_update` and `io_uring_prep_link_timeout_update`).
+        f.op_flags = self.flags.bits() | TimeoutFlags::UPDATE.bits();
         f.sqe()
     }
 }

@@ -64,3 +64,75 @@ fn resize_without_no_sqarray_says_why() {
     assert!(err.to_string().contains("NO_SQARRAY"), "{err}");
     assert_eq!(crate::util::run(&mut ring, &[nop(1)], 1).unwrap().len(), 1);
 }
+
+/// Regression (review of the driver's soundness): when the kernel has resized the rings but
+/// mapping the new ones fails, the ring must not stay usable over its stale mappings (nothing
+/// would ever arrive: a wait would hang). It is marked corrupt: the resize and every later
+/// enter fail with `EUCLEAN`. The mapping is made to fail with `RLIMIT_AS` at the current
+/// address-space size, in a child process (the limit is process-wide).
+#[test]
+fn resize_whose_remap_fails_marks_the_ring_corrupt() {
+    const CHILD: &str = "URING_TEST_RESIZE_REMAP_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "resize::resize_whose_remap_fails_marks_the_ring_corrupt",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "the child run failed or ran nothing:\n{stdout}\n{stderr}"
+        );
+        eprint!("{stderr}");
+        return;
+    }
+    let Some(mut ring) = crate::util::ring_or_skip(
+        Ring::<Sqe, Cqe>::builder().defer_taskrun().no_sqarray(),
+        4,
+        "resize",
+    ) else {
+        return;
+    };
+    // A trial resize to the same size asks the kernel whether it can resize at all.
+    if let Err(e) = ring.resize(4, None) {
+        if uring::error::errno(&e) == Some(libc::EINVAL) {
+            eprintln!("SKIPPED resize_whose_remap_fails_marks_the_ring_corrupt: {e}");
+            return;
+        }
+        panic!("{e}");
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let vm_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmSize in /proc/self/status");
+    let mut messages = String::with_capacity(4096);
+    let lim = libc::rlimit {
+        rlim_cur: vm_kib * 1024,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: `lim` is a valid rlimit for the call.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &lim) }, 0);
+    let resized = ring.resize(64, Some(256));
+    let after = ring.submit_and_wait(1);
+    let unlimited = libc::rlimit {
+        rlim_cur: libc::RLIM_INFINITY,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &unlimited) }, 0);
+    let err = resized.expect_err("the new rings could not be mapped");
+    messages.push_str(&err.to_string());
+    assert_eq!(uring::error::errno(&err), Some(libc::EUCLEAN), "{messages}");
+    let err = after.expect_err("a corrupt ring refuses to enter");
+    assert_eq!(uring::error::errno(&err), Some(libc::EUCLEAN), "{err}");
+    assert!(err.to_string().contains("resized"), "{err}");
+}

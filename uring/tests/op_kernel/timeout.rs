@@ -155,3 +155,61 @@ fn link_timeout_cancels_the_linked_request() {
     assert_errno(by_ud(&cqes, 1), libc::ECANCELED);
     assert_errno(by_ud(&cqes, 2), libc::ETIME);
 }
+
+/// From liburing's `test/link-timeout.c` (the linked-timeout update case): a linked timeout
+/// re-armed with `LINK_TIMEOUT_UPDATE` fires on the new time. Regression: the builder sent
+/// `LINK_TIMEOUT_UPDATE` without `IORING_TIMEOUT_UPDATE`, which the kernel takes as the
+/// *removal* of a plain timeout with that `user_data` (`ENOENT`), so the read waited the whole
+/// 5 s (and an unrelated timeout with that `user_data` would have been cancelled).
+#[test]
+fn link_timeout_update_rearms_the_linked_timeout() {
+    require_ops!(LinkTimeout::CODE, Read::CODE, TimeoutRemove::CODE);
+    let (r, _w) = pipe();
+    let mut ring = ring();
+    let mut buf = [0u8; 4];
+    let long = Timespec::from(Duration::from_secs(5));
+    let short = Timespec::from(Duration::from_millis(50));
+    let read = Read::new(Fd(r.as_raw_fd()), buf.as_mut_ptr(), 4)
+        .build()
+        .flags(SqeFlags::IO_LINK)
+        .user_data(1);
+    let t0 = Instant::now();
+    // SAFETY: `buf`, `long` and `short` are locals that outlive every request: the reads below
+    // wait for each final CQE (the read is bounded by the 5 s linked timeout).
+    unsafe {
+        submit(
+            &mut ring,
+            &[read, LinkTimeout::new(&long).build().user_data(2)],
+        )
+    };
+    // SAFETY: as above.
+    let update = unsafe {
+        run1(
+            &mut ring,
+            TimeoutUpdate::new(2, &short)
+                .flags(TimeoutFlags::LINK_TIMEOUT_UPDATE)
+                .build(),
+        )
+    };
+    let mut cqes = Vec::new();
+    while !cqes.iter().any(|c: &uring::Cqe| c.user_data() == 1)
+        || !cqes.iter().any(|c: &uring::Cqe| c.user_data() == 2)
+    {
+        cqes.extend(reap(&mut ring, 1));
+    }
+    if update.result().err().and_then(|e| e.raw_os_error()) == Some(libc::EINVAL) {
+        eprintln!(
+            "skipping link_timeout_update_rearms_the_linked_timeout: the kernel refuses \
+             IORING_LINK_TIMEOUT_UPDATE (EINVAL; Linux 5.15+)"
+        );
+        return;
+    }
+    assert_eq!(update.result().unwrap(), 0, "the linked timeout was found");
+    assert_errno(by_ud(&cqes, 1), libc::ECANCELED);
+    assert_errno(by_ud(&cqes, 2), libc::ETIME);
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "fired on the updated 50 ms, not the original 5 s ({:?})",
+        t0.elapsed()
+    );
+}

@@ -9,6 +9,7 @@
 // that forgetting one is safe whatever it becomes).
 #![allow(clippy::forget_non_drop)]
 
+mod attacks;
 mod audit;
 mod basic;
 mod drop;

@@ -22,12 +22,17 @@ unsafe impl Operation for Watched {
     fn sqe(&mut self) -> Sqe {
         self.inner.sqe()
     }
-    fn observe(&mut self, c: &mut Completion) {
-        self.seen.push(c.flags);
-        self.inner.observe(c);
+    fn validate(&self, ring_id: u64) -> std::io::Result<()> {
+        self.inner.validate(ring_id)
     }
-    fn complete(self, c: Completion) -> Self::Output {
-        let (r, b) = self.inner.complete(c);
+    unsafe fn observe(&mut self, c: &mut Completion) {
+        self.seen.push(c.flags);
+        // SAFETY: forwarded: `c` is a CQE of the SQE `inner` built (our caller's promise).
+        unsafe { self.inner.observe(c) };
+    }
+    unsafe fn complete(self, c: Completion) -> Self::Output {
+        // SAFETY: forwarded: `c` is the final CQE of `inner`'s SQE (our caller's promise).
+        let (r, b) = unsafe { self.inner.complete(c) };
         (r, b, self.seen, c)
     }
 }

@@ -327,10 +327,9 @@ fn iowq_max_workers_set_and_read_back() {
 fn ring_fds_registered_index_enters_the_ring() {
     let ring = Ring::new(2).unwrap();
     let mut target = Ring::new(4).unwrap();
-    let idx = ring
-        .submitter()
-        .register_ring_fds(&[target.as_fd()])
-        .unwrap();
+    // SAFETY: the index this returns is only entered and then unregistered by this test; no
+    // ring of this thread was built with `registered_ring_fd()` to be confused by it.
+    let idx = unsafe { ring.submitter().register_ring_fds(&[target.as_fd()]) }.unwrap();
     assert_eq!(idx.len(), 1);
     // SAFETY: a NOP points to nothing.
     unsafe { target.push(&util::nop(77)) }.unwrap();
@@ -342,7 +341,9 @@ fn ring_fds_registered_index_enters_the_ring() {
     assert_eq!(n, 1, "enter by index: {}", io::Error::last_os_error());
     assert_eq!(wait_for(&mut target, 77).res(), 0);
 
-    assert_eq!(ring.submitter().unregister_ring_fds(&idx).unwrap(), 1);
+    // SAFETY: `idx` is this test's own registration, which no `Ring` uses.
+    let removed = unsafe { ring.submitter().unregister_ring_fds(&idx) };
+    assert_eq!(removed.unwrap(), 1);
     // SAFETY: as above; the index is now empty, which the kernel reports.
     let n = unsafe { uring_sys::io_uring_enter(idx[0] as i32, 0, 0, flags, std::ptr::null()) };
     assert_eq!(n, -1);
@@ -351,7 +352,8 @@ fn ring_fds_registered_index_enters_the_ring() {
     // At most 16 per call.
     let fds: Vec<_> = (0..17).map(|_| target.as_fd()).collect();
     assert_errno(
-        ring.submitter().register_ring_fds(&fds),
+        // SAFETY: refused (17 > 16): nothing is registered.
+        unsafe { ring.submitter().register_ring_fds(&fds) },
         libc::EINVAL,
         "IORING_REGISTER_RING_FDS",
     );

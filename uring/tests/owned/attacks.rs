@@ -1,0 +1,422 @@
+//! The driver's soundness contract, attacked from safe code: one test per row of the table in
+//! `uring::driver`'s docs ("Soundness contract") and per class of the review that found them.
+//! Each does what an attacker would, with no `unsafe` of its own (the one `unsafe` call below
+//! shows that an `unsafe` API refuses the attack as well), and asserts the attack is refused
+//! or harmless: the kernel writes no memory the driver handed back.
+//!
+//! Where the guard is the type system (completions, the thread's ring-fd table) the attack
+//! does not compile; the `compile_fail` doctests in `uring::driver`'s docs show it.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+use uring::driver::{Close, Driver, NoMem, Read, TAG, TakeError};
+use uring::opcode;
+use uring::register::FileSlot;
+
+use crate::support::{pipe, supported, write_all};
+
+/// Reaps until `op` is done, at most `secs` seconds.
+fn wait_done<T: uring::driver::Operation>(d: &mut Driver, op: &uring::driver::Op<T>, secs: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !d.is_done(op) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the operation never completed"
+        );
+        d.submit_pending().unwrap();
+        let _ = d
+            .ring()
+            .submitter()
+            .wait(1, Some(Duration::from_millis(50)));
+        d.reap(|_| {});
+    }
+}
+
+/// The kind and message of a refused registration.
+fn refused(r: io::Result<impl std::fmt::Debug>, kind: io::ErrorKind, word: &str) {
+    let e = r.expect_err("the attack must be refused");
+    assert_eq!(e.kind(), kind, "{e}");
+    assert!(e.to_string().contains(word), "{e}");
+}
+
+/// Class 1, the first half: a resource tag with bit 63 set would come back as a CQE naming a
+/// live slot (`take` would then hand back a buffer the kernel still writes). Every tagged
+/// registration refuses such a tag, on a plain ring (before `Driver::from_ring`) as on a
+/// driver's.
+#[test]
+fn tagged_registration_cannot_forge_a_driver_completion() {
+    let (r, w) = pipe();
+    let ring = uring::Ring::new(4).unwrap();
+    let s = ring.submitter();
+    let forged = TAG | 12345;
+    refused(
+        s.register_files_tags(&[Some(r.as_fd())], &[forged]),
+        io::ErrorKind::InvalidInput,
+        "bit 63",
+    );
+    s.register_files_sparse(2).unwrap();
+    refused(
+        s.register_files_update_tags(0, &[FileSlot::Fd(w.as_fd())], &[forged]),
+        io::ErrorKind::InvalidInput,
+        "bit 63",
+    );
+    // The unsafe form checks it too (nothing is registered: the check comes first).
+    // SAFETY: an empty iovec list hands the kernel no memory.
+    let r2 = unsafe {
+        s.register_buffers_tags(
+            &[libc::iovec {
+                iov_base: core::ptr::null_mut(),
+                iov_len: 0,
+            }],
+            &[forged],
+        )
+    };
+    refused(r2, io::ErrorKind::InvalidInput, "bit 63");
+    // Below bit 63 a tag is allowed (it reaches `Driver::foreign_completions`).
+    s.register_files_update_tags(0, &[FileSlot::Fd(w.as_fd())], &[7])
+        .unwrap();
+
+    // On a driver's ring the file table is the driver's: refused before the tag is looked at.
+    let d = Driver::from_ring(ring);
+    refused(
+        d.ring()
+            .submitter()
+            .register_files_update_tags(0, &[FileSlot::Fd(r.as_fd())], &[forged]),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+}
+
+/// Class 1, the second half: the generation in a `Key` is the secret a forger would need, and
+/// `Hash` was derived, so a custom `Hasher` read it. Now hashing a key writes its index only.
+#[test]
+fn hashing_a_key_reveals_only_its_index() {
+    #[derive(Default)]
+    struct Spy(Vec<u8>);
+    impl Hasher for Spy {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+    }
+    let mut d = Driver::new(4).unwrap();
+    let a = d.submit(NoMem::new(opcode::Nop::new())).unwrap();
+    let key = a.key();
+    let mut spy = Spy::default();
+    key.hash(&mut spy);
+    assert_eq!(spy.0, key.index().to_ne_bytes(), "only the index is hashed");
+    assert_eq!(
+        format!("{key:?}"),
+        format!("Key {{ index: {}, .. }}", key.index())
+    );
+    // Keys still work as map keys.
+    let mut h = DefaultHasher::new();
+    key.hash(&mut h);
+    let _ = h.finish();
+    d.wait(a).unwrap();
+}
+
+/// Class 2: the registered-ring table is the thread's, so any ring could re-point the index a
+/// driver's ring enters by. `register_ring_fds`/`unregister_ring_fds` are `unsafe` now (a
+/// `compile_fail` doctest shows the safe call no longer compiles), and a driver's ring refuses
+/// them even then.
+#[test]
+fn registered_ring_index_cannot_be_repointed_through_the_driver() {
+    let ring = match uring::Ring::builder().registered_ring_fd().build(4) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("skipping registered_ring_index_cannot_be_repointed: {e}");
+            return;
+        }
+    };
+    let mut d = Driver::from_ring(ring);
+    let Some(index) = d.ring().registered_index() else {
+        panic!("built with registered_ring_fd()");
+    };
+    let other = uring::Ring::new(4).unwrap();
+    let s = d.ring().submitter();
+    // SAFETY: refused before anything is registered or removed (that is what is checked).
+    refused(
+        unsafe { s.unregister_ring_fds(&[index]) },
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    // SAFETY: as above.
+    refused(
+        unsafe { s.register_ring_fds(&[other.as_fd()]) },
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    // The driver still enters its own ring by the index.
+    let op = d.submit(NoMem::new(opcode::Nop::new())).unwrap();
+    assert!(d.wait(op).unwrap().result().is_ok());
+}
+
+/// The registration tables a driver manages (files, buffers, buffer rings) cannot be changed
+/// behind its back through `Driver::ring`: each call is refused with `PermissionDenied`, and
+/// the driver's own leases and rings keep working.
+#[test]
+fn driver_tables_cannot_be_changed_behind_its_back() {
+    let mut d = Driver::new(8).unwrap();
+    let pool = d.fixed_buffers(1, 4096).unwrap();
+    let files = d.fixed_files(2).unwrap();
+    let s = d.ring().submitter();
+    let (r, _w) = pipe();
+    refused(
+        s.unregister_buffers(),
+        io::ErrorKind::PermissionDenied,
+        "IORING_UNREGISTER_BUFFERS",
+    );
+    refused(
+        s.register_buffers_sparse(4),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        s.unregister_files(),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        s.register_files_update(0, &[FileSlot::Fd(r.as_fd())]),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        s.register_files(&[r.as_fd()]),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        s.register_file_alloc_range(0, 1),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        s.register_buf_ring_mmap(8, 0, uring::register::BufRingFlags::empty()),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        s.unregister_buf_ring(0),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    // What does not touch those tables still works through the same view.
+    assert!(d.ring().probe().is_ok());
+    let _ = s.register_sync_cancel(&uring::register::SyncCancel::user_data(1));
+    // The driver's own lease still reads into its buffer.
+    let (pr, pw) = pipe();
+    write_all(&pw, b"lease");
+    let lease = pool.checkout().unwrap();
+    let op = d
+        .submit(uring::driver::fixed::ReadFixed::new(&pr, lease, u64::MAX))
+        .unwrap();
+    let (res, lease) = d.wait(op).unwrap();
+    assert_eq!(res.unwrap(), 5);
+    assert_eq!(&lease[..], b"lease");
+    drop(files);
+}
+
+/// A driver's buffer ring cannot be unregistered (and another ring put at its group id)
+/// through `Driver::ring`: a receive still fills the driver's own buffers.
+#[test]
+fn driver_buffer_ring_cannot_be_swapped() {
+    let mut d = Driver::new(8).unwrap();
+    let ring = match d.buf_ring(4, 64) {
+        Ok(r) => r,
+        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+            eprintln!("skipping driver_buffer_ring_cannot_be_swapped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let bgid = ring.bgid();
+    refused(
+        d.ring().submitter().unregister_buf_ring(bgid),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    refused(
+        d.ring().submitter().register_buf_ring_mmap(
+            4,
+            bgid,
+            uring::register::BufRingFlags::empty(),
+        ),
+        io::ErrorKind::PermissionDenied,
+        "Driver",
+    );
+    assert_eq!(ring.available(), 4, "the ring is whole");
+}
+
+/// Class 3: `Close` of an fd the kernel does not close (`EBADF` for an io_uring fd; a request
+/// cancelled by a failed link ahead of it, `ECANCELED`) closed nothing and leaked the fd. Now
+/// the fd is closed either way, exactly once. The fds sit at high numbers no other test's
+/// open can take, so "closed" is checked without a race.
+#[test]
+fn close_never_leaks_the_fd() {
+    fn high_dup(fd: RawFd, at: RawFd) -> OwnedFd {
+        // SAFETY: F_DUPFD_CLOEXEC returns a new fd (>= `at`) that nothing else owns.
+        let n = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, at) };
+        assert!(n >= at, "fcntl: {}", io::Error::last_os_error());
+        // SAFETY: as above.
+        unsafe { OwnedFd::from_raw_fd(n) }
+    }
+    fn is_open(n: RawFd) -> bool {
+        // SAFETY: F_GETFD reads only the fd's flags.
+        let r = unsafe { libc::fcntl(n, libc::F_GETFD) };
+        r >= 0
+    }
+    let mut d = Driver::new(8).unwrap();
+    if !supported(&d, uring_sys::IORING_OP_CLOSE, "close_never_leaks_the_fd") {
+        return;
+    }
+
+    // An io_uring fd: the kernel refuses it (EBADF), the driver closes it with close(2).
+    let other = uring::Ring::new(2).unwrap();
+    let ringfd = high_dup(other.as_raw_fd(), 900);
+    let n = ringfd.as_raw_fd();
+    let op = d.submit(Close::new(ringfd)).unwrap();
+    let err = d.wait(op).unwrap().unwrap_err();
+    assert_eq!(uring::error::errno(&err), Some(libc::EBADF), "{err}");
+    assert!(!is_open(n), "the io_uring fd was closed, not leaked");
+
+    // Cancelled by a failed link ahead of it: never ran, closed with close(2).
+    let (r, _w) = pipe();
+    let fd = high_dup(r.as_raw_fd(), 950);
+    let n = fd.as_raw_fd();
+    // A cancel of nothing fails (ENOENT), which breaks the link.
+    let head = d
+        .submit(NoMem::new(opcode::AsyncCancel::new(1)).flags(uring::SqeFlags::IO_LINK))
+        .unwrap();
+    let op = d.submit(Close::new(fd)).unwrap();
+    let err = d.wait(op).unwrap().unwrap_err();
+    assert_eq!(uring::error::errno(&err), Some(libc::ECANCELED), "{err}");
+    assert!(
+        !is_open(n),
+        "the cancelled close's fd was closed, not leaked"
+    );
+    assert!(d.wait(head).unwrap().result().is_err());
+
+    // The ordinary case: the kernel closes it, once.
+    let fd = high_dup(r.as_raw_fd(), 980);
+    let n = fd.as_raw_fd();
+    let op = d.submit(Close::new(fd)).unwrap();
+    d.wait(op).unwrap().unwrap();
+    assert!(!is_open(n));
+}
+
+/// Class 4: a `FixedFile` of one driver named a slot of whatever another driver had there.
+/// Now the other driver refuses it at submission and hands the buffer back untouched.
+#[test]
+fn fixed_file_of_another_driver_is_refused() {
+    let mut a = Driver::new(4).unwrap();
+    let mut b = Driver::new(4).unwrap();
+    let a_files = a.fixed_files(1).unwrap();
+    let b_files = b.fixed_files(1).unwrap();
+    let (ar, aw) = pipe();
+    let (br, bw) = pipe();
+    let a_file = a.install(&a_files, ar).unwrap();
+    let b_file = b.install(&b_files, br).unwrap();
+    assert_eq!(
+        a_file.slot(),
+        b_file.slot(),
+        "the same slot number in both tables"
+    );
+    write_all(&aw, b"a's");
+    write_all(&bw, b"b's");
+    let e = b
+        .submit(Read::new(&a_file, vec![0u8; 8], u64::MAX))
+        .expect_err("another driver's slot");
+    assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput, "{}", e.error);
+    assert!(e.into_op().into_buf().iter().all(|&x| x == 0));
+    // Each driver reads its own file through its own slot.
+    let op = a
+        .submit(Read::new(&a_file, vec![0u8; 8], u64::MAX))
+        .unwrap();
+    let (n, buf) = a.wait(op).unwrap();
+    assert_eq!(&buf[..n.unwrap() as usize], b"a's");
+    let op = b
+        .submit(Read::new(&b_file, vec![0u8; 8], u64::MAX))
+        .unwrap();
+    let (n, buf) = b.wait(op).unwrap();
+    assert_eq!(&buf[..n.unwrap() as usize], b"b's");
+}
+
+/// Handles of one driver name nothing in another (slot identity): refused, never redeemed.
+#[test]
+fn handle_of_another_driver_is_refused() {
+    let mut a = Driver::new(4).unwrap();
+    let mut b = Driver::new(4).unwrap();
+    let (r, _w) = pipe();
+    // Both drivers' first slot is index 0; the read in `b` stays in flight.
+    let in_b = b.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();
+    b.submit_pending().unwrap();
+    let in_a = a.submit(NoMem::new(opcode::Nop::new())).unwrap();
+    assert_eq!(in_a.key().index(), in_b.key().index());
+    wait_done(&mut a, &in_a, 5);
+    // `b` refuses `a`'s handle: it does not hand out its own in-flight read's buffer.
+    match b.take(in_a) {
+        Err(TakeError::Foreign(h)) => {
+            assert!(a.take(h).is_ok());
+        }
+        other => panic!("expected Foreign, got {other:?}"),
+    }
+    assert!(matches!(b.take(in_b), Err(TakeError::Pending(_))));
+    assert_eq!(b.in_flight(), 1);
+}
+
+/// A forged CQE that gets into the ring anyway (here through `MSG_RING` from a plain ring,
+/// which needs `unsafe`: it is not a `NoMemory` builder) with a wrong generation is counted
+/// stale and changes nothing: the real read completes with its own data.
+#[test]
+fn forged_cqe_with_a_guessed_generation_is_ignored() {
+    let mut d = Driver::new(8).unwrap();
+    if !supported(
+        &d,
+        uring_sys::IORING_OP_MSG_RING,
+        "forged_cqe_with_a_guessed_generation",
+    ) {
+        return;
+    }
+    let (r, w) = pipe();
+    let op = d.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();
+    d.submit_pending().unwrap();
+    let mut other = uring::Ring::new(4).unwrap();
+    for guess in 0..64u64 {
+        let sqe = opcode::MsgRingData::new(
+            uring::types::Fd(d.ring().as_raw_fd()),
+            8,
+            TAG | (guess << 24) | u64::from(op.key().index()),
+        )
+        .build()
+        .user_data(1);
+        // SAFETY: MSG_RING carries no pointer; the attack is the CQE it posts in `d`.
+        unsafe { other.push(&sqe) }.unwrap();
+        other.submit_and_wait(1).unwrap();
+        other.cq().for_each(drop);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while d.stale_completions() < 64 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "forged CQEs never arrived"
+        );
+        let _ = d
+            .ring()
+            .submitter()
+            .wait(1, Some(Duration::from_millis(50)));
+        d.reap(|_| {});
+    }
+    assert!(!d.is_done(&op), "no forged CQE completed the read");
+    write_all(&w, b"real");
+    wait_done(&mut d, &op, 5);
+    let (n, buf) = d.take(op).unwrap();
+    assert_eq!(&buf[..n.unwrap() as usize], b"real");
+}
