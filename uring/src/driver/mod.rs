@@ -43,6 +43,62 @@
 //! A pushed SQE counts as in flight from the moment it is in the ring, even if
 //! `io_uring_enter` then fails. `mem::forget(driver)` leaks everything and is likewise safe.
 //!
+//! # Soundness contract
+//!
+//! The driver hands memory back to safe code on a CQE, so it relies on invariants over state
+//! that other APIs of this crate can reach. Each row is one invariant, every public API that
+//! could reach that state, and how that API is guarded. `uring/tests/owned/attacks.rs` attacks
+//! every row from safe code; the `compile_fail` examples below show the rows the type system
+//! guards.
+//!
+//! | invariant | APIs that reach it | guard |
+//! |---|---|---|
+//! | **Tag space**: only the driver's own SQEs complete with a `user_data` that has bit 63 set ([`TAG`]) | the SQE's `user_data` | the driver sets it on every SQE it pushes ([`NoMem`] included); [`Driver::push_raw`] refuses bit 63 (check) |
+//! | | `MSG_RING` data, poll update (`user_data` of another request) | not [`NoMemory`](crate::opcode::NoMemory), so only through `unsafe` [`Driver::push_raw`]/[`Ring::push`] (`unsafe` contract); [`register::send_msg_ring`](crate::register::send_msg_ring) refuses bit 63 (check) |
+//! | | resource tags (files, buffers: the kernel posts a tag as a CQE) | every tagged registration refuses bit 63, on any ring (check) |
+//! | | SQEs pushed on a plain ring before [`Driver::from_ring`] | [`Ring::push`]'s `unsafe` contract: `user_data` with bit 63 must be complete before a driver owns the ring |
+//! | **The generation is secret** (a forger's second obstacle) | [`Key`] | no accessor; `Debug` and `Hash` see the index only; no `Ord` (type) |
+//! | **Completions are the kernel's**: an output trusts its CQE (bytes written, buffer id, new fd) | [`Operation::complete`], [`Operation::observe`], [`MultishotOperation::item`], [`MultishotOperation::observe`] | `unsafe fn`s: only the driver calls them, with the CQEs of the SQE the value built (type) |
+//! | **The ring fd the driver enters and registers by** is its own | the thread's registered-ring table: `register_ring_fds`, `unregister_ring_fds` | `unsafe fn`s (their contract: never change an index a ring uses), and refused on a driver's ring (check) |
+//! | **The tables the driver manages**: its file table, fixed-buffer table, provided-buffer rings | `register_files*`, `unregister_files`, `register_file_alloc_range`, `register_buffers*`, `unregister_buffers`, `register_clone_buffers`, `register_buf_ring*`, `unregister_buf_ring` | [`Driver::ring`] hands out a [`DriverRing`], whose [`Submitter`](crate::Submitter) refuses them with `PermissionDenied` (check); the full `Submitter` is never reachable while a driver owns the ring; `register_raw` is `unsafe` (contract) |
+//! | **Slots, leases and rings belong to one driver** | [`Op`], [`Multishot`] handles; [`fixed::FixedBuf`] leases, [`fixed::FixedFile`] slots (through [`Target`]), [`pbuf::BufRing`] | each carries its driver's id, checked by [`Driver::take`]/[`Driver::next`]/[`Driver::release`]/[`Driver::cancel`] and by [`Operation::validate`] at submission (check); a handle's key carries the slot's generation (check) |
+//! | **The ring's memory layout** | [`Ring::resize`] | needs `&mut Ring`, which a driver never hands out (type); a remap that fails after the kernel resized marks the ring corrupt (`EUCLEAN`) |
+//! | **Memory in flight stays owned** | dropping or forgetting handles, dropping the driver, [`Driver::detach`] | handles are names, not owners; the driver cancels, waits and leaks what is still in flight (see below) |
+//! | **Descriptors are owned once** | [`Close`], [`Accept`], [`OpenAt`], [`NoMem`] outputs | outputs come only from the `unsafe` completion path (type); `Close` closes the fd whether or not the kernel did, never twice |
+//!
+//! A completion cannot be made up and fed to an operation:
+//!
+//! ```compile_fail
+//! use uring::driver::{Completion, Operation, Read};
+//! let read = Read::new(uring::driver::Target::from_raw_fd(0), vec![0u8; 64], 0);
+//! let forged = Completion { res: 64, flags: uring::CqeFlags::empty(), aux: 0 };
+//! // error[E0133]: call to unsafe function: the bytes were never written.
+//! let (_, buf) = read.complete(forged);
+//! ```
+//!
+//! ```compile_fail
+//! use uring::driver::{Completion, Accept, Operation};
+//! let accept = Accept::new(uring::driver::Target::from_raw_fd(3), 0);
+//! let forged = Completion { res: 1, flags: uring::CqeFlags::empty(), aux: 0 };
+//! // error[E0133]: an `OwnedFd` for stdout would close it behind its owner's back.
+//! let fd = accept.complete(forged);
+//! ```
+//!
+//! The thread's registered-ring table cannot be changed from safe code:
+//!
+//! ```compile_fail
+//! let ring = uring::Ring::new(4).unwrap();
+//! // error[E0133]: another ring of this thread may enter by that index.
+//! ring.submitter().unregister_ring_fds(&[0]).unwrap();
+//! ```
+//!
+//! A driver's ring gives no `&Ring` (so neither `resize` nor the full `Submitter`):
+//!
+//! ```compile_fail
+//! let d = uring::driver::Driver::new(4).unwrap();
+//! let ring: &uring::Ring = d.ring();
+//! ```
+//!
 //! # Compared with the raw path
 //!
 //! [`Ring::push`] is `unsafe`: the caller promises every pointer in the SQE stays valid until
