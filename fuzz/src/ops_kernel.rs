@@ -59,6 +59,11 @@ pub enum Step {
     Feed(bool, u8),
     /// Drop the driver with everything in flight, and continue on a new one.
     DropDriver,
+    /// An attack on the driver's soundness contract through the registration APIs safe code
+    /// can reach (kind `k % 8`, argument `a`): tags with bit 63, the tables the driver
+    /// manages, the thread's ring-fd table, a forged `MSG_RING` CQE, plus the registrations
+    /// that are allowed on a driver's ring (sync cancel, eventfd). See `Harness::attack`.
+    Register(u8, u8),
 }
 
 /// A fuzz input.
@@ -159,6 +164,13 @@ struct Harness {
     handles: Vec<Option<Handle>>,
     /// Handles forgotten or detached: the driver must finish them by itself.
     let_go: usize,
+    /// A plain ring of the same thread: the attacker's.
+    plain: uring::Ring,
+    /// CQEs forged into the current driver's ring (each must be counted stale, none taken).
+    forged: u64,
+    /// Buffers handed back by `take`, with the bytes they held then: the kernel must never
+    /// write into them afterwards (checked at the end, after everything was drained).
+    returned: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 fn fill(len: usize, seed: u8) -> Vec<u8> {
@@ -202,6 +214,7 @@ impl Harness {
                     assert!(n as usize <= cap, "read {n} bytes into {cap}");
                     assert_eq!(buf.len(), n as usize, "read length not set");
                 }
+                self.keep_returned(buf);
             }
             Handle::Recv(op, ptr, cap) => {
                 let (r, buf) = take_or_put_back!(op, |op| Handle::Recv(op, ptr, cap));
@@ -210,6 +223,7 @@ impl Harness {
                     assert!(n as usize <= cap, "recv {n} bytes into {cap}");
                     assert_eq!(buf.len(), n as usize, "recv length not set");
                 }
+                self.keep_returned(buf);
             }
             Handle::Write(op, ptr, cap, len) => {
                 let (r, buf) = take_or_put_back!(op, |op| Handle::Write(op, ptr, cap, len));
@@ -247,6 +261,131 @@ impl Harness {
             }
         }
         true
+    }
+}
+
+impl Harness {
+    /// Keeps a handed-back read buffer, with its whole capacity zeroed past `len` (so a late
+    /// kernel write anywhere in it shows), to compare at the end.
+    fn keep_returned(&mut self, mut buf: Vec<u8>) {
+        if self.returned.len() >= 32 {
+            return;
+        }
+        let len = buf.len();
+        buf.resize(buf.capacity(), 0);
+        let snapshot = buf.clone();
+        buf.truncate(len);
+        self.returned.push((buf, snapshot));
+    }
+
+    /// One attack on the soundness contract (see `Step::Register`); each must be refused or
+    /// harmless.
+    fn attack(&mut self, kind: u8, arg: u8) {
+        use std::io::ErrorKind::{InvalidInput, PermissionDenied};
+        use uring::register::FileSlot;
+        let tag = uring::driver::TAG | u64::from(arg);
+        let d = &mut self.driver;
+        match kind % 8 {
+            // Tagged files on the driver's ring: the table is the driver's.
+            0 => {
+                let e = d
+                    .ring()
+                    .submitter()
+                    .register_files_tags(&[Some(self.world.pipe_r.as_fd())], &[tag])
+                    .expect_err("tagged files on a driver's ring");
+                assert_eq!(e.kind(), PermissionDenied, "{e}");
+            }
+            // Tags with bit 63 on a plain ring (it could become a driver's later).
+            1 => {
+                let s = self.plain.submitter();
+                let e = s
+                    .register_files_tags(&[Some(self.world.pipe_r.as_fd())], &[tag])
+                    .expect_err("a tag with bit 63");
+                assert_eq!(e.kind(), InvalidInput, "{e}");
+                if s.register_files_sparse(4).is_ok() || arg % 2 == 0 {
+                    let e = s
+                        .register_files_update_tags(
+                            u32::from(arg % 4),
+                            &[FileSlot::Fd(self.world.pipe_w.as_fd())],
+                            &[tag],
+                        )
+                        .expect_err("a tag with bit 63");
+                    assert_eq!(e.kind(), InvalidInput, "{e}");
+                }
+            }
+            // Unregistering the driver's tables behind its back.
+            2 => {
+                let s = d.ring().submitter();
+                let r = match arg % 4 {
+                    0 => s.unregister_files(),
+                    1 => s.unregister_buffers(),
+                    2 => s.unregister_buf_ring(u16::from(arg)),
+                    _ => s.register_buffers_sparse(u32::from(arg) + 1),
+                };
+                assert_eq!(r.expect_err("refused").kind(), PermissionDenied);
+            }
+            // The thread's ring-fd table, through the driver's ring.
+            3 => {
+                let s = d.ring().submitter();
+                // SAFETY: refused before the kernel is asked (that is the check); nothing
+                // is registered or removed.
+                let r = unsafe { s.unregister_ring_fds(&[u32::from(arg % 16)]) };
+                assert_eq!(r.expect_err("refused").kind(), PermissionDenied);
+                // SAFETY: as above.
+                let r = unsafe { s.register_ring_fds(&[self.plain.as_fd()]) };
+                assert_eq!(r.expect_err("refused").kind(), PermissionDenied);
+            }
+            // A forged CQE (MSG_RING from the plain ring; needs `unsafe`) with a guessed
+            // generation: counted stale, completes nothing.
+            4 => {
+                let target = uring::types::Fd(d.ring().as_raw_fd());
+                let sqe = uring::opcode::MsgRingData::new(target, 0, tag | (u64::from(arg) << 24))
+                    .build()
+                    .user_data(1);
+                // SAFETY: MSG_RING carries no pointer.
+                if unsafe { self.plain.push(&sqe) }.is_ok() && self.plain.submit_and_wait(1).is_ok()
+                {
+                    for c in self.plain.cq() {
+                        if c.res() == 0 {
+                            self.forged += 1;
+                        }
+                    }
+                }
+            }
+            // Allowed on a driver's ring: cancel by user_data (harmless: the op ends
+            // with ECANCELED, its memory comes back through its handle).
+            5 => {
+                let key = uring::register::SyncCancel::any()
+                    .all()
+                    .timeout(Duration::from_millis(1));
+                let _ = d.ring().submitter().register_sync_cancel(&key);
+            }
+            // Allowed: an eventfd, registered and removed.
+            6 => {
+                // SAFETY: eventfd(2) returns a new fd or -1 (checked by `owned`).
+                let efd = owned(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC) }, "eventfd");
+                let s = d.ring().submitter();
+                if s.register_eventfd(efd.as_fd()).is_ok() {
+                    s.unregister_eventfd().unwrap();
+                }
+            }
+            // The buffer-ring and buffer registrations of the driver's own tables.
+            _ => {
+                let s = d.ring().submitter();
+                let e = s
+                    .register_buf_ring_mmap(
+                        8,
+                        u16::from(arg),
+                        uring::register::BufRingFlags::empty(),
+                    )
+                    .expect_err("refused");
+                assert_eq!(e.kind(), PermissionDenied, "{e}");
+                let e = s
+                    .register_files_update(0, &[FileSlot::Empty])
+                    .expect_err("refused");
+                assert_eq!(e.kind(), PermissionDenied, "{e}");
+            }
+        }
     }
 }
 
@@ -438,6 +577,7 @@ impl Harness {
                     }
                 }
             }
+            Step::Register(kind, arg) => self.attack(kind, arg),
             Step::DropDriver => {
                 let fresh = Driver::new(self.entries).expect("io_uring_setup");
                 let mut old = std::mem::replace(&mut self.driver, fresh);
@@ -447,6 +587,7 @@ impl Harness {
                 // The handles of the old driver name nothing now; drop them (harmless).
                 self.handles.clear();
                 self.let_go = 0;
+                self.forged = 0;
             }
             _ => {
                 let h = self.submit_io(step);
@@ -482,7 +623,22 @@ impl Harness {
                 .wait(1, Some(Duration::from_millis(5)));
             self.driver.reap(|_| {});
         }
-        assert_eq!(self.driver.stale_completions(), 0, "stale completions");
+        assert_eq!(
+            self.driver.stale_completions(),
+            self.forged,
+            "stale completions: every forged CQE, nothing else"
+        );
+        // No buffer handed back was written after: the kernel finished with each before
+        // `take` returned it.
+        for (i, (buf, snapshot)) in self.returned.iter_mut().enumerate() {
+            let len = buf.len();
+            buf.resize(buf.capacity(), 0);
+            assert!(
+                buf[..] == snapshot[..],
+                "returned buffer {i} was written after it was handed back"
+            );
+            buf.truncate(len);
+        }
     }
 }
 
@@ -495,6 +651,9 @@ pub fn run(input: &Input) {
         entries,
         handles: Vec::new(),
         let_go: 0,
+        plain: uring::Ring::new(4).expect("io_uring_setup"),
+        forged: 0,
+        returned: Vec::new(),
     };
     for step in input.steps.iter().take(MAX_STEPS) {
         h.step(step);
