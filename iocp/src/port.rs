@@ -62,11 +62,14 @@ pub enum Notify {
     /// out real kernel handles (`XP1_IFS_HANDLES`): with a layered provider that does not, the
     /// kernel may still queue a packet and the op would be freed twice.
     ///
-    /// One case is undocumented: a read of a message-mode pipe that returns `ERROR_MORE_DATA`
-    /// inside the call (a warning, not a success). Its result is returned at once and a packet,
-    /// if one follows, is dropped when dequeued; so that such a packet never points to freed
-    /// memory, the operation's small header (not its buffer) stays allocated until then, and leaks
-    /// if none comes (Wine queues none).
+    /// One case is undocumented: a call that fails inside it with a warning status recorded, such
+    /// as a read of a message-mode pipe returning `ERROR_MORE_DATA` or a receive of a datagram
+    /// longer than the buffer returning `WSAEMSGSIZE` (both `STATUS_BUFFER_OVERFLOW`). Its result
+    /// is returned at once and a packet, if one follows, is dropped when dequeued; so that such a
+    /// packet never points to freed memory, the operation's small header (not its buffer) stays
+    /// allocated until then, and leaks if none comes (Wine queues none). A peer sending oversized
+    /// datagrams can thus make a skip-mode UDP socket leak a header per datagram received this
+    /// way; use [`Notify::Always`] for sockets facing untrusted peers if that matters.
     SkipOnSuccess,
 }
 

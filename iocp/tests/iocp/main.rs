@@ -14,3 +14,4 @@ mod post;
 mod skip;
 mod tcp;
 mod timeout;
+mod udp;
