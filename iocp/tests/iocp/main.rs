@@ -6,6 +6,7 @@
 mod util;
 
 mod cancel;
+mod crash;
 mod errors;
 mod file;
 mod many;
