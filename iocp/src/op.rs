@@ -52,6 +52,7 @@ use std::mem::{offset_of, size_of, zeroed};
 use std::net::SocketAddr;
 use std::os::windows::io::{AsRawSocket, OwnedSocket};
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering, fence};
 
 use windows_sys::Win32::Foundation::{
@@ -60,8 +61,8 @@ use windows_sys::Win32::Foundation::{
 };
 use windows_sys::Win32::Networking::WinSock::{
     AcceptEx, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOCKADDR, SOCKADDR_STORAGE,
-    SOCKET, SOCKET_ERROR, SOL_SOCKET, WSA_IO_PENDING, WSABUF, WSAEINVAL, WSAGetLastError, WSARecv,
-    WSASend, bind, getsockname, setsockopt,
+    SOCKET, SOCKET_ERROR, SOL_SOCKET, WSA_IO_PENDING, WSABUF, WSAEINVAL, WSAENOTSOCK,
+    WSAGetLastError, WSARecv, WSASend, bind, getsockname, setsockopt,
 };
 use windows_sys::Win32::Storage::FileSystem::{ReadFile, WriteFile};
 use windows_sys::Win32::System::IO::{
@@ -69,7 +70,7 @@ use windows_sys::Win32::System::IO::{
 };
 
 use crate::net;
-use crate::port::Attached;
+use crate::port::{Attached, Liveness};
 
 /// Bytes `AcceptEx` needs for one address: the largest `SOCKADDR` plus the 16 it documents.
 const ACCEPT_ADDR_LEN: usize = size_of::<SOCKADDR_STORAGE>() + 16;
@@ -92,11 +93,15 @@ enum Kind {
     },
     Accept {
         socket: OwnedSocket,
+        /// The listener's handle, valid while `listener` says it is held.
         listen: SOCKET,
+        listener: Arc<Liveness>,
         addrs: [u8; 2 * ACCEPT_ADDR_LEN],
     },
     Connect {
         addr: SOCKADDR_STORAGE,
+        /// Whether the op's `handle` (the connecting socket) is still held.
+        socket: Arc<Liveness>,
     },
     /// The output was handed out by [`Done::into_output`].
     Taken,
@@ -116,7 +121,7 @@ impl Kind {
                 u32::try_from(buf.len()).unwrap_or(u32::MAX),
             ),
             Kind::Accept { addrs, .. } => (addrs.as_mut_ptr(), addrs.len() as u32),
-            Kind::Connect { addr } => (
+            Kind::Connect { addr, .. } => (
                 (addr as *mut SOCKADDR_STORAGE).cast(),
                 size_of::<SOCKADDR_STORAGE>() as u32,
             ),
@@ -339,8 +344,8 @@ pub struct Done {
     given: bool,
 }
 
-// SAFETY: a Done holds the kernel reference, the only one allowed to touch the buffers; the
-// buffers are `Vec<u8>`/`OwnedSocket`, both Send.
+// SAFETY: a Done holds the kernel reference, the only one allowed to touch the buffers; what
+// the op owns is `Vec<u8>`, `OwnedSocket` and `Arc<Liveness>`, all Send.
 unsafe impl Send for Done {}
 // SAFETY: `&Done` only reads `key`, `token`, and `result`, which nobody writes any more.
 unsafe impl Sync for Done {}
@@ -454,33 +459,54 @@ impl Done {
             let p = op.as_ptr();
             // SAFETY: the kernel reference is ours and the kernel is done, so `kind` is ours.
             let kind = unsafe { &*(*p).kind.get() };
+            // The handle numbers below are only used while the `Attached` they came from still
+            // holds them (`while_held`); once it let go, the number may name another socket, so
+            // the call is skipped and the result is WSAENOTSOCK, what a closed socket gives.
             let rc = match kind {
                 // The accepted socket inherits the listener's properties; getpeername and
-                // shutdown need this. If the listener was closed meanwhile the call fails and we
-                // report that error.
-                // SAFETY: the accept socket is owned by the op; `listen` is passed by address
-                // with its size, as SO_UPDATE_ACCEPT_CONTEXT expects.
-                Kind::Accept { socket, listen, .. } => unsafe {
-                    setsockopt(
-                        socket.as_raw_socket() as SOCKET,
-                        SOL_SOCKET,
-                        SO_UPDATE_ACCEPT_CONTEXT,
-                        (listen as *const SOCKET).cast(),
-                        size_of::<SOCKET>() as i32,
-                    )
-                },
-                // SAFETY: SO_UPDATE_CONNECT_CONTEXT takes no value. The socket is the op's
-                // handle; if it was closed meanwhile the call fails with WSAENOTSOCK.
-                Kind::Connect { .. } => unsafe {
-                    setsockopt(
-                        (*p).handle as SOCKET,
-                        SOL_SOCKET,
-                        SO_UPDATE_CONNECT_CONTEXT,
-                        std::ptr::null(),
-                        0,
-                    )
-                },
-                _ => 0,
+                // shutdown need this.
+                Kind::Accept {
+                    socket,
+                    listen,
+                    listener,
+                    ..
+                } => listener.while_held(|| {
+                    // SAFETY: the accept socket is owned by the op; the listener is held by its
+                    // `Attached` for the whole call (the read lock in `while_held`); `listen` is
+                    // passed by address with its size, as SO_UPDATE_ACCEPT_CONTEXT expects.
+                    unsafe {
+                        setsockopt(
+                            socket.as_raw_socket() as SOCKET,
+                            SOL_SOCKET,
+                            SO_UPDATE_ACCEPT_CONTEXT,
+                            (listen as *const SOCKET).cast(),
+                            size_of::<SOCKET>() as i32,
+                        )
+                    }
+                }),
+                Kind::Connect { socket, .. } => socket.while_held(|| {
+                    // SAFETY: SO_UPDATE_CONNECT_CONTEXT takes no value. The op's handle is the
+                    // connecting socket, held by its `Attached` for the whole call (the read lock
+                    // in `while_held`).
+                    unsafe {
+                        setsockopt(
+                            (*p).handle as SOCKET,
+                            SOL_SOCKET,
+                            SO_UPDATE_CONNECT_CONTEXT,
+                            std::ptr::null(),
+                            0,
+                        )
+                    }
+                }),
+                _ => Some(0),
+            };
+            let Some(rc) = rc else {
+                return Done {
+                    op,
+                    result: Err(WSAENOTSOCK),
+                    filled,
+                    given: false,
+                };
             };
             if rc == SOCKET_ERROR {
                 // SAFETY: WSAGetLastError only reads thread-local state.
@@ -756,7 +782,9 @@ impl<T> Attached<T> {
     ///
     /// On success [`Output::Accept`] gives the connected socket with `SO_UPDATE_ACCEPT_CONTEXT`
     /// already set (so `getpeername`, `shutdown` and `std`'s `TcpStream` work on it). No data is
-    /// received with the connection.
+    /// received with the connection. Setting the context needs the listener: if this `Attached`
+    /// was dropped or given back by [`into_inner`](Attached::into_inner) before the completion is
+    /// taken, the result is `WSAENOTSOCK` (10038) and the socket comes back without it.
     ///
     /// # References
     ///
@@ -768,6 +796,7 @@ impl<T> Attached<T> {
         let kind = Kind::Accept {
             socket,
             listen,
+            listener: self.liveness(),
             addrs: [0; 2 * ACCEPT_ADDR_LEN],
         };
         submit(self, token, 0, kind, |ov, p, _, _| {
@@ -795,7 +824,9 @@ impl<T> Attached<T> {
     ///
     /// `ConnectEx` needs a bound socket: if this one is not bound yet it is bound to the wildcard
     /// address of `addr`'s family with port 0 first. On success the socket's
-    /// `SO_UPDATE_CONNECT_CONTEXT` is set when the completion is taken.
+    /// `SO_UPDATE_CONNECT_CONTEXT` is set when the completion is taken, if this `Attached` still
+    /// holds the socket then; if it was dropped or given back by
+    /// [`into_inner`](Attached::into_inner), the result is `WSAENOTSOCK` (10038) instead.
     ///
     /// # References
     ///
@@ -806,7 +837,11 @@ impl<T> Attached<T> {
         let s = self.raw as SOCKET;
         let (sa, sa_len) = net::to_sockaddr(&addr);
         let prepared = net::connect_ex(s).and_then(|f| ensure_bound(s, &addr).map(|()| f));
-        submit(self, token, 0, Kind::Connect { addr: sa }, |ov, p, _, _| {
+        let kind = Kind::Connect {
+            addr: sa,
+            socket: self.liveness(),
+        };
+        submit(self, token, 0, kind, |ov, p, _, _| {
             let f = match prepared {
                 Ok(Some(f)) => f,
                 Ok(None) => return Immediate::Failed(WSAEINVAL),

@@ -9,6 +9,7 @@ mod cancel;
 mod crash;
 mod errors;
 mod file;
+mod lifetime;
 mod many;
 mod pipe;
 mod post;
