@@ -29,6 +29,12 @@
 //!   at once, or it succeeded at once on a handle attached with
 //!   [`Notify::SkipOnSuccess`]). Nothing will arrive at the port for it.
 //!
+//! Which of the two a call that returned at once gives is decided by the status the kernel
+//! recorded in the `OVERLAPPED`, not by the error code: a call that failed with a warning status
+//! underneath (a datagram or pipe message longer than the buffer: `WSAEMSGSIZE`,
+//! `ERROR_MORE_DATA`) still queues a packet, so on a [`Notify::Always`] handle it is `Pending` and
+//! its result comes through the port.
+//!
 //! Either way the [`Done`] hands back the buffer (or socket) with the byte count or the error.
 //!
 //! The memory of a pending operation is freed when its completion packet is dequeued and the

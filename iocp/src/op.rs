@@ -14,6 +14,37 @@
 //! and the `OVERLAPPED` address (for `CancelIoEx`). The box is freed when both are gone, so neither
 //! cancelling, nor dropping the ticket, nor dropping the `Done` can free memory the kernel may still
 //! write.
+//!
+//! # Does a packet follow a call that returned at once?
+//!
+//! The kernel reference may only be taken back from the kernel when no completion packet will
+//! name the op. Which calls queue one is decided by what the I/O manager recorded, not by the
+//! Win32 or Winsock error code (`WSAEMSGSIZE`, for one, is returned both for a datagram truncated
+//! into a short buffer, which queues a packet, and for one refused outright). So before each call
+//! [`submit`] sets `OVERLAPPED.Internal` (the `IO_STATUS_BLOCK.Status` of the request) to
+//! `STATUS_PENDING`, and after a call that returned anything but "pending" it reads it back. It
+//! holds an `NTSTATUS`, whose top two bits are its severity:
+//!
+//! | severity | bits 31..30 | example | packet (handle attached, `Notify::Always`) |
+//! |---|---|---|---|
+//! | success | `00` | `STATUS_SUCCESS` | yes |
+//! | informational | `01` | `STATUS_OPLOCK_BREAK_IN_PROGRESS` | yes |
+//! | warning | `10` | `STATUS_BUFFER_OVERFLOW` (`0x8000_0005`: `ERROR_MORE_DATA`, `WSAEMSGSIZE`) | yes |
+//! | error | `11` | `STATUS_INVALID_HANDLE` | no |
+//!
+//! and `STATUS_PENDING` itself (`0x103`, a success value) still there means the request never
+//! reached the I/O manager (refused in user mode), so no packet either. The rule, for a call that
+//! did not return "pending":
+//!
+//! - it succeeded: a packet follows unless the handle is in skip-on-success mode;
+//! - it failed and `Internal` is `STATUS_PENDING` or an error: no packet; the result is handed
+//!   back at once and the op freed with it;
+//! - it failed and `Internal` is a success, informational or warning status: the I/O manager
+//!   completed the request, so a packet follows in `Always` mode (the op is reported pending and
+//!   its result comes from the packet). In skip-on-success mode whether one follows is not
+//!   documented (Wine queues none), so the result is handed back at once and whoever comes first,
+//!   the submitting call or a packet, delivers it ([`GIVEN`], [`DEQUEUED`]); a later packet is
+//!   dropped, and the op's header stays allocated for it (leaked if none comes).
 
 use std::cell::UnsafeCell;
 use std::io;
@@ -21,15 +52,17 @@ use std::mem::{offset_of, size_of, zeroed};
 use std::net::SocketAddr;
 use std::os::windows::io::{AsRawSocket, OwnedSocket};
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering, fence};
 
 use windows_sys::Win32::Foundation::{
     ERROR_IO_PENDING, ERROR_MORE_DATA, ERROR_NOT_FOUND, GetLastError, HANDLE,
+    STATUS_BUFFER_OVERFLOW, STATUS_PENDING,
 };
 use windows_sys::Win32::Networking::WinSock::{
     AcceptEx, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOCKADDR, SOCKADDR_STORAGE,
-    SOCKET, SOCKET_ERROR, SOL_SOCKET, WSA_IO_PENDING, WSABUF, WSAEINVAL, WSAGetLastError, WSARecv,
-    WSASend, bind, getsockname, setsockopt,
+    SOCKET, SOCKET_ERROR, SOL_SOCKET, WSA_IO_PENDING, WSABUF, WSAEINVAL, WSAENOTSOCK,
+    WSAGetLastError, WSARecv, WSASend, bind, getsockname, setsockopt,
 };
 use windows_sys::Win32::Storage::FileSystem::{ReadFile, WriteFile};
 use windows_sys::Win32::System::IO::{
@@ -37,7 +70,7 @@ use windows_sys::Win32::System::IO::{
 };
 
 use crate::net;
-use crate::port::Attached;
+use crate::port::{Attached, Liveness};
 
 /// Bytes `AcceptEx` needs for one address: the largest `SOCKADDR` plus the 16 it documents.
 const ACCEPT_ADDR_LEN: usize = size_of::<SOCKADDR_STORAGE>() + 16;
@@ -60,11 +93,15 @@ enum Kind {
     },
     Accept {
         socket: OwnedSocket,
+        /// The listener's handle, valid while `listener` says it is held.
         listen: SOCKET,
+        listener: Arc<Liveness>,
         addrs: [u8; 2 * ACCEPT_ADDR_LEN],
     },
     Connect {
         addr: SOCKADDR_STORAGE,
+        /// Whether the op's `handle` (the connecting socket) is still held.
+        socket: Arc<Liveness>,
     },
     /// The output was handed out by [`Done::into_output`].
     Taken,
@@ -84,7 +121,7 @@ impl Kind {
                 u32::try_from(buf.len()).unwrap_or(u32::MAX),
             ),
             Kind::Accept { addrs, .. } => (addrs.as_mut_ptr(), addrs.len() as u32),
-            Kind::Connect { addr } => (
+            Kind::Connect { addr, .. } => (
                 (addr as *mut SOCKADDR_STORAGE).cast(),
                 size_of::<SOCKADDR_STORAGE>() as u32,
             ),
@@ -109,8 +146,8 @@ pub(crate) struct RawOp {
     flags: UnsafeCell<u32>,
     /// The handle was attached with `Notify::SkipOnSuccess`.
     skip: bool,
-    /// Who delivers the result when a skip-mode call returned `ERROR_MORE_DATA` at once and we
-    /// cannot know whether a packet follows: [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
+    /// Who delivers the result when a skip-mode call failed at once with a non-error status
+    /// recorded and we cannot know whether a packet follows: [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
     delivery: AtomicU8,
     kind: UnsafeCell<Kind>,
 }
@@ -142,33 +179,26 @@ const _: () = {
 // Op pointers are even; `CompletionPort::post` marks its tokens with the low bit.
 const _: () = assert!(std::mem::align_of::<RawOp>() >= 2);
 
-/// How a Win32 call that takes an `OVERLAPPED` returned.
+/// How a Win32 call that takes an `OVERLAPPED` returned. Whether a packet follows a failure is
+/// not decided here but from `OVERLAPPED.Internal` (see the module docs).
 enum Immediate {
-    /// `ERROR_IO_PENDING` (or a status that still queues a packet): the kernel owns the op.
+    /// `ERROR_IO_PENDING`: the kernel owns the op.
     Pending,
     /// Succeeded at once with this many bytes.
     Done(u32),
-    /// `ERROR_MORE_DATA` at once (a message-mode pipe message longer than the buffer), with the
-    /// bytes put in the buffer. It is a warning status: the kernel queues a packet for it unless
-    /// skip-on-success is set, and then whether it does is not documented (Wine does not).
-    MoreData(u32),
-    /// Failed at once with this error; no packet will be queued.
+    /// Failed at once with this Win32 or Winsock error.
     Failed(i32),
 }
 
 impl Immediate {
-    /// A `BOOL`-returning file call (`ReadFile`, `WriteFile`) on `ov`.
-    fn from_bool(ok: i32, bytes: u32, ov: *const OVERLAPPED) -> Self {
+    /// A `BOOL`-returning file call (`ReadFile`, `WriteFile`).
+    fn from_bool(ok: i32, bytes: u32) -> Self {
         if ok != 0 {
             return Immediate::Done(bytes);
         }
         // SAFETY: GetLastError only reads thread-local state.
         match unsafe { GetLastError() } {
             ERROR_IO_PENDING => Immediate::Pending,
-            // SAFETY: the call completed (with a warning), so the kernel wrote the byte count to
-            // InternalHigh and will not write it again; `ov` is in the op, still alive (the
-            // caller holds the ticket reference).
-            ERROR_MORE_DATA => Immediate::MoreData(unsafe { (*ov).InternalHigh } as u32),
             e => Immediate::Failed(e as i32),
         }
     }
@@ -199,8 +229,9 @@ pub enum Submitted {
     /// The kernel owns the operation; a [`Completion::Op`](crate::Completion::Op) with the same
     /// token will be dequeued from the port the handle is attached to.
     Pending(Ticket),
-    /// The operation finished without a completion packet: it failed at once, or it succeeded at
-    /// once on a handle attached with [`Notify::SkipOnSuccess`](crate::Notify::SkipOnSuccess).
+    /// The operation finished without a completion packet: it failed at once (and the kernel
+    /// recorded an error, or never took the request), or it finished at once on a handle attached
+    /// with [`Notify::SkipOnSuccess`](crate::Notify::SkipOnSuccess).
     Done(Done),
 }
 
@@ -307,13 +338,14 @@ pub struct Done {
     /// Bytes the kernel wrote into a read buffer: the count on success, and also on
     /// `ERROR_MORE_DATA` (a message longer than the buffer: the buffer is full of its start).
     filled: u32,
-    /// Made by the submitting call for a skip-mode `ERROR_MORE_DATA` (see [`GIVEN`]): it holds
-    /// the ticket reference, and the kernel reference may never come back.
+    /// Made by the submitting call for a skip-mode call that failed at once with a non-error
+    /// status recorded (see [`GIVEN`]): it holds the ticket reference, and the kernel reference
+    /// may never come back.
     given: bool,
 }
 
-// SAFETY: a Done holds the kernel reference, the only one allowed to touch the buffers; the
-// buffers are `Vec<u8>`/`OwnedSocket`, both Send.
+// SAFETY: a Done holds the kernel reference, the only one allowed to touch the buffers; what
+// the op owns is `Vec<u8>`, `OwnedSocket` and `Arc<Liveness>`, all Send.
 unsafe impl Send for Done {}
 // SAFETY: `&Done` only reads `key`, `token`, and `result`, which nobody writes any more.
 unsafe impl Sync for Done {}
@@ -380,7 +412,8 @@ impl Done {
     ///   reference passes to the returned `Done`, and the kernel wrote its status before queuing.
     ///
     /// `None` if the result was already given to the caller of the submitting call (a skip-mode
-    /// `ERROR_MORE_DATA` that still queued a packet); the packet's reference is released.
+    /// failure with a warning status, such as `ERROR_MORE_DATA`, that still queued a packet); the
+    /// packet's reference is released.
     pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Option<Done> {
         let p = op.as_ptr();
         // SAFETY: the packet's kernel reference keeps the op alive; `skip` is immutable.
@@ -426,33 +459,54 @@ impl Done {
             let p = op.as_ptr();
             // SAFETY: the kernel reference is ours and the kernel is done, so `kind` is ours.
             let kind = unsafe { &*(*p).kind.get() };
+            // The handle numbers below are only used while the `Attached` they came from still
+            // holds them (`while_held`); once it let go, the number may name another socket, so
+            // the call is skipped and the result is WSAENOTSOCK, what a closed socket gives.
             let rc = match kind {
                 // The accepted socket inherits the listener's properties; getpeername and
-                // shutdown need this. If the listener was closed meanwhile the call fails and we
-                // report that error.
-                // SAFETY: the accept socket is owned by the op; `listen` is passed by address
-                // with its size, as SO_UPDATE_ACCEPT_CONTEXT expects.
-                Kind::Accept { socket, listen, .. } => unsafe {
-                    setsockopt(
-                        socket.as_raw_socket() as SOCKET,
-                        SOL_SOCKET,
-                        SO_UPDATE_ACCEPT_CONTEXT,
-                        (listen as *const SOCKET).cast(),
-                        size_of::<SOCKET>() as i32,
-                    )
-                },
-                // SAFETY: SO_UPDATE_CONNECT_CONTEXT takes no value. The socket is the op's
-                // handle; if it was closed meanwhile the call fails with WSAENOTSOCK.
-                Kind::Connect { .. } => unsafe {
-                    setsockopt(
-                        (*p).handle as SOCKET,
-                        SOL_SOCKET,
-                        SO_UPDATE_CONNECT_CONTEXT,
-                        std::ptr::null(),
-                        0,
-                    )
-                },
-                _ => 0,
+                // shutdown need this.
+                Kind::Accept {
+                    socket,
+                    listen,
+                    listener,
+                    ..
+                } => listener.while_held(|| {
+                    // SAFETY: the accept socket is owned by the op; the listener is held by its
+                    // `Attached` for the whole call (the read lock in `while_held`); `listen` is
+                    // passed by address with its size, as SO_UPDATE_ACCEPT_CONTEXT expects.
+                    unsafe {
+                        setsockopt(
+                            socket.as_raw_socket() as SOCKET,
+                            SOL_SOCKET,
+                            SO_UPDATE_ACCEPT_CONTEXT,
+                            (listen as *const SOCKET).cast(),
+                            size_of::<SOCKET>() as i32,
+                        )
+                    }
+                }),
+                Kind::Connect { socket, .. } => socket.while_held(|| {
+                    // SAFETY: SO_UPDATE_CONNECT_CONTEXT takes no value. The op's handle is the
+                    // connecting socket, held by its `Attached` for the whole call (the read lock
+                    // in `while_held`).
+                    unsafe {
+                        setsockopt(
+                            (*p).handle as SOCKET,
+                            SOL_SOCKET,
+                            SO_UPDATE_CONNECT_CONTEXT,
+                            std::ptr::null(),
+                            0,
+                        )
+                    }
+                }),
+                _ => Some(0),
+            };
+            let Some(rc) = rc else {
+                return Done {
+                    op,
+                    result: Err(WSAENOTSOCK),
+                    filled,
+                    given: false,
+                };
             };
             if rc == SOCKET_ERROR {
                 // SAFETY: WSAGetLastError only reads thread-local state.
@@ -523,6 +577,8 @@ fn submit<T>(
 ) -> Submitted {
     // SAFETY: OVERLAPPED is plain data; all-zero is the state every call expects.
     let mut overlapped: OVERLAPPED = unsafe { zeroed() };
+    // Read back after a failed call: still STATUS_PENDING means the kernel never took the request.
+    overlapped.Internal = STATUS_PENDING as u32 as usize;
     overlapped.Anonymous.Anonymous.Offset = offset as u32;
     overlapped.Anonymous.Anonymous.OffsetHigh = (offset >> 32) as u32;
     let op = Box::new(RawOp {
@@ -557,36 +613,63 @@ fn submit<T>(
         }
         // Succeeded at once but a packet is still queued: it is handled like a pending op.
         Immediate::Done(_) => Submitted::Pending(Ticket { op }),
-        // Without skip-on-success a warning status always queues a packet.
-        Immediate::MoreData(_) if !at.skip => Submitted::Pending(Ticket { op }),
-        Immediate::MoreData(n) => {
-            // With it, a packet may or may not come. Whoever flips `delivery` first delivers:
+        Immediate::Failed(e) => {
+            // SAFETY: the call has returned; if the kernel took the request it completed it (the
+            // call did not return pending), so it wrote Internal and InternalHigh before
+            // returning and writes them no more. The ticket reference keeps the op alive even if
+            // a packet was dequeued and its Done dropped meanwhile. Volatile: the kernel wrote
+            // them, not Rust code.
+            let (status, info) = unsafe {
+                (
+                    std::ptr::read_volatile(std::ptr::addr_of!((*ov).Internal)) as u32 as i32,
+                    std::ptr::read_volatile(std::ptr::addr_of!((*ov).InternalHigh)),
+                )
+            };
+            if !packet_follows_failure(status) {
+                // SAFETY: no packet will come and no ticket exists, so this thread is the only
+                // user.
+                unsafe { (*p).refs.store(1, Ordering::Relaxed) };
+                // SAFETY: we hold the only reference and the kernel is done with the op (it never
+                // took it, or failed it).
+                return Submitted::Done(unsafe { Done::finish(op, Err(e), 0) });
+            }
+            if !at.skip {
+                // The I/O manager completed the request and queues a packet, which delivers it.
+                return Submitted::Pending(Ticket { op });
+            }
+            // Skip mode: a packet may or may not come. Whoever flips `delivery` first delivers:
             // here, the caller gets the result now and a late packet is dropped in `from_packet`
             // (the op's memory stays valid for it: the packet's kernel reference is never
             // released otherwise, so at most the op's header leaks when no packet comes).
             // SAFETY: the ticket reference keeps the op alive; `delivery` is atomic.
             if unsafe { (*p).delivery.swap(GIVEN, Ordering::AcqRel) } == OPEN {
-                let done = Done {
-                    op,
-                    result: Err(ERROR_MORE_DATA as i32),
-                    filled: n,
-                    given: true,
+                // STATUS_BUFFER_OVERFLOW: the buffer holds the start of a longer message and
+                // InternalHigh counts it; other statuses report nothing read.
+                let filled = if status == STATUS_BUFFER_OVERFLOW {
+                    info as u32
+                } else {
+                    0
                 };
-                Submitted::Done(done)
+                Submitted::Done(Done {
+                    op,
+                    result: Err(e),
+                    filled,
+                    given: true,
+                })
             } else {
                 // A packet came first and was (or is being) delivered through the port.
                 Submitted::Pending(Ticket { op })
             }
         }
-        Immediate::Failed(e) => {
-            // A call that failed at once queues no packet (ERROR_MORE_DATA, which may, is not
-            // `Failed`).
-            // SAFETY: no packet and no ticket exist, so this thread is the only user.
-            unsafe { (*p).refs.store(1, Ordering::Relaxed) };
-            // SAFETY: we hold the only reference and the kernel never took the op.
-            Submitted::Done(unsafe { Done::finish(op, Err(e), 0) })
-        }
     }
+}
+
+/// Whether a completion packet follows a call that failed at once, given the `NTSTATUS` the
+/// kernel recorded in `OVERLAPPED.Internal` (see the module docs): not when it is still
+/// `STATUS_PENDING` (the kernel never took the request) nor when its severity (bits 31..30) is
+/// error (`11`); yes for success (`00`), informational (`01`) and warning (`10`).
+fn packet_follows_failure(status: i32) -> bool {
+    status != STATUS_PENDING && (status as u32) >> 30 != 0b11
 }
 
 /// Operations on attached handles and sockets. Each takes ownership of what the kernel will use
@@ -617,7 +700,7 @@ impl<T> Attached<T> {
                 // SAFETY: `p..p+len` is the spare capacity of the Vec the op owns, and `ov` is the
                 // op's OVERLAPPED; both live until the kernel reference is released.
                 let ok = unsafe { ReadFile(h, p, len, &mut n, ov) };
-                Immediate::from_bool(ok, n, ov)
+                Immediate::from_bool(ok, n)
             },
         )
     }
@@ -638,7 +721,7 @@ impl<T> Attached<T> {
             // SAFETY: `p..p+len` are the initialised bytes of the Vec the op owns, and `ov` is the
             // op's OVERLAPPED; both live until the kernel reference is released.
             let ok = unsafe { WriteFile(h, p, len, &mut n, ov) };
-            Immediate::from_bool(ok, n, ov)
+            Immediate::from_bool(ok, n)
         })
     }
 
@@ -647,7 +730,9 @@ impl<T> Attached<T> {
     ///
     /// On success the buffer's length grows by the bytes received; `Ok(0)` with spare capacity
     /// means the peer closed its side. A zero-capacity receive completes when data is available
-    /// without taking any.
+    /// without taking any. A datagram longer than the spare capacity fills it with its start (the
+    /// length grows) and fails: with `WSAEMSGSIZE` (10040) when handed back at once (skip mode),
+    /// with `ERROR_MORE_DATA` (234) through the port; the rest of the datagram is discarded.
     ///
     /// # References
     ///
@@ -697,7 +782,9 @@ impl<T> Attached<T> {
     ///
     /// On success [`Output::Accept`] gives the connected socket with `SO_UPDATE_ACCEPT_CONTEXT`
     /// already set (so `getpeername`, `shutdown` and `std`'s `TcpStream` work on it). No data is
-    /// received with the connection.
+    /// received with the connection. Setting the context needs the listener: if this `Attached`
+    /// was dropped or given back by [`into_inner`](Attached::into_inner) before the completion is
+    /// taken, the result is `WSAENOTSOCK` (10038) and the socket comes back without it.
     ///
     /// # References
     ///
@@ -709,6 +796,7 @@ impl<T> Attached<T> {
         let kind = Kind::Accept {
             socket,
             listen,
+            listener: self.liveness(),
             addrs: [0; 2 * ACCEPT_ADDR_LEN],
         };
         submit(self, token, 0, kind, |ov, p, _, _| {
@@ -736,7 +824,9 @@ impl<T> Attached<T> {
     ///
     /// `ConnectEx` needs a bound socket: if this one is not bound yet it is bound to the wildcard
     /// address of `addr`'s family with port 0 first. On success the socket's
-    /// `SO_UPDATE_CONNECT_CONTEXT` is set when the completion is taken.
+    /// `SO_UPDATE_CONNECT_CONTEXT` is set when the completion is taken, if this `Attached` still
+    /// holds the socket then; if it was dropped or given back by
+    /// [`into_inner`](Attached::into_inner), the result is `WSAENOTSOCK` (10038) instead.
     ///
     /// # References
     ///
@@ -747,7 +837,11 @@ impl<T> Attached<T> {
         let s = self.raw as SOCKET;
         let (sa, sa_len) = net::to_sockaddr(&addr);
         let prepared = net::connect_ex(s).and_then(|f| ensure_bound(s, &addr).map(|()| f));
-        submit(self, token, 0, Kind::Connect { addr: sa }, |ov, p, _, _| {
+        let kind = Kind::Connect {
+            addr: sa,
+            socket: self.liveness(),
+        };
+        submit(self, token, 0, kind, |ov, p, _, _| {
             let f = match prepared {
                 Ok(Some(f)) => f,
                 Ok(None) => return Immediate::Failed(WSAEINVAL),
@@ -789,4 +883,26 @@ fn ensure_bound(s: SOCKET, like: &SocketAddr) -> io::Result<()> {
         return Err(net::wsa_error());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::packet_follows_failure;
+
+    #[test]
+    fn packets_follow_failures_by_severity() {
+        // Still STATUS_PENDING: the kernel never took the request.
+        assert!(!packet_follows_failure(0x103));
+        // Success and informational: completed, packet queued.
+        assert!(packet_follows_failure(0));
+        assert!(packet_follows_failure(0x4000_0000));
+        assert!(packet_follows_failure(0x4000_000c_u32 as i32));
+        // Warning: STATUS_BUFFER_OVERFLOW (ERROR_MORE_DATA, WSAEMSGSIZE) and the rest.
+        assert!(packet_follows_failure(0x8000_0005_u32 as i32));
+        assert!(packet_follows_failure(0xbfff_ffff_u32 as i32));
+        // Error: STATUS_INVALID_HANDLE, STATUS_CANCELLED and the whole class.
+        assert!(!packet_follows_failure(0xc000_0008_u32 as i32));
+        assert!(!packet_follows_failure(0xc000_0120_u32 as i32));
+        assert!(!packet_follows_failure(-1));
+    }
 }

@@ -6,6 +6,7 @@ use std::os::windows::io::{
     AsHandle, AsRawHandle, AsRawSocket, AsSocket, BorrowedHandle, FromRawHandle, OwnedHandle,
 };
 use std::ptr::NonNull;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use windows_sys::Wdk::Storage::FileSystem::{
@@ -62,11 +63,14 @@ pub enum Notify {
     /// out real kernel handles (`XP1_IFS_HANDLES`): with a layered provider that does not, the
     /// kernel may still queue a packet and the op would be freed twice.
     ///
-    /// One case is undocumented: a read of a message-mode pipe that returns `ERROR_MORE_DATA`
-    /// inside the call (a warning, not a success). Its result is returned at once and a packet,
-    /// if one follows, is dropped when dequeued; so that such a packet never points to freed
-    /// memory, the operation's small header (not its buffer) stays allocated until then, and leaks
-    /// if none comes (Wine queues none).
+    /// One case is undocumented: a call that fails inside it with a warning status recorded, such
+    /// as a read of a message-mode pipe returning `ERROR_MORE_DATA` or a receive of a datagram
+    /// longer than the buffer returning `WSAEMSGSIZE` (both `STATUS_BUFFER_OVERFLOW`). Its result
+    /// is returned at once and a packet, if one follows, is dropped when dequeued; so that such a
+    /// packet never points to freed memory, the operation's small header (not its buffer) stays
+    /// allocated until then, and leaks if none comes (Wine queues none). A peer sending oversized
+    /// datagrams can thus make a skip-mode UDP socket leak a header per datagram received this
+    /// way; use [`Notify::Always`] for sockets facing untrusted peers if that matters.
     SkipOnSuccess,
 }
 
@@ -137,7 +141,7 @@ impl CompletionPort {
         if skip {
             set_skip(raw)?;
         }
-        Ok(Attached { io, raw, key, skip })
+        Ok(Attached::new(io, raw, key, skip))
     }
 
     /// `CreateIoCompletionPort((HANDLE)socket, port, key, 0)` — attaches a socket made for
@@ -179,7 +183,7 @@ impl CompletionPort {
             }
             set_skip(raw)?;
         }
-        Ok(Attached { io, raw, key, skip })
+        Ok(Attached::new(io, raw, key, skip))
     }
 
     /// `socket`: a failed mode query is not fatal (a non-IFS layered provider's handle cannot be
@@ -392,12 +396,46 @@ fn ifs_provider(s: SOCKET) -> io::Result<bool> {
 /// It holds `io` (owned or borrowed) and remembers the completion key and the [`Notify`] mode.
 /// Dropping it (or closing the handle) does not cancel pending operations on it: their
 /// completions still arrive.
+///
+/// An [`accept`](Attached::accept) or [`connect`](Attached::connect) whose completion is taken
+/// after the `Attached` was dropped or given back with [`into_inner`](Attached::into_inner) cannot
+/// update its socket context (`setsockopt` would get a handle number the crate no longer holds,
+/// which may name another socket by then): it fails with `WSAENOTSOCK` (10038) instead.
 #[derive(Debug)]
 pub struct Attached<T> {
+    /// Declared before `io`, so it is dropped (marking the handle gone) before `io` is.
+    held: Held,
     io: T,
     pub(crate) raw: HANDLE,
     pub(crate) key: usize,
     pub(crate) skip: bool,
+}
+
+/// Whether an [`Attached`] still holds its handle, shared with the operations that use the handle
+/// after they complete (`setsockopt` in `Done::finish`): they use it only under the read lock
+/// while it says `true`, and the `Attached` sets it to `false` under the write lock before it
+/// lets go of the handle, so the handle cannot be closed while an operation uses it.
+#[derive(Debug)]
+pub(crate) struct Liveness(RwLock<bool>);
+
+impl Liveness {
+    /// Runs `f` if the handle is still held, holding it meanwhile; `None` if it is gone.
+    pub(crate) fn while_held<R>(&self, f: impl FnOnce() -> R) -> Option<R> {
+        // Nothing panics while the lock is held, so a poisoned lock still holds a valid bool.
+        let held = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        if *held { Some(f()) } else { None }
+    }
+}
+
+/// The `Attached`'s side of its [`Liveness`]: marks the handle gone when dropped.
+#[derive(Debug)]
+struct Held(Arc<Liveness>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // Waits for any operation using the handle; none starts once this is false.
+        *self.0.0.write().unwrap_or_else(PoisonError::into_inner) = false;
+    }
 }
 
 // SAFETY: `raw` is only a copy of the handle value inside `io`; sharing or sending it is as safe
@@ -407,15 +445,35 @@ unsafe impl<T: Send> Send for Attached<T> {}
 unsafe impl<T: Sync> Sync for Attached<T> {}
 
 impl<T> Attached<T> {
+    fn new(io: T, raw: HANDLE, key: usize, skip: bool) -> Attached<T> {
+        Attached {
+            held: Held(Arc::new(Liveness(RwLock::new(true)))),
+            io,
+            raw,
+            key,
+            skip,
+        }
+    }
+
+    /// Whether this `Attached` still holds its handle, for operations that use the handle after
+    /// they complete.
+    pub(crate) fn liveness(&self) -> Arc<Liveness> {
+        Arc::clone(&self.held.0)
+    }
+
     /// The handle or socket.
     pub fn get_ref(&self) -> &T {
         &self.io
     }
 
     /// Gives back the handle or socket. It stays attached to the port (the kernel offers no way to
-    /// detach), and it cannot be attached again.
+    /// detach), and it cannot be attached again. A pending [`accept`](Attached::accept) or
+    /// [`connect`](Attached::connect) on it then completes without its socket context (see the
+    /// type's docs).
     pub fn into_inner(self) -> T {
-        self.io
+        let Attached { held, io, .. } = self;
+        drop(held);
+        io
     }
 
     /// The completion key its operations carry.

@@ -45,10 +45,17 @@ pub(crate) fn build<O: Os>(
     }
 }
 
-/// Encodes flags whose bits all fit 16 bits (every named `EV_*` flag).
+/// Encodes flags at the width of system `O`'s field, keeping every bit it holds: all 32 on
+/// NetBSD, 16 elsewhere.
+///
+/// Nothing is lost: the callers pass named `EV_*` flags (all below `0x10000`), possibly with bits
+/// read back from a field of this same width by [`flags_of`] (so a NetBSD change built by
+/// [`Change::new`] with bits above 16 keeps them through [`Change::delete`] and the other
+/// modifiers).
 fn known_flags<O: Os>(flags: Flags) -> O::Flags {
-    // Named flags are all below 0x10000; the constructors and modifiers only pass named ones.
-    O::Flags::from(flags.bits() as u16)
+    let raw = O::Flags::from_u32_bits(flags.bits());
+    debug_assert_eq!(raw.to_i64(), i64::from(flags.bits()), "{}", O::NAME);
+    raw
 }
 
 /// The flags field of system `O` decoded (lossless: the field is 16 or 32 bits).
@@ -524,6 +531,13 @@ mod tests {
             }
 
             #[test]
+            fn netbsd_modifiers_keep_all_32_bits(flags in any::<u32>(), set in flag_set(), unset in flag_set()) {
+                let flags = Flags::from_bits_retain(flags);
+                let k = build_raw::<NetBsd>(1, Filter::Read, flags, 0, 0, 0).unwrap();
+                prop_assert_eq!(flags_of(&modify(k, set, unset)), (flags - unset) | set);
+            }
+
+            #[test]
             fn modifiers_set_exactly_their_bits(flags in flag_set(), set in flag_set(), unset in flag_set()) {
                 let k = build::<NetBsd>(1, NetBsd::EVFILT_READ, flags, 0, 0, 0);
                 prop_assert_eq!(flags_of(&modify(k, set, unset)), (flags - unset) | set);
@@ -531,6 +545,20 @@ mod tests {
                 prop_assert_eq!(flags_of(&modify(k, set, unset)), (flags - unset) | set);
             }
         }
+    }
+
+    /// Regression: the modifiers narrowed flags to 16 bits, so a NetBSD change built with bits
+    /// above 16 (its `flags` field is 32 bits) silently lost them on `delete()` and the like.
+    #[test]
+    fn modifiers_keep_netbsd_wide_flags() {
+        let wide = Flags::ADD | Flags::from_bits_retain(0x8001_0000);
+        let k = build_raw::<NetBsd>(3, Filter::Read, wide, 0, 0, 7).unwrap();
+        assert_eq!(k.flags, 0x8001_0001);
+        let del = modify(k, Flags::DELETE, Flags::ADD);
+        assert_eq!(del.flags, 0x8001_0000 | Flags::DELETE.bits());
+        assert_eq!(flags_of(&del), (wide - Flags::ADD) | Flags::DELETE);
+        let k = build::<NetBsd>(3, NetBsd::EVFILT_READ, wide | Flags::ONESHOT, 0, 0, 7);
+        assert_eq!(flags_of(&k), wide | Flags::ONESHOT);
     }
 
     #[test]

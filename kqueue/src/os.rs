@@ -18,6 +18,9 @@ pub(crate) trait RawInt: Copy + Eq + Debug + 'static {
     fn to_i64(self) -> i64;
     /// Narrows from `i64`, or `None` when `v` does not fit.
     fn from_i64(v: i64) -> Option<Self>;
+    /// `v as Self`: keeps every bit of `v` that the type holds (all 32 for `u32` and the 64-bit
+    /// types; the low 16 for `u16` and `i16`).
+    fn from_u32_bits(v: u32) -> Self;
 }
 
 macro_rules! raw_int {
@@ -33,6 +36,10 @@ macro_rules! raw_int {
             fn from_i64(v: i64) -> Option<Self> {
                 Self::try_from(v).ok()
             }
+            #[inline]
+            fn from_u32_bits(v: u32) -> Self {
+                v as Self
+            }
         }
     )*};
 }
@@ -45,8 +52,9 @@ raw_int!(i16, u16, u32, i64, isize);
 pub(crate) trait Os: Copy + Eq + Debug + 'static {
     /// C type of `kevent.filter` (`short`, NetBSD `uint32_t`).
     type Filter: RawInt;
-    /// C type of `kevent.flags` (`u_short`, NetBSD `uint32_t`); every `EV_*` value fits 16 bits.
-    type Flags: RawInt + From<u16>;
+    /// C type of `kevent.flags` (`u_short`, NetBSD `uint32_t`); every `EV_*` value fits 16 bits,
+    /// but NetBSD's field holds 32 and must keep them all.
+    type Flags: RawInt;
     /// C type of `kevent.data` (`intptr_t` on macOS and DragonFly, `int64_t` elsewhere).
     type Data: RawInt;
     /// `kevent.ext` (FreeBSD 12+: `uint64_t ext[4]`), `()` where the struct has none.
@@ -412,7 +420,7 @@ mod tests {
             O::NAME
         );
         // EV_* flags fit the flags field.
-        assert_eq!(O::Flags::from(0xffff).to_i64(), 0xffff);
+        assert_eq!(O::Flags::from_u32_bits(0xffff).to_i64(), 0xffff);
         // Timer units, where present, are distinct and nonzero (0 means milliseconds).
         let units: Vec<u32> = [O::NOTE_SECONDS, O::NOTE_USECONDS, O::NOTE_NSECONDS]
             .into_iter()

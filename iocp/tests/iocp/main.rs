@@ -6,11 +6,14 @@
 mod util;
 
 mod cancel;
+mod crash;
 mod errors;
 mod file;
+mod lifetime;
 mod many;
 mod pipe;
 mod post;
 mod skip;
 mod tcp;
 mod timeout;
+mod udp;
