@@ -72,25 +72,10 @@ fn resize_without_no_sqarray_says_why() {
 /// address-space size, in a child process (the limit is process-wide).
 #[test]
 fn resize_whose_remap_fails_marks_the_ring_corrupt() {
-    const CHILD: &str = "URING_TEST_RESIZE_REMAP_CHILD";
-    if std::env::var_os(CHILD).is_none() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "resize::resize_whose_remap_fails_marks_the_ring_corrupt",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "the child run failed or ran nothing:\n{stdout}\n{stderr}"
-        );
-        eprint!("{stderr}");
+    if crate::util::ran_in_child(
+        "resize::resize_whose_remap_fails_marks_the_ring_corrupt",
+        "URING_TEST_RESIZE_REMAP_CHILD",
+    ) {
         return;
     }
     let Some(mut ring) = crate::util::ring_or_skip(

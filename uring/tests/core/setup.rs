@@ -162,27 +162,12 @@ fn tasks() -> usize {
 
 #[test]
 fn attach_wq_shares_the_sqpoll_thread() {
-    const CHILD: &str = "URING_TEST_ATTACH_WQ_CHILD";
     // Counting poller threads needs a process where no other test makes SQPOLL rings: the
     // parent re-runs just this test in a child and checks that it ran and passed there.
-    if std::env::var_os(CHILD).is_none() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "setup::attach_wq_shares_the_sqpoll_thread",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD, "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "the child run failed or ran nothing:\n{stdout}\n{stderr}"
-        );
-        eprint!("{stderr}");
+    if crate::util::ran_in_child(
+        "setup::attach_wq_shares_the_sqpoll_thread",
+        "URING_TEST_ATTACH_WQ_CHILD",
+    ) {
         return;
     }
     let before = tasks();

@@ -82,3 +82,27 @@ pub fn run(ring: &mut Ring, sqes: &[Sqe], want: usize) -> io::Result<Vec<Cqe>> {
     out.sort_by_key(Cqe::user_data);
     Ok(out)
 }
+
+/// Runs test `name` (its full path, e.g. `setup::attach_wq_shares_the_sqpoll_thread`) alone
+/// in a child process of this test binary, for a test that changes process-wide state (a
+/// resource limit, the set of threads): in the parent it checks the child ran that one test
+/// and it passed, and returns `true` (the parent is done); in the child (`env` set) it returns
+/// `false`, and the test goes on.
+pub fn ran_in_child(name: &str, env: &str) -> bool {
+    if std::env::var_os(env).is_some() {
+        return false;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(env, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the child run failed or ran nothing:\n{stdout}\n{stderr}"
+    );
+    eprint!("{stderr}");
+    true
+}
