@@ -623,6 +623,16 @@ impl Harness {
                 .wait(1, Some(Duration::from_millis(5)));
             self.driver.reap(|_| {});
         }
+        // A forged CQE is in the CQ once its MSG_RING completed; reap until each was seen.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.driver.stale_completions() < self.forged && Instant::now() < deadline {
+            let _ = self
+                .driver
+                .ring()
+                .submitter()
+                .wait(1, Some(Duration::from_millis(5)));
+            self.driver.reap(|_| {});
+        }
         assert_eq!(
             self.driver.stale_completions(),
             self.forged,
