@@ -469,6 +469,9 @@ impl AcceptDirect {
 // SAFETY: no pointer (no peer address requested); the slot index is one this op owns.
 unsafe impl Operation for AcceptDirect {
     type Output = io::Result<FixedFile>;
+    fn fail(self, error: io::Error) -> io::Result<FixedFile> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
             .flags(self.flags)
@@ -550,6 +553,9 @@ impl ReadFixed {
 // buffer in the table of the driver `validate` checked.
 unsafe impl Operation for ReadFixed {
     type Output = (io::Result<u32>, FixedBuf);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, FixedBuf) {
+        (Err(error), self.buf)
+    }
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
         let index = self.buf.index;
@@ -592,6 +598,9 @@ impl WriteFixed {
 // SAFETY: as for `ReadFixed`, for reads of `bytes_init()` bytes.
 unsafe impl Operation for WriteFixed {
     type Output = (io::Result<u32>, FixedBuf);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, FixedBuf) {
+        (Err(error), self.buf)
+    }
     fn sqe(&mut self) -> Sqe {
         let len = self.buf.bytes_init() as u32;
         opcode::WriteFixed::new(self.target, self.buf.stable_ptr(), len, self.buf.index)

@@ -44,6 +44,9 @@ impl OpenAt2 {
 // does not move while in flight.
 unsafe impl Operation for OpenAt2 {
     type Output = io::Result<OwnedFd>;
+    fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt2::new(Fd(self.dirfd), self.path.as_ptr(), &raw const self.how).build()
     }
@@ -90,6 +93,9 @@ impl Statx {
 // SAFETY: the pointers are the path's heap block and the boxed statx, owned by `self`.
 unsafe impl Operation for Statx {
     type Output = io::Result<Box<libc::statx>>;
+    fn fail(self, error: io::Error) -> io::Result<Box<libc::statx>> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::Statx::new(Fd(self.dirfd), self.path.as_ptr(), &raw mut *self.buf)
             .flags(AtFlags::from_bits_retain(self.flags as u32))

@@ -56,6 +56,7 @@
 //! | **Tag space**: only the driver's own SQEs complete with a `user_data` that has bit 63 set ([`TAG`]) | the SQE's `user_data` | the driver sets it on every SQE it pushes ([`NoMem`] included); [`Driver::push_raw`] refuses bit 63 (check) |
 //! | | `MSG_RING` data, poll update (`user_data` of another request) | not [`NoMemory`](crate::opcode::NoMemory), so only through `unsafe` [`Driver::push_raw`]/[`Ring::push`] (`unsafe` contract); [`register::send_msg_ring`](crate::register::send_msg_ring) refuses bit 63 (check) |
 //! | | resource tags (files, buffers: the kernel posts a tag as a CQE) | every tagged registration refuses bit 63, on any ring (check) |
+//! | | [`MsgRing`] to another driver | refuses bit 63 (check); names only a [`MsgTarget`], a driver's ring (type) |
 //! | | SQEs pushed on a plain ring before [`Driver::from_ring`] | [`Ring::push`]'s `unsafe` contract: `user_data` with bit 63 must be complete before a driver owns the ring |
 //! | **The generation is secret** (a forger's second obstacle) | [`Key`] | no accessor; `Debug` and `Hash` see the index only; no `Ord` (type) |
 //! | **Completions are the kernel's**: an output trusts its CQE (bytes written, buffer id, new fd) | [`Operation::complete`], [`Operation::observe`], [`MultishotOperation::item`], [`MultishotOperation::observe`] | `unsafe fn`s: only the driver calls them, with the CQEs of the SQE the value built (type) |
@@ -99,6 +100,37 @@
 //! let ring: &uring::Ring = d.ring();
 //! ```
 //!
+//! # For runtime authors
+//!
+//! - **The loop.** Push operations ([`Driver::submit`]), then block in
+//!   [`Driver::submit_and_wait`] (one syscall submits and waits), then [`Driver::reap`] with a
+//!   closure that wakes the task waiting on each [`Key`]; each task [`Driver::take`]s its
+//!   output. `examples/runtime.rs` is a whole single-threaded runtime built this way, with no
+//!   `unsafe`.
+//! - **Errors of the wait, in practice.** `EINTR` (a signal): call again, nothing is lost.
+//!   `EBUSY` (the CQ overflowed and the kernel could not flush it) and `EAGAIN` (out of request
+//!   memory): reap, then call again. A corrupt ring (`EUCLEAN`) is final: drop the driver.
+//! - **Waking the loop from another thread**: [`Driver::waker`] (an eventfd read the driver
+//!   keeps armed; not counted by [`Driver::in_flight`]).
+//! - **A turn that must not block**, or a driver inside another event loop (the ring fd is
+//!   `AsFd`: register it with epoll): on a `DEFER_TASKRUN` ring completions are task work that
+//!   only runs inside an enter asking for events, so call [`Driver::get_events`] before `reap`.
+//! - **A dropped future**: [`Driver::abandon`] (cancel + detach). `detach` alone leaves an idle
+//!   `recv` in flight, holding its buffer, until the peer speaks.
+//! - **Generic futures**: [`SubmitError::into_output`] turns a failed submission into the
+//!   operation's own output ([`Operation::fail`]), buffers handed back.
+//! - **Receive buffers.** A `Vec<u8>` is read into from index 0, over its whole capacity, and
+//!   its `len` becomes the result if that is longer than it was: a `Vec::with_capacity(n)`
+//!   comes back with `len` = the result, while a `vec![0; n]` keeps `len` n, with the bytes
+//!   past the result as they were (stale data from an earlier use, or zeros). Use the result,
+//!   not `len`, for a reused buffer. A [`Slice`] of a buffer reads into that range only.
+//! - **Counting.** [`Driver::in_flight`] counts every pushed operation whose final CQE has not
+//!   come, including the internal slot of a [`Driver::submit_with_timeout`]'s linked timeout
+//!   (so one such call counts 2 until both CQEs are reaped) and detached operations.
+//! - **Thread per core**: one driver per thread ([`Driver`] is `!Send`), messages between
+//!   them with [`MsgRing`] to a [`MsgTarget`] (they arrive in
+//!   [`Driver::foreign_completions`]).
+//!
 //! # Compared with the raw path
 //!
 //! [`Ring::push`] is `unsafe`: the caller promises every pointer in the SQE stays valid until
@@ -122,7 +154,7 @@
 //! | registered buffers | [`Driver::fixed_buffers`] → [`fixed::FixedBufPool`] leases for [`fixed::ReadFixed`], [`fixed::WriteFixed`], [`SendZc::fixed`]; a lease of another driver is refused |
 //! | registered files | [`Driver::fixed_files`] + [`Driver::install`] → an owned [`fixed::FixedFile`] slot |
 //! | multishot accept/poll/timeout/recvmsg | [`multishot`] |
-//! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`]; [`Driver::detach`] when a future is dropped |
+//! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`]; [`Driver::abandon`] when a future is dropped (cancel + detach: `detach` alone leaves an idle `recv` in flight); [`Driver::waker`] to wake a blocked wait from another thread; [`Driver::get_events`] for a non-blocking turn on a `DEFER_TASKRUN` ring. `examples/runtime.rs` is a whole small runtime built this way |
 //! | many ops, one tail publication | [`Driver::submit_batch`] |
 //! | an op with a deadline | [`Driver::submit_with_timeout`] (`IORING_OP_LINK_TIMEOUT`), or cancel: [`Driver::cancel`], [`Driver::cancel_fd`], [`Driver::cancel_all`] |
 //! | a memory-free opcode builder as it is | [`NoMem`] |
@@ -146,6 +178,7 @@ pub mod multishot;
 mod op;
 pub mod pbuf;
 mod raw;
+mod remote;
 mod slab;
 mod view;
 
@@ -165,6 +198,7 @@ pub use op::{
     Recv, Send, SendZc, Target, Timeout, Write,
 };
 pub use raw::{BuildSqe, NoMem, NoMemOutput};
+pub use remote::{MsgRing, MsgTarget, Waker};
 pub use slab::Key;
 pub use view::DriverRing;
 
@@ -457,6 +491,15 @@ impl<T> SubmitError<T> {
     }
 }
 
+impl<T: Operation> SubmitError<T> {
+    /// The failure as the operation's own output ([`Operation::fail`]): the error as the
+    /// result, with the memory the operation owns handed back — what a generic future over
+    /// any `T: Operation` returns when submitting failed.
+    pub fn into_output(self) -> T::Output {
+        self.op.fail(self.error)
+    }
+}
+
 impl<T> fmt::Debug for SubmitError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SubmitError")
@@ -513,6 +556,8 @@ pub struct Driver {
     /// Buffer rings and pools an in-flight operation may reach: leaked if one is leaked.
     pub(crate) keep: Vec<std::rc::Rc<dyn std::any::Any>>,
     pub(crate) next_bgid: u16,
+    /// The eventfd read behind [`Driver::waker`], once one was asked for.
+    wake: Option<remote::WakeState>,
 }
 
 impl fmt::Debug for Driver {
@@ -545,6 +590,7 @@ impl Driver {
             stale: 0,
             keep: Vec::new(),
             next_bgid: 0,
+            wake: None,
         }
     }
 
@@ -566,7 +612,8 @@ impl Driver {
     /// Operations pushed whose final CQE has not arrived.
     #[inline]
     pub fn in_flight(&self) -> usize {
-        self.in_flight
+        let waker = self.wake.as_ref().is_some_and(|w| w.armed.get());
+        self.in_flight - usize::from(waker)
     }
 
     /// CQEs whose tagged `user_data` named no live slot (stale or forged), ignored.
@@ -850,7 +897,30 @@ impl Driver {
             n += 1;
             dispatch(slab, in_flight, foreign, stale, cqe, &mut ready);
         }
+        self.rearm_wake();
         n
+    }
+
+    /// `io_uring_enter(2)` with `IORING_ENTER_GETEVENTS` and no wait — submits what is pushed
+    /// and runs the ring's pending task work, so that completions appear in the CQ for
+    /// [`Driver::reap`], without blocking.
+    ///
+    /// What a non-blocking turn needs on a `DEFER_TASKRUN` ring: there a completion is task
+    /// work that runs only inside an enter that asks for events, so after an outer `epoll`
+    /// reports the ring fd readable, [`Driver::submit_pending`] + `reap` find nothing; call
+    /// this, then `reap`. On other rings it also flushes overflowed CQEs. One syscall.
+    ///
+    /// # Errors
+    /// As for [`Driver::submit_pending`] (`EINTR`: call again).
+    ///
+    /// # References
+    /// - [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html)
+    #[doc(alias = "IORING_ENTER_GETEVENTS")]
+    pub fn get_events(&mut self) -> io::Result<()> {
+        if self.ring.sq_space_left() < self.ring.sq_entries() {
+            self.ring.submit()?;
+        }
+        self.ring.submitter().get_events()
     }
 
     /// Whether the operation's final CQE has arrived (its output can be taken).
@@ -934,6 +1004,34 @@ impl Driver {
                 finish_slot(&mut slot);
             }
         }
+    }
+
+    /// Cancels `op` and gives up its handle in one call: what a runtime does when the future
+    /// waiting on an operation is dropped. The kernel is asked to cancel it
+    /// ([`Driver::cancel`]; pushed, not submitted) and the driver finishes it by itself when
+    /// its final CQE comes ([`Driver::detach`]): an idle `recv` ends at the next enter instead
+    /// of holding its buffer until the peer speaks, and its memory (and any fd it made) is
+    /// freed then. `detach` alone leaves it in flight.
+    ///
+    /// # Errors
+    /// The cancel could not be pushed (SQ full and the submit failed): the operation is
+    /// still detached, and ends when it completes by itself.
+    pub fn abandon<T: Operation>(&mut self, op: Op<T>) -> io::Result<()> {
+        let r = self.cancel(&op);
+        self.detach(op);
+        r
+    }
+
+    /// [`Driver::abandon`] for a multishot operation: cancel, then
+    /// [`Driver::detach_multishot`] (queued items are made and dropped: buffers go back to
+    /// their ring, accepted fds are closed).
+    ///
+    /// # Errors
+    /// As for [`Driver::abandon`].
+    pub fn abandon_multishot<T: MultishotOperation>(&mut self, h: Multishot<T>) -> io::Result<()> {
+        let r = self.cancel_multishot(&h);
+        self.detach_multishot(h);
+        r
     }
 
     /// Asks the kernel to cancel `op` (`IORING_OP_ASYNC_CANCEL` by `user_data`); its final
@@ -1201,6 +1299,8 @@ impl Driver {
     }
 
     fn shutdown(&mut self) -> usize {
+        // No more re-arming of the waker's read: it is cancelled with everything else.
+        self.wake = None;
         if self.in_flight > 0 && self.cancel_everything() {
             let deadline = Instant::now() + self.drop_timeout;
             loop {
@@ -1291,6 +1391,9 @@ mod tests {
         type Output = Rc<core::cell::RefCell<Vec<&'static str>>>;
         fn sqe(&mut self) -> Sqe {
             Sqe::new(sys::IORING_OP_NOP)
+        }
+        fn fail(self, _: io::Error) -> Self::Output {
+            self.log.clone()
         }
         unsafe fn complete(self, c: Completion) -> Self::Output {
             self.log.borrow_mut().push(if c.res == 7 {

@@ -64,6 +64,9 @@ impl<B: IoBufMut> Readv<B> {
 // built in `sqe` (its heap block does not move afterwards) from the buffers' stable pointers.
 unsafe impl<B: IoBufMut> Operation for Readv<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
+        (Err(error), self.bufs)
+    }
     fn sqe(&mut self) -> Sqe {
         self.iovecs = self
             .bufs
@@ -114,6 +117,9 @@ impl<B: IoBuf> Writev<B> {
 // SAFETY: as for `Readv`, for reads of `bytes_init()` bytes.
 unsafe impl<B: IoBuf> Operation for Writev<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
+        (Err(error), self.bufs)
+    }
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
         let len = clamp_len(self.iovecs.len());
@@ -202,6 +208,9 @@ impl Connect {
 // SAFETY: the only pointer is the boxed address, owned by `self`.
 unsafe impl Operation for Connect {
     type Output = io::Result<()>;
+    fn fail(self, error: io::Error) -> io::Result<()> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         let addr = (&raw const self.addr.storage).cast::<libc::sockaddr>();
         opcode::Connect::new(self.target, addr, self.addr.len).build()
@@ -272,6 +281,9 @@ impl<B: IoBuf> SendMsg<B> {
 // notification).
 unsafe impl<B: IoBuf> Operation for SendMsg<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
+        (Err(error), self.bufs)
+    }
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
         let m = &mut *self.msghdr;

@@ -93,6 +93,11 @@ pub unsafe trait Operation: Sized + 'static {
     unsafe fn observe(&mut self, c: &mut Completion) {
         let _ = c;
     }
+    /// The output of this operation when it never reached the kernel (its submission
+    /// failed): `error` as the result, with the memory it owns handed back (an owned fd is
+    /// closed). Safe: nothing here trusts a completion. What a generic future turns a
+    /// [`SubmitError`](super::SubmitError) into ([`SubmitError::into_output`](super::SubmitError::into_output)).
+    fn fail(self, error: io::Error) -> Self::Output;
     /// Checks, before anything is pushed, that the operation may run on the driver `ring_id`
     /// (e.g. a fixed-buffer lease belongs to that ring). The default accepts.
     #[inline]
@@ -301,6 +306,9 @@ pub struct Nop;
 // SAFETY: a NOP carries no pointer.
 unsafe impl Operation for Nop {
     type Output = io::Result<u32>;
+    fn fail(self, error: io::Error) -> io::Result<u32> {
+        Err(error)
+    }
     #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Nop::new().build()
@@ -342,6 +350,9 @@ impl<B: IoBufMut> Read<B> {
 // `bytes_total()` bytes).
 unsafe impl<B: IoBufMut> Operation for Read<B> {
     type Output = (io::Result<u32>, B);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
     #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
@@ -389,6 +400,9 @@ impl<B: IoBuf> Write<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`, `bytes_init()` readable bytes.
 unsafe impl<B: IoBuf> Operation for Write<B> {
     type Output = (io::Result<u32>, B);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
     #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
@@ -435,6 +449,9 @@ impl<B: IoBufMut> Recv<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`.
 unsafe impl<B: IoBufMut> Operation for Recv<B> {
     type Output = (io::Result<u32>, B);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
         opcode::Recv::new(self.target, self.buf.stable_mut_ptr(), len)
@@ -451,6 +468,12 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
 }
 
 /// `IORING_OP_SEND` — `send(2)` of an owned buffer.
+///
+/// Any [`IoBuf`]: a `Vec<u8>`, a [`Slice`](super::Slice), or a provided buffer just received
+/// ([`pbuf::BufRef`](super::pbuf::BufRef): echoed without a copy, back to its ring after the
+/// send). A registered buffer goes through [`SendZc::fixed`]: plain `IORING_OP_SEND` takes no
+/// `IORING_RECVSEND_FIXED_BUF` (Linux 6.18 answers `EINVAL`), nor does `RECV` (receive into a
+/// registered buffer with [`ReadFixed`](super::fixed::ReadFixed) on the socket).
 #[derive(Debug)]
 pub struct Send<B> {
     target: Target,
@@ -480,6 +503,9 @@ impl<B: IoBuf> Send<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`.
 unsafe impl<B: IoBuf> Operation for Send<B> {
     type Output = (io::Result<u32>, B);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
         opcode::Send::new(self.target, self.buf.stable_ptr(), len)
@@ -548,6 +574,9 @@ impl SendZc<super::fixed::FixedBuf> {
 // SAFETY: the only pointer is `buf`'s, owned by `self` until the final (notification) CQE.
 unsafe impl<B: IoBuf> Operation for SendZc<B> {
     type Output = (io::Result<u32>, B);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
         opcode::SendZc::new(self.target, self.buf.stable_ptr(), len)
@@ -590,6 +619,9 @@ impl Accept {
 // SAFETY: no address is requested (addr and addr2 are 0).
 unsafe impl Operation for Accept {
     type Output = io::Result<OwnedFd>;
+    fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
             .flags(self.flags)
@@ -631,6 +663,9 @@ impl OpenAt {
 // move with it) and NUL-terminated.
 unsafe impl Operation for OpenAt {
     type Output = io::Result<OwnedFd>;
+    fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt::new(Fd(self.dirfd), self.path.as_ptr())
             .flags(self.flags)
@@ -688,6 +723,11 @@ fn is_io_uring(fd: BorrowedFd<'_>) -> bool {
 // SAFETY: no pointer.
 unsafe impl Operation for Close {
     type Output = io::Result<()>;
+    fn fail(self, error: io::Error) -> io::Result<()> {
+        // Never ran: the fd is still ours; close it as a completed close would.
+        drop(self.fd);
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
         opcode::Close::new(Fd(fd)).build()
@@ -779,6 +819,9 @@ pub(crate) fn timespec(d: Duration) -> Timespec {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for Timeout {
     type Output = io::Result<()>;
+    fn fail(self, error: io::Error) -> io::Result<()> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::Timeout::new(&raw const self.ts)
             .count(self.count)
@@ -806,6 +849,9 @@ impl LinkTimeout {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for LinkTimeout {
     type Output = ();
+    fn fail(self, error: io::Error) {
+        let _ = error;
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::LinkTimeout::new(&raw const self.ts).build()
     }

@@ -574,6 +574,23 @@ impl DerefMut for BufRef {
     }
 }
 
+// SAFETY: the bytes at `raw_parts()` are a provided buffer the kernel handed over (its CQE was
+// observed, so the driver holds it out of the ring) and that goes back only when this guard
+// drops: while an operation owns the guard they stay valid, initialized (`len` bytes the
+// kernel wrote) and unchanged; the `Rc` keeps the block alive and it never moves.
+unsafe impl super::buf::IoBuf for BufRef {
+    fn stable_ptr(&self) -> *const u8 {
+        self.raw_parts()
+            .map_or(core::ptr::NonNull::dangling().as_ptr(), |(p, _)| p)
+    }
+    fn bytes_init(&self) -> usize {
+        self.raw_parts().map_or(0, |(_, n)| n)
+    }
+    fn bytes_total(&self) -> usize {
+        self.bytes_init()
+    }
+}
+
 impl Drop for BufRef {
     fn drop(&mut self) {
         if let Some(r) = &self.ring {
@@ -694,6 +711,9 @@ impl RecvSelect {
 // SAFETY: as for `RecvMulti`.
 unsafe impl Operation for RecvSelect {
     type Output = io::Result<BufRef>;
+    fn fail(self, error: io::Error) -> io::Result<BufRef> {
+        Err(error)
+    }
     fn sqe(&mut self) -> Sqe {
         opcode::Recv::new(self.target, core::ptr::null_mut(), 0)
             .flags(self.flags as u32)

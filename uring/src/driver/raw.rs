@@ -130,6 +130,16 @@ impl NoMemOutput {
 // SAFETY: the SQE comes from a `NoMemory` builder: the kernel dereferences no memory of ours.
 unsafe impl Operation for NoMem {
     type Output = NoMemOutput;
+    fn fail(self, error: io::Error) -> NoMemOutput {
+        NoMemOutput {
+            completion: Completion {
+                res: -crate::error::errno(&error).unwrap_or(libc::EIO),
+                flags: crate::cqueue::CqeFlags::empty(),
+                aux: 0,
+            },
+            fd: None,
+        }
+    }
     #[inline]
     fn sqe(&mut self) -> Sqe {
         self.sqe

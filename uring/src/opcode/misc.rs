@@ -138,6 +138,10 @@ opcode! {
         ;;
         /// More `IORING_ASYNC_CANCEL_*` flags (e.g. `ALL`).
         flags: CancelFlags = CancelFlags::empty(),
+        /// Match only requests on `fd` that also have this `user_data`
+        /// (`IORING_ASYNC_CANCEL_USERDATA` with `FD`, Linux 6.6+, as liburing's
+        /// `cancel-fd-userdata.c`; an older kernel refuses the flag with `EINVAL`).
+        user_data: Option<u64> = None,
     }
 
     pub const CODE = sys::IORING_OP_ASYNC_CANCEL;
@@ -150,6 +154,10 @@ opcode! {
         let mut flags = self.flags.bits() | CancelFlags::FD.bits();
         if self.fd.fixed {
             flags |= CancelFlags::FD_FIXED.bits();
+        }
+        if let Some(ud) = self.user_data {
+            flags |= CancelFlags::USERDATA.bits();
+            f.addr = ud;
         }
         f.op_flags = flags;
         f.sqe()

@@ -235,3 +235,58 @@ fn waitid_reports_the_child_exit_status() {
     assert_errno(unsafe { run1(&mut ring, sqe) }, libc::ECHILD);
     drop(child);
 }
+
+/// From liburing's `test/cancel-fd-userdata.c`: `IORING_ASYNC_CANCEL_FD | USERDATA` cancels
+/// only the request on that fd with that `user_data`; the other read on the same fd stays.
+#[test]
+fn async_cancel_by_fd_and_user_data_cancels_only_that_one() {
+    require_ops!(AsyncCancel::CODE, Read::CODE);
+    let (r, w) = pipe();
+    let (mut a, mut b) = ([0u8; 4], [0u8; 4]);
+    let mut ring = ring();
+    let fd = Fd(r.as_raw_fd());
+    // SAFETY: `a` and `b` (declared before `ring`) outlive both reads: each ends below (one
+    // cancelled, one fed by a write) and its CQE is reaped before the test returns.
+    unsafe {
+        submit(
+            &mut ring,
+            &[
+                Read::new(fd, a.as_mut_ptr(), 4).build().user_data(1),
+                Read::new(fd, b.as_mut_ptr(), 4).build().user_data(2),
+            ],
+        )
+    };
+    // SAFETY: the cancel carries no pointer.
+    let mut all = unsafe {
+        run(
+            &mut ring,
+            &[AsyncCancelFd::new(fd)
+                .user_data(Some(2))
+                .build()
+                .user_data(3)],
+        )
+    };
+    let cancel = by_ud(&all, 3);
+    if cancel.result().err().and_then(|e| e.raw_os_error()) == Some(libc::EINVAL) {
+        eprintln!(
+            "skipping async_cancel_by_fd_and_user_data_cancels_only_that_one: the kernel \
+             refuses IORING_ASYNC_CANCEL_USERDATA with FD (EINVAL; Linux 6.6+)"
+        );
+        write_fd(&w, b"12345678");
+    } else {
+        assert_eq!(cancel.result().unwrap(), 0, "one request matched");
+        while !all.iter().any(|c: &uring::Cqe| c.user_data() == 2) {
+            all.extend(reap(&mut ring, 1));
+        }
+        assert_errno(by_ud(&all, 2), libc::ECANCELED);
+        assert!(
+            !all.iter().any(|c| c.user_data() == 1),
+            "the other read on the fd is still pending"
+        );
+        write_fd(&w, b"1234");
+    }
+    while !(all.iter().any(|c| c.user_data() == 1) && all.iter().any(|c| c.user_data() == 2)) {
+        all.extend(reap(&mut ring, 1));
+    }
+    assert_eq!(by_ud(&all, 1).result().unwrap(), 4);
+}

@@ -18,5 +18,6 @@ mod msgfs;
 mod multishot;
 mod nomem;
 mod pbuf;
+mod runtime;
 mod support;
 mod zc;

@@ -25,6 +25,15 @@ unsafe impl Operation for Watched {
     fn validate(&self, ring_id: u64) -> std::io::Result<()> {
         self.inner.validate(ring_id)
     }
+    fn fail(self, error: std::io::Error) -> Self::Output {
+        let (r, b) = self.inner.fail(error);
+        let c = Completion {
+            res: -libc::EIO,
+            flags: CqeFlags::empty(),
+            aux: 0,
+        };
+        (r, b, self.seen, c)
+    }
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.seen.push(c.flags);
         // SAFETY: forwarded: `c` is a CQE of the SQE `inner` built (our caller's promise).
