@@ -7,6 +7,9 @@ mod echo_server;
 #[path = "../../uring/examples/support/uring_server.rs"]
 mod uring_server;
 
+#[path = "../../uring/examples/support/runtime.rs"]
+mod runtime;
+
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::mpsc;
@@ -19,6 +22,9 @@ pub enum Kind {
     Epoll,
     /// `uring/examples/support/uring_server.rs`.
     Uring,
+    /// `uring/examples/support/runtime.rs`: the async runtime example's echo server (one
+    /// task per connection; it has no connection limit).
+    Runtime,
 }
 
 impl Kind {
@@ -27,6 +33,7 @@ impl Kind {
         match self {
             Kind::Epoll => "epoll",
             Kind::Uring => "uring",
+            Kind::Runtime => "runtime",
         }
     }
 }
@@ -86,6 +93,7 @@ impl Echo {
                 let served = match kind {
                     Kind::Epoll => epoll(addr, max_conns, &tx, &go_rx),
                     Kind::Uring => uring(addr, max_conns, &tx, &go_rx),
+                    Kind::Runtime => runtime(addr, &tx, &go_rx),
                 };
                 if let Err(e) = &served {
                     let _ = tx.send(Err(io::Error::new(e.kind(), e.to_string())));
@@ -178,5 +186,25 @@ fn uring(
         rearmed: s.rearmed,
         rearmed_other: s.rearmed_other,
         dropped: s.dropped,
+    })
+}
+
+fn runtime(addr: SocketAddr, ready: Ready<'_>, go: &mpsc::Receiver<()>) -> io::Result<Stats> {
+    let rt = runtime::Runtime::new(1024)?;
+    let listener = runtime::TcpListener::bind(addr)?;
+    let stop = runtime::Stop::default();
+    let h = stop.clone();
+    let stop_fn: StopFn = Box::new(move || {
+        h.stop();
+        Ok(())
+    });
+    let _ = ready.send(Ok((listener.local_addr()?, stop_fn)));
+    let _ = go.recv();
+    let s = rt.block_on(runtime::echo_server(listener, stop, false));
+    Ok(Stats {
+        accepted: s.accepted,
+        bytes_in: s.bytes_in,
+        bytes_out: s.bytes_out,
+        ..Stats::default()
     })
 }

@@ -61,6 +61,9 @@ fn echo(kind: Kind) -> Row {
              buffers), {} after a full CQ",
             s.rearmed, s.rearmed_other
         ),
+        Kind::Runtime => "random writes of 1 B–64 KiB; one async task per connection, \
+                          owned 16 KiB recv buffer echoed back as it is"
+            .into(),
     };
     row
 }
@@ -153,4 +156,10 @@ pub(crate) fn uring_half_close_reset() -> Row {
 }
 pub(crate) fn uring_backlog() -> Row {
     backlog(Kind::Uring)
+}
+pub(crate) fn runtime_echo() -> Row {
+    echo(Kind::Runtime)
+}
+pub(crate) fn runtime_half_close_reset() -> Row {
+    half_close_reset(Kind::Runtime)
 }

@@ -39,6 +39,11 @@ const SCENARIOS: &[Scenario] = &[
     ("load_uring_echo", load::uring_echo),
     ("load_uring_half_close_reset", load::uring_half_close_reset),
     ("load_uring_backlog", load::uring_backlog),
+    ("load_runtime_echo", load::runtime_echo),
+    (
+        "load_runtime_half_close_reset",
+        load::runtime_half_close_reset,
+    ),
 ];
 
 fn main() {
