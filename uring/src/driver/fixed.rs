@@ -488,8 +488,9 @@ unsafe impl Operation for AcceptDirect {
     }
 }
 
-/// One owned slot of a [`FixedFiles`] table. Safe code names slots only through these, so it
-/// never targets a slot it does not own; the slot is emptied (and reused) after drop.
+/// One owned slot of a [`FixedFiles`] table: the driver's own operations reach it only
+/// through this (another driver refuses it), and the slot is emptied (and reused) after drop.
+/// It is I/O ownership, not memory: see [`Target`] for what else can name a slot.
 pub struct FixedFile {
     files: Rc<FilesInner>,
     slot: u32,

@@ -310,6 +310,7 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
         (self.result.result(c), self.bufs)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        super::op::check_send_flags(self.flags)?;
         self.target.check(ring_id)
     }
 }

@@ -178,6 +178,7 @@ unsafe impl MultishotOperation for RecvMsgMulti {
         )
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        super::op::check_recv_flags(self.flags)?;
         self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)?;
         if (self.ring.buf_size() as usize) <= self.header_len() {

@@ -184,6 +184,68 @@ pub(crate) fn within(r: io::Result<u32>, len: usize) -> io::Result<u32> {
     }
 }
 
+/// The `MSG_*` flags a receive into driver-owned memory accepts: with each, the bytes the
+/// kernel reports are bytes it copied into the buffer.
+const RECV_FLAGS: i32 = libc::MSG_PEEK
+    | libc::MSG_WAITALL
+    | libc::MSG_DONTWAIT
+    | libc::MSG_OOB
+    | libc::MSG_CMSG_CLOEXEC;
+
+/// The `MSG_*` flags a send of driver-owned memory accepts: with each, the kernel is done
+/// with the bytes when it posts the completion.
+const SEND_FLAGS: i32 = libc::MSG_CONFIRM
+    | libc::MSG_DONTROUTE
+    | libc::MSG_DONTWAIT
+    | libc::MSG_EOR
+    | libc::MSG_MORE
+    | libc::MSG_NOSIGNAL
+    | libc::MSG_OOB
+    | libc::MSG_WAITALL;
+
+/// Refuses receive flags outside [`RECV_FLAGS`]. `MSG_TRUNC` in particular: on a stream
+/// socket the kernel discards the data and still reports its length, so the driver would
+/// hand back bytes nobody wrote as received data.
+pub(crate) fn check_recv_flags(flags: i32) -> io::Result<()> {
+    let bad = flags & !RECV_FLAGS;
+    if bad == 0 {
+        return Ok(());
+    }
+    let why = if bad & libc::MSG_TRUNC != 0 {
+        "MSG_TRUNC makes the kernel report bytes it did not copy (a stream socket discards \
+         them), which would come back as data"
+    } else {
+        "only MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_OOB and MSG_CMSG_CLOEXEC are accepted \
+         for a receive into an owned buffer"
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("receive flags {bad:#x} refused: {why}"),
+    ))
+}
+
+/// Refuses send flags outside [`SEND_FLAGS`]. `MSG_ZEROCOPY` in particular: on a socket with
+/// `SO_ZEROCOPY` the kernel keeps reading the pages after the completion (its notification
+/// goes to the socket's error queue, which the driver does not read), so it would send memory
+/// the driver already handed back; [`SendZc`] is the zero-copy send.
+pub(crate) fn check_send_flags(flags: i32) -> io::Result<()> {
+    let bad = flags & !SEND_FLAGS;
+    if bad == 0 {
+        return Ok(());
+    }
+    let why = if bad & libc::MSG_ZEROCOPY != 0 {
+        "MSG_ZEROCOPY lets the kernel read the buffer after the completion; use SendZc (or \
+         SendMsg::zero_copy), whose buffer comes back only with the notification"
+    } else {
+        "only MSG_CONFIRM, MSG_DONTROUTE, MSG_DONTWAIT, MSG_EOR, MSG_MORE, MSG_NOSIGNAL, \
+         MSG_OOB and MSG_WAITALL are accepted for a send of an owned buffer"
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("send flags {bad:#x} refused: {why}"),
+    ))
+}
+
 /// The new descriptor a successful completion carries (`accept`, `openat`, `openat2`).
 ///
 /// # Safety
@@ -228,10 +290,15 @@ impl ZcResult {
     }
 }
 
-/// The file an operation targets: a plain fd, or a registered file slot the caller owns
-/// (only obtainable from a [`super::fixed::FixedFile`], which remembers its driver: an
-/// operation naming another driver's slot is refused at submission, so safe code never
-/// names a slot it does not own).
+/// The file an operation targets: a plain fd, or a registered file slot (from a
+/// [`super::fixed::FixedFile`], which remembers its driver: an operation naming another
+/// driver's slot is refused at submission).
+///
+/// A slot, like an fd, is a number: a `Target` is `Copy` and outlives its `FixedFile`, and the
+/// memory-free builders of [`NoMem`](super::NoMem) take raw `types::Fixed` numbers (and can
+/// install a direct descriptor into any slot). Naming a slot one does not own can make I/O fail
+/// or reach another file — never touch memory: a request holds its own reference to the file
+/// it resolved.
 #[derive(Debug, Clone, Copy)]
 pub struct Target(TargetKind);
 
@@ -463,6 +530,7 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
         unsafe { read_output(c, self.buf) }
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_recv_flags(self.flags)?;
         self.target.check(ring_id)
     }
 }
@@ -516,6 +584,7 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
         (within(c.result(), self.buf.bytes_init()), self.buf)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_send_flags(self.flags)?;
         self.target.check(ring_id)
     }
 }
@@ -591,6 +660,7 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
         self.result.observe(c);
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_send_flags(self.flags)?;
         self.target.check(ring_id)?;
         match self.fixed_index {
             Some((_, lease_ring)) => super::fixed::check_ring(lease_ring, ring_id),
@@ -691,6 +761,11 @@ unsafe impl Operation for OpenAt {
 /// Linux 5.6+. On an older kernel the opcode fails with `EINVAL` and the fd stays open (the
 /// error says so): the kernel's `EINVAL` cannot be told from a file's `flush` failing after
 /// the fd was removed, so closing the number again could close someone else's file.
+///
+/// One case is left to chance: a file whose `flush` fails with `ECANCELED` or `EBADF` after
+/// the kernel removed the fd (only a hostile FUSE server answers that), *and* another thread
+/// opening a file (for `EBADF`: an io_uring instance) that gets the same number before the
+/// completion is reaped. The driver then closes that file.
 #[derive(Debug)]
 pub struct Close {
     fd: Option<OwnedFd>,
@@ -736,13 +811,17 @@ unsafe impl Operation for Close {
         let Some(fd) = self.fd.take() else {
             return c.result().map(drop);
         };
+        // A number that is no longer open was taken by the kernel (whatever the error says: a
+        // file's `flush` may fail with any errno after the fd was removed).
+        let still_open = || rustix::io::fcntl_getfd(&fd).is_ok();
         let not_taken = match c.res {
             // The request never ran: the number is still ours.
-            r if r == -libc::ECANCELED => true,
+            r if r == -libc::ECANCELED => still_open(),
             // Before removing the fd the kernel refuses only an fd that is not open (ours is)
-            // or an io_uring fd; a `flush` failing after removal (a FUSE server may answer
-            // anything) leaves a number we no longer own, which is no io_uring fd.
-            r if r == -libc::EBADF => is_io_uring(fd.as_fd()),
+            // or an io_uring fd; a `flush` failing after removal leaves a number we no longer
+            // own, which is no io_uring fd (unless another thread made a ring at that number
+            // since: see the type's docs).
+            r if r == -libc::EBADF => still_open() && is_io_uring(fd.as_fd()),
             r if r == -libc::EINVAL => {
                 let _ = fd.into_raw_fd();
                 return Err(crate::error::with_message(

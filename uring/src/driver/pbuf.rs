@@ -185,6 +185,13 @@ impl Inner {
         }
         let start = if self.incremental { st.offset.get() } else { 0 };
         if u64::from(start) + u64::from(len) > u64::from(self.size) {
+            // More than the buffer holds: the completion becomes an error. The kernel did take
+            // a whole buffer (non-incremental), so it goes straight back into the ring rather
+            // than being lost for good.
+            if !self.incremental && st.refs.get() == 0 {
+                st.in_kernel.set(false);
+                self.push(bid);
+            }
             return None;
         }
         if self.incremental {
@@ -374,46 +381,65 @@ impl Driver {
     }
 
     fn buf_ring_with(&mut self, count: u32, size: u32, incremental: bool) -> io::Result<BufRing> {
-        if self.next_bgid == u16::MAX {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "all 65535 buffer group ids of this driver are used",
-            ));
-        }
-        let bgid = self.next_bgid;
-        let inner = Rc::new(Inner::alloc(count, size, incremental, bgid, self.id())?);
+        let mut inner = Inner::alloc(count, size, incremental, self.next_bgid, self.id())?;
         let flags = if incremental {
             BufRingFlags::INC
         } else {
             BufRingFlags::empty()
         };
-        // SAFETY: `register_buf_ring`'s contract:
-        // - the ring block is page-aligned, zeroed and at least `count * 16` bytes
-        //   (`Inner::alloc`); it lives in `inner` until the last reference to it is gone, and
-        //   the driver keeps one (in `keep`, dropped after its ring is closed, leaked with any
-        //   leaked operation), so it stays allocated until the ring's drop;
-        // - a buffer is published only by `Inner::push`, when no guard refers to it, and the
-        //   block holding the buffers lives as long as the ring block; a guard (`BufRef`,
-        //   `BundleRef`) is made only for a buffer a CQE handed back (`Inner::consume`), or, in
-        //   incremental mode, for the bytes a CQE reported consumed, which the kernel has
-        //   stepped past in the entry and never writes again (the contract asks for the whole
-        //   buffer; these bytes are the part it no longer uses);
-        // - no `MMAP` flag.
-        unsafe {
-            self.ring
-                .submitter()
-                .register_buf_ring(inner.ring.as_ptr().cast(), count, bgid, flags)
-        }
-        .map_err(|e| {
-            let hint = if incremental {
-                "IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_INC failed (incremental \
-                 consumption needs Linux 6.12+)"
-            } else {
-                "IORING_REGISTER_PBUF_RING failed (provided buffer rings need Linux 5.19+)"
+        loop {
+            if self.next_bgid == u16::MAX {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "all 65535 buffer group ids of this driver are used",
+                ));
+            }
+            inner.bgid = self.next_bgid;
+            // SAFETY: `register_buf_ring`'s contract:
+            // - the ring block is page-aligned, zeroed and at least `count * 16` bytes
+            //   (`Inner::alloc`), a heap block that does not move with `inner`; it lives until
+            //   the last reference to `inner` is gone, and the driver keeps one (in `keep`,
+            //   dropped after its ring is closed, leaked with any leaked operation), so it
+            //   stays allocated until the ring's drop;
+            // - a buffer is published only by `Inner::push`, when no guard refers to it, and
+            //   the block holding the buffers lives as long as the ring block; a guard
+            //   (`BufRef`, `BundleRef`) is made only for a buffer a CQE handed back
+            //   (`Inner::consume`), or, in incremental mode, for the bytes a CQE reported
+            //   consumed, which the kernel has stepped past in the entry and never writes again
+            //   (the contract asks for the whole buffer; these bytes are the part it no longer
+            //   uses);
+            // - no `MMAP` flag.
+            let r = unsafe {
+                self.ring.submitter().register_buf_ring(
+                    inner.ring.as_ptr().cast(),
+                    count,
+                    inner.bgid,
+                    flags,
+                )
             };
-            io::Error::new(e.kind(), format!("{hint}: {e}"))
-        })?;
+            match r {
+                Ok(()) => break,
+                // A group id taken before the driver owned the ring: try the next one.
+                Err(e) if crate::error::errno(&e) == Some(libc::EEXIST) => self.next_bgid += 1,
+                Err(e) => {
+                    let errno = crate::error::errno(&e).unwrap_or(libc::EIO);
+                    let hint = match (errno, incremental) {
+                        (libc::EINVAL, true) => {
+                            "IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_INC failed \
+                             (incremental consumption needs Linux 6.12+)"
+                        }
+                        (libc::EINVAL, false) => {
+                            "IORING_REGISTER_PBUF_RING failed (provided buffer rings need \
+                             Linux 5.19+)"
+                        }
+                        _ => "IORING_REGISTER_PBUF_RING failed",
+                    };
+                    return Err(crate::error::with_message(errno, format!("{hint}: {e}")));
+                }
+            }
+        }
         self.next_bgid += 1;
+        let inner = Rc::new(inner);
         inner.fill();
         self.keep.push(inner.clone());
         Ok(BufRing { inner })
@@ -646,6 +672,7 @@ unsafe impl MultishotOperation for RecvMulti {
         self.ring.guard(&c)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        super::op::check_recv_flags(self.flags)?;
         self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)
     }
@@ -727,6 +754,7 @@ unsafe impl Operation for RecvSelect {
         self.ring.guard(&c)
     }
     fn validate(&self, ring_id: u64) -> io::Result<()> {
+        super::op::check_recv_flags(self.flags)?;
         self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)
     }
@@ -973,15 +1001,28 @@ mod tests {
         let mut bad = cqe(9, 1, false);
         r.observe(&mut bad);
         assert!(r.guard(&bad).is_err());
+        assert_eq!(
+            r.inner.published_tail(),
+            4,
+            "refused ids leave the ring alone"
+        );
+        // A length beyond the buffer (MSG_TRUNC semantics, or corrupt memory) is refused, but
+        // the kernel did take that buffer: it goes straight back, not lost for good.
         let mut long = cqe(1, 9, false);
         r.observe(&mut long);
         assert!(r.guard(&long).is_err());
-        assert_eq!(r.available(), 3, "refused ids leave the ring alone");
-        drop(g);
-        assert_eq!(r.available(), 4);
+        assert_eq!(r.available(), 3);
         assert_eq!(r.inner.published_tail(), 5);
         assert_eq!(
             r.inner.entry(0),
+            (base + 8, 8, 1),
+            "republished at tail & mask"
+        );
+        drop(g);
+        assert_eq!(r.available(), 4);
+        assert_eq!(r.inner.published_tail(), 6);
+        assert_eq!(
+            r.inner.entry(1),
             (base + 16, 8, 2),
             "recycled at tail & mask"
         );

@@ -482,3 +482,82 @@ fn leaked_multishot_accept_still_closes_the_connections_it_delivered() {
         );
     }
 }
+
+/// Red-team finding: `MSG_TRUNC` on a TCP receive makes the kernel drop the data and report
+/// its length, so the driver marked never-written bytes (freed heap) as received data. Every
+/// receive into owned memory now refuses flags outside an allow-list, at submission, with the
+/// buffer handed back untouched.
+#[test]
+fn receive_flags_that_report_uncopied_bytes_are_refused() {
+    use uring::driver::Recv;
+    use uring::driver::pbuf::{RecvMulti, RecvSelect};
+    let mut d = Driver::new(8).unwrap();
+    let (_c, s) = crate::support::tcp_pair();
+    let e = d
+        .submit(Recv::new(&s, Vec::with_capacity(64), libc::MSG_TRUNC))
+        .expect_err("MSG_TRUNC refused");
+    assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput, "{}", e.error);
+    assert!(e.error.to_string().contains("MSG_TRUNC"), "{}", e.error);
+    assert!(e.into_op().into_buf().is_empty());
+    if let Ok(ring) = d.buf_ring(4, 64) {
+        let e = d
+            .submit_multishot(RecvMulti::new(&s, &ring).msg_flags(libc::MSG_TRUNC))
+            .expect_err("MSG_TRUNC refused");
+        assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput);
+        let _ = RecvSelect::new(&s, &ring);
+    }
+    // The allowed ones still work: MSG_WAITALL receives exactly what was asked.
+    let (mut c, s) = crate::support::tcp_pair();
+    std::io::Write::write_all(&mut c, b"abcdefgh").unwrap();
+    let op = d
+        .submit(Recv::new(&s, Vec::with_capacity(8), libc::MSG_WAITALL))
+        .unwrap();
+    let (n, buf) = d.wait(op).unwrap();
+    assert_eq!((n.unwrap(), &buf[..]), (8, &b"abcdefgh"[..]));
+}
+
+/// Red-team finding: `MSG_ZEROCOPY` on a plain send (socket with `SO_ZEROCOPY`) lets the
+/// kernel keep reading the pages after the CQE, while the driver had handed the buffer back.
+/// Sends refuse it (and any flag outside the allow-list); `SendZc` is the zero-copy send.
+#[test]
+fn send_flags_that_read_after_the_completion_are_refused() {
+    use uring::driver::{Send, SendMsg};
+    let mut d = Driver::new(8).unwrap();
+    let (_c, s) = crate::support::tcp_pair();
+    let e = d
+        .submit(Send::new(&s, vec![1u8; 64], libc::MSG_ZEROCOPY))
+        .expect_err("MSG_ZEROCOPY refused");
+    assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput, "{}", e.error);
+    assert!(e.error.to_string().contains("SendZc"), "{}", e.error);
+    let e = d
+        .submit(SendMsg::new(&s, vec![vec![1u8; 64]], libc::MSG_ZEROCOPY))
+        .expect_err("MSG_ZEROCOPY refused");
+    assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput);
+    let op = d
+        .submit(Send::new(
+            &s,
+            vec![1u8; 64],
+            libc::MSG_NOSIGNAL | libc::MSG_MORE,
+        ))
+        .unwrap();
+    assert_eq!(d.wait(op).unwrap().0.unwrap(), 64);
+}
+
+/// Red-team finding: a buffer group id registered on the ring before `Driver::from_ring` made
+/// every `buf_ring()` fail with `EEXIST` (and a message blaming the kernel's age). The driver
+/// now takes the next free id.
+#[test]
+fn buf_ring_skips_a_group_id_taken_before_the_driver() {
+    let ring = uring::Ring::new(8).unwrap();
+    if let Err(e) =
+        ring.submitter()
+            .register_buf_ring_mmap(4, 0, uring::register::BufRingFlags::empty())
+    {
+        eprintln!("skipping buf_ring_skips_a_group_id_taken_before_the_driver: {e}");
+        return;
+    }
+    let mut d = Driver::from_ring(ring);
+    let a = d.buf_ring(4, 64).unwrap();
+    let b = d.buf_ring(4, 64).unwrap();
+    assert_eq!((a.bgid(), b.bgid()), (1, 2));
+}
