@@ -57,6 +57,8 @@ pub mod model;
 #[allow(unsafe_code)]
 pub mod opcode;
 #[allow(unsafe_code)]
+pub mod pbuf;
+#[allow(unsafe_code)]
 pub mod probe;
 #[allow(unsafe_code)]
 pub mod register;
