@@ -561,3 +561,38 @@ fn buf_ring_skips_a_group_id_taken_before_the_driver() {
     let b = d.buf_ring(4, 64).unwrap();
     assert_eq!((a.bgid(), b.bgid()), (1, 2));
 }
+
+/// Slot identity, the buffer-ring row: a provided-buffer ring registered with one driver names
+/// a buffer group id the other driver may use for its own ring (both start at 0). Another
+/// driver refuses it at submission for every operation that selects buffers.
+#[test]
+fn buffer_ring_of_another_driver_is_refused() {
+    use uring::driver::pbuf::{RecvBundle, RecvMulti, RecvSelect};
+    let mut a = Driver::new(4).unwrap();
+    let mut b = Driver::new(4).unwrap();
+    let (Ok(ra), Ok(rb)) = (a.buf_ring(4, 64), b.buf_ring(4, 64)) else {
+        eprintln!("skipping buffer_ring_of_another_driver_is_refused: no buffer rings");
+        return;
+    };
+    assert_eq!(ra.bgid(), rb.bgid(), "the same group id in both rings");
+    let (_c, s) = crate::support::tcp_pair();
+    let e = b
+        .submit_multishot(RecvMulti::new(&s, &ra))
+        .expect_err("another driver's ring");
+    assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput, "{}", e.error);
+    let e = b
+        .submit(RecvSelect::new(&s, &ra))
+        .expect_err("another driver's ring");
+    assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput);
+    if let Ok(bundle) = RecvBundle::new(&s, &ra) {
+        let e = b
+            .submit_multishot(bundle)
+            .expect_err("another driver's ring");
+        assert_eq!(e.error.kind(), io::ErrorKind::InvalidInput);
+    }
+    assert_eq!(
+        (ra.available(), rb.available()),
+        (4, 4),
+        "neither ring was touched"
+    );
+}
