@@ -1,7 +1,7 @@
 //! What io_uring this kernel offers, and how fast it is here.
 //!
 //! ```sh
-//! cargo run --release -p uring --example probe
+//! cargo run --release -p evbind-uring --example probe
 //! ```
 //!
 //! Prints the kernel release, whether io_uring is usable (and why not), the features the kernel
