@@ -214,7 +214,7 @@ mod sys;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 mod waker;
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub use error::CtlError;
+pub use error::{CtlError, ParamsError, errno};
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use event::{Event, Events};
 #[cfg(any(target_os = "linux", target_os = "android"))]
