@@ -18,6 +18,8 @@
 //! This crate only names the ABI. For a safe interface use the `epoll` crate.
 //!
 //! On targets other than Linux and Android the crate is empty.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals)]
 

@@ -197,6 +197,8 @@
 //! - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html)
 //!
 //! On targets other than Linux and Android the crate is empty.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 #[cfg(any(target_os = "linux", target_os = "android"))]

@@ -69,6 +69,8 @@
 )]
 // The docs above link the Windows items, which do not exist in an empty build.
 #![cfg_attr(not(windows), allow(rustdoc::broken_intra_doc_links))]
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 #[cfg(windows)]

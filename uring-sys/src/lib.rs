@@ -161,6 +161,8 @@
 //! are 425/426/427 on every architecture, offset by the ABI base on MIPS (4000 o32, 5000 n64,
 //! 6000 n32) and x86-64 x32 (`0x4000_0000`); a compile-time assertion checks them against
 //! `libc::SYS_io_uring_*` for the target.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals)]
 

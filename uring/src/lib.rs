@@ -40,6 +40,8 @@
 //!   [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html),
 //!   [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
 // Unsafe code is fenced into the modules that touch the kernel or the mapped rings.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 #[allow(unsafe_code)]
