@@ -35,3 +35,8 @@ pub use sys_epoll::*;
 
 /// Re-export of the `libc` crate this one is built on (for `sigset_t`, `timespec`, `c_int`).
 pub use libc;
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, any(target_os = "linux", target_os = "android")))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

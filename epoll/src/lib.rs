@@ -227,3 +227,8 @@ pub use instance::{BusyPoll, Epoll};
 pub use sigset::SigSet;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use waker::Waker;
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, any(target_os = "linux", target_os = "android")))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

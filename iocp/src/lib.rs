@@ -89,3 +89,8 @@ pub use net::tcp_socket;
 pub use op::{Done, Output, Submitted, Ticket};
 #[cfg(windows)]
 pub use port::{Attached, Completion, CompletionPort, Entries, Notify};
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, windows))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

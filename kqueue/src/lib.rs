@@ -121,3 +121,8 @@ pub use kqueue::{ChangeError, Kqueue};
     )))
 )]
 pub use types::{Filter, Flags, ProcEvents, Timer, UserOp, VnodeEvents};
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, kqueue_os))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

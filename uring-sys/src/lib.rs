@@ -286,3 +286,8 @@ pub use io_uring::*;
 pub use io_uring::{bpf_filter::*, mock_file::*, query::*, zcrx::*};
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use time_types::*;
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, any(target_os = "linux", target_os = "android")))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

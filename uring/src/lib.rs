@@ -78,3 +78,8 @@ pub use ring::{CompletionQueue, CqeEntry, CqeMixed, PushError, Ring, SqeEntry, S
 pub use setup::{Builder, Features, SetupFlags};
 pub use squeue::{Sqe, Sqe128, SqeFlags};
 pub use submit::{Submitter, WaitArgs};
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
