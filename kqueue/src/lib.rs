@@ -108,7 +108,7 @@ pub use event::{Event, Events};
         target_vendor = "apple"
     )))
 )]
-pub use kqueue::{ChangeError, Kqueue};
+pub use kqueue::{ChangeError, Kqueue, errno};
 #[cfg(any(kqueue_os, all(test, unix)))]
 #[cfg_attr(
     docsrs,
