@@ -13,6 +13,7 @@
 #       ABI with ext[4]) and `__kevent50` (NetBSD's 40-byte ABI). The binaries are not run.
 #   x86_64-unknown-openbsd, x86_64-unknown-dragonfly (tier 3: nightly, -Zbuild-std):
 #     - `cargo +nightly clippy --all-targets -D warnings` as above (std is checked from source).
+#   x86_64-apple-darwin (nightly): the doctests compile (rustdoc `--no-run`).
 #
 # The portable encode/decode logic is unit-tested on Linux by the normal `cargo test` stage.
 
@@ -81,3 +82,11 @@ need_nightly rust-src clippy
 RUSTFLAGS=-Dwarnings CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/kqueue-build-std-target" \
   cargo +nightly clippy -p evbind-kqueue --all-targets --locked -Zbuild-std=std,panic_abort \
   --target x86_64-unknown-openbsd --target x86_64-unknown-dragonfly -- -D warnings
+
+# The doctests (the README's opening example among them) are only run on a BSD or a Mac
+# (.github/workflows/kqueue.yml); here they are at least compiled for macOS: nightly rustdoc
+# `--no-run` type-checks and builds each one without running it (seconds).
+log "kqueue: doctests compile for x86_64-apple-darwin (rustdoc --no-run)"
+need_nightly_target x86_64-apple-darwin
+RUSTDOCFLAGS="-Zunstable-options --no-run" CARGO_TARGET_DIR="$target_dir/kqueue-doctests" \
+  cargo +nightly test -p evbind-kqueue --doc --locked --target x86_64-apple-darwin
