@@ -5,11 +5,13 @@
 #   recommended flag accepted, the registration probe agreeing with IORING_REGISTER_QUERY;
 # - the same as `nobody` without capabilities when the stage runs as root (setpriv), the view of
 #   an ordinary service (RLIMIT_MEMLOCK counts, SQPOLL may be refused);
+# - io_uring denied by a seccomp filter (ENOSYS, EPERM; tests/tests/probe_denied.rs): exit
+#   status 1, the NOT-usable verdict on the first line, and that JSON against the schema too;
 # - a self-check: the validator must reject a report with a field removed, so a validator
 #   that accepts anything cannot pass the stage;
 # - the human output: the verdict line comes first, then the setup-flag, registration and
 #   limits sections; `--help` exits 0 and documents the exit status; a bad flag exits 2.
-# About 10 s warm (release build of the example reused; the self-measure runs 1 s), 1 min cold.
+# About 15 s warm (the example builds reused; the self-measure runs 1 s), 1–2 min cold.
 python3 -c 'import jsonschema' 2>/dev/null || need_apt python3-jsonschema
 
 dir=$(mktemp -d)
@@ -34,6 +36,14 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
   python3 ci/probe-validate.py "$schema" "$dir/nobody.json" "$status"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not d["process"]["cap_ipc_lock"], d["process"]' "$dir/nobody.json"
 fi
+
+# The unusable path: io_uring_setup denied by seccomp (ENOSYS, EPERM). The test asserts exit
+# status 1 and the NOT-usable verdict first; its reports are validated here too.
+log "probe: io_uring_setup denied by seccomp (tests/tests/probe_denied.rs)"
+PROBE_DENIED_OUT=$dir cargo test --locked -p tests --test probe_denied
+for f in "$dir"/denied-*.json; do
+  python3 ci/probe-validate.py "$schema" "$f" 1
+done
 
 log "probe: the validator rejects a broken report"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["verdict"]["usable"]; json.dump(d, open(sys.argv[2], "w"))' \
