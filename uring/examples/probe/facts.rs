@@ -150,8 +150,9 @@ pub(crate) struct SetupProbe {
     /// The name without `IORING_SETUP_`.
     pub(crate) name: &'static str,
     pub(crate) bit: u32,
-    /// The Linux release that added it.
-    pub(crate) since: &'static str,
+    /// The Linux release that added it (`None`: newer than the kernels this crate is tested
+    /// on, and not pinned down here).
+    pub(crate) since: Option<&'static str>,
     /// What was asked for, e.g. `SINGLE_ISSUER | DEFER_TASKRUN`.
     pub(crate) tried: &'static str,
     /// `Ok(note)` when accepted (the note says more, e.g. for IOPOLL), `Err` when refused.
@@ -174,7 +175,7 @@ pub(crate) fn setup_flags(process: &Process, iopoll_dir: &Path) -> Vec<SetupProb
         out.push(SetupProbe {
             name,
             bit,
-            since,
+            since: Some(since),
             tried,
             result: result.map_err(|e| {
                 let reason = setup_reason(name, &e, process);
@@ -338,14 +339,14 @@ pub(crate) fn setup_flags(process: &Process, iopoll_dir: &Path) -> Vec<SetupProb
         (
             "SQ_REWIND",
             sys::IORING_SETUP_SQ_REWIND,
-            "7.0",
+            "",
             "it would break the SQ protocol this crate keeps",
         ),
     ] {
         out.push(SetupProbe {
             name,
             bit,
-            since,
+            since: (!since.is_empty()).then_some(since),
             tried: "not tried",
             result: Err(Failure {
                 errno: None,

@@ -478,7 +478,11 @@ fn print_human(r: &Report) {
             Err(e) if !s.crate_supports => e.reason.clone(),
             Err(e) => format!("REFUSED: {}", failure_text(e)),
         };
-        println!("  {:<19} Linux {:<5} {state}", s.name, s.since);
+        println!(
+            "  {:<19} Linux {:<5} {state}",
+            s.name,
+            s.since.unwrap_or(">6.18")
+        );
     }
 
     println!();
@@ -725,7 +729,7 @@ fn to_json(r: &Report) -> Json {
                     Json::Obj(vec![
                         ("name", Json::str(format!("IORING_SETUP_{}", s.name))),
                         ("bit", Json::int(s.bit)),
-                        ("since", Json::str(s.since)),
+                        ("since", Json::opt(s.since, Json::str)),
                         ("crate_supports", Json::Bool(s.crate_supports)),
                         ("tried", Json::str(s.tried)),
                         ("accepted", Json::Bool(accepted)),
