@@ -9,10 +9,10 @@
 need_apt valgrind gcc libc6-dev
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
-cargo bench -p epoll --bench epoll -- \
+cargo bench -p evbind-epoll --bench epoll -- \
   --rounds "${EPOLL_BENCH_ROUNDS:-4000}" --trials "${EPOLL_BENCH_TRIALS:-9}"
 
-bin=$(cargo bench -p epoll --bench epoll --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -n1)
+bin=$(cargo bench -p evbind-epoll --bench epoll --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -n1)
 [ -x "$bin" ] || { echo "cannot find the bench executable (got '$bin')"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -67,7 +67,7 @@ done
 # 3. wrk against `echo_epoll --http` and the same server on mio (examples/http_mio.rs): loopback
 #    only, EPOLL_WRK_SECONDS (default 5) per run, two alternating runs each, servers killed after.
 need_apt wrk
-cargo build --release -p epoll --example echo_epoll --example http_mio
+cargo build --release -p evbind-epoll --example echo_epoll --example http_mio
 ex=$CARGO_TARGET_DIR/release/examples
 port=${EPOLL_WRK_PORT:-18080}
 "$ex/echo_epoll" --port "$port" --http >/dev/null &

@@ -5,7 +5,7 @@
 #      measured loop only (load-independent, unlike the wall-clock ratios on a busy machine).
 need_apt valgrind
 
-cargo bench -p uring --bench owned
+cargo bench -p evbind-uring --bench owned
 
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
 bin=$(ls -t "$target_dir"/release/deps/owned-* | grep -v '\.d$' | head -n1)

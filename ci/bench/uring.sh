@@ -7,7 +7,7 @@
 #      crates make the same syscalls, so the user-space count is all that can differ.
 need_apt valgrind
 
-cargo bench -p uring --bench ring
+cargo bench -p evbind-uring --bench ring
 
 # The bench binary cargo just built (the newest `ring-*` executable).
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')

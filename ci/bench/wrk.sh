@@ -6,8 +6,8 @@
 # WRK_RUNS (default 3) runs; requests/s side by side with ratios to epoll.
 need_apt wrk
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-cargo build --release -p uring --example http_uring --example runtime
-cargo build --release -p epoll --example echo_epoll --example http_mio
+cargo build --release -p evbind-uring --example http_uring --example runtime
+cargo build --release -p evbind-epoll --example echo_epoll --example http_mio
 ex=$CARGO_TARGET_DIR/release/examples
 port=${WRK_PORT:-18180}
 secs=${WRK_SECONDS:-5}

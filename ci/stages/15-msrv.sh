@@ -11,6 +11,6 @@ for t in x86_64-unknown-freebsd x86_64-pc-windows-gnu; do
   grep -qx "$t" <<<"$have" || rustup target add --toolchain "$msrv" "$t"
 done
 export CARGO_TARGET_DIR="$PWD/target/msrv"
-cargo "+$msrv" check --locked -p uring-sys -p epoll-sys -p uring -p epoll
-cargo "+$msrv" check --locked -p kqueue --target x86_64-unknown-freebsd
-cargo "+$msrv" check --locked -p iocp --target x86_64-pc-windows-gnu
+cargo "+$msrv" check --locked -p evbind-uring-sys -p evbind-epoll-sys -p evbind-uring -p evbind-epoll
+cargo "+$msrv" check --locked -p evbind-kqueue --target x86_64-unknown-freebsd
+cargo "+$msrv" check --locked -p evbind-iocp --target x86_64-pc-windows-gnu

@@ -3,4 +3,4 @@
 # where uint64_t is 4-aligned. The x86_64 check runs in the test stage. About 20 s.
 need_apt gcc-multilib
 need_target i686-unknown-linux-gnu
-CC="cc -m32" cargo test --locked --target i686-unknown-linux-gnu -p epoll-sys
+CC="cc -m32" cargo test --locked --target i686-unknown-linux-gnu -p evbind-epoll-sys

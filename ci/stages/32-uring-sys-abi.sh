@@ -2,7 +2,7 @@
 # checks x86_64 against the C compiler's view of /usr/include; this stage proves the rest:
 # - the kernel uapi uring-sys tracks, Linux 7.2: Debian sid's linux-libc-dev is downloaded into
 #   the target dir (never installed: a private apt state, `apt-get download`, `dpkg-deb -x`) and
-#   `cargo test -p uring-sys --test uapi` compiles a C program against its five io_uring headers
+#   `cargo test -p evbind-uring-sys --test uapi` compiles a C program against its five io_uring headers
 #   (-I that include dir first) and compares every struct, field, macro and enum value, both
 #   ways, on x86_64 and as i686. The version is pinned to UAPI_TRACKED; if sid no longer has it,
 #   the newest sid version is used instead and the test switches modes: any value/size/offset
@@ -64,20 +64,20 @@ echo "linux-libc-dev $ver ready in $(($(date +%s) - t0))s"
 
 export URING_SYS_INCLUDE=$sid/x/usr/include URING_SYS_UAPI_VERSION=$ver
 log "uring-sys: the C compiler against linux-libc-dev $ver's io_uring headers (x86_64)"
-cargo test -p uring-sys --locked --test uapi
+cargo test -p evbind-uring-sys --locked --test uapi
 
 log "epoll-sys: <linux/eventpoll.h> of linux-libc-dev $ver (struct epoll_params, EPIOC*), x86_64 and i686"
-EPOLL_SYS_INCLUDE=$URING_SYS_INCLUDE cargo test -p epoll-sys --locked --test abi c_compiler
+EPOLL_SYS_INCLUDE=$URING_SYS_INCLUDE cargo test -p evbind-epoll-sys --locked --test abi c_compiler
 EPOLL_SYS_INCLUDE=$URING_SYS_INCLUDE CC="gcc -m32" CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_LINKER=gcc \
-  cargo test -p epoll-sys --locked --target i686-unknown-linux-gnu --test abi c_compiler
+  cargo test -p evbind-epoll-sys --locked --target i686-unknown-linux-gnu --test abi c_compiler
 
 log "uring-sys: tests as an i686 process, and the $ver headers with gcc -m32"
 CC="gcc -m32" CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_LINKER=gcc \
-  cargo test -p uring-sys --locked --target i686-unknown-linux-gnu
+  cargo test -p evbind-uring-sys --locked --target i686-unknown-linux-gnu
 CC="gcc -m32" CARGO_TARGET_I686_UNKNOWN_LINUX_GNU_LINKER=gcc \
-  cargo test -p uring-sys --locked --target i686-unknown-linux-gnu --test uapi
+  cargo test -p evbind-uring-sys --locked --target i686-unknown-linux-gnu --test uapi
 
 for t in aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf riscv64gc-unknown-linux-gnu; do
   log "uring-sys: layout asserts on $t"
-  cargo check -p uring-sys --locked --all-targets --target "$t"
+  cargo check -p evbind-uring-sys --locked --all-targets --target "$t"
 done

@@ -13,6 +13,7 @@
 #       ABI with ext[4]) and `__kevent50` (NetBSD's 40-byte ABI). The binaries are not run.
 #   x86_64-unknown-openbsd, x86_64-unknown-dragonfly (tier 3: nightly, -Zbuild-std):
 #     - `cargo +nightly clippy --all-targets -D warnings` as above (std is checked from source).
+#   x86_64-apple-darwin (nightly): the doctests compile (rustdoc `--no-run`).
 #
 # The portable encode/decode logic is unit-tested on Linux by the normal `cargo test` stage.
 
@@ -25,7 +26,7 @@ export CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_TEST_DEBUG=0
 
 log "kqueue: clippy for ${tier2[*]}"
 for t in "${tier2[@]}"; do
-  cargo clippy -p kqueue --all-targets --locked --target "$t" -- -D warnings
+  cargo clippy -p evbind-kqueue --all-targets --locked --target "$t" -- -D warnings
 done
 
 # zig, pinned, in a venv kept between runs.
@@ -46,7 +47,7 @@ link_tests() { # RUST_TARGET ZIG_TARGET -> prints the test binaries
   local var
   var=CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$1")_LINKER
   env "$var=$ROOT/kqueue/ci/zig-cc" KQUEUE_ZIG_TARGET="$2" \
-    cargo test -p kqueue --no-run --locked --target "$1" --message-format=json \
+    cargo test -p evbind-kqueue --no-run --locked --target "$1" --message-format=json \
     | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p'
 }
 imports() { # BINARY... -> the dynamic symbols they import (name@version)
@@ -79,5 +80,13 @@ need_nightly rust-src clippy
 # std is checked from source for each target (the slow part: minutes per target), so its
 # artifacts live in a cache kept between runs on the same machine, like the zig venv.
 RUSTFLAGS=-Dwarnings CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/kqueue-build-std-target" \
-  cargo +nightly clippy -p kqueue --all-targets --locked -Zbuild-std=std,panic_abort \
+  cargo +nightly clippy -p evbind-kqueue --all-targets --locked -Zbuild-std=std,panic_abort \
   --target x86_64-unknown-openbsd --target x86_64-unknown-dragonfly -- -D warnings
+
+# The doctests (the README's opening example among them) are only run on a BSD or a Mac
+# (.github/workflows/kqueue.yml); here they are at least compiled for macOS: nightly rustdoc
+# `--no-run` type-checks and builds each one without running it (seconds).
+log "kqueue: doctests compile for x86_64-apple-darwin (rustdoc --no-run)"
+need_nightly_target x86_64-apple-darwin
+RUSTDOCFLAGS="-Zunstable-options --no-run" CARGO_TARGET_DIR="$target_dir/kqueue-doctests" \
+  cargo +nightly test -p evbind-kqueue --doc --locked --target x86_64-apple-darwin

@@ -64,7 +64,7 @@ judged() {
 log "iocp: crash self-check (each deliberate crash must fail the run)"
 for how in access-violation abort; do
   if IOCP_CRASH_SELF_CHECK=$how judged "$target_dir/iocp-crash-$how.log" \
-    cargo test -p iocp --locked --target x86_64-pc-windows-gnu --test iocp \
+    cargo test -p evbind-iocp --locked --target x86_64-pc-windows-gnu --test iocp \
     -- --exact crash::crashes_when_the_stage_asks; then
     echo "self-check: a deliberate crash ($how) passed as a successful test run" >&2
     exit 1
@@ -81,7 +81,7 @@ for how in access-violation abort; do
 done
 
 log "iocp: tests under $("$wine" --version)"
-if ! judged "$target_dir/iocp-test.log" cargo test -p iocp --locked --target x86_64-pc-windows-gnu; then
+if ! judged "$target_dir/iocp-test.log" cargo test -p evbind-iocp --locked --target x86_64-pc-windows-gnu; then
   echo "iocp tests under Wine failed: exit status $judged_exit; $judged_results" >&2
   exit 1
 fi
@@ -89,5 +89,5 @@ fi
 "$wineserver" -w
 
 log "iocp: clippy for Windows (gnu, msvc)"
-cargo clippy -p iocp --all-targets --locked --target x86_64-pc-windows-gnu -- -D warnings
-cargo clippy -p iocp --all-targets --locked --target x86_64-pc-windows-msvc -- -D warnings
+cargo clippy -p evbind-iocp --all-targets --locked --target x86_64-pc-windows-gnu -- -D warnings
+cargo clippy -p evbind-iocp --all-targets --locked --target x86_64-pc-windows-msvc -- -D warnings

@@ -19,7 +19,7 @@ SUPP
 RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=0" LSAN_OPTIONS="suppressions=$supp" \
   CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/asan" \
-  cargo +nightly test -p uring --target x86_64-unknown-linux-gnu --test owned
+  cargo +nightly test -p evbind-uring --target x86_64-unknown-linux-gnu --test owned
 RUSTFLAGS="-Zsanitizer=address" ASAN_OPTIONS="detect_leaks=1:abort_on_error=0" \
   CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/asan" \
   cargo +nightly test -p tests --target x86_64-unknown-linux-gnu --test results -- \

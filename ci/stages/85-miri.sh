@@ -9,4 +9,4 @@ export MIRIFLAGS="-Zmiri-disable-isolation"
 export PROPTEST_CASES=16
 export CARGO_TARGET_DIR="$ROOT/target/miri"
 cargo +nightly miri setup
-cargo +nightly miri test --locked -p uring-sys -p epoll-sys -p uring -p epoll -p kqueue --lib
+cargo +nightly miri test --locked -p evbind-uring-sys -p evbind-epoll-sys -p evbind-uring -p evbind-epoll -p evbind-kqueue --lib

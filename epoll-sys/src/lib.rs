@@ -18,6 +18,8 @@
 //! This crate only names the ABI. For a safe interface use the `epoll` crate.
 //!
 //! On targets other than Linux and Android the crate is empty.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
@@ -33,3 +35,8 @@ pub use sys_epoll::*;
 
 /// Re-export of the `libc` crate this one is built on (for `sigset_t`, `timespec`, `c_int`).
 pub use libc;
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, any(target_os = "linux", target_os = "android")))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -5,7 +5,7 @@
 //! 64 events are in, reading each pipe's byte as its event is handled. The writes, reads and
 //! dispatch loop are the same code for every implementation; only the epoll layer differs.
 //!
-//! `cargo bench -p epoll --bench epoll -- [--rounds N] [--trials N] [--only IMPL] [--mode lt|et]`
+//! `cargo bench -p evbind-epoll --bench epoll -- [--rounds N] [--trials N] [--only IMPL] [--mode lt|et]`
 //!
 //! `--only` runs one implementation once, for `valgrind --tool=callgrind`: the measured loop of
 //! each is the `#[inline(never)]` function `rounds_IMPL`, so `--toggle-collect='*rounds_*'`

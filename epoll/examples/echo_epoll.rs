@@ -2,8 +2,8 @@
 //! `--http` a tiny HTTP/1.1 "Hello, world!" responder for `wrk`.
 //!
 //! ```sh
-//! cargo run --release -p epoll --example echo_epoll -- --port 7878 --max-conns 1024
-//! cargo run --release -p epoll --example echo_epoll -- --port 8080 --http
+//! cargo run --release -p evbind-epoll --example echo_epoll -- --port 7878 --max-conns 1024
+//! cargo run --release -p evbind-epoll --example echo_epoll -- --port 8080 --http
 //! wrk -t1 -c64 -d5s http://127.0.0.1:8080/
 //! ```
 //!

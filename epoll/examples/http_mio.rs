@@ -2,7 +2,7 @@
 //! `epoll`: the reference for the `wrk` comparison in `ci/bench/epoll.sh`. Same protocol, same
 //! single thread, same edge-triggered drain-to-WouldBlock loops, same buffers.
 //!
-//! `cargo run --release -p epoll --example http_mio -- --port 8081`
+//! `cargo run --release -p evbind-epoll --example http_mio -- --port 8081`
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};

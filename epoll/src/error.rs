@@ -1,4 +1,5 @@
-//! Errors of `epoll_ctl` with what went wrong and what to do.
+//! Errors of `epoll_ctl` and the busy-poll ioctls with what went wrong and what to do, each
+//! keeping the kernel's errno (see [`errno`]).
 
 use std::fmt;
 use std::io;
@@ -103,16 +104,98 @@ pub(crate) fn ctl_error(op: &'static str, fd: i32, source: io::Error) -> io::Err
     io::Error::new(source.kind(), CtlError { op, fd, source })
 }
 
-/// An error from the busy-poll ioctls with a hint.
+/// The payload of an [`io::Error`] returned by [`Epoll::set_busy_poll`](crate::Epoll::set_busy_poll)
+/// and [`Epoll::busy_poll`](crate::Epoll::busy_poll): the ioctl, the kernel's errno and a hint.
+///
+/// The `io::Error` keeps the errno's [`io::ErrorKind`]; the errno itself is here, or through
+/// [`errno`]. A kernel without the busy-poll ioctls (before Linux 6.9) answers `ENOTTY`,
+/// whose kind is uncategorised, so test the errno:
+///
+/// ```
+/// # use epoll::Epoll;
+/// let ep = Epoll::new()?;
+/// match ep.busy_poll() {
+///     Ok(params) => println!("busy-poll: {params:?}"),
+///     Err(e) if epoll::errno(&e) == Some(libc::ENOTTY) => println!("no busy-poll (Linux < 6.9)"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ParamsError {
+    op: &'static str,
+    source: io::Error,
+}
+
+impl ParamsError {
+    /// The errno the ioctl failed with.
+    pub fn raw_os_error(&self) -> i32 {
+        self.source.raw_os_error().unwrap_or(0)
+    }
+
+    /// The ioctl: `"EPIOCSPARAMS"` or `"EPIOCGPARAMS"`.
+    pub fn op(&self) -> &'static str {
+        self.op
+    }
+
+    fn hint(&self) -> &'static str {
+        match self.source.raw_os_error() {
+            Some(libc::ENOTTY) => "the kernel has no epoll busy-poll ioctls (Linux 6.9+)",
+            Some(libc::EINVAL) => "busy_poll_usecs must be at most i32::MAX and the padding zero",
+            Some(libc::EPERM) => {
+                "a busy_poll_budget above 64 (NAPI_POLL_WEIGHT) needs CAP_NET_ADMIN"
+            }
+            _ => "",
+        }
+    }
+}
+
+impl fmt::Display for ParamsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ioctl({}): {}", self.op, self.source)?;
+        let hint = self.hint();
+        if !hint.is_empty() {
+            write!(f, ": {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ParamsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// An error from the busy-poll ioctls with a hint, keeping the errno in a [`ParamsError`].
 #[cold]
 #[inline(never)]
 pub(crate) fn params_error(set: bool, source: io::Error) -> io::Error {
-    let what = if set { "EPIOCSPARAMS" } else { "EPIOCGPARAMS" };
-    let hint = match source.raw_os_error() {
-        Some(libc::ENOTTY) => ": the kernel has no epoll busy-poll ioctls (Linux 6.9+)",
-        Some(libc::EINVAL) => ": busy_poll_usecs must be at most i32::MAX and the padding zero",
-        Some(libc::EPERM) => ": a busy_poll_budget above 64 (NAPI_POLL_WEIGHT) needs CAP_NET_ADMIN",
-        _ => "",
-    };
-    io::Error::new(source.kind(), format!("ioctl({what}): {source}{hint}"))
+    let op = if set { "EPIOCSPARAMS" } else { "EPIOCGPARAMS" };
+    io::Error::new(source.kind(), ParamsError { op, source })
+}
+
+/// The kernel's errno behind an error this crate returned: `raw_os_error()` for a plain OS
+/// error (`epoll_create1`, `epoll_wait`, the waker, ...), the kept errno of a [`CtlError`] or a
+/// [`ParamsError`]; `None` for an error without one.
+///
+/// ```
+/// # use epoll::{Epoll, Interest};
+/// let ep = Epoll::new()?;
+/// let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+/// let err = ep.delete(&a).unwrap_err();
+/// assert_eq!(epoll::errno(&err), Some(libc::ENOENT));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn errno(err: &io::Error) -> Option<i32> {
+    if let Some(n) = err.raw_os_error() {
+        return Some(n);
+    }
+    let inner = err.get_ref()?;
+    if let Some(e) = inner.downcast_ref::<CtlError>() {
+        return e.source.raw_os_error();
+    }
+    inner
+        .downcast_ref::<ParamsError>()
+        .and_then(|e| e.source.raw_os_error())
 }

@@ -249,7 +249,8 @@ impl Epoll {
     ///
     /// # Errors
     /// `ENOTTY` before Linux 6.9; `EINVAL` for `busy_poll_usecs > i32::MAX`; `EPERM` for a
-    /// budget above 64 without `CAP_NET_ADMIN`. Each message says which.
+    /// budget above 64 without `CAP_NET_ADMIN`. Each message says which; the errno is kept in
+    /// a [`ParamsError`](crate::ParamsError) (read it with [`errno`](crate::errno)).
     ///
     /// # References
     /// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html)
@@ -267,7 +268,8 @@ impl Epoll {
     /// `ioctl(epfd, EPIOCGPARAMS, &params)` — reads the busy-poll parameters (Linux 6.9+).
     ///
     /// # Errors
-    /// `ENOTTY` before Linux 6.9.
+    /// `ENOTTY` before Linux 6.9, kept in a [`ParamsError`](crate::ParamsError) (read it with
+    /// [`errno`](crate::errno)).
     ///
     /// # References
     /// - [ioctl_eventpoll(2)](https://man7.org/linux/man-pages/man2/ioctl_eventpoll.2.html)

@@ -197,6 +197,8 @@
 //! - [epoll_wait(2)](https://man7.org/linux/man-pages/man2/epoll_wait.2.html)
 //!
 //! On targets other than Linux and Android the crate is empty.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -214,7 +216,7 @@ mod sys;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 mod waker;
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub use error::CtlError;
+pub use error::{CtlError, ParamsError, errno};
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use event::{Event, Events};
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -225,3 +227,8 @@ pub use instance::{BusyPoll, Epoll};
 pub use sigset::SigSet;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use waker::Waker;
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, any(target_os = "linux", target_os = "android")))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

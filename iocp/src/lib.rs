@@ -69,6 +69,8 @@
 )]
 // The docs above link the Windows items, which do not exist in an empty build.
 #![cfg_attr(not(windows), allow(rustdoc::broken_intra_doc_links))]
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 #[cfg(windows)]
@@ -87,3 +89,8 @@ pub use net::tcp_socket;
 pub use op::{Done, Output, Submitted, Ticket};
 #[cfg(windows)]
 pub use port::{Attached, Completion, CompletionPort, Entries, Notify};
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, windows))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -75,6 +75,29 @@ impl fmt::Display for ChangeError {
     }
 }
 
+/// The kernel's errno behind an error this crate returned: `raw_os_error()` for a plain OS
+/// error (`kqueue`, `kevent` itself, an [`Event`](crate::Event)'s `EV_ERROR`), the errno a
+/// [`ChangeError`] keeps for [`Kqueue::apply`]; `None` for an error without one (a bad
+/// argument the crate refused before calling the kernel).
+///
+/// ```
+/// # use kqueue::{Change, Filter, Flags, Kqueue};
+/// let kq = Kqueue::new()?;
+/// // Watching a descriptor number that is not open: EBADF for that change.
+/// let bad = Change::new(1_000_000, Filter::Read, Flags::ADD, 0, 0, 0)?;
+/// let err = kq.apply(&[bad]).unwrap_err();
+/// assert_eq!(kqueue::errno(&err), Some(libc::EBADF));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn errno(err: &io::Error) -> Option<i32> {
+    if let Some(n) = err.raw_os_error() {
+        return Some(n);
+    }
+    err.get_ref()?
+        .downcast_ref::<ChangeError>()
+        .and_then(|e| e.error.raw_os_error())
+}
+
 impl Error for ChangeError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
         Some(&self.error)

@@ -52,6 +52,11 @@ rendered for the BSD and Apple targets (see `package.metadata.docs.rs`).*
 //!
 //! MSRV: Rust 1.85.
 
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// `kqueue_os` is our build-script shorthand, and `all(test, unix)` only lets the unit tests
+// of the portable logic run on Linux: the badges name the systems instead.
+#![cfg_attr(docsrs, doc(auto_cfg(hide(kqueue_os, test, unix))))]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -69,10 +74,55 @@ mod sys;
 mod types;
 
 #[cfg(any(kqueue_os, all(test, unix)))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_vendor = "apple"
+    )))
+)]
 pub use change::Change;
 #[cfg(any(kqueue_os, all(test, unix)))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_vendor = "apple"
+    )))
+)]
 pub use event::{Event, Events};
 #[cfg(kqueue_os)]
-pub use kqueue::{ChangeError, Kqueue};
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_vendor = "apple"
+    )))
+)]
+pub use kqueue::{ChangeError, Kqueue, errno};
 #[cfg(any(kqueue_os, all(test, unix)))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(
+        target_os = "freebsd",
+        target_os = "dragonfly",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_vendor = "apple"
+    )))
+)]
 pub use types::{Filter, Flags, ProcEvents, Timer, UserOp, VnodeEvents};
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, kqueue_os))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

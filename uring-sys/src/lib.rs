@@ -161,6 +161,8 @@
 //! are 425/426/427 on every architecture, offset by the ABI base on MIPS (4000 o32, 5000 n64,
 //! 6000 n32) and x86-64 x32 (`0x4000_0000`); a compile-time assertion checks them against
 //! `libc::SYS_io_uring_*` for the target.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![allow(non_camel_case_types, non_upper_case_globals)]
 
@@ -284,3 +286,8 @@ pub use io_uring::*;
 pub use io_uring::{bpf_filter::*, mock_file::*, query::*, zcrx::*};
 #[cfg(any(target_os = "linux", target_os = "android"))]
 pub use time_types::*;
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(all(doctest, any(target_os = "linux", target_os = "android")))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

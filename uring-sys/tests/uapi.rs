@@ -4,7 +4,7 @@
 //!
 //! Not part of `cargo test`: the headers are not on this machine (Debian's `linux-libc-dev` is
 //! 6.1). CI stage 32 downloads Debian sid's `linux-libc-dev` (never installing it) and runs
-//! `cargo test -p uring-sys --test uapi` with
+//! `cargo test -p evbind-uring-sys --test uapi` with
 //!
 //! - `URING_SYS_INCLUDE`: the unpacked `usr/include`; the C compiler gets `-I` that directory
 //!   (and its multiarch subdirectory) before the system's. Unset, this program fails: it never

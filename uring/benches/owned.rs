@@ -1,6 +1,6 @@
 //! The ownership-safe driver beside the raw path and tokio's `io-uring`, in the same run.
 //!
-//! `cargo bench -p uring --bench owned` prints one table: batched NOPs (32 per submit) and
+//! `cargo bench -p evbind-uring --bench owned` prints one table: batched NOPs (32 per submit) and
 //! 4 KiB page-cached random reads at queue depth 32 (owned `Box<[u8]>` buffers; and fixed-buffer
 //! leases against raw `READ_FIXED`). Each row runs the three alternately several times and keeps
 //! each one's best. The targets (issue 4): safe within 10% of raw on reads, 25% on NOPs.

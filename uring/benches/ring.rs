@@ -1,6 +1,6 @@
 //! The ring's raw path beside tokio's `io-uring` crate, in the same run, as ratios.
 //!
-//! `cargo bench -p uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1, and
+//! `cargo bench -p evbind-uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1, and
 //! 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file). Each
 //! row runs both crates alternately several times and keeps each one's best, so a noisy
 //! neighbour hurts both alike. Rates are given per CPU-second of the submitting thread (which

@@ -5,7 +5,7 @@
 //! protocol with the epoll server instead.
 //!
 //! ```sh
-//! cargo run --release -p uring --example echo_uring -- --port 7878 --max-conns 1024
+//! cargo run --release -p evbind-uring --example echo_uring -- --port 7878 --max-conns 1024
 //! ```
 //!
 //! The server is in `support/uring_server.rs` (its doc explains the design), so tests

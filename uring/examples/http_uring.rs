@@ -3,7 +3,7 @@
 //! optional linked send timeout, SIGINT, epoll fallback), for `wrk`:
 //!
 //! ```sh
-//! cargo run --release -p uring --example http_uring -- --port 8080
+//! cargo run --release -p evbind-uring --example http_uring -- --port 8080
 //! wrk -t1 -c64 -d5s http://127.0.0.1:8080/
 //! ```
 

@@ -2,9 +2,9 @@
 //! `support/runtime.rs`), and an echo server and clients written with `async`/`await` on it.
 //!
 //! ```sh
-//! cargo run --release -p uring --example runtime                 # the demo: server + clients
-//! cargo run --release -p uring --example runtime -- --port 8080  # serve echo until killed
-//! cargo run --release -p uring --example runtime -- --port 8080 --http   # for wrk
+//! cargo run --release -p evbind-uring --example runtime                 # the demo: server + clients
+//! cargo run --release -p evbind-uring --example runtime -- --port 8080  # serve echo until killed
+//! cargo run --release -p evbind-uring --example runtime -- --port 8080 --http   # for wrk
 //! ```
 //!
 //! The demo starts the echo server on a free port, runs 16 clients that each send 200

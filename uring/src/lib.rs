@@ -40,6 +40,8 @@
 //!   [`io_uring_enter(2)`](https://man7.org/linux/man-pages/man2/io_uring_enter.2.html),
 //!   [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
 // Unsafe code is fenced into the modules that touch the kernel or the mapped rings.
+// docs.rs (`--cfg docsrs`, nightly): badges saying which systems have an item.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 
 #[allow(unsafe_code)]
@@ -78,3 +80,8 @@ pub use ring::{CompletionQueue, CqeEntry, CqeMixed, PushError, Ring, SqeEntry, S
 pub use setup::{Builder, Features, SetupFlags};
 pub use squeue::{Sqe, Sqe128, SqeFlags};
 pub use submit::{Submitter, WaitArgs};
+
+/// The README's examples, compiled and run as doctests (the README opens with the first one).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

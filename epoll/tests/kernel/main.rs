@@ -5,6 +5,7 @@ mod util;
 mod closed;
 mod ctl_errors;
 mod echo;
+mod errno;
 mod exclusive;
 mod many;
 mod no_alloc;

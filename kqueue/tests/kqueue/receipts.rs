@@ -53,6 +53,12 @@ fn apply_names_the_failing_change() {
         (1, BAD_FD, Some(libc::EBADF))
     );
     assert!(err.to_string().contains("#1"), "{err}");
+    // The errno is reachable without knowing the payload type (issue 17).
+    assert_eq!(kqueue::errno(&err), Some(libc::EBADF));
+    assert_eq!(
+        err.kind(),
+        std::io::Error::from_raw_os_error(libc::EBADF).kind()
+    );
 }
 
 #[test]

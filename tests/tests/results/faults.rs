@@ -51,7 +51,7 @@ fn child_exec_example() {
 fn example(name: &str) -> std::path::PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = std::process::Command::new(cargo)
-        .args(["build", "-q", "-p", "uring", "--example", name])
+        .args(["build", "-q", "-p", "evbind-uring", "--example", name])
         .output()
         .expect("running cargo build");
     assert!(

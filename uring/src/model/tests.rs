@@ -1,6 +1,6 @@
 //! The ring core against the model kernel: deterministic cases, then random interleavings.
 //! No syscall but one `eventfd`, so they run under Miri:
-//! `cargo +nightly miri test -p uring --lib model::`.
+//! `cargo +nightly miri test -p evbind-uring --lib model::`.
 
 use std::collections::HashMap;
 
