@@ -169,7 +169,17 @@ fn timeout_multishot_counts() {
     while !d.is_finished(&h) {
         turn(&mut d);
         while let Some(item) = d.next(&h) {
-            item.unwrap();
+            match item {
+                Err(e) if fired == 0 && e.raw_os_error() == Some(libc::EINVAL) => {
+                    eprintln!(
+                        "SKIPPED timeout_multishot_counts: the kernel refused \
+                         IORING_TIMEOUT_MULTISHOT with EINVAL (Linux 6.4+)"
+                    );
+                    d.release(h).unwrap();
+                    return;
+                }
+                r => r.unwrap(),
+            };
             fired += 1;
         }
     }

@@ -17,7 +17,19 @@ fn nop_with_injected_result() {
         .submit(NoMem::new(opcode::Nop::new().result(Some(-libc::EAGAIN))))
         .unwrap();
     let out = d.wait(op).unwrap();
-    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EAGAIN));
+    let r = out.result();
+    if matches!(r, Ok(0))
+        || r.as_ref()
+            .is_err_and(|e| e.raw_os_error() == Some(libc::EINVAL))
+    {
+        // Kernels before the flag ignore nop_flags (a plain NOP: 0) or refuse it (EINVAL).
+        eprintln!(
+            "SKIPPED nop_with_injected_result: the kernel's NOP does not honour \
+             IORING_NOP_INJECT_RESULT (it completed with {r:?})"
+        );
+        return;
+    }
+    assert_eq!(r.unwrap_err().raw_os_error(), Some(libc::EAGAIN));
     assert!(out.fd.is_none());
 }
 

@@ -140,8 +140,13 @@ fn files_tags_post_a_cqe_when_the_file_leaves_its_slot() {
     assert_eq!(c.res(), 0);
     // Unregistering the table retires the new file with its own tag.
     ring.submitter().unregister_files().unwrap();
-    let c = wait_for(&mut ring, 0xBBBB);
-    assert_eq!(c.res(), 0);
+    if !unregister_tag(
+        &mut ring,
+        0xBBBB,
+        "files_tags_post_a_cqe_when_the_file_leaves_its_slot",
+    ) {
+        return;
+    }
     // Mismatched lengths are refused before the kernel is asked.
     let e = ring
         .submitter()
