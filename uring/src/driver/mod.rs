@@ -876,9 +876,16 @@ impl Driver {
         self.push(&sqe)
     }
 
-    /// Cancels every in-flight request on `fd` (`IORING_ASYNC_CANCEL_FD | ALL`).
+    /// Cancels every in-flight request on `fd` (`IORING_ASYNC_CANCEL_FD | ALL`, Linux 5.19+).
+    ///
+    /// # Errors
+    /// `EOPNOTSUPP`, saying so, on a kernel without cancel flags (it would refuse the cancel,
+    /// and nothing would be cancelled); the SQ is full.
     pub fn cancel_fd(&mut self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
         use std::os::fd::AsRawFd;
+        if !crate::probe::cancel_flags_supported() {
+            return Err(crate::probe::cancel_flags_error("Driver::cancel_fd"));
+        }
         let sqe = opcode::AsyncCancelFd::new(crate::types::Fd(fd.as_raw_fd()))
             .flags(CancelFlags::ALL)
             .build()
@@ -886,8 +893,15 @@ impl Driver {
         self.push(&sqe)
     }
 
-    /// Cancels every in-flight request on the ring (`IORING_ASYNC_CANCEL_ANY | ALL`).
+    /// Cancels every in-flight request on the ring (`IORING_ASYNC_CANCEL_ANY | ALL`, Linux
+    /// 5.19+; before, one cancel by `user_data` per in-flight operation).
     pub fn cancel_all(&mut self) -> io::Result<()> {
+        if !crate::probe::cancel_flags_supported() {
+            for key in self.slab.keys() {
+                self.cancel_key(self.id, key)?;
+            }
+            return Ok(());
+        }
         let sqe = opcode::AsyncCancel::new(0)
             .flags(CancelFlags::ANY.union(CancelFlags::ALL))
             .build()
