@@ -51,6 +51,26 @@ fn fds_for(conns: usize) {
     );
 }
 
+/// The echo server of `kind`, or `None` (printing why the scenario skips) when the kernel
+/// lacks what the io_uring server uses (`ErrorKind::Unsupported`: before Linux 5.19).
+fn start(kind: Kind, max_conns: usize, what: &str) -> Option<(Echo, std::sync::mpsc::Sender<()>)> {
+    match Echo::start_paused(kind, max_conns) {
+        Ok(s) => Some(s),
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+            println!("SKIPPED {what}: {e}");
+            None
+        }
+        Err(e) => panic!("echo server: {e}"),
+    }
+}
+
+/// The row of a scenario that skipped.
+fn skipped(what: &str) -> Row {
+    let mut row = Row::new(what);
+    row.note = "skipped: the kernel lacks what the io_uring server uses".into();
+    row
+}
+
 /// `load::run`, and on failure what the server says too.
 fn run(server: Echo, p: &Pattern, plans: &[Plan]) -> (load::Report, Echo) {
     match load::run(server.addr(), p, plans, MAX_WRITE, WITHIN) {
@@ -63,7 +83,11 @@ fn run(server: Echo, p: &Pattern, plans: &[Plan]) -> (load::Report, Echo) {
 fn echo(kind: Kind) -> Row {
     let (conns, stream) = (conns(), stream());
     fds_for(conns);
-    let server = Echo::start(kind, conns + 16).expect("echo server");
+    let title = format!("load: {} echo, {conns} conns", kind.name());
+    let Some((server, go)) = start(kind, conns + 16, &title) else {
+        return skipped(&title);
+    };
+    drop(go);
     let (r, server) = run(server, &pattern(), &vec![Plan::Full; conns]);
     let s = server.stop().expect("server stats");
     assert_eq!(r.sent, (conns * stream) as u64, "every byte sent");
@@ -96,7 +120,11 @@ fn half_close_reset(kind: Kind) -> Row {
     let n = 300 / scale();
     let stream = stream();
     fds_for(n);
-    let server = Echo::start(kind, n + 16).expect("echo server");
+    let title = format!("load: {} echo, half-closed and reset peers", kind.name());
+    let Some((server, go)) = start(kind, n + 16, &title) else {
+        return skipped(&title);
+    };
+    drop(go);
     let p = pattern();
     let mut rng = Rng::new(7);
     let plans: Vec<Plan> = (0..n)
@@ -133,7 +161,10 @@ fn backlog(kind: Kind) -> Row {
     const BYTES: usize = 16 * 1024;
     let n = 1000 / scale();
     fds_for(n);
-    let (server, go) = Echo::start_paused(kind, n + 16).expect("echo server");
+    let title = format!("load: {} echo, connects before accept", kind.name());
+    let Some((server, go)) = start(kind, n + 16, &title) else {
+        return skipped(&title);
+    };
     let addr = server.addr();
     let connector = std::thread::spawn(move || {
         (0..n)

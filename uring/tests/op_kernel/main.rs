@@ -106,6 +106,16 @@ pub fn reap(ring: &mut Ring, n: usize) -> Vec<Cqe> {
     out
 }
 
+/// Whether `c` is the kernel refusing `what` (a flag or field of the SQE) with `EINVAL` in a
+/// final CQE: the kernels before `what`'s release do. Prints why the test skips.
+pub fn refused(c: &Cqe, test: &str, what: &str) -> bool {
+    if c.res() == -libc::EINVAL && !c.has_more() {
+        util::skip(test, format!("the kernel refused {what} with EINVAL"));
+        return true;
+    }
+    false
+}
+
 /// The CQE with `user_data`, which must be among `cqes`.
 pub fn by_ud(cqes: &[Cqe], ud: u64) -> Cqe {
     *cqes

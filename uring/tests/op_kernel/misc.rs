@@ -103,7 +103,6 @@ fn async_cancel_by_fd_cancels_every_request_on_it() {
     let (mut a, mut b) = ([0u8; 4], [0u8; 4]);
     let mut ring = ring();
     let fd = Fd(r.as_raw_fd());
-    eprintln!("cancel_by_fd: submitting two reads");
     // SAFETY: `a` and `b` (declared before `ring`) outlive both reads: they are cancelled below and
     // their CQEs reaped (`all.len() == 3`) before the test ends.
     unsafe {
@@ -115,7 +114,6 @@ fn async_cancel_by_fd_cancels_every_request_on_it() {
             ],
         )
     };
-    eprintln!("cancel_by_fd: cancelling by fd");
     // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
     // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
     // freed while it is in flight.
@@ -128,7 +126,6 @@ fn async_cancel_by_fd_cancels_every_request_on_it() {
                 .user_data(3)],
         )
     };
-    eprintln!("cancel_by_fd: {all:?}");
     if by_ud(&all, 3).res() == -libc::EINVAL {
         // Before Linux 5.19 the kernel refuses any cancel flag (IORING_ASYNC_CANCEL_FD/ALL):
         // nothing was cancelled, so cancel the reads by user_data (Linux 5.5) and reap them.

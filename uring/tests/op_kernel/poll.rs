@@ -109,6 +109,19 @@ fn poll_update_changes_events_and_user_data() {
     // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
     // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[upd]) };
+    if refused(
+        &by_ud(&cqes, 22),
+        "poll_update_changes_events_and_user_data",
+        "IORING_POLL_UPDATE_EVENTS/USER_DATA (Linux 5.13+)",
+    ) {
+        // The poll is unchanged: remove it (POLL_REMOVE by user_data is Linux 5.1).
+        // SAFETY: POLL_REMOVE carries no pointer.
+        let more = unsafe { run(&mut ring, &[PollRemove::new(20).build().user_data(23)]) };
+        if !more.iter().any(|c| c.user_data() == 20) {
+            reap(&mut ring, 1);
+        }
+        return;
+    }
     let mut all = cqes.clone();
     if !all.iter().any(|c| c.user_data() == 21) {
         all.extend(reap(&mut ring, 1));

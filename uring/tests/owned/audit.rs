@@ -44,7 +44,14 @@ fn panic_in_reap_callback_keeps_in_flight_exact() {
 fn recvmsg_multishot_huge_lengths_are_refused() {
     use uring::driver::multishot::RecvMsgMulti;
     let mut d = Driver::new(8).unwrap();
-    let ring = d.buf_ring(4, 256).unwrap();
+    let Some(ring) = crate::support::buf_ring_or_skip(
+        &mut d,
+        4,
+        256,
+        "recvmsg_multishot_huge_lengths_are_refused",
+    ) else {
+        return;
+    };
     let (_a, b) = std::os::unix::net::UnixDatagram::pair().unwrap();
     for (namelen, controllen) in [
         (0, usize::MAX),
@@ -125,7 +132,11 @@ fn forget_every_handle_type_then_drop() {
     use uring::driver::fixed::ReadFixed;
     use uring::driver::pbuf::RecvMulti;
     let mut d = Driver::new(16).unwrap();
-    let ring = d.buf_ring(4, 64).unwrap();
+    let Some(ring) =
+        crate::support::buf_ring_or_skip(&mut d, 4, 64, "forget_every_handle_type_then_drop")
+    else {
+        return;
+    };
     let pool = d.fixed_buffers(2, 4096).unwrap();
     let files = d.fixed_files(4).unwrap();
     let (mut a, b) = UnixStream::pair().unwrap();
@@ -174,7 +185,14 @@ fn cancel_multishot_recv_while_streaming_loses_nothing() {
     use std::os::unix::net::UnixStream;
     use uring::driver::pbuf::RecvMulti;
     let mut d = Driver::new(16).unwrap();
-    let ring = d.buf_ring(8, 512).unwrap();
+    let Some(ring) = crate::support::buf_ring_or_skip(
+        &mut d,
+        8,
+        512,
+        "cancel_multishot_recv_while_streaming_loses_nothing",
+    ) else {
+        return;
+    };
     let (a, mut b) = UnixStream::pair().unwrap();
     let want: Vec<u8> = (0..400_000u32).map(|i| (i % 251) as u8).collect();
     let data = want.clone();

@@ -78,7 +78,11 @@ fn lease_from_another_ring_is_an_error() {
         .unwrap_err();
     assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput);
     // A provided buffer ring of another driver, too.
-    let ring_a = a.buf_ring(4, 64).unwrap();
+    let Some(ring_a) =
+        crate::support::buf_ring_or_skip(&mut a, 4, 64, "lease_from_another_ring_is_an_error")
+    else {
+        return;
+    };
     let err = b.submit_multishot(RecvMulti::new(&c, &ring_a)).unwrap_err();
     assert_eq!(err.error.kind(), std::io::ErrorKind::InvalidInput);
 }
@@ -110,7 +114,11 @@ fn buffer_too_small_is_an_error() {
     let e = lease.copy_from(&[0u8; 9]).unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     // Provided buffers too small for a recvmsg header plus the reserved name.
-    let ring = d.buf_ring(4, 32).unwrap();
+    let Some(ring) =
+        crate::support::buf_ring_or_skip(&mut d, 4, 32, "buffer_too_small_is_an_error")
+    else {
+        return;
+    };
     let (_a, b) = UnixStream::pair().unwrap();
     let err = d
         .submit_multishot(RecvMsgMulti::new(&b, &ring, 16, 0))

@@ -80,6 +80,24 @@ pub(crate) fn supported(d: &Driver, op: u8, test: &str) -> bool {
     }
 }
 
+/// `d.buf_ring(n, size)`, or `None` when the kernel has no provided-buffer rings (Linux 5.19+):
+/// then the crate's error must say so (checked here), and the test prints why it skips.
+pub(crate) fn buf_ring_or_skip(
+    d: &mut Driver,
+    n: u32,
+    size: u32,
+    test: &str,
+) -> Option<uring::driver::pbuf::BufRing> {
+    match d.buf_ring(n, size) {
+        Ok(r) => Some(r),
+        Err(e) if e.to_string().contains("need Linux 5.19") => {
+            eprintln!("SKIPPED {test}: {e}");
+            None
+        }
+        Err(e) => panic!("{test}: buf_ring({n}, {size}): {e}"),
+    }
+}
+
 /// A connected TCP pair over loopback `(client, server)`.
 pub(crate) fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
