@@ -53,7 +53,7 @@ kt_initramfs aarch64-unknown-linux-gnu arm64
 echo "built in $(($(date +%s) - t1))s"
 
 log "kernels: booting ${#slots[@]} kernels, $KERNELS_PARALLEL at a time"
-rm -f "$KT"/logs/*.log
+rm -f "$KT"/logs/*.log*
 running=0
 for s in "${slots[@]}"; do
   read -r slot machine <<<"$s"
