@@ -154,3 +154,15 @@ pub(crate) fn cancel_flags_error(what: &str) -> io::Error {
         ),
     )
 }
+
+/// `Ok(())` when this kernel supports `opcode`, else the error naming the opcode and the Linux
+/// release that added it. The kernel's probe is taken once per process (a throwaway ring);
+/// without one (before Linux 5.6, or no ring at all) every opcode passes and the kernel's own
+/// answer in the CQE is all there is.
+pub(crate) fn kernel_supports(opcode: u8) -> io::Result<()> {
+    static PROBE: std::sync::OnceLock<Option<Probe>> = std::sync::OnceLock::new();
+    match PROBE.get_or_init(|| Probe::new().ok()) {
+        Some(p) => p.check(opcode),
+        None => Ok(()),
+    }
+}

@@ -543,6 +543,14 @@ impl Driver {
         start: impl FnOnce(&mut Slot, T) -> Sqe,
     ) -> Result<Key, SubmitError<T>> {
         let (key, sqe) = occupy(&mut self.slab, op, start)?;
+        // An opcode this kernel lacks is the error naming the release that added it (e.g.
+        // SEND_ZC, Linux 6.0), not a bare EINVAL in the CQE.
+        // (A ring over the model kernel asks nobody: the model answers for itself.)
+        if let Err(error) = self.ring.supports_opcode(sqe.opcode()) {
+            // SAFETY: `start` stored a `T` (this function's contract), never pushed.
+            let op = unsafe { take_unpushed::<T>(&mut self.slab, key) };
+            return Err(SubmitError { error, op });
+        }
         match self.push(&sqe) {
             Ok(()) => {
                 self.in_flight += 1;
@@ -883,7 +891,7 @@ impl Driver {
     /// and nothing would be cancelled); the SQ is full.
     pub fn cancel_fd(&mut self, fd: std::os::fd::BorrowedFd<'_>) -> io::Result<()> {
         use std::os::fd::AsRawFd;
-        if !crate::probe::cancel_flags_supported() {
+        if !self.ring.has_cancel_flags() {
             return Err(crate::probe::cancel_flags_error("Driver::cancel_fd"));
         }
         let sqe = opcode::AsyncCancelFd::new(crate::types::Fd(fd.as_raw_fd()))
@@ -896,7 +904,7 @@ impl Driver {
     /// Cancels every in-flight request on the ring (`IORING_ASYNC_CANCEL_ANY | ALL`, Linux
     /// 5.19+; before, one cancel by `user_data` per in-flight operation).
     pub fn cancel_all(&mut self) -> io::Result<()> {
-        if !crate::probe::cancel_flags_supported() {
+        if !self.ring.has_cancel_flags() {
             for key in self.slab.keys() {
                 self.cancel_key(self.id, key)?;
             }
