@@ -44,6 +44,18 @@ use crate::submit::Submitter;
 /// and, for the errors people hit, the cause and remedy (`hint(errno)`); the errno stays
 /// reachable through [`crate::error::errno`].
 fn wrap(opcode: &'static str, err: io::Error, hint: fn(i32) -> Option<&'static str>) -> io::Error {
+    // EINVAL is also what a kernel says to an opcode it does not know: name the release.
+    if let (Some(libc::EINVAL), Some((major, minor))) = (err.raw_os_error(), since(opcode)) {
+        let hint = hint(libc::EINVAL).unwrap_or("the kernel rejected the arguments");
+        return crate::error::with_message(
+            libc::EINVAL,
+            format!(
+                "io_uring_register({opcode}): {hint}; or this kernel ({}) predates {opcode}, \
+                 which needs Linux {major}.{minor}+",
+                crate::error::kernel_release()
+            ),
+        );
+    }
     match err.raw_os_error() {
         Some(errno) => match hint(errno).or_else(|| common_hint(errno)) {
             Some(hint) => {
@@ -55,6 +67,32 @@ fn wrap(opcode: &'static str, err: io::Error, hint: fn(i32) -> Option<&'static s
         },
         None => err,
     }
+}
+
+/// The Linux release that added the registration opcode named `opcode`.
+fn since(opcode: &str) -> Option<(u8, u8)> {
+    let name = opcode
+        .strip_prefix("IORING_UNREGISTER_")
+        .or_else(|| opcode.strip_prefix("IORING_REGISTER_"))?;
+    Some(match name {
+        "BUFFERS" | "FILES" | "EVENTFD" => (5, 1),
+        "FILES_UPDATE" => (5, 5),
+        "EVENTFD_ASYNC" | "PROBE" | "PERSONALITY" => (5, 6),
+        "RESTRICTIONS" | "ENABLE_RINGS" => (5, 10),
+        "FILES2" | "FILES_UPDATE2" | "BUFFERS2" | "BUFFERS_UPDATE" => (5, 13),
+        "IOWQ_AFF" => (5, 14),
+        "IOWQ_MAX_WORKERS" => (5, 15),
+        "RING_FDS" => (5, 18),
+        "PBUF_RING" => (5, 19),
+        "SYNC_CANCEL" | "FILE_ALLOC_RANGE" => (6, 0),
+        "PBUF_STATUS" => (6, 8),
+        "NAPI" => (6, 9),
+        "CLOCK" | "CLONE_BUFFERS" => (6, 12),
+        "SEND_MSG_RING" | "RESIZE_RINGS" | "MEM_REGION" => (6, 13),
+        "ZCRX_IFQ" => (6, 15),
+        "QUERY" => (6, 18),
+        _ => return None,
+    })
 }
 
 /// Hints that hold for every opcode.

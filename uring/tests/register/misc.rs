@@ -504,3 +504,34 @@ fn clock_boottime_and_monotonic_are_accepted_realtime_is_not() {
         .unwrap_err();
     assert_eq!(errno(&e), Some(libc::EINVAL));
 }
+
+/// A registration the kernel does not know fails with EINVAL, like bad arguments do: the
+/// message names the opcode and the release that added it. Runs where NAPI (Linux 6.9) is
+/// missing (5.10 and 6.1 in the kernel matrix).
+#[test]
+fn a_registration_the_kernel_lacks_names_its_release() {
+    let ring = Ring::new(2).unwrap();
+    let s = ring.submitter();
+    let settings = Napi {
+        busy_poll_timeout_us: 100,
+        prefer_busy_poll: false,
+        tracking: NapiTracking::DYNAMIC,
+    };
+    match s.register_napi(settings) {
+        Ok(_) => {
+            s.unregister_napi().unwrap();
+            util::skip(
+                "a_registration_the_kernel_lacks_names_its_release",
+                "this kernel has IORING_REGISTER_NAPI (the check runs on kernels before 6.9)",
+            );
+        }
+        Err(e) => {
+            assert_eq!(errno(&e), Some(libc::EINVAL), "{e}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("IORING_REGISTER_NAPI") && msg.contains("needs Linux 6.9+"),
+                "{msg}"
+            );
+        }
+    }
+}
