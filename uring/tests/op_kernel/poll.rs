@@ -123,8 +123,23 @@ fn poll_update_changes_events_and_user_data() {
         return;
     }
     let mut all = cqes.clone();
-    if !all.iter().any(|c| c.user_data() == 21) {
+    // The poll's next CQE: 21 once updated, or 20 (ECANCELED) where the update removed it.
+    if !all.iter().any(|c| matches!(c.user_data(), 20 | 21)) {
         all.extend(reap(&mut ring, 1));
+    }
+    if !all.iter().any(|c| c.user_data() == 21)
+        && all
+            .iter()
+            .any(|c| c.user_data() == 20 && c.res() == -libc::ECANCELED)
+    {
+        // Before Linux 5.13 POLL_REMOVE has no update flags and ignores them: the "update"
+        // removed the poll (its CQE: ECANCELED) and armed nothing.
+        util::skip(
+            "poll_update_changes_events_and_user_data",
+            "the kernel took POLL_UPDATE as a plain POLL_REMOVE (IORING_POLL_UPDATE_* are \
+             Linux 5.13+): the poll was cancelled, not updated",
+        );
+        return;
     }
     assert_eq!(by_ud(&all, 22).result().unwrap(), 0);
     let fired = by_ud(&all, 21);

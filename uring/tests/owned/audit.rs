@@ -99,6 +99,22 @@ fn drop_behind_a_drain_cancels_everything() {
     use uring::driver::{NoMem, Read};
     use uring::opcode;
     use uring::squeue::SqeFlags;
+    // Only a synchronous cancel reaches past the drain; a kernel without one (before 6.0)
+    // says EINVAL to it (with nothing to cancel, one that has it says ENOENT). There the drop
+    // can only wait its timeout and leak, which is what it does.
+    let trial = uring::Ring::new(1).unwrap();
+    if let Err(e) = trial
+        .submitter()
+        .register_sync_cancel(&uring::register::SyncCancel::any())
+    {
+        if uring::error::errno(&e) == Some(libc::EINVAL) {
+            eprintln!(
+                "SKIPPED drop_behind_a_drain_cancels_everything: no IORING_REGISTER_SYNC_CANCEL \
+                 (Linux 6.0+), and a cancel SQE queued behind a drain never runs: {e}"
+            );
+            return;
+        }
+    }
     let (r, _w) = crate::support::pipe();
     let mut d = Driver::new(8).unwrap();
     let read = d.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();

@@ -98,6 +98,29 @@ pub(crate) fn buf_ring_or_skip(
     }
 }
 
+/// `d.fixed_files(n)`, or `None` when the kernel lacks the sparse, tagged file table it is
+/// made with (`IORING_REGISTER_FILES2`, Linux 5.13): then the error must name the release
+/// (checked here), and the test prints why it skips.
+pub(crate) fn fixed_files_or_skip(
+    d: &mut Driver,
+    n: u32,
+    test: &str,
+) -> Option<uring::driver::fixed::FixedFiles> {
+    match d.fixed_files(n) {
+        Ok(f) => Some(f),
+        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("IORING_REGISTER_FILES2") && msg.contains("needs Linux 5.13+"),
+                "{msg}"
+            );
+            eprintln!("SKIPPED {test}: {msg}");
+            None
+        }
+        Err(e) => panic!("{test}: fixed_files({n}): {e}"),
+    }
+}
+
 /// A connected TCP pair over loopback `(client, server)`.
 pub(crate) fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
