@@ -95,6 +95,24 @@ fn since(opcode: &str) -> Option<(u8, u8)> {
     })
 }
 
+/// `IORING_RSRC_REGISTER_SPARSE` came after FILES2/BUFFERS2: an EINVAL may be that flag.
+const SPARSE_EINVAL: &str = "the kernel rejected the arguments, or does not know \
+    IORING_RSRC_REGISTER_SPARSE (a table of empty slots), which needs Linux 5.19+";
+
+fn files_sparse_hint(errno: i32) -> Option<&'static str> {
+    match errno {
+        libc::EINVAL => Some(SPARSE_EINVAL),
+        _ => files_hint(errno),
+    }
+}
+
+fn buffers_sparse_hint(errno: i32) -> Option<&'static str> {
+    match errno {
+        libc::EINVAL => Some(SPARSE_EINVAL),
+        _ => buffers_hint(errno),
+    }
+}
+
 /// Hints that hold for every opcode.
 fn common_hint(errno: i32) -> Option<&'static str> {
     match errno {
@@ -568,7 +586,7 @@ impl Submitter<'_> {
                 sys::IORING_REGISTER_FILES2,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
-                files_hint,
+                files_sparse_hint,
             )
         }
         .map(drop)
@@ -857,7 +875,7 @@ impl Submitter<'_> {
                 sys::IORING_REGISTER_BUFFERS2,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
-                buffers_hint,
+                buffers_sparse_hint,
             )
         }
         .map(drop)

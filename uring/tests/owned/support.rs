@@ -98,8 +98,9 @@ pub(crate) fn buf_ring_or_skip(
     }
 }
 
-/// `d.fixed_files(n)`, or `None` when the kernel lacks the sparse, tagged file table it is
-/// made with (`IORING_REGISTER_FILES2`, Linux 5.13): then the error must name the release
+/// `d.fixed_files(n)`, or `None` when the kernel lacks the sparse file table it is made with
+/// (`IORING_REGISTER_FILES2` with `IORING_RSRC_REGISTER_SPARSE`, Linux 5.19): then the error
+/// must name the release
 /// (checked here), and the test prints why it skips.
 pub(crate) fn fixed_files_or_skip(
     d: &mut Driver,
@@ -111,7 +112,7 @@ pub(crate) fn fixed_files_or_skip(
         Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
             let msg = e.to_string();
             assert!(
-                msg.contains("IORING_REGISTER_FILES2") && msg.contains("needs Linux 5.13+"),
+                msg.contains("IORING_RSRC_REGISTER_SPARSE") && msg.contains("needs Linux 5.19+"),
                 "{msg}"
             );
             eprintln!("SKIPPED {test}: {msg}");
