@@ -809,9 +809,11 @@ impl Submitter<'_> {
     /// buffers with a tag each (Linux 5.13+).
     ///
     /// An iovec with a null base and zero length leaves the slot empty (tag 0). When a slot's
-    /// buffer is later replaced or unregistered and no request uses it any more, the ring posts
-    /// a CQE with `user_data` = the tag (zero tags post nothing): the moment the memory is free
-    /// again. `iovecs` and `tags` must have the same length.
+    /// buffer is later replaced (or, since Linux 6.13, unregistered) and no request uses it any
+    /// more, the ring posts a CQE with `user_data` = the tag (zero tags post nothing): the
+    /// moment the memory is free again. Before 6.13 unregistering the table posts no tags: there
+    /// the memory is free when [`unregister_buffers`](Self::unregister_buffers) returns.
+    /// `iovecs` and `tags` must have the same length.
     ///
     /// # Safety
     ///
