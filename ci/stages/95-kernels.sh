@@ -40,6 +40,7 @@ for k in "${KT_KERNELS[@]}"; do
   slots+=("$slot $machine")
   echo "kernel $slot: $(cat "$KT/$slot/package")"
 done
+[ ${#slots[@]} -gt 0 ] || { echo "KERNELS=$KERNELS names none of the slots" >&2; exit 1; }
 kt_busybox amd64
 kt_busybox arm64
 echo "kernels and busybox ready in $(($(date +%s) - t0))s"
