@@ -197,7 +197,7 @@ fn forget_every_handle_type_then_drop() {
 /// out plus what stays in the socket is the whole stream, each byte exactly once, in order.
 #[test]
 fn cancel_multishot_recv_while_streaming_loses_nothing() {
-    use std::io::{Read as _, Write as _};
+    use std::io::Write as _;
     use std::os::unix::net::UnixStream;
     use uring::driver::pbuf::RecvMulti;
     let mut d = Driver::new(16).unwrap();
@@ -250,12 +250,7 @@ fn cancel_multishot_recv_while_streaming_loses_nothing() {
     b.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     while got.len() + rest.len() < want.len() {
         let mut chunk = [0u8; 65536];
-        // EINTR: with a receive timeout set, the socket layer reports the task work the
-        // kernel queues for io_uring completions as an interruption instead of restarting.
-        let n = match b.read(&mut chunk) {
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            r => r.unwrap(),
-        };
+        let n = crate::support::read_retrying(&mut b, &mut chunk).unwrap();
         assert!(n > 0);
         rest.extend_from_slice(&chunk[..n]);
     }

@@ -130,7 +130,7 @@ fn accept_multishot_and_detach() {
     loop {
         d.submit_pending().unwrap();
         d.reap(|_| {});
-        match late.read(&mut one) {
+        match crate::support::read_retrying(&mut late, &mut one) {
             Ok(0) => break,
             Ok(_) => panic!("unexpected data"),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}

@@ -1,6 +1,5 @@
 //! Memory-free opcode builders through the driver (`NoMem`).
 
-use std::io::Read as _;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
@@ -92,7 +91,7 @@ fn multishot_accept_as_single_shot_closes_intermediate_fds() {
             return;
         }
         assert!(t0.elapsed() < Duration::from_secs(60), "no EOF after 60 s");
-        match c.read(&mut b) {
+        match crate::support::read_retrying(&mut c, &mut b) {
             Ok(0) => break,
             Ok(_) => panic!("unexpected data"),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}

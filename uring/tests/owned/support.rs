@@ -122,6 +122,18 @@ pub(crate) fn fixed_files_or_skip(
     }
 }
 
+/// `r.read(buf)`, again after EINTR: with a receive timeout set, the socket layer reports the
+/// task work io_uring queues for this thread's completions as an interruption (it restarts the
+/// read only when there is no timeout), which the kernel matrix met on 6.1 and 6.12.
+pub(crate) fn read_retrying(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            res => return res,
+        }
+    }
+}
+
 /// A connected TCP pair over loopback `(client, server)`.
 pub(crate) fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
