@@ -1,8 +1,9 @@
 //! A single-threaded TCP echo server on io_uring through the ownership layer: multishot
 //! accept, multishot recv into a provided buffer ring, owned sends (one in flight per
 //! connection), an optional linked timeout on sends, clean shutdown on SIGINT. When io_uring is
-//! denied (seccomp, `kernel.io_uring_disabled`) it says so in one line and serves the same
-//! protocol with the epoll server instead.
+//! denied (seccomp, `kernel.io_uring_disabled`), or the kernel lacks what the server uses
+//! (provided-buffer rings and multishot accept are Linux 5.19, multishot recv 6.0), it says so
+//! in one line and serves the same protocol with the epoll server instead.
 //!
 //! ```sh
 //! cargo run --release -p evbind-uring --example echo_uring -- --port 7878 --max-conns 1024

@@ -119,3 +119,50 @@ impl fmt::Debug for Probe {
             .finish()
     }
 }
+
+/// Whether `IORING_OP_ASYNC_CANCEL` takes flags (`IORING_ASYNC_CANCEL_FD`, `ALL`, `ANY`; Linux
+/// 5.19+), asked once per process by a trial: a cancel of nothing with `ANY` on a throwaway
+/// ring completes with `ENOENT` where the flags are known and `EINVAL` where the kernel refuses
+/// them. No feature bit or probe flag says it. `true` when the trial cannot be made (no ring):
+/// then the kernel's own answer, in the CQE, is all there is.
+pub(crate) fn cancel_flags_supported() -> bool {
+    static SUPPORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *SUPPORTED.get_or_init(|| {
+        let Ok(mut ring) = crate::Ring::new(1) else {
+            return true;
+        };
+        let sqe = crate::opcode::AsyncCancel::new(0)
+            .flags(crate::types::CancelFlags::ANY)
+            .build();
+        // SAFETY: a cancel by user_data carries no pointer: nothing the kernel reads or writes
+        // must outlive the call.
+        if unsafe { ring.push(&sqe) }.is_err() || ring.submit_and_wait(1).is_err() {
+            return true;
+        }
+        ring.cq().next().is_none_or(|c| c.res() != -libc::EINVAL)
+    })
+}
+
+/// The error for cancel flags on a kernel that refuses them (see [`cancel_flags_supported`]).
+pub(crate) fn cancel_flags_error(what: &str) -> io::Error {
+    crate::error::with_message(
+        libc::EOPNOTSUPP,
+        format!(
+            "{what} needs Linux 5.19+ (IORING_ASYNC_CANCEL_FD/ALL/ANY): this kernel ({}) \
+             refuses cancel flags; cancel each operation by its handle instead",
+            crate::error::kernel_release()
+        ),
+    )
+}
+
+/// `Ok(())` when this kernel supports `opcode`, else the error naming the opcode and the Linux
+/// release that added it. The kernel's probe is taken once per process (a throwaway ring);
+/// without one (before Linux 5.6, or no ring at all) every opcode passes and the kernel's own
+/// answer in the CQE is all there is.
+pub(crate) fn kernel_supports(opcode: u8) -> io::Result<()> {
+    static PROBE: std::sync::OnceLock<Option<Probe>> = std::sync::OnceLock::new();
+    match PROBE.get_or_init(|| Probe::new().ok()) {
+        Some(p) => p.check(opcode),
+        None => Ok(()),
+    }
+}

@@ -44,6 +44,18 @@ use crate::submit::Submitter;
 /// and, for the errors people hit, the cause and remedy (`hint(errno)`); the errno stays
 /// reachable through [`crate::error::errno`].
 fn wrap(opcode: &'static str, err: io::Error, hint: fn(i32) -> Option<&'static str>) -> io::Error {
+    // EINVAL is also what a kernel says to an opcode it does not know: name the release.
+    if let (Some(libc::EINVAL), Some((major, minor))) = (err.raw_os_error(), since(opcode)) {
+        let hint = hint(libc::EINVAL).unwrap_or("the kernel rejected the arguments");
+        return crate::error::with_message(
+            libc::EINVAL,
+            format!(
+                "io_uring_register({opcode}): {hint}; or this kernel ({}) predates {opcode}, \
+                 which needs Linux {major}.{minor}+",
+                crate::error::kernel_release()
+            ),
+        );
+    }
     match err.raw_os_error() {
         Some(errno) => match hint(errno).or_else(|| common_hint(errno)) {
             Some(hint) => {
@@ -54,6 +66,50 @@ fn wrap(opcode: &'static str, err: io::Error, hint: fn(i32) -> Option<&'static s
             }
         },
         None => err,
+    }
+}
+
+/// The Linux release that added the registration opcode named `opcode`.
+fn since(opcode: &str) -> Option<(u8, u8)> {
+    let name = opcode
+        .strip_prefix("IORING_UNREGISTER_")
+        .or_else(|| opcode.strip_prefix("IORING_REGISTER_"))?;
+    Some(match name {
+        "BUFFERS" | "FILES" | "EVENTFD" => (5, 1),
+        "FILES_UPDATE" => (5, 5),
+        "EVENTFD_ASYNC" | "PROBE" | "PERSONALITY" => (5, 6),
+        "RESTRICTIONS" | "ENABLE_RINGS" => (5, 10),
+        "FILES2" | "FILES_UPDATE2" | "BUFFERS2" | "BUFFERS_UPDATE" => (5, 13),
+        "IOWQ_AFF" => (5, 14),
+        "IOWQ_MAX_WORKERS" => (5, 15),
+        "RING_FDS" => (5, 18),
+        "PBUF_RING" => (5, 19),
+        "SYNC_CANCEL" | "FILE_ALLOC_RANGE" => (6, 0),
+        "PBUF_STATUS" => (6, 8),
+        "NAPI" => (6, 9),
+        "CLOCK" | "CLONE_BUFFERS" => (6, 12),
+        "SEND_MSG_RING" | "RESIZE_RINGS" | "MEM_REGION" => (6, 13),
+        "ZCRX_IFQ" => (6, 15),
+        "QUERY" => (6, 18),
+        _ => return None,
+    })
+}
+
+/// `IORING_RSRC_REGISTER_SPARSE` came after FILES2/BUFFERS2: an EINVAL may be that flag.
+const SPARSE_EINVAL: &str = "the kernel rejected the arguments, or does not know \
+    IORING_RSRC_REGISTER_SPARSE (a table of empty slots), which needs Linux 5.19+";
+
+fn files_sparse_hint(errno: i32) -> Option<&'static str> {
+    match errno {
+        libc::EINVAL => Some(SPARSE_EINVAL),
+        _ => files_hint(errno),
+    }
+}
+
+fn buffers_sparse_hint(errno: i32) -> Option<&'static str> {
+    match errno {
+        libc::EINVAL => Some(SPARSE_EINVAL),
+        _ => buffers_hint(errno),
     }
 }
 
@@ -568,7 +624,7 @@ impl Submitter<'_> {
                 sys::IORING_REGISTER_FILES2,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
-                files_hint,
+                files_sparse_hint,
             )
         }
         .map(drop)
@@ -799,9 +855,11 @@ impl Submitter<'_> {
     /// buffers with a tag each (Linux 5.13+).
     ///
     /// An iovec with a null base and zero length leaves the slot empty (tag 0). When a slot's
-    /// buffer is later replaced or unregistered and no request uses it any more, the ring posts
-    /// a CQE with `user_data` = the tag (zero tags post nothing): the moment the memory is free
-    /// again. `iovecs` and `tags` must have the same length.
+    /// buffer is later replaced (or, since Linux 6.13, unregistered) and no request uses it any
+    /// more, the ring posts a CQE with `user_data` = the tag (zero tags post nothing): the
+    /// moment the memory is free again. Before 6.13 unregistering the table posts no tags: there
+    /// the memory is free when [`unregister_buffers`](Self::unregister_buffers) returns.
+    /// `iovecs` and `tags` must have the same length.
     ///
     /// # Safety
     ///
@@ -868,7 +926,7 @@ impl Submitter<'_> {
                 sys::IORING_REGISTER_BUFFERS2,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
-                buffers_hint,
+                buffers_sparse_hint,
             )
         }
         .map(drop)

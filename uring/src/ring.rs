@@ -953,6 +953,27 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
         self.raw.registered.map(|r| r.0)
     }
 
+    /// `Ok(())` when the kernel behind this ring supports `opcode`, else the error naming the
+    /// Linux release that added it (see [`crate::probe::kernel_supports`]). A ring over the
+    /// model kernel (`crate::model`) passes everything: the model answers in its CQEs.
+    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
+        #[cfg(any(test, feature = "model"))]
+        if self.raw.model.is_some() {
+            return Ok(());
+        }
+        crate::probe::kernel_supports(opcode)
+    }
+
+    /// Whether the kernel behind this ring takes `IORING_ASYNC_CANCEL_*` flags (Linux 5.19+;
+    /// see [`crate::probe::cancel_flags_supported`]). The model kernel does.
+    pub(crate) fn has_cancel_flags(&self) -> bool {
+        #[cfg(any(test, feature = "model"))]
+        if self.raw.model.is_some() {
+            return true;
+        }
+        crate::probe::cancel_flags_supported()
+    }
+
     /// The half that enters the kernel: submit, wait, register. Shared (`&self`) and `Sync`.
     #[inline]
     pub fn submitter(&self) -> Submitter<'_> {

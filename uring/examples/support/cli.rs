@@ -72,7 +72,10 @@ pub(crate) fn main(
             let stats = server.run()?;
             println!("{stats:?}");
         }
-        Err(e) if matches!(uring::error::errno(&e), Some(libc::ENOSYS | libc::EPERM)) => {
+        Err(e)
+            if matches!(uring::error::errno(&e), Some(libc::ENOSYS | libc::EPERM))
+                || e.kind() == io::ErrorKind::Unsupported =>
+        {
             eprintln!("{name}: io_uring unavailable ({e}); falling back to epoll");
             let epoll_config = echo_server::Config {
                 max_conns: config.max_conns,

@@ -128,6 +128,7 @@ impl StopHandle {
 #[derive(Debug)]
 pub(crate) struct Server {
     d: Driver,
+    bufs: BufRing,
     listener: TcpListener,
     config: Config,
     stop: StopHandle,
@@ -159,7 +160,20 @@ impl Server {
     /// Binds `addr` (port 0: any free port) and sets up the ring. Fails with the ring's error
     /// (e.g. `ENOSYS`/`EPERM` when io_uring is denied) so a caller can fall back to epoll.
     pub(crate) fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
-        let d = Driver::from_ring(ring()?);
+        let mut d = Driver::from_ring(ring()?);
+        // The provided-buffer ring (Linux 5.19) is made here, not in `run`, so that a kernel
+        // without it is found before serving: `ErrorKind::Unsupported`, for the caller's
+        // fallback. (Multishot accept is 5.19 too, multishot recv 6.0.)
+        let bufs = match d.buf_ring(BUFS, BUF_SIZE) {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                return Err(io::Error::new(
+                    ErrorKind::Unsupported,
+                    format!("this kernel lacks what the io_uring server uses: {e}"),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
         let listener = TcpListener::bind(addr)?;
         let efd = rustix::event::eventfd(0, rustix::event::EventfdFlags::CLOEXEC)?;
         let stop = StopHandle {
@@ -168,6 +182,7 @@ impl Server {
         };
         Ok(Server {
             d,
+            bufs,
             listener,
             config,
             stop,
@@ -188,11 +203,11 @@ impl Server {
     pub(crate) fn run(self) -> io::Result<Stats> {
         let Server {
             mut d,
+            bufs,
             listener,
             config,
             stop,
         } = self;
-        let bufs = d.buf_ring(BUFS, BUF_SIZE)?;
         let mut stats = Stats::default();
         let mut whose: HashMap<Key, Who> = HashMap::new();
         let mut conns: Vec<Option<Conn>> = Vec::new();

@@ -43,6 +43,7 @@ pub unsafe fn run(ring: &mut Ring, sqes: &[Sqe]) -> Vec<Cqe> {
     // SAFETY: this fn's contract: every pointer in `sqes` stays valid until it returns, which is
     // after each request's final CQE.
     unsafe { ring.push_multiple(sqes) }.expect("SQ has room");
+    let _bound = util::Watchdog::new("op_kernel::run", std::time::Duration::from_secs(60));
     let mut pending: Vec<u64> = sqes
         .iter()
         .filter(|s| !s.get_flags().contains(SqeFlags::CQE_SKIP_SUCCESS))
@@ -96,12 +97,23 @@ pub unsafe fn submit(ring: &mut Ring, sqes: &[Sqe]) {
 
 /// Waits until at least `n` CQEs arrived and returns all reaped (possibly more than `n`).
 pub fn reap(ring: &mut Ring, n: usize) -> Vec<Cqe> {
+    let _bound = util::Watchdog::new("op_kernel::reap", std::time::Duration::from_secs(60));
     let mut out = Vec::new();
     while out.len() < n {
         ring.submit_and_wait(1).expect("io_uring_enter");
         out.extend(ring.cq());
     }
     out
+}
+
+/// Whether `c` is the kernel refusing `what` (a flag or field of the SQE) with `EINVAL` in a
+/// final CQE: the kernels before `what`'s release do. Prints why the test skips.
+pub fn refused(c: &Cqe, test: &str, what: &str) -> bool {
+    if c.res() == -libc::EINVAL && !c.has_more() {
+        util::skip(test, format!("the kernel refused {what} with EINVAL"));
+        return true;
+    }
+    false
 }
 
 /// The CQE with `user_data`, which must be among `cqes`.

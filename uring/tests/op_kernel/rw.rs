@@ -94,6 +94,11 @@ fn bad_fd_gives_ebadf_for_every_fd_op() {
     ];
     for sqe in sqes {
         let op = uring::opcode::table::name(sqe.opcode());
+        if util::probe().check(sqe.opcode()).is_err() {
+            // Fallocate is Linux 5.6, Ftruncate 6.9: only what the probe says exists.
+            eprintln!("(not on this kernel, left out: {op:?})");
+            continue;
+        }
         // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
         // `run1` returns only after each request's final CQE, so nothing the kernel reads or writes
         // is freed while it is in flight.

@@ -68,6 +68,13 @@ fn timeout_multishot_fires_count_times() {
     // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
     // freed while it is in flight.
     let cqes = unsafe { run(&mut ring, &[sqe]) };
+    if cqes.len() == 1 && cqes[0].res() == -libc::EINVAL {
+        util::skip(
+            "timeout_multishot_fires_count_times",
+            "the kernel refused IORING_TIMEOUT_MULTISHOT with EINVAL (Linux 6.4+)",
+        );
+        return;
+    }
     assert_eq!(cqes.len(), 3, "{cqes:?}");
     for (i, c) in cqes.iter().enumerate() {
         assert_errno(*c, libc::ETIME);

@@ -44,7 +44,14 @@ fn panic_in_reap_callback_keeps_in_flight_exact() {
 fn recvmsg_multishot_huge_lengths_are_refused() {
     use uring::driver::multishot::RecvMsgMulti;
     let mut d = Driver::new(8).unwrap();
-    let ring = d.buf_ring(4, 256).unwrap();
+    let Some(ring) = crate::support::buf_ring_or_skip(
+        &mut d,
+        4,
+        256,
+        "recvmsg_multishot_huge_lengths_are_refused",
+    ) else {
+        return;
+    };
     let (_a, b) = std::os::unix::net::UnixDatagram::pair().unwrap();
     for (namelen, controllen) in [
         (0, usize::MAX),
@@ -92,6 +99,22 @@ fn drop_behind_a_drain_cancels_everything() {
     use uring::driver::{NoMem, Read};
     use uring::opcode;
     use uring::squeue::SqeFlags;
+    // Only a synchronous cancel reaches past the drain; a kernel without one (before 6.0)
+    // says EINVAL to it (with nothing to cancel, one that has it says ENOENT). There the drop
+    // can only wait its timeout and leak, which is what it does.
+    let trial = uring::Ring::new(1).unwrap();
+    if let Err(e) = trial
+        .submitter()
+        .register_sync_cancel(&uring::register::SyncCancel::any())
+    {
+        if uring::error::errno(&e) == Some(libc::EINVAL) {
+            eprintln!(
+                "SKIPPED drop_behind_a_drain_cancels_everything: no IORING_REGISTER_SYNC_CANCEL \
+                 (Linux 6.0+), and a cancel SQE queued behind a drain never runs: {e}"
+            );
+            return;
+        }
+    }
     let (r, _w) = crate::support::pipe();
     let mut d = Driver::new(8).unwrap();
     let read = d.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();
@@ -125,7 +148,11 @@ fn forget_every_handle_type_then_drop() {
     use uring::driver::fixed::ReadFixed;
     use uring::driver::pbuf::RecvMulti;
     let mut d = Driver::new(16).unwrap();
-    let ring = d.buf_ring(4, 64).unwrap();
+    let Some(ring) =
+        crate::support::buf_ring_or_skip(&mut d, 4, 64, "forget_every_handle_type_then_drop")
+    else {
+        return;
+    };
     let pool = d.fixed_buffers(2, 4096).unwrap();
     let files = d.fixed_files(4).unwrap();
     let (mut a, b) = UnixStream::pair().unwrap();
@@ -170,11 +197,18 @@ fn forget_every_handle_type_then_drop() {
 /// out plus what stays in the socket is the whole stream, each byte exactly once, in order.
 #[test]
 fn cancel_multishot_recv_while_streaming_loses_nothing() {
-    use std::io::{Read as _, Write as _};
+    use std::io::Write as _;
     use std::os::unix::net::UnixStream;
     use uring::driver::pbuf::RecvMulti;
     let mut d = Driver::new(16).unwrap();
-    let ring = d.buf_ring(8, 512).unwrap();
+    let Some(ring) = crate::support::buf_ring_or_skip(
+        &mut d,
+        8,
+        512,
+        "cancel_multishot_recv_while_streaming_loses_nothing",
+    ) else {
+        return;
+    };
     let (a, mut b) = UnixStream::pair().unwrap();
     let want: Vec<u8> = (0..400_000u32).map(|i| (i % 251) as u8).collect();
     let data = want.clone();
@@ -216,7 +250,7 @@ fn cancel_multishot_recv_while_streaming_loses_nothing() {
     b.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     while got.len() + rest.len() < want.len() {
         let mut chunk = [0u8; 65536];
-        let n = b.read(&mut chunk).unwrap();
+        let n = crate::support::read_retrying(&mut b, &mut chunk).unwrap();
         assert!(n > 0);
         rest.extend_from_slice(&chunk[..n]);
     }

@@ -14,6 +14,7 @@ mod audit;
 mod basic;
 mod drop;
 mod fixed;
+mod gates;
 mod msgfs;
 mod multishot;
 mod nomem;

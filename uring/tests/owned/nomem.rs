@@ -1,6 +1,5 @@
 //! Memory-free opcode builders through the driver (`NoMem`).
 
-use std::io::Read as _;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
@@ -17,7 +16,19 @@ fn nop_with_injected_result() {
         .submit(NoMem::new(opcode::Nop::new().result(Some(-libc::EAGAIN))))
         .unwrap();
     let out = d.wait(op).unwrap();
-    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EAGAIN));
+    let r = out.result();
+    if matches!(r, Ok(0))
+        || r.as_ref()
+            .is_err_and(|e| e.raw_os_error() == Some(libc::EINVAL))
+    {
+        // Kernels before the flag ignore nop_flags (a plain NOP: 0) or refuse it (EINVAL).
+        eprintln!(
+            "SKIPPED nop_with_injected_result: the kernel's NOP does not honour \
+             IORING_NOP_INJECT_RESULT (it completed with {r:?})"
+        );
+        return;
+    }
+    assert_eq!(r.unwrap_err().raw_os_error(), Some(libc::EAGAIN));
     assert!(out.fd.is_none());
 }
 
@@ -64,10 +75,23 @@ fn multishot_accept_as_single_shot_closes_intermediate_fds() {
     let mut c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
     c.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
     let mut b = [0u8; 1];
+    let t0 = std::time::Instant::now();
     loop {
         d.submit_pending().unwrap();
         d.reap(|_| {});
-        match c.read(&mut b) {
+        if d.is_done(&op) {
+            // Finished before the client saw EOF: only a kernel refusing the flag does that.
+            let out = d.wait(op).unwrap();
+            let e = out.result().unwrap_err();
+            assert_eq!(e.raw_os_error(), Some(libc::EINVAL), "{e}");
+            eprintln!(
+                "SKIPPED multishot_accept_as_single_shot_closes_intermediate_fds: the kernel \
+                 refused IORING_ACCEPT_MULTISHOT with EINVAL (Linux 5.19+)"
+            );
+            return;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60), "no EOF after 60 s");
+        match crate::support::read_retrying(&mut c, &mut b) {
             Ok(0) => break,
             Ok(_) => panic!("unexpected data"),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
@@ -96,6 +120,19 @@ fn multishot_accept_items_own_their_fds() {
     while fds.len() < 2 {
         turn(&mut d);
         while let Some(item) = d.next(&h) {
+            if fds.is_empty()
+                && item.fd.is_none()
+                && item
+                    .result()
+                    .is_err_and(|e| e.raw_os_error() == Some(libc::EINVAL))
+            {
+                eprintln!(
+                    "SKIPPED multishot_accept_items_own_their_fds: the kernel refused \
+                     IORING_ACCEPT_MULTISHOT with EINVAL (Linux 5.19+)"
+                );
+                d.release(h).unwrap();
+                return;
+            }
             fds.push(item.fd.expect("accepted fd"));
         }
     }

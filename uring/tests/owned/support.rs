@@ -80,6 +80,60 @@ pub(crate) fn supported(d: &Driver, op: u8, test: &str) -> bool {
     }
 }
 
+/// `d.buf_ring(n, size)`, or `None` when the kernel has no provided-buffer rings (Linux 5.19+):
+/// then the crate's error must say so (checked here), and the test prints why it skips.
+pub(crate) fn buf_ring_or_skip(
+    d: &mut Driver,
+    n: u32,
+    size: u32,
+    test: &str,
+) -> Option<uring::driver::pbuf::BufRing> {
+    match d.buf_ring(n, size) {
+        Ok(r) => Some(r),
+        Err(e) if e.to_string().contains("need Linux 5.19") => {
+            eprintln!("SKIPPED {test}: {e}");
+            None
+        }
+        Err(e) => panic!("{test}: buf_ring({n}, {size}): {e}"),
+    }
+}
+
+/// `d.fixed_files(n)`, or `None` when the kernel lacks the sparse file table it is made with
+/// (`IORING_REGISTER_FILES2` with `IORING_RSRC_REGISTER_SPARSE`, Linux 5.19): then the error
+/// must name the release
+/// (checked here), and the test prints why it skips.
+pub(crate) fn fixed_files_or_skip(
+    d: &mut Driver,
+    n: u32,
+    test: &str,
+) -> Option<uring::driver::fixed::FixedFiles> {
+    match d.fixed_files(n) {
+        Ok(f) => Some(f),
+        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("IORING_RSRC_REGISTER_SPARSE") && msg.contains("needs Linux 5.19+"),
+                "{msg}"
+            );
+            eprintln!("SKIPPED {test}: {msg}");
+            None
+        }
+        Err(e) => panic!("{test}: fixed_files({n}): {e}"),
+    }
+}
+
+/// `r.read(buf)`, again after EINTR: with a receive timeout set, the socket layer reports the
+/// task work io_uring queues for this thread's completions as an interruption (it restarts the
+/// read only when there is no timeout), which the kernel matrix met on 6.1 and 6.12.
+pub(crate) fn read_retrying(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            res => return res,
+        }
+    }
+}
+
 /// A connected TCP pair over loopback `(client, server)`.
 pub(crate) fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

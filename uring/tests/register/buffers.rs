@@ -96,7 +96,10 @@ fn buffers_sparse_then_update_with_tags() {
     }
     let (r, w) = pipe();
     let mut buf = vec![7u8; 64];
-    ring.submitter().register_buffers_sparse(2).unwrap();
+    let reg = ring.submitter().register_buffers_sparse(2);
+    if unsupported(&reg, "buffers_sparse_then_update_with_tags") {
+        return;
+    }
     let p = buf.as_ptr();
     let cqe = unsafe {
         // SAFETY: the slot is empty: the request fails before touching memory.
@@ -126,8 +129,9 @@ fn buffers_sparse_then_update_with_tags() {
     assert_eq!(read_now(&r), [7, 7, 7, 7]);
 
     ring.submitter().unregister_buffers().unwrap();
-    let tag = wait_for(&mut ring, 0x7A6);
-    assert_eq!(tag.res(), 0, "the tag CQE says the buffer is free again");
+    if !unregister_tag(&mut ring, 0x7A6, "buffers_sparse_then_update_with_tags") {
+        return;
+    }
     drop(buf);
 }
 
@@ -183,13 +187,26 @@ fn buffers_clone_into_another_ring() {
         libc::EBUSY,
         "IORING_REGISTER_CLONE_BUFFERS",
     );
-    // With replace (IORING_REGISTER_DST_REPLACE) it succeeds.
+    // With replace (IORING_REGISTER_DST_REPLACE, Linux 6.13) it succeeds; Linux 6.12's first
+    // clone refuses any flag but SRC_REGISTERED, and a destination that has buffers.
     // SAFETY: same memory, same lifetime argument.
-    unsafe {
+    let r = unsafe {
         dst.submitter()
             .register_clone_buffers(src.as_fd(), 0, 0, 0, true)
+    };
+    if let Err(e) = &r {
+        if matches!(errno(e), Some(libc::EINVAL | libc::EBUSY)) {
+            dst.submitter().unregister_buffers().unwrap();
+            src.submitter().unregister_buffers().unwrap();
+            let _ = drain(&mut src);
+            util::skip(
+                "buffers_clone_into_another_ring",
+                format!("the kernel refused IORING_REGISTER_DST_REPLACE (Linux 6.13+): {e}"),
+            );
+            return;
+        }
     }
-    .unwrap();
+    r.unwrap();
 
     // From a ring without buffers, and from a non-ring fd.
     let empty = Ring::new(2).unwrap();
@@ -260,7 +277,9 @@ fn buffers_tags_with_an_empty_slot() {
     };
     assert_eq!(cqe.res(), -libc::EFAULT);
     ring.submitter().unregister_buffers().unwrap();
-    assert_eq!(wait_for(&mut ring, 0x51).res(), 0);
+    if !unregister_tag(&mut ring, 0x51, "buffers_tags_with_an_empty_slot") {
+        return;
+    }
     drop(buf);
 }
 

@@ -67,6 +67,7 @@ pub fn nop(user_data: u64) -> Sqe {
 /// Pushes `sqes` (they must point to nothing), submits, waits for `want` CQEs, and returns
 /// every CQE reaped (sorted by `user_data` for stable assertions).
 pub fn run(ring: &mut Ring, sqes: &[Sqe], want: usize) -> io::Result<Vec<Cqe>> {
+    let _bound = Watchdog::new("util::run", std::time::Duration::from_secs(60));
     // SAFETY: the test SQEs used with this helper carry no pointers (NOPs, or ops on fds
     // with no buffers), so nothing must outlive the call.
     unsafe { ring.push_multiple(sqes) }.map_err(io::Error::from)?;
@@ -105,4 +106,76 @@ pub fn ran_in_child(name: &str, env: &str) -> bool {
     );
     eprint!("{stderr}");
     true
+}
+
+/// Prints `SKIPPED {test}: {why}`: the line the kernel matrix (ci/stages/95-kernels.sh)
+/// counts as a skip, with its reason.
+pub fn skip(test: &str, why: impl std::fmt::Display) {
+    eprintln!("SKIPPED {test}: {why}");
+}
+
+/// Whether the kernel's NOP honours `IORING_NOP_INJECT_RESULT`, asked by a trial NOP that
+/// injects `-EBADF` (kernels before the flag ignore `nop_flags` and complete with 0; some
+/// refuse unknown flags with `EINVAL`). When not, prints why the calling test skips.
+pub fn nop_inject_or_skip(test: &str) -> bool {
+    static OK: OnceLock<Result<(), String>> = OnceLock::new();
+    let ok = OK.get_or_init(|| {
+        let mut ring = Ring::new(2).expect("io_uring_setup");
+        let mut sqe = nop(1);
+        sqe.as_raw_mut().rw_flags_union.nop_flags = uring_sys::IORING_NOP_INJECT_RESULT;
+        sqe.as_raw_mut().len = (-libc::EBADF) as u32;
+        let c = run(&mut ring, &[sqe], 1).expect("a trial NOP")[0];
+        if c.res() == -libc::EBADF {
+            Ok(())
+        } else {
+            Err(format!(
+                "the kernel's NOP does not honour IORING_NOP_INJECT_RESULT (a trial NOP \
+                 injecting -EBADF completed with {})",
+                c.res()
+            ))
+        }
+    });
+    match ok {
+        Ok(()) => true,
+        Err(why) => {
+            skip(test, why);
+            false
+        }
+    }
+}
+
+/// Bounds a wait: unless dropped within `limit`, prints `HUNG {what}` and ends the process
+/// (exit code 124, as `timeout(1)`), so a kernel that never completes a request fails the
+/// run, named, instead of hanging it. Put one around every wait that has no timeout of its
+/// own (`submit_and_wait`, which has none before Linux 5.11's `IORING_ENTER_EXT_ARG`).
+#[derive(Debug)]
+pub struct Watchdog(std::sync::Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+impl Watchdog {
+    /// Starts the watchdog.
+    pub fn new(what: impl Into<String>, limit: std::time::Duration) -> Watchdog {
+        let what = what.into();
+        let pair = std::sync::Arc::new((std::sync::Mutex::new(false), std::sync::Condvar::new()));
+        let theirs = pair.clone();
+        std::thread::spawn(move || {
+            let (done, cv) = &*theirs;
+            let guard = done.lock().unwrap_or_else(|e| e.into_inner());
+            let (guard, _) = cv
+                .wait_timeout_while(guard, limit, |done| !*done)
+                .unwrap_or_else(|e| e.into_inner());
+            if !*guard {
+                eprintln!("HUNG {what}: still waiting after {limit:?}");
+                std::process::exit(124);
+            }
+        });
+        Watchdog(pair)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let (done, cv) = &*self.0;
+        *done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        cv.notify_all();
+    }
 }
