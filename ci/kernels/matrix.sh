@@ -91,7 +91,7 @@ kt_build() {
   local triple=$1 strip=$2 root=$KT/root-$1 json
   json=$KT/build-$triple.json
   RUSTFLAGS="-C target-feature=+crt-static" cargo test --locked --no-run --target "$triple" \
-    -p uring -p epoll -p tests --message-format=json >"$json"
+    -p evbind-uring -p evbind-epoll -p tests --message-format=json >"$json"
   rm -rf "$root" && mkdir -p "$root/t" "$root/x"
   # The kernel-facing binaries: uring's and epoll's integration tests, the cross-crate
   # scenarios; the two io_uring examples.

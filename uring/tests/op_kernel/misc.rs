@@ -311,7 +311,7 @@ fn async_cancel_by_fd_and_user_data_cancels_only_that_one() {
     let cancel = by_ud(&all, 3);
     if cancel.result().err().and_then(|e| e.raw_os_error()) == Some(libc::EINVAL) {
         eprintln!(
-            "skipping async_cancel_by_fd_and_user_data_cancels_only_that_one: the kernel \
+            "SKIPPED async_cancel_by_fd_and_user_data_cancels_only_that_one: the kernel \
              refuses IORING_ASYNC_CANCEL_USERDATA with FD (EINVAL; Linux 6.6+)"
         );
         write_fd(&w, b"12345678");

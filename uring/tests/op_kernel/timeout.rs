@@ -206,7 +206,7 @@ fn link_timeout_update_rearms_the_linked_timeout() {
     }
     if update.result().err().and_then(|e| e.raw_os_error()) == Some(libc::EINVAL) {
         eprintln!(
-            "skipping link_timeout_update_rearms_the_linked_timeout: the kernel refuses \
+            "SKIPPED link_timeout_update_rearms_the_linked_timeout: the kernel refuses \
              IORING_LINK_TIMEOUT_UPDATE (EINVAL; Linux 5.15+)"
         );
         return;

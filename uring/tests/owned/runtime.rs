@@ -83,7 +83,7 @@ fn defer_taskrun_driver_turns_from_an_outer_epoll_loop() {
     {
         Ok(r) => r,
         Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
-            eprintln!("skipping defer_taskrun_driver_turns_from_an_outer_epoll_loop: {e}");
+            eprintln!("SKIPPED defer_taskrun_driver_turns_from_an_outer_epoll_loop: {e}");
             return;
         }
         Err(e) => panic!("{e}"),
@@ -172,7 +172,7 @@ fn abandon_multishot_returns_its_buffers() {
     let ring = match d.buf_ring(4, 64) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("skipping abandon_multishot_returns_its_buffers: {e}");
+            eprintln!("SKIPPED abandon_multishot_returns_its_buffers: {e}");
             return;
         }
     };
@@ -200,7 +200,14 @@ fn submit_error_becomes_the_operations_output() {
     let mut a = Driver::new(4).unwrap();
     let b = {
         let mut b = Driver::new(4).unwrap();
-        b.fixed_buffers(1, 64).unwrap()
+        match b.fixed_buffers(1, 64) {
+            Ok(p) => p,
+            Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+                eprintln!("SKIPPED submit_error_becomes_the_operations_output: {e}");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        }
     };
     let lease = b.checkout().unwrap();
     let (r, _w) = pipe();
@@ -221,7 +228,7 @@ fn send_straight_from_a_provided_buffer() {
     let ring = match d.buf_ring(4, 64) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("skipping send_straight_from_a_provided_buffer: {e}");
+            eprintln!("SKIPPED send_straight_from_a_provided_buffer: {e}");
             return;
         }
     };
@@ -270,7 +277,14 @@ fn fixed_buffer_send_and_receive() {
     ) {
         return;
     }
-    let pool = d.fixed_buffers(2, 4096).unwrap();
+    let pool = match d.fixed_buffers(2, 4096) {
+        Ok(p) => p,
+        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+            eprintln!("SKIPPED fixed_buffer_send_and_receive: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
     let (mut client, server) = tcp_pair();
     client
         .set_read_timeout(Some(Duration::from_secs(5)))
