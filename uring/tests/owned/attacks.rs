@@ -494,7 +494,18 @@ fn leaked_multishot_accept_still_closes_the_connections_it_delivered() {
         return;
     }
     d.set_drop_timeout(Duration::from_millis(100));
-    assert_eq!(d.close(), 1, "the accept could not be cancelled: leaked");
+    let leaked = d.close();
+    if leaked == 0 {
+        // Some kernels (5.10, 7.2 in the matrix) end the accept anyway (the ring's own cancel
+        // on close is not subject to restrictions): the path under test was not taken, but
+        // the delivered connections must be closed all the same.
+        eprintln!(
+            "SKIPPED leaked_multishot_accept_still_closes_the_connections_it_delivered: this \
+             kernel ended the accept despite the restrictions, so nothing was leaked"
+        );
+    } else {
+        assert_eq!(leaked, 1, "the accept could not be cancelled: leaked");
+    }
     for c in &mut clients {
         c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut b = [0u8; 1];
