@@ -929,7 +929,20 @@ impl Driver {
         if self.ring.sq_space_left() < self.ring.sq_entries() {
             self.ring.submit()?;
         }
-        self.ring.submitter().get_events()
+        let s = self.ring.submitter();
+        if self.ring.flags().contains(crate::SetupFlags::DEFER_TASKRUN)
+            && self.ring.features().contains(crate::Features::EXT_ARG)
+        {
+            // A wait for one completion with a zero timeout: the kernel runs the deferred
+            // task work on every release that has it (a bare GETEVENTS with nothing to wait
+            // for returns before running it on some, 6.1 among them), and returns at once.
+            return match s.wait(1, Some(Duration::ZERO)) {
+                Ok(_) => Ok(()),
+                Err(e) if e.raw_os_error() == Some(libc::ETIME) => Ok(()),
+                Err(e) => Err(e),
+            };
+        }
+        s.get_events()
     }
 
     /// Whether the operation's final CQE has arrived (its output can be taken).

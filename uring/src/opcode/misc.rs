@@ -140,7 +140,10 @@ opcode! {
         flags: CancelFlags = CancelFlags::empty(),
         /// Match only requests on `fd` that also have this `user_data`
         /// (`IORING_ASYNC_CANCEL_USERDATA` with `FD`, Linux 6.6+, as liburing's
-        /// `cancel-fd-userdata.c`; an older kernel refuses the flag with `EINVAL`).
+        /// `cancel-fd-userdata.c`). An older kernel may refuse the flag (`EINVAL`) or
+        /// ignore it and match on the fd alone (Debian's 6.1 does): ask the kernel with a
+        /// trial — a cancel naming a `user_data` no request on the fd has must fail with
+        /// `ENOENT`.
         user_data: Option<u64> = None,
     }
 

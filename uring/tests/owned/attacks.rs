@@ -448,6 +448,41 @@ fn leaked_multishot_accept_still_closes_the_connections_it_delivered() {
     use std::io::Read as _;
     use uring::driver::multishot::AcceptMulti;
     use uring::register::Restriction;
+    // Asked, not assumed: a kernel without multishot accept (Linux 5.19) completes it once.
+    {
+        let mut t = Driver::new(4).unwrap();
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let h = match t.submit_multishot(AcceptMulti::new(&l, 0)) {
+            Ok(h) => h,
+            Err(e) => panic!("{}", e.error),
+        };
+        t.submit_pending().unwrap();
+        let _c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut item = None;
+        while item.is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the trial accept never completed"
+            );
+            let _ = t
+                .ring()
+                .submitter()
+                .wait(1, Some(Duration::from_millis(50)));
+            t.reap(|_| {});
+            item = t.next(&h);
+        }
+        if t.is_finished(&h) {
+            eprintln!(
+                "SKIPPED leaked_multishot_accept_still_closes_the_connections_it_delivered: \
+                 this kernel completes a multishot accept once ({:?}; multishot accept is \
+                 Linux 5.19+)",
+                item.map(|r| r.map(drop))
+            );
+            return;
+        }
+        let _ = t.abandon_multishot(h);
+    }
     let ring: uring::Ring = match uring::Ring::builder().disabled().build(8) {
         Ok(r) => r,
         Err(e) => {
