@@ -101,8 +101,21 @@ fn defer_taskrun_driver_turns_from_an_outer_epoll_loop() {
     let n = ep.wait(&mut events, Some(Duration::from_secs(5))).unwrap();
     assert_eq!(n, 1, "the ring fd is readable: task work is pending");
     assert_eq!(d.reap(|_| {}), 0, "no CQE before the task work runs");
-    d.get_events().unwrap();
-    assert_eq!(d.reap(|_| {}), 1, "get_events ran it: the CQE is there");
+    // The outer loop's turn: get_events, reap; again when epoll says so (on 6.1 the work the
+    // first wake-up announced can take a second turn). Bounded: 5 turns of at most 1 s.
+    let mut turns = 0;
+    while !d.is_done(&op) {
+        turns += 1;
+        assert!(
+            turns <= 5,
+            "the deferred completion never came through get_events"
+        );
+        if turns > 1 {
+            ep.wait(&mut events, Some(Duration::from_secs(1))).unwrap();
+        }
+        d.get_events().unwrap();
+        d.reap(|_| {});
+    }
     let (res, buf) = d.take(op).unwrap();
     assert_eq!(&buf[..res.unwrap() as usize], b"deferred");
 }
