@@ -171,13 +171,9 @@ fn registered_ring_index_cannot_be_repointed_through_the_driver() {
 #[test]
 fn driver_tables_cannot_be_changed_behind_its_back() {
     let mut d = Driver::new(8).unwrap();
-    let pool = match d.fixed_buffers(1, 4096) {
-        Ok(p) => p,
-        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
-            eprintln!("SKIPPED driver_tables_cannot_be_changed_behind_its_back: {e}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    let test = "driver_tables_cannot_be_changed_behind_its_back";
+    let Some(pool) = crate::support::fixed_buffers_or_skip(&mut d, 1, 4096, test) else {
+        return;
     };
     let files = d.fixed_files(2).ok();
     let s = d.ring().submitter();

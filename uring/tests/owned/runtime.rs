@@ -213,14 +213,11 @@ fn submit_error_becomes_the_operations_output() {
     let mut a = Driver::new(4).unwrap();
     let b = {
         let mut b = Driver::new(4).unwrap();
-        match b.fixed_buffers(1, 64) {
-            Ok(p) => p,
-            Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
-                eprintln!("SKIPPED submit_error_becomes_the_operations_output: {e}");
-                return;
-            }
-            Err(e) => panic!("{e}"),
-        }
+        let test = "submit_error_becomes_the_operations_output";
+        let Some(pool) = crate::support::fixed_buffers_or_skip(&mut b, 1, 64, test) else {
+            return;
+        };
+        pool
     };
     let lease = b.checkout().unwrap();
     let (r, _w) = pipe();
@@ -290,13 +287,9 @@ fn fixed_buffer_send_and_receive() {
     ) {
         return;
     }
-    let pool = match d.fixed_buffers(2, 4096) {
-        Ok(p) => p,
-        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
-            eprintln!("SKIPPED fixed_buffer_send_and_receive: {e}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    let test = "fixed_buffer_send_and_receive";
+    let Some(pool) = crate::support::fixed_buffers_or_skip(&mut d, 2, 4096, test) else {
+        return;
     };
     let (mut client, server) = tcp_pair();
     client

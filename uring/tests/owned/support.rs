@@ -122,6 +122,24 @@ pub(crate) fn fixed_files_or_skip(
     }
 }
 
+/// `d.fixed_buffers(count, size)`, or `None` when the kernel has no `IORING_REGISTER_BUFFERS2`
+/// (Linux 5.13; the crate's error keeps its `EINVAL`): then the test prints why it skips.
+pub(crate) fn fixed_buffers_or_skip(
+    d: &mut Driver,
+    count: u16,
+    size: usize,
+    test: &str,
+) -> Option<uring::driver::fixed::FixedBufPool> {
+    match d.fixed_buffers(count, size) {
+        Ok(p) => Some(p),
+        Err(e) if uring::error::errno(&e) == Some(libc::EINVAL) => {
+            eprintln!("SKIPPED {test}: {e}");
+            None
+        }
+        Err(e) => panic!("{test}: fixed_buffers({count}, {size}): {e}"),
+    }
+}
+
 /// `r.read(buf)`, again after EINTR: with a receive timeout set, the socket layer reports the
 /// task work io_uring queues for this thread's completions as an interruption (it restarts the
 /// read only when there is no timeout), which the kernel matrix met on 6.1 and 6.12.
