@@ -17,24 +17,7 @@ use uring::driver::{Close, Driver, NoMem, Read, TAG, TakeError};
 use uring::opcode;
 use uring::register::FileSlot;
 
-use crate::support::{pipe, supported, write_all};
-
-/// Reaps until `op` is done, at most `secs` seconds.
-fn wait_done<T: uring::driver::Operation>(d: &mut Driver, op: &uring::driver::Op<T>, secs: u64) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    while !d.is_done(op) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the operation never completed"
-        );
-        d.submit_pending().unwrap();
-        let _ = d
-            .ring()
-            .submitter()
-            .wait(1, Some(Duration::from_millis(50)));
-        d.reap(|_| {});
-    }
-}
+use crate::support::{pipe, supported, turn_until, write_all};
 
 /// The kind and message of a refused registration.
 fn refused(r: io::Result<impl std::fmt::Debug>, kind: io::ErrorKind, word: &str) {
@@ -373,7 +356,7 @@ fn handle_of_another_driver_is_refused() {
     b.submit_pending().unwrap();
     let in_a = a.submit(NoMem::new(opcode::Nop::new())).unwrap();
     assert_eq!(in_a.key().index(), in_b.key().index());
-    wait_done(&mut a, &in_a, 5);
+    turn_until(&mut a, "the NOP", |a| a.is_done(&in_a));
     // `b` refuses `a`'s handle: it does not hand out its own in-flight read's buffer.
     match b.take(in_a) {
         Err(TakeError::Foreign(h)) => {
@@ -429,7 +412,7 @@ fn forged_cqe_with_a_guessed_generation_is_ignored() {
     }
     assert!(!d.is_done(&op), "no forged CQE completed the read");
     write_all(&w, b"real");
-    wait_done(&mut d, &op, 5);
+    turn_until(&mut d, "the read", |d| d.is_done(&op));
     let (n, buf) = d.take(op).unwrap();
     assert_eq!(&buf[..n.unwrap() as usize], b"real");
 }
@@ -660,4 +643,21 @@ fn buffer_ring_of_another_driver_is_refused() {
         (4, 4),
         "neither ring was touched"
     );
+}
+
+/// The abandon calls reach only their own driver's slots: another driver's handle is refused
+/// (`InvalidInput`) and its operation, in that driver, goes on and completes as usual.
+#[test]
+fn abandon_of_another_drivers_handle_is_refused() {
+    let mut a = Driver::new(4).unwrap();
+    let mut b = Driver::new(4).unwrap();
+    let (r, w) = pipe();
+    let in_b = b.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();
+    b.submit_pending().unwrap();
+    let e = a.abandon(in_b).expect_err("not a's handle");
+    assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{e}");
+    assert_eq!(b.in_flight(), 1, "b's read is untouched");
+    write_all(&w, b"b's read");
+    turn_until(&mut b, "b's read", |b| b.in_flight() == 0);
+    assert_eq!(b.stale_completions(), 0);
 }

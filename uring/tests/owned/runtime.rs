@@ -13,21 +13,7 @@ use uring::driver::{
     Driver, IoBuf, IoBufMut, MsgRing, Operation, Recv, Send, SubmitError, TakeError,
 };
 
-use crate::support::{pipe, tcp_pair, write_all};
-
-/// Waits (bounded) and reaps until `done` holds.
-fn turn_until(d: &mut Driver, what: &str, mut done: impl FnMut(&mut Driver) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !done(d) {
-        assert!(Instant::now() < deadline, "{what}: not within 5 s");
-        d.submit_pending().unwrap();
-        let _ = d
-            .ring()
-            .submitter()
-            .wait(1, Some(Duration::from_millis(50)));
-        d.reap(|_| {});
-    }
-}
+use crate::support::{pipe, tcp_pair, turn_until, write_all};
 
 /// The waker from another thread makes a blocked wait return, any number of times, and is
 /// not counted as an operation in flight.

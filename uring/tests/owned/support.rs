@@ -67,6 +67,23 @@ pub(crate) fn turn(d: &mut Driver) {
     d.reap(|_| {});
 }
 
+/// Waits (bounded: 5 s) and reaps until `done` holds; `what` names it in the failure.
+pub(crate) fn turn_until(d: &mut Driver, what: &str, mut done: impl FnMut(&mut Driver) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !done(d) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within 5 s"
+        );
+        d.submit_pending().unwrap();
+        let _ = d
+            .ring()
+            .submitter()
+            .wait(1, Some(std::time::Duration::from_millis(50)));
+        d.reap(|_| {});
+    }
+}
+
 /// Whether the kernel's probe lists `op`; prints why the test is skipped otherwise.
 pub(crate) fn supported(d: &Driver, op: u8, test: &str) -> bool {
     match d.ring().probe() {
