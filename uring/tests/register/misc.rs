@@ -78,14 +78,16 @@ fn eventfd_async_skips_inline_completions() {
     // A NOP completes inline, at submission: no signal.
     util::run(&mut ring, &[util::nop(1)], 1).unwrap();
     assert_eq!(eventfd_count(&efd), None, "inline completion signalled");
-    // A read forced onto an io-wq worker completes there: signal.
+    // A read forced onto an io-wq worker completes there: signal. The data is written first:
+    // a worker that found the pipe empty would arm a poll instead, and the read would then
+    // complete from task work, inline (no signal) — a race the kernel matrix met on 7.2.
     let (r, w) = pipe();
     let mut buf = [0u8; 8];
+    write_all(&w, b"late");
     let sqe = read_sqe(r.as_raw_fd(), &mut buf, 2).flags(SqeFlags::ASYNC);
     // SAFETY: `buf` outlives the request: we wait for its CQE below.
     unsafe { ring.push(&sqe) }.unwrap();
     ring.submit().unwrap();
-    write_all(&w, b"late");
     let c = wait_for(&mut ring, 2);
     assert_eq!(c.res(), 4);
     assert!(
