@@ -156,7 +156,11 @@ impl Server {
                             Ok((s, _)) => s,
                             Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                            // ECONNABORTED, EMFILE, ...: drop this one, keep serving.
+                            // ECONNABORTED: that connection is gone; the queue may hold more,
+                            // and edge-triggered means no new edge for them, so keep going.
+                            Err(e) if e.kind() == ErrorKind::ConnectionAborted => continue,
+                            // EMFILE, ENFILE, ENOBUFS...: nothing can be accepted now; the
+                            // queued connections wait for the next edge.
                             Err(_) => break,
                         };
                         if open >= self.config.max_conns {

@@ -26,8 +26,28 @@ fn start(
 
 fn connect(addr: SocketAddr) -> TcpStream {
     let s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    // Generous: the kernel matrix runs this under QEMU's TCG with another guest beside it.
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     s
+}
+
+/// Reads `conn` to its end; if that fails (a timeout: the server did not finish the reply),
+/// stops the server and panics with what it had done, so a failure says whether the request
+/// was never accepted, never read, or read and not answered.
+fn read_reply(
+    conn: &mut TcpStream,
+    stop: &echo_server::StopHandle,
+    h: thread::JoinHandle<Stats>,
+) -> (String, thread::JoinHandle<Stats>) {
+    let mut reply = String::new();
+    match conn.read_to_string(&mut reply) {
+        Ok(_) => (reply, h),
+        Err(e) => {
+            stop.stop().unwrap();
+            let stats = h.join().unwrap();
+            panic!("reading the reply failed ({e}) after {reply:?}; the server had: {stats:?}");
+        }
+    }
 }
 
 #[test]
@@ -73,8 +93,7 @@ fn answers_pipelined_http_requests() {
     let req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     conn.write_all(req.repeat(3).as_bytes()).unwrap();
     conn.shutdown(Shutdown::Write).unwrap();
-    let mut reply = String::new();
-    conn.read_to_string(&mut reply).unwrap();
+    let (reply, h) = read_reply(&mut conn, &stop, h);
     assert_eq!(reply.matches("HTTP/1.1 200 OK\r\n").count(), 3, "{reply}");
     assert_eq!(reply.matches("Hello, world!").count(), 3);
     stop.stop().unwrap();
