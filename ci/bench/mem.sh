@@ -90,8 +90,8 @@ run http_epoll http "$ex/echo_epoll" --http
 run http_mio http "$ex/http_mio"
 
 printf '\nServer RSS at %s connections (conn_load: one round trip each, 1 s quiet = idle; then each keeps one 64-byte message (echo) or GET (http) in flight for %s s = busy). Per connection = (RSS - idle process RSS) / %s\n\n' "$conns" "$busy" "$conns"
-printf '| server | process alone (KiB) | idle (KiB) | busy (KiB) | VmHWM (KiB) | idle B/conn | busy B/conn | busy B/conn vs epoll | round trips/s |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| server | process alone (KiB) | idle (KiB) | busy (KiB) | VmHWM (KiB) | idle B/conn | busy B/conn | busy B/conn vs epoll | kernel slab B/conn | round trips/s |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for proto in echo http; do
   eb=$(kv "${proto}_epoll" base_kib)
   ey=$(kv "${proto}_epoll" busy_kib)
@@ -99,14 +99,16 @@ for proto in echo http; do
     n=${proto}_$who
     awk -v n="$n" -v c="$conns" -v b="$(kv "$n" base_kib)" -v i="$(kv "$n" idle_kib)" \
       -v y="$(kv "$n" busy_kib)" -v h="$(kv "$n" hwm_kib)" -v t="$(kv "$n" trips_per_s)" \
-      -v eb="$eb" -v ey="$ey" 'BEGIN {
+      -v eb="$eb" -v ey="$ey" -v sb="$(kv "$n" slab_base_kib)" -v sy="$(kv "$n" slab_busy_kib)" 'BEGIN {
         pc = (y - b) * 1024 / c; epc = (ey - eb) * 1024 / c
-        printf "| %s | %d | %d | %d | %d | %.0f | %.0f | %.2f× | %d |\n", n, b, i, y, h, (i - b) * 1024 / c, pc, pc / epc, t
+        printf "| %s | %d | %d | %d | %d | %.0f | %.0f | %.2f× | %.0f | %d |\n", n, b, i, y, h, (i - b) * 1024 / c, pc, pc / epc, (sy - sb) * 1024 / c, t
       }'
   done
 done
 echo
-echo "RSS counts user-space pages only: socket buffers, io_uring requests and epoll items are kernel memory."
+echo "RSS counts user-space pages only: socket buffers, io_uring requests and epoll items are kernel memory;"
+echo "kernel slab B/conn is the growth of /proc/meminfo Slab during the run, system-wide (both ends' sockets"
+echo "included, the same for every server; noisy), so only its differences between servers mean something."
 echo "Round trips/s only shows the connections were busy (client and server share 2 cores): not a throughput figure."
 
 printf '\nMemory mapped for io_uring by the running echo_uring (from /proc/<pid>/smaps and status)\n\n'

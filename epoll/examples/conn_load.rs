@@ -12,7 +12,8 @@
 //! all stay quiet for a second (`idle`); then every connection keeps one small message in
 //! flight (send 64 bytes, read them back, again; with `--http` a GET and its reply) for
 //! `--seconds`, the server sampled every second (`busy`). Prints one `key=value` line that
-//! `mem.sh` reads; with `--samples`, one `seconds rss_kib` line per busy sample too.
+//! `mem.sh` reads (with the kernel's slab memory before and at the end, system-wide); with
+//! `--samples`, one `seconds rss_kib` line per busy sample too.
 //! Needs `--conns` + a few descriptors (`ulimit -n`).
 
 use epoll::{Epoll, Events, Interest};
@@ -36,6 +37,17 @@ fn mem(pid: u32) -> io::Result<(u64, u64)> {
             .unwrap_or(0)
     };
     Ok((field("VmRSS:"), field("VmHWM:")))
+}
+
+/// The kernel's slab memory (`Slab:` of `/proc/meminfo`, KiB): system-wide, so it holds both
+/// ends' sockets too; the same for every server, so the difference between servers is theirs
+/// (epoll items, io_uring requests).
+fn slab() -> io::Result<u64> {
+    let s = std::fs::read_to_string("/proc/meminfo")?;
+    Ok(s.lines()
+        .find_map(|l| l.strip_prefix("Slab:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0))
 }
 
 struct Conn {
@@ -76,6 +88,7 @@ fn main() -> io::Result<()> {
         (MSG, MSG.len())
     };
     let (base, _) = mem(pid)?;
+    let slab_base = slab()?;
 
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let ep = Epoll::new()?;
@@ -143,6 +156,7 @@ fn main() -> io::Result<()> {
         rss.push((start.elapsed().as_secs_f64(), mem(pid)?.0));
     }
     let (_, hwm) = mem(pid)?;
+    let slab_busy = slab()?;
     let elapsed = start.elapsed().as_secs_f64();
 
     // Least-squares slope of RSS over time (KiB per minute), after the first tenth (warm-up).
@@ -154,7 +168,12 @@ fn main() -> io::Result<()> {
     let (sxy, sxx) = tail.iter().fold((0.0, 0.0), |(a, b), &(t, r)| {
         (a + (t - mx) * (r as f64 - my), b + (t - mx) * (t - mx))
     });
-    let slope = if sxx > 0.0 { sxy / sxx * 60.0 } else { 0.0 };
+    // (+ 0.0: a flat run prints 0.0, not -0.0.)
+    let slope = if sxx > 0.0 {
+        sxy / sxx * 60.0 + 0.0
+    } else {
+        0.0
+    };
     let first = rss.first().map_or(0, |s| s.1);
     let last = rss.last().map_or(0, |s| s.1);
     let max = rss.iter().map(|s| s.1).max().unwrap_or(0);
@@ -167,7 +186,7 @@ fn main() -> io::Result<()> {
     println!(
         "conns={conns} base_kib={base} idle_kib={idle} busy_kib={last} hwm_kib={hwm} \
          first_kib={first} last_kib={last} max_kib={max} slope_kib_per_min={slope:.1} \
-         trips_per_s={:.0} seconds={elapsed:.0}",
+         trips_per_s={:.0} seconds={elapsed:.0} slab_base_kib={slab_base} slab_busy_kib={slab_busy}",
         trips as f64 / elapsed
     );
     Ok(())
