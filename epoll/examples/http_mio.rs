@@ -3,6 +3,9 @@
 //! single thread, same edge-triggered drain-to-WouldBlock loops, same buffers.
 //!
 //! `cargo run --release -p evbind-epoll --example http_mio -- --port 8081`
+//!
+//! With `--echo` it writes every byte back instead (the echo server of the memory comparison
+//! in `ci/bench/mem.sh`).
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
@@ -26,14 +29,19 @@ struct Conn {
 fn main() -> io::Result<()> {
     let mut port = 8081u16;
     let mut max_conns = 1024usize;
+    let mut echo = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if a == "--echo" {
+            echo = true;
+            continue;
+        }
         let v = args.next().and_then(|v| v.parse::<usize>().ok());
         match (a.as_str(), v) {
             ("--port", Some(v)) => port = v as u16,
             ("--max-conns", Some(v)) => max_conns = v,
             _ => {
-                eprintln!("usage: http_mio [--port N] [--max-conns N]");
+                eprintln!("usage: http_mio [--port N] [--max-conns N] [--echo]");
                 std::process::exit(2);
             }
         }
@@ -42,7 +50,8 @@ fn main() -> io::Result<()> {
     let mut poll = Poll::new()?;
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?;
-    println!("mio http server on {}", listener.local_addr()?);
+    let mode = if echo { "echo" } else { "http" };
+    println!("mio {mode} server on {}", listener.local_addr()?);
     let mut conns: Vec<Option<Conn>> = Vec::new();
     let mut free = Vec::new();
     let mut open = 0;
@@ -91,7 +100,7 @@ fn main() -> io::Result<()> {
             let Some(conn) = conns.get_mut(slot).and_then(Option::as_mut) else {
                 continue;
             };
-            if ev.is_error() || !drive(conn, &mut buf) {
+            if ev.is_error() || !drive(conn, &mut buf, echo) {
                 let _ = poll.registry().deregister(&mut conn.stream);
                 conns[slot] = None;
                 free.push(slot);
@@ -101,7 +110,7 @@ fn main() -> io::Result<()> {
     }
 }
 
-fn drive(conn: &mut Conn, buf: &mut [u8]) -> bool {
+fn drive(conn: &mut Conn, buf: &mut [u8], echo: bool) -> bool {
     loop {
         while conn.sent < conn.out.len() {
             match conn.stream.write(&conn.out[conn.sent..]) {
@@ -123,6 +132,7 @@ fn drive(conn: &mut Conn, buf: &mut [u8]) -> bool {
         }
         match conn.stream.read(buf) {
             Ok(0) => conn.eof = true,
+            Ok(n) if echo => conn.out.extend_from_slice(&buf[..n]),
             Ok(n) => {
                 conn.inbuf.extend_from_slice(&buf[..n]);
                 let mut start = 0;
