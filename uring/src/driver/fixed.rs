@@ -469,6 +469,7 @@ impl AcceptDirect {
 // SAFETY: no pointer (no peer address requested); the slot index is one this op owns.
 unsafe impl Operation for AcceptDirect {
     type Output = io::Result<FixedFile>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<FixedFile> {
         Err(error)
     }
@@ -554,6 +555,7 @@ impl ReadFixed {
 // buffer in the table of the driver `validate` checked.
 unsafe impl Operation for ReadFixed {
     type Output = (io::Result<u32>, FixedBuf);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, FixedBuf) {
         (Err(error), self.buf)
     }
@@ -599,6 +601,7 @@ impl WriteFixed {
 // SAFETY: as for `ReadFixed`, for reads of `bytes_init()` bytes.
 unsafe impl Operation for WriteFixed {
     type Output = (io::Result<u32>, FixedBuf);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, FixedBuf) {
         (Err(error), self.buf)
     }

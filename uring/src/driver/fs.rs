@@ -44,6 +44,7 @@ impl OpenAt2 {
 // does not move while in flight.
 unsafe impl Operation for OpenAt2 {
     type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
@@ -93,6 +94,7 @@ impl Statx {
 // SAFETY: the pointers are the path's heap block and the boxed statx, owned by `self`.
 unsafe impl Operation for Statx {
     type Output = io::Result<Box<libc::statx>>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<Box<libc::statx>> {
         Err(error)
     }

@@ -64,6 +64,7 @@ impl<B: IoBufMut> Readv<B> {
 // built in `sqe` (its heap block does not move afterwards) from the buffers' stable pointers.
 unsafe impl<B: IoBufMut> Operation for Readv<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
@@ -117,6 +118,7 @@ impl<B: IoBuf> Writev<B> {
 // SAFETY: as for `Readv`, for reads of `bytes_init()` bytes.
 unsafe impl<B: IoBuf> Operation for Writev<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
@@ -208,6 +210,7 @@ impl Connect {
 // SAFETY: the only pointer is the boxed address, owned by `self`.
 unsafe impl Operation for Connect {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<()> {
         Err(error)
     }

@@ -78,8 +78,8 @@ pub unsafe trait Operation: Sized + 'static {
     /// # Safety
     ///
     /// `c` is the final CQE the kernel posted for the SQE [`Operation::sqe`] built from this
-    /// very value (after [`Operation::observe`] saw every CQE of it, in ring order), and the
-    /// operation is no longer in flight.
+    /// very value (after [`Operation::observe`] saw every CQE of it, in ring order, when
+    /// [`Operation::OBSERVES`]), and the operation is no longer in flight.
     unsafe fn complete(self, c: Completion) -> Self::Output;
     /// Sees every CQE as it is reaped, in ring order, before it is stored: the result CQE of
     /// `SEND_ZC` before its notification, a provided-buffer id to account for. The default
@@ -93,6 +93,11 @@ pub unsafe trait Operation: Sized + 'static {
     unsafe fn observe(&mut self, c: &mut Completion) {
         let _ = c;
     }
+    /// Whether the driver calls [`Operation::observe`] for this type: `true` unless said
+    /// otherwise. An implementation that keeps the default (no-op) `observe` may say `false`,
+    /// and the reap then skips the call (an indirect call per completion); `observe` is then
+    /// never called, and [`Operation::complete`] gets CQEs nothing observed.
+    const OBSERVES: bool = true;
     /// The output of this operation when it never reached the kernel (its submission
     /// failed): `error` as the result, with the memory it owns handed back (an owned fd is
     /// closed). Safe: nothing here trusts a completion. What a generic future turns a
@@ -373,6 +378,7 @@ pub struct Nop;
 // SAFETY: a NOP carries no pointer.
 unsafe impl Operation for Nop {
     type Output = io::Result<u32>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<u32> {
         Err(error)
     }
@@ -417,6 +423,7 @@ impl<B: IoBufMut> Read<B> {
 // `bytes_total()` bytes).
 unsafe impl<B: IoBufMut> Operation for Read<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
@@ -467,6 +474,7 @@ impl<B: IoBuf> Write<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`, `bytes_init()` readable bytes.
 unsafe impl<B: IoBuf> Operation for Write<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
@@ -516,6 +524,7 @@ impl<B: IoBufMut> Recv<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`.
 unsafe impl<B: IoBufMut> Operation for Recv<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
@@ -571,6 +580,7 @@ impl<B: IoBuf> Send<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`.
 unsafe impl<B: IoBuf> Operation for Send<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
@@ -689,6 +699,7 @@ impl Accept {
 // SAFETY: no address is requested (addr and addr2 are 0).
 unsafe impl Operation for Accept {
     type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
@@ -733,6 +744,7 @@ impl OpenAt {
 // move with it) and NUL-terminated.
 unsafe impl Operation for OpenAt {
     type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
@@ -798,6 +810,7 @@ fn is_io_uring(fd: BorrowedFd<'_>) -> bool {
 // SAFETY: no pointer.
 unsafe impl Operation for Close {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<()> {
         // Never ran: the fd is still ours; close it as a completed close would.
         drop(self.fd);
@@ -898,6 +911,7 @@ pub(crate) fn timespec(d: Duration) -> Timespec {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for Timeout {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<()> {
         Err(error)
     }
@@ -928,6 +942,7 @@ impl LinkTimeout {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for LinkTimeout {
     type Output = ();
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) {
         let _ = error;
     }

@@ -93,6 +93,7 @@ struct WakeRead {
 // long as the read may use it.
 unsafe impl Operation for WakeRead {
     type Output = ();
+    const OBSERVES: bool = false;
     fn sqe(&mut self) -> Sqe {
         self.read.sqe()
     }
@@ -254,6 +255,7 @@ impl MsgRing {
 // (checked in `new`), which the target driver never takes for one of its own.
 unsafe impl Operation for MsgRing {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn sqe(&mut self) -> Sqe {
         crate::opcode::MsgRingData::new(
             crate::types::Fd(self.to.as_raw_fd()),
