@@ -1296,19 +1296,19 @@ fn dispatch(
             if state & !OBSERVE == Phase::InFlight as u8 && !flags.contains(CqeFlags::MORE) {
                 // Counted first, as in `dispatch_slow` (the CQE is consumed whatever panics).
                 *in_flight -= 1;
-                let mut c = Completion {
+                // Stored in place; `observe` (skipped, as the type asked, when it keeps the
+                // default no-op) sees it there before anything reads it.
+                slot.last = Completion {
                     res: cqe.res(),
                     flags,
                     aux: 0,
                 };
-                // SAFETY: the vtable matches the stored type (`Slot::init_single`), and `c` is
-                // a CQE of the SQE built from it (its `user_data` named this slot at this
-                // generation while in flight), passed once, in ring order.
-                // Skipped, as the type asked, when it keeps the default (no-op) `observe`.
                 if state & OBSERVE != 0 {
-                    unsafe { (slot.vt.observe)(&mut slot.data, &mut c) };
+                    // SAFETY: the vtable matches the stored type (`Slot::init_single`), and the
+                    // completion is a CQE of the SQE built from it (its `user_data` named this
+                    // slot at this generation while in flight), passed once, in ring order.
+                    unsafe { (slot.vt.observe)(&mut slot.data, &mut slot.last) };
                 }
-                slot.last = c;
                 slot.state = Phase::Done as u8;
                 ready(key);
                 return;

@@ -100,10 +100,13 @@ struct Slot<T> {
     value: T,
 }
 
-/// The key bits of the next generation of `bits` (same index).
+/// The stored key of a slot vacated at `bits`: the next generation (same index), with
+/// `VACANT` set. One add: the generation sits at the top of the 63 key bits, so its carry out
+/// lands in bit 63, which is `VACANT` anyway and cleared on the next occupation (the
+/// generation wraps to 0 within [`GEN_MASK`]).
 #[inline]
-const fn next_generation(bits: u64) -> u64 {
-    (bits & INDEX_MASK) | (bits.wrapping_add(1 << INDEX_BITS) & (GEN_MASK << INDEX_BITS))
+const fn vacated(bits: u64) -> u64 {
+    VACANT | (bits & KEY_MASK).wrapping_add(1 << INDEX_BITS)
 }
 
 /// A generational slab with address-stable slots whose values are updated in place.
@@ -177,7 +180,14 @@ impl<T: Default> Slab<T> {
             self.grow();
         }
         let i = self.free_head as usize;
-        let slot = &mut self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)];
+        debug_assert!(i < self.created);
+        // SAFETY: the free list only holds indices of created slots (`grow` and `vacate_if`
+        // put them there), and every created slot lives in `chunks`.
+        let slot = unsafe {
+            self.chunks
+                .get_unchecked_mut(i >> CHUNK_SHIFT)
+                .get_unchecked_mut(i & (CHUNK - 1))
+        };
         debug_assert!(slot.key & VACANT != 0);
         let bits = slot.key & KEY_MASK;
         slot.key = bits;
@@ -261,7 +271,7 @@ impl<T: Default> Slab<T> {
         }
         let r = f(&mut s.value);
         if r.is_ok() {
-            s.key = VACANT | next_generation(key.bits);
+            s.key = vacated(key.bits);
             s.next_free = free_head;
             self.free_head = key.index();
             self.len -= 1;
