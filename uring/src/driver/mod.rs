@@ -597,7 +597,7 @@ pub struct Driver {
     pub(crate) next_bgid: u16,
     /// The eventfd read behind [`Driver::waker`], once one was asked for.
     wake: Option<remote::WakeState>,
-    /// A bit per opcode found supported ([`Driver::check_opcode`]).
+    /// A bit per opcode found supported (`Ring::supports_opcode`, asked once per opcode).
     opcodes_ok: [u64; 4],
 }
 
@@ -689,6 +689,7 @@ impl Driver {
     /// # Errors
     /// The operation is refused by [`Operation::validate`] (e.g. a fixed-buffer lease of
     /// another ring), the slab is full, or the SQ stays full; the operation is handed back.
+    #[inline(always)]
     pub fn submit<T: Operation>(&mut self, op: T) -> Result<Op<T>, SubmitError<T>> {
         if let Err(error) = op.validate(self.id) {
             return Err(SubmitError { error, op });
@@ -702,63 +703,63 @@ impl Driver {
         })
     }
 
-    /// What [`Driver::submit`] and [`Driver::submit_multishot`] share: occupies a slot with
-    /// `op` through `start` and pushes its SQE; on failure the op comes back, the slot free.
+    /// What [`Driver::submit`] and [`Driver::submit_multishot`] share: makes room in the SQ,
+    /// occupies a slot with `op` through `start` and writes its SQE into the ring; on failure
+    /// the op comes back, the slot free.
     ///
     /// # Safety
     /// `start` stores `op` in the slot as a `T` (it is [`Slot::start_single`] or
     /// [`Slot::start_multi`] for `T`).
-    #[inline]
+    #[inline(always)]
     unsafe fn start_and_push<T>(
         &mut self,
         op: T,
         start: impl FnOnce(&mut Slot, T) -> Sqe,
     ) -> Result<Key, SubmitError<T>> {
-        let (key, sqe) = occupy(&mut self.slab, op, start)?;
-        // An opcode this kernel lacks is the error naming the release that added it (e.g.
-        // SEND_ZC, Linux 6.0), not a bare EINVAL in the CQE.
-        // (A ring over the model kernel asks nobody: the model answers for itself.)
-        if let Err(error) = self.check_opcode(sqe.opcode()) {
-            // SAFETY: `start` stored a `T` (this function's contract), never pushed.
-            let op = unsafe { take_unpushed::<T>(&mut self.slab, key) };
-            return Err(SubmitError { error, op });
-        }
-        let mut sq = self.ring.sq();
+        let Driver {
+            ring,
+            slab,
+            in_flight,
+            opcodes_ok,
+            ..
+        } = self;
+        // Room first (as `submit_batch`), so the SQE can be written as soon as it is built.
+        let mut sq = ring.sq();
         if sq.reserve_one().is_err() {
-            // Full: hand the pushed SQEs to the kernel and look once more.
             drop(sq);
-            let r = self.ring.submit();
-            sq = self.ring.sq();
-            if let Err(error) = r.and_then(|_| sq.reserve_one().map_err(io::Error::from)) {
-                drop(sq);
-                // SAFETY: `start` stored a `T` (this function's contract), never pushed.
-                let op = unsafe { take_unpushed::<T>(&mut self.slab, key) };
-                return Err(SubmitError { error, op });
-            }
+            sq = match sq_after_submit(ring) {
+                Ok(sq) => sq,
+                Err(error) => return Err(SubmitError { error, op }),
+            };
         }
-        // SAFETY: a slot was just reserved; the slot at `key` owns every pointer in `sqe`
-        // until the final CQE (the `Operation` contract).
+        let (key, sqe) = occupy(slab, op, start)?;
+        // An opcode this kernel lacks is the error naming the release that added it (e.g.
+        // SEND_ZC, Linux 6.0), not a bare EINVAL in the CQE. Asked once per opcode.
+        // (A ring over the model kernel asks nobody: the model answers for itself.)
+        let (word, bit) = (usize::from(sqe.opcode() >> 6), sqe.opcode() & 63);
+        if opcodes_ok[word] >> bit & 1 == 0 {
+            drop(sq);
+            let checked = ring.supports_opcode(sqe.opcode()).and_then(|()| {
+                opcodes_ok[word] |= 1 << bit;
+                // Nothing was pushed since the room was made: it is still there.
+                let mut sq = ring.sq();
+                sq.reserve_one().map_err(io::Error::from)?;
+                Ok(sq)
+            });
+            sq = match checked {
+                Ok(sq) => sq,
+                Err(error) => {
+                    // SAFETY: `start` stored a `T` (this function's contract), never pushed.
+                    let op = unsafe { take_unpushed::<T>(slab, key) };
+                    return Err(SubmitError { error, op });
+                }
+            };
+        }
+        // SAFETY: a slot was reserved above and nothing written since; the slot at `key`
+        // owns every pointer in `sqe` until the final CQE (the `Operation` contract).
         unsafe { sq.write_reserved(sqe) };
-        self.in_flight += 1;
+        *in_flight += 1;
         Ok(key)
-    }
-
-    /// [`Ring::supports_opcode`], asked once per opcode per driver: a bit per opcode already
-    /// found supported, so the hot path is a bit test.
-    #[inline]
-    fn check_opcode(&mut self, opcode: u8) -> io::Result<()> {
-        let (word, bit) = (usize::from(opcode >> 6), opcode & 63);
-        if self.opcodes_ok[word] >> bit & 1 != 0 {
-            return Ok(());
-        }
-        self.check_opcode_slow(opcode)
-    }
-
-    #[cold]
-    fn check_opcode_slow(&mut self, opcode: u8) -> io::Result<()> {
-        self.ring.supports_opcode(opcode)?;
-        self.opcodes_ok[usize::from(opcode >> 6)] |= 1 << (opcode & 63);
-        Ok(())
     }
 
     /// Submits `op` with a timeout (`IORING_OP_LINK_TIMEOUT` linked behind it): if it has not
@@ -1019,6 +1020,7 @@ impl Driver {
     /// # Errors
     /// [`TakeError::Pending`] when the final CQE has not arrived yet (reap and retry);
     /// [`TakeError::Foreign`] when the handle is not this driver's.
+    #[inline]
     pub fn take<T: Operation>(&mut self, op: Op<T>) -> Result<T::Output, TakeError<Op<T>>> {
         if op.driver != self.id {
             return Err(TakeError::Foreign(op));
@@ -1239,6 +1241,16 @@ impl Driver {
             unsafe { (slot.vt.drop)(&mut slot.data) };
         }
     }
+}
+
+/// The SQ after an `io_uring_enter` that hands the kernel what is pushed, with a slot reserved
+/// (the SQ was full).
+#[cold]
+fn sq_after_submit(ring: &mut Ring) -> io::Result<crate::ring::SubmissionQueue<'_>> {
+    ring.submit()?;
+    let mut sq = ring.sq();
+    sq.reserve_one()?;
+    Ok(sq)
 }
 
 /// Occupies a slot with `op` through `start` ([`Slot::start_single`], [`Slot::start_multi`]):
