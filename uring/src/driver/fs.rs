@@ -48,9 +48,11 @@ unsafe impl Operation for OpenAt2 {
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt2::new(Fd(self.dirfd), self.path.as_ptr(), &raw const self.how).build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful openat2 returns a new descriptor nothing else owns.
         unsafe { new_fd(c) }
@@ -98,12 +100,14 @@ unsafe impl Operation for Statx {
     fn fail(self, error: io::Error) -> io::Result<Box<libc::statx>> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Statx::new(Fd(self.dirfd), self.path.as_ptr(), &raw mut *self.buf)
             .flags(AtFlags::from_bits_retain(self.flags as u32))
             .mask(StatxMask::from_bits_retain(self.mask))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
         Ok(self.buf)

@@ -1255,7 +1255,7 @@ fn sq_after_submit(ring: &mut Ring) -> io::Result<crate::ring::SubmissionQueue<'
 
 /// Occupies a slot with `op` through `start` ([`Slot::start_single`], [`Slot::start_multi`]):
 /// the key and the SQE tagged with it, or the op back when the slab is full.
-#[inline]
+#[inline(always)]
 fn occupy<T>(
     slab: &mut Slab<Slot>,
     op: T,

@@ -68,6 +68,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.iovecs = self
             .bufs
@@ -82,6 +83,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
             .offset(self.offset)
             .build()
     }
+    #[inline]
     unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
@@ -89,6 +91,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
         }
         (r, self.bufs)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -122,6 +125,7 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
         let len = clamp_len(self.iovecs.len());
@@ -129,9 +133,11 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
             .offset(self.offset)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.bufs)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -214,13 +220,16 @@ unsafe impl Operation for Connect {
     fn fail(self, error: io::Error) -> io::Result<()> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let addr = (&raw const self.addr.storage).cast::<libc::sockaddr>();
         opcode::Connect::new(self.target, addr, self.addr.len).build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> io::Result<()> {
         c.result().map(drop)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -287,6 +296,7 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
         let m = &mut *self.msghdr;
@@ -306,12 +316,15 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
             opcode::SendMsg::new(self.target, msg).flags(flags).build()
         }
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.result.observe(c);
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (self.result.result(c), self.bufs)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         super::op::check_send_flags(self.flags)?;
         self.target.check(ring_id)

@@ -439,6 +439,7 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
         // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
         unsafe { read_output(c, self.buf) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -489,6 +490,7 @@ unsafe impl<B: IoBuf> Operation for Write<B> {
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (within(c.result(), self.buf.bytes_init()), self.buf)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -528,16 +530,19 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
         opcode::Recv::new(self.target, self.buf.stable_mut_ptr(), len)
             .flags(self.flags as u32)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
         unsafe { read_output(c, self.buf) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         check_recv_flags(self.flags)?;
         self.target.check(ring_id)
@@ -584,15 +589,18 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
         opcode::Send::new(self.target, self.buf.stable_ptr(), len)
             .flags(self.flags as u32)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (within(c.result(), self.buf.bytes_init()), self.buf)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         check_send_flags(self.flags)?;
         self.target.check(ring_id)
@@ -656,6 +664,7 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
         opcode::SendZc::new(self.target, self.buf.stable_ptr(), len)
@@ -663,12 +672,15 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
             .buf_index(self.fixed_index.map(|(i, _)| i))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (self.result.result(c), self.buf)
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.result.observe(c);
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         check_send_flags(self.flags)?;
         self.target.check(ring_id)?;
@@ -703,15 +715,18 @@ unsafe impl Operation for Accept {
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
             .flags(self.flags)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful accept returns a new descriptor that nothing else owns.
         unsafe { new_fd(c) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -748,12 +763,14 @@ unsafe impl Operation for OpenAt {
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt::new(Fd(self.dirfd), self.path.as_ptr())
             .flags(self.flags)
             .mode(self.mode)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful openat returns a new descriptor that nothing else owns.
         unsafe { new_fd(c) }
@@ -816,10 +833,12 @@ unsafe impl Operation for Close {
         drop(self.fd);
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
         opcode::Close::new(Fd(fd)).build()
     }
+    #[inline]
     unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let Some(fd) = self.fd.take() else {
             return c.result().map(drop);
@@ -915,12 +934,14 @@ unsafe impl Operation for Timeout {
     fn fail(self, error: io::Error) -> io::Result<()> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Timeout::new(&raw const self.ts)
             .count(self.count)
             .flags(TimeoutFlags::from_bits_retain(self.flags))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         timer_result(c)
     }
@@ -946,9 +967,11 @@ unsafe impl Operation for LinkTimeout {
     fn fail(self, error: io::Error) {
         let _ = error;
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::LinkTimeout::new(&raw const self.ts).build()
     }
+    #[inline]
     unsafe fn complete(self, _: Completion) {}
 }
 

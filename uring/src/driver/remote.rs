@@ -94,9 +94,11 @@ struct WakeRead {
 unsafe impl Operation for WakeRead {
     type Output = ();
     const OBSERVES: bool = false;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.read.sqe()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) {
         // SAFETY: forwarded: `c` is the final CQE of `read`'s SQE (our caller's promise).
         drop(unsafe { self.read.complete(c) });
@@ -256,6 +258,7 @@ impl MsgRing {
 unsafe impl Operation for MsgRing {
     type Output = io::Result<()>;
     const OBSERVES: bool = false;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         crate::opcode::MsgRingData::new(
             crate::types::Fd(self.to.as_raw_fd()),
@@ -264,6 +267,7 @@ unsafe impl Operation for MsgRing {
         )
         .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> io::Result<()> {
         match c.result() {
             Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Err(crate::error::with_message(

@@ -167,7 +167,7 @@ impl<T: Default> Slab<T> {
 
     /// Occupies a vacant slot, letting `init` write `arg` into it in place over the previous
     /// (vacated) value; gives `arg` back when the slab is at [`MAX_SLOTS`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert_with<A, R>(
         &mut self,
         arg: A,
