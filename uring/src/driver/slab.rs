@@ -114,7 +114,6 @@ pub(crate) struct Slab<T> {
     chunks: Vec<Box<[Slot<T>; CHUNK]>>,
     /// Head of the free list, `NONE` when empty.
     free_head: u32,
-    len: usize,
     /// Number of slots created so far (all chunks are full of created slots).
     created: usize,
     seed: u64,
@@ -136,16 +135,19 @@ impl<T: Default> Slab<T> {
         Slab {
             chunks: Vec::new(),
             free_head: NONE,
-            len: 0,
             created: 0,
             seed,
         }
     }
 
-    /// Number of occupied slots.
-    #[inline]
+    /// Number of occupied slots, counted (for `Debug` and tests; not kept up to date on the
+    /// hot path, where it cost an update per insert and per removal).
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.chunks
+            .iter()
+            .flat_map(|c| c.iter())
+            .filter(|s| s.key & VACANT == 0)
+            .count()
     }
 
     fn initial_generation(&self, index: usize) -> u64 {
@@ -192,7 +194,6 @@ impl<T: Default> Slab<T> {
         let bits = slot.key & KEY_MASK;
         slot.key = bits;
         self.free_head = slot.next_free;
-        self.len += 1;
         let r = init(&mut slot.value, arg);
         Ok((Key { bits }, r))
     }
@@ -274,7 +275,6 @@ impl<T: Default> Slab<T> {
             s.key = vacated(key.bits);
             s.next_free = free_head;
             self.free_head = key.index();
-            self.len -= 1;
         }
         Some(r)
     }
@@ -288,7 +288,7 @@ impl<T: Default> Slab<T> {
 
     /// Every occupied key, in index order.
     pub(crate) fn keys(&self) -> Vec<Key> {
-        let mut out = Vec::with_capacity(self.len);
+        let mut out = Vec::new();
         for chunk in &self.chunks {
             for slot in chunk.iter() {
                 if slot.key & VACANT == 0 {
@@ -306,7 +306,6 @@ impl<T: Default> Slab<T> {
             std::mem::forget(chunk);
         }
         self.created = 0;
-        self.len = 0;
         self.free_head = NONE;
     }
 }
