@@ -1274,6 +1274,33 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
         Ok(())
     }
 
+    /// Makes sure one slot is free for [`write_reserved`](Self::write_reserved), reloading
+    /// the kernel's head only when none looked free (crate-private: the driver reserves first,
+    /// then builds the SQE straight into the ring).
+    ///
+    /// # Errors
+    /// [`PushError`] when the SQ is full: submit first.
+    #[inline]
+    pub(crate) fn reserve_one(&mut self) -> Result<(), PushError> {
+        self.reserve(1)
+    }
+
+    /// Writes `sqe` by value into the slot of the tail and advances the tail (unpublished):
+    /// when the caller's SQE builder inlines, the SQE is built in the ring, not copied there
+    /// from the stack.
+    ///
+    /// # Safety
+    /// [`reserve_one`](Self::reserve_one) succeeded since the last push or write, and the SQE
+    /// meets [`push`](Self::push)'s contract.
+    #[inline]
+    pub(crate) unsafe fn write_reserved(&mut self, sqe: S) {
+        let slot = index::slot(self.tail, self.raw.sq_mask);
+        // SAFETY: as in `write`: `slot < sq_entries` inside the SQE array mapping, aligned;
+        // the slot is free (the caller reserved it) and we hold the only SubmissionQueue.
+        unsafe { ptr::write(self.raw.sqes.cast::<S>().add(slot), sqe) };
+        self.tail = self.tail.wrapping_add(1);
+    }
+
     /// Pushes all of `sqes` or, when fewer slots are free, none (published once, on
     /// [`sync`](Self::sync) or drop).
     ///

@@ -23,16 +23,22 @@ use crate::register::FileSlot;
 use crate::squeue::Sqe;
 use crate::types::DestinationSlot;
 
+#[inline]
 pub(crate) fn check_ring(lease_ring: u64, ring_id: u64) -> io::Result<()> {
     if lease_ring == ring_id {
         Ok(())
     } else {
-        Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "this fixed-buffer lease belongs to another Driver's pool: its index means \
-             nothing (or another buffer) on this ring; check out a lease from this driver's pool",
-        ))
+        Err(foreign_lease())
     }
+}
+
+#[cold]
+fn foreign_lease() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "this fixed-buffer lease belongs to another Driver's pool: its index means nothing (or \
+         another buffer) on this ring; check out a lease from this driver's pool",
+    )
 }
 
 struct PoolInner {
@@ -139,6 +145,7 @@ impl FixedBuf {
         self.pool.driver
     }
 
+    #[inline]
     fn ptr(&self) -> *mut u8 {
         self.pool
             .mem
@@ -204,12 +211,15 @@ impl Drop for FixedBuf {
 // SAFETY: the lease owns `size` bytes of the pool block, which the `Rc` keeps alive and which
 // do not move; `init <= size`.
 unsafe impl IoBuf for FixedBuf {
+    #[inline]
     fn stable_ptr(&self) -> *const u8 {
         self.ptr()
     }
+    #[inline]
     fn bytes_init(&self) -> usize {
         self.init
     }
+    #[inline]
     fn bytes_total(&self) -> usize {
         self.pool.size
     }
@@ -217,9 +227,11 @@ unsafe impl IoBuf for FixedBuf {
 
 // SAFETY: as above; the lease is unique, so writes through it alias nothing.
 unsafe impl IoBufMut for FixedBuf {
+    #[inline]
     fn stable_mut_ptr(&mut self) -> *mut u8 {
         self.ptr()
     }
+    #[inline]
     unsafe fn set_init(&mut self, pos: usize) {
         self.init = self.init.max(pos.min(self.pool.size));
     }
@@ -469,19 +481,23 @@ impl AcceptDirect {
 // SAFETY: no pointer (no peer address requested); the slot index is one this op owns.
 unsafe impl Operation for AcceptDirect {
     type Output = io::Result<FixedFile>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<FixedFile> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
             .flags(self.flags)
             .file_index(Some(DestinationSlot::Index(self.slot.slot)))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
         Ok(self.slot.into_file())
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         check_ring(self.slot.driver(), ring_id)
@@ -554,9 +570,11 @@ impl ReadFixed {
 // buffer in the table of the driver `validate` checked.
 unsafe impl Operation for ReadFixed {
     type Output = (io::Result<u32>, FixedBuf);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, FixedBuf) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
         let index = self.buf.index;
@@ -564,6 +582,7 @@ unsafe impl Operation for ReadFixed {
             .offset(self.offset)
             .build()
     }
+    #[inline]
     unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
@@ -571,6 +590,7 @@ unsafe impl Operation for ReadFixed {
         }
         (r, self.buf)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         check_ring(self.buf.ring_id(), ring_id)
@@ -599,18 +619,22 @@ impl WriteFixed {
 // SAFETY: as for `ReadFixed`, for reads of `bytes_init()` bytes.
 unsafe impl Operation for WriteFixed {
     type Output = (io::Result<u32>, FixedBuf);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, FixedBuf) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = self.buf.bytes_init() as u32;
         opcode::WriteFixed::new(self.target, self.buf.stable_ptr(), len, self.buf.index)
             .offset(self.offset)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.buf)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         check_ring(self.buf.ring_id(), ring_id)

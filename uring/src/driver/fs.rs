@@ -44,12 +44,15 @@ impl OpenAt2 {
 // does not move while in flight.
 unsafe impl Operation for OpenAt2 {
     type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt2::new(Fd(self.dirfd), self.path.as_ptr(), &raw const self.how).build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful openat2 returns a new descriptor nothing else owns.
         unsafe { new_fd(c) }
@@ -93,15 +96,18 @@ impl Statx {
 // SAFETY: the pointers are the path's heap block and the boxed statx, owned by `self`.
 unsafe impl Operation for Statx {
     type Output = io::Result<Box<libc::statx>>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<Box<libc::statx>> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Statx::new(Fd(self.dirfd), self.path.as_ptr(), &raw mut *self.buf)
             .flags(AtFlags::from_bits_retain(self.flags as u32))
             .mask(StatxMask::from_bits_retain(self.mask))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         c.result()?;
         Ok(self.buf)

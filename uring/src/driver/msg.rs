@@ -64,9 +64,11 @@ impl<B: IoBufMut> Readv<B> {
 // built in `sqe` (its heap block does not move afterwards) from the buffers' stable pointers.
 unsafe impl<B: IoBufMut> Operation for Readv<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.iovecs = self
             .bufs
@@ -81,6 +83,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
             .offset(self.offset)
             .build()
     }
+    #[inline]
     unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let r = c.result();
         if let Ok(n) = r {
@@ -88,6 +91,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
         }
         (r, self.bufs)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -117,9 +121,11 @@ impl<B: IoBuf> Writev<B> {
 // SAFETY: as for `Readv`, for reads of `bytes_init()` bytes.
 unsafe impl<B: IoBuf> Operation for Writev<B> {
     type Output = (io::Result<u32>, Vec<B>);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
         let len = clamp_len(self.iovecs.len());
@@ -127,9 +133,11 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
             .offset(self.offset)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (c.result(), self.bufs)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -208,16 +216,20 @@ impl Connect {
 // SAFETY: the only pointer is the boxed address, owned by `self`.
 unsafe impl Operation for Connect {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<()> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let addr = (&raw const self.addr.storage).cast::<libc::sockaddr>();
         opcode::Connect::new(self.target, addr, self.addr.len).build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> io::Result<()> {
         c.result().map(drop)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -284,6 +296,7 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
         (Err(error), self.bufs)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.iovecs = iovecs_of(&self.bufs, true);
         let m = &mut *self.msghdr;
@@ -303,12 +316,15 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
             opcode::SendMsg::new(self.target, msg).flags(flags).build()
         }
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.result.observe(c);
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (self.result.result(c), self.bufs)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         super::op::check_send_flags(self.flags)?;
         self.target.check(ring_id)

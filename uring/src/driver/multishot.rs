@@ -39,15 +39,18 @@ impl AcceptMulti {
 // SAFETY: no pointer (no peer address requested).
 unsafe impl MultishotOperation for AcceptMulti {
     type Item = io::Result<OwnedFd>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::AcceptMulti::new(self.target)
             .flags(self.flags)
             .build()
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<OwnedFd> {
         // SAFETY: each successful accept CQE carries a new descriptor nothing else owns.
         unsafe { new_fd(c) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -74,14 +77,17 @@ impl PollMulti {
 // SAFETY: no pointer.
 unsafe impl MultishotOperation for PollMulti {
     type Item = io::Result<u32>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::PollAdd::new(self.target, PollEvents::from_bits_retain(self.events))
             .multi(true)
             .build()
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<u32> {
         c.result()
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -108,12 +114,14 @@ impl TimeoutMulti {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl MultishotOperation for TimeoutMulti {
     type Item = io::Result<()>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Timeout::new(&raw const self.ts)
             .count(self.count)
             .flags(TimeoutFlags::MULTISHOT)
             .build()
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<()> {
         timer_result(c)
     }
@@ -161,14 +169,17 @@ impl RecvMsgMulti {
 // to the group's buffers, kept alive by the `BufRing` reference).
 unsafe impl MultishotOperation for RecvMsgMulti {
     type Item = io::Result<RecvMsg>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::RecvMsgMulti::new(self.target, &raw const *self.msghdr, self.ring.bgid())
             .flags(self.flags as u32)
             .build()
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<RecvMsg> {
         let buf = self.ring.guard(&c)?;
         RecvMsg::parse(
@@ -177,6 +188,7 @@ unsafe impl MultishotOperation for RecvMsgMulti {
             self.msghdr.msg_controllen,
         )
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         super::op::check_recv_flags(self.flags)?;
         self.target.check(ring_id)?;

@@ -78,8 +78,8 @@ pub unsafe trait Operation: Sized + 'static {
     /// # Safety
     ///
     /// `c` is the final CQE the kernel posted for the SQE [`Operation::sqe`] built from this
-    /// very value (after [`Operation::observe`] saw every CQE of it, in ring order), and the
-    /// operation is no longer in flight.
+    /// very value (after [`Operation::observe`] saw every CQE of it, in ring order, when
+    /// [`Operation::OBSERVES`]), and the operation is no longer in flight.
     unsafe fn complete(self, c: Completion) -> Self::Output;
     /// Sees every CQE as it is reaped, in ring order, before it is stored: the result CQE of
     /// `SEND_ZC` before its notification, a provided-buffer id to account for. The default
@@ -93,6 +93,11 @@ pub unsafe trait Operation: Sized + 'static {
     unsafe fn observe(&mut self, c: &mut Completion) {
         let _ = c;
     }
+    /// Whether the driver calls [`Operation::observe`] for this type: `true` unless said
+    /// otherwise. An implementation that keeps the default (no-op) `observe` may say `false`,
+    /// and the reap then skips the call (an indirect call per completion); `observe` is then
+    /// never called, and [`Operation::complete`] gets CQEs nothing observed.
+    const OBSERVES: bool = true;
     /// The output of this operation when it never reached the kernel (its submission
     /// failed): `error` as the result, with the memory it owns handed back (an owned fd is
     /// closed). Safe: nothing here trusts a completion. What a generic future turns a
@@ -373,6 +378,7 @@ pub struct Nop;
 // SAFETY: a NOP carries no pointer.
 unsafe impl Operation for Nop {
     type Output = io::Result<u32>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<u32> {
         Err(error)
     }
@@ -417,6 +423,7 @@ impl<B: IoBufMut> Read<B> {
 // `bytes_total()` bytes).
 unsafe impl<B: IoBufMut> Operation for Read<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
@@ -432,6 +439,7 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
         // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
         unsafe { read_output(c, self.buf) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -467,6 +475,7 @@ impl<B: IoBuf> Write<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`, `bytes_init()` readable bytes.
 unsafe impl<B: IoBuf> Operation for Write<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
@@ -481,6 +490,7 @@ unsafe impl<B: IoBuf> Operation for Write<B> {
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (within(c.result(), self.buf.bytes_init()), self.buf)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -516,19 +526,23 @@ impl<B: IoBufMut> Recv<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`.
 unsafe impl<B: IoBufMut> Operation for Recv<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_total());
         opcode::Recv::new(self.target, self.buf.stable_mut_ptr(), len)
             .flags(self.flags as u32)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
         unsafe { read_output(c, self.buf) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         check_recv_flags(self.flags)?;
         self.target.check(ring_id)
@@ -571,18 +585,22 @@ impl<B: IoBuf> Send<B> {
 // SAFETY: the only pointer is `buf`'s, owned by `self`.
 unsafe impl<B: IoBuf> Operation for Send<B> {
     type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
         opcode::Send::new(self.target, self.buf.stable_ptr(), len)
             .flags(self.flags as u32)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (within(c.result(), self.buf.bytes_init()), self.buf)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         check_send_flags(self.flags)?;
         self.target.check(ring_id)
@@ -646,6 +664,7 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
     fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
         (Err(error), self.buf)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let len = clamp_len(self.buf.bytes_init());
         opcode::SendZc::new(self.target, self.buf.stable_ptr(), len)
@@ -653,12 +672,15 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
             .buf_index(self.fixed_index.map(|(i, _)| i))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         (self.result.result(c), self.buf)
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.result.observe(c);
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         check_send_flags(self.flags)?;
         self.target.check(ring_id)?;
@@ -689,18 +711,22 @@ impl Accept {
 // SAFETY: no address is requested (addr and addr2 are 0).
 unsafe impl Operation for Accept {
     type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
             .flags(self.flags)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful accept returns a new descriptor that nothing else owns.
         unsafe { new_fd(c) }
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)
     }
@@ -733,15 +759,18 @@ impl OpenAt {
 // move with it) and NUL-terminated.
 unsafe impl Operation for OpenAt {
     type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::OpenAt::new(Fd(self.dirfd), self.path.as_ptr())
             .flags(self.flags)
             .mode(self.mode)
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         // SAFETY: a successful openat returns a new descriptor that nothing else owns.
         unsafe { new_fd(c) }
@@ -798,15 +827,18 @@ fn is_io_uring(fd: BorrowedFd<'_>) -> bool {
 // SAFETY: no pointer.
 unsafe impl Operation for Close {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<()> {
         // Never ran: the fd is still ours; close it as a completed close would.
         drop(self.fd);
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         let fd = self.fd.as_ref().map_or(-1, |f| f.as_raw_fd());
         opcode::Close::new(Fd(fd)).build()
     }
+    #[inline]
     unsafe fn complete(mut self, c: Completion) -> Self::Output {
         let Some(fd) = self.fd.take() else {
             return c.result().map(drop);
@@ -898,15 +930,18 @@ pub(crate) fn timespec(d: Duration) -> Timespec {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for Timeout {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) -> io::Result<()> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Timeout::new(&raw const self.ts)
             .count(self.count)
             .flags(TimeoutFlags::from_bits_retain(self.flags))
             .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
         timer_result(c)
     }
@@ -928,12 +963,15 @@ impl LinkTimeout {
 // SAFETY: the only pointer is `self.ts`, inside `self`, which does not move while in flight.
 unsafe impl Operation for LinkTimeout {
     type Output = ();
+    const OBSERVES: bool = false;
     fn fail(self, error: io::Error) {
         let _ = error;
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::LinkTimeout::new(&raw const self.ts).build()
     }
+    #[inline]
     unsafe fn complete(self, _: Completion) {}
 }
 

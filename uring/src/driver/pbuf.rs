@@ -605,13 +605,16 @@ impl DerefMut for BufRef {
 // drops: while an operation owns the guard they stay valid, initialized (`len` bytes the
 // kernel wrote) and unchanged; the `Rc` keeps the block alive and it never moves.
 unsafe impl super::buf::IoBuf for BufRef {
+    #[inline]
     fn stable_ptr(&self) -> *const u8 {
         self.raw_parts()
             .map_or(core::ptr::NonNull::dangling().as_ptr(), |(p, _)| p)
     }
+    #[inline]
     fn bytes_init(&self) -> usize {
         self.raw_parts().map_or(0, |(_, n)| n)
     }
+    #[inline]
     fn bytes_total(&self) -> usize {
         self.bytes_init()
     }
@@ -660,17 +663,21 @@ impl RecvMulti {
 // reference held here keeps alive until the final CQE.
 unsafe impl MultishotOperation for RecvMulti {
     type Item = io::Result<BufRef>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::RecvMulti::new(self.target, self.ring.bgid())
             .flags(self.flags as u32)
             .build()
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<BufRef> {
         self.ring.guard(&c)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         super::op::check_recv_flags(self.flags)?;
         self.target.check(ring_id)?;
@@ -699,17 +706,21 @@ impl ReadMulti {
 // SAFETY: as for `RecvMulti`.
 unsafe impl MultishotOperation for ReadMulti {
     type Item = io::Result<BufRef>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::ReadMulti::new(self.target, self.ring.bgid())
             .offset(u64::MAX)
             .build()
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<BufRef> {
         self.ring.guard(&c)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         self.ring.check_driver(ring_id)
@@ -741,18 +752,22 @@ unsafe impl Operation for RecvSelect {
     fn fail(self, error: io::Error) -> io::Result<BufRef> {
         Err(error)
     }
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::Recv::new(self.target, core::ptr::null_mut(), 0)
             .flags(self.flags as u32)
             .buffer_select(Some(self.ring.bgid()))
             .build()
     }
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         self.ring.observe(c);
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> io::Result<BufRef> {
         self.ring.guard(&c)
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         super::op::check_recv_flags(self.flags)?;
         self.target.check(ring_id)?;
@@ -819,6 +834,7 @@ impl Drop for RecvBundle {
 // SAFETY: no pointer: as for `RecvMulti`.
 unsafe impl MultishotOperation for RecvBundle {
     type Item = io::Result<BundleRef>;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         opcode::RecvMulti::new(self.target, self.ring.bgid())
             .ioprio(RecvSendFlags::BUNDLE)
@@ -826,6 +842,7 @@ unsafe impl MultishotOperation for RecvBundle {
     }
     /// Finds the buffers by ring position (the kernel took consecutive entries from the one
     /// holding the reported bid) and accounts for each, all or none.
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         let Some(first) = c.buffer_id() else {
             return;
@@ -856,6 +873,7 @@ unsafe impl MultishotOperation for RecvBundle {
         }
         c.aux = n as u32;
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> io::Result<BundleRef> {
         let n = if c.buffer_id().is_some() {
             c.aux as usize
@@ -877,6 +895,7 @@ unsafe impl MultishotOperation for RecvBundle {
             len: c.res as u32,
         })
     }
+    #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         if self.ring.inner.driver == ring_id {

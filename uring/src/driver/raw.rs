@@ -146,6 +146,7 @@ unsafe impl Operation for NoMem {
     }
     /// A multishot op submitted single-shot: the descriptors of the CQEs before the final one
     /// cannot be handed out, so they are closed here, never leaked.
+    #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
         if c.flags.contains(crate::cqueue::CqeFlags::MORE) {
             drop(self.output(*c));
@@ -160,9 +161,11 @@ unsafe impl Operation for NoMem {
 // SAFETY: as above.
 unsafe impl MultishotOperation for NoMem {
     type Item = NoMemOutput;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.sqe
     }
+    #[inline]
     unsafe fn item(&mut self, c: Completion) -> NoMemOutput {
         self.output(c)
     }

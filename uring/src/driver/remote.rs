@@ -93,9 +93,12 @@ struct WakeRead {
 // long as the read may use it.
 unsafe impl Operation for WakeRead {
     type Output = ();
+    const OBSERVES: bool = false;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         self.read.sqe()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) {
         // SAFETY: forwarded: `c` is the final CQE of `read`'s SQE (our caller's promise).
         drop(unsafe { self.read.complete(c) });
@@ -254,6 +257,8 @@ impl MsgRing {
 // (checked in `new`), which the target driver never takes for one of its own.
 unsafe impl Operation for MsgRing {
     type Output = io::Result<()>;
+    const OBSERVES: bool = false;
+    #[inline]
     fn sqe(&mut self) -> Sqe {
         crate::opcode::MsgRingData::new(
             crate::types::Fd(self.to.as_raw_fd()),
@@ -262,6 +267,7 @@ unsafe impl Operation for MsgRing {
         )
         .build()
     }
+    #[inline]
     unsafe fn complete(self, c: Completion) -> io::Result<()> {
         match c.result() {
             Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Err(crate::error::with_message(

@@ -100,10 +100,13 @@ struct Slot<T> {
     value: T,
 }
 
-/// The key bits of the next generation of `bits` (same index).
+/// The stored key of a slot vacated at `bits`: the next generation (same index), with
+/// `VACANT` set. One add: the generation sits at the top of the 63 key bits, so its carry out
+/// lands in bit 63, which is `VACANT` anyway and cleared on the next occupation (the
+/// generation wraps to 0 within [`GEN_MASK`]).
 #[inline]
-const fn next_generation(bits: u64) -> u64 {
-    (bits & INDEX_MASK) | (bits.wrapping_add(1 << INDEX_BITS) & (GEN_MASK << INDEX_BITS))
+const fn vacated(bits: u64) -> u64 {
+    VACANT | (bits & KEY_MASK).wrapping_add(1 << INDEX_BITS)
 }
 
 /// A generational slab with address-stable slots whose values are updated in place.
@@ -111,7 +114,6 @@ pub(crate) struct Slab<T> {
     chunks: Vec<Box<[Slot<T>; CHUNK]>>,
     /// Head of the free list, `NONE` when empty.
     free_head: u32,
-    len: usize,
     /// Number of slots created so far (all chunks are full of created slots).
     created: usize,
     seed: u64,
@@ -133,16 +135,19 @@ impl<T: Default> Slab<T> {
         Slab {
             chunks: Vec::new(),
             free_head: NONE,
-            len: 0,
             created: 0,
             seed,
         }
     }
 
-    /// Number of occupied slots.
-    #[inline]
+    /// Number of occupied slots, counted (for `Debug` and tests; not kept up to date on the
+    /// hot path, where it cost an update per insert and per removal).
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.chunks
+            .iter()
+            .flat_map(|c| c.iter())
+            .filter(|s| s.key & VACANT == 0)
+            .count()
     }
 
     fn initial_generation(&self, index: usize) -> u64 {
@@ -164,7 +169,7 @@ impl<T: Default> Slab<T> {
 
     /// Occupies a vacant slot, letting `init` write `arg` into it in place over the previous
     /// (vacated) value; gives `arg` back when the slab is at [`MAX_SLOTS`].
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert_with<A, R>(
         &mut self,
         arg: A,
@@ -177,12 +182,18 @@ impl<T: Default> Slab<T> {
             self.grow();
         }
         let i = self.free_head as usize;
-        let slot = &mut self.chunks[i >> CHUNK_SHIFT][i & (CHUNK - 1)];
+        debug_assert!(i < self.created);
+        // SAFETY: the free list only holds indices of created slots (`grow` and `vacate_if`
+        // put them there), and every created slot lives in `chunks`.
+        let slot = unsafe {
+            self.chunks
+                .get_unchecked_mut(i >> CHUNK_SHIFT)
+                .get_unchecked_mut(i & (CHUNK - 1))
+        };
         debug_assert!(slot.key & VACANT != 0);
         let bits = slot.key & KEY_MASK;
         slot.key = bits;
         self.free_head = slot.next_free;
-        self.len += 1;
         let r = init(&mut slot.value, arg);
         Ok((Key { bits }, r))
     }
@@ -261,10 +272,9 @@ impl<T: Default> Slab<T> {
         }
         let r = f(&mut s.value);
         if r.is_ok() {
-            s.key = VACANT | next_generation(key.bits);
+            s.key = vacated(key.bits);
             s.next_free = free_head;
             self.free_head = key.index();
-            self.len -= 1;
         }
         Some(r)
     }
@@ -278,7 +288,7 @@ impl<T: Default> Slab<T> {
 
     /// Every occupied key, in index order.
     pub(crate) fn keys(&self) -> Vec<Key> {
-        let mut out = Vec::with_capacity(self.len);
+        let mut out = Vec::new();
         for chunk in &self.chunks {
             for slot in chunk.iter() {
                 if slot.key & VACANT == 0 {
@@ -296,7 +306,6 @@ impl<T: Default> Slab<T> {
             std::mem::forget(chunk);
         }
         self.created = 0;
-        self.len = 0;
         self.free_head = NONE;
     }
 }
