@@ -1280,7 +1280,7 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
         // `S::SETUP_FLAG`, see `Ring::setup`), so the write is in bounds and aligned (the
         // mapping is page-aligned, the stride a multiple of 64). The slot is free (caller), so
         // the kernel does not read it concurrently, and we hold the only SubmissionQueue.
-        unsafe { ptr::write(self.raw.sqes.cast::<S>().add(slot), *sqe) };
+        unsafe { copy_sqe(sqe, self.raw.sqes.cast::<S>().add(slot)) };
         self.tail = self.tail.wrapping_add(1);
     }
 
@@ -1355,6 +1355,60 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
             unsafe { self.write(extra) };
         }
         Ok(())
+    }
+}
+
+/// Copies `sqe` into the ring slot `dst`, as 8-byte words.
+///
+/// `ptr::write(dst, *sqe)` is a `memcpy` of the SQE's bytes, through its unions; whenever an
+/// acquire load can come between the building of the SQE and this copy (the head reload in
+/// [`SubmissionQueue::reserve`]), the optimiser builds the SQE's tail on the stack and copies
+/// it from there. Word copies let it assemble each word from the builder's fields in registers
+/// instead (the opcode, flags, ioprio and fd word of a loop's SQEs is even computed once):
+/// measured 16 fewer instructions per read pushed (`./x bench uring`). Written out, not as a
+/// loop, which the optimiser would turn back into a `memcpy`.
+///
+/// The words are `MaybeUninit`: an SQE from [`Sqe::from_raw`] may leave union bytes
+/// uninitialised, and those are copied as they are, never read as integers.
+///
+/// # Safety
+/// `dst` is valid for a write of one `S` and 8-aligned (the SQE array is page-aligned and its
+/// stride is `size_of::<S>()`, a multiple of 64).
+#[inline(always)]
+unsafe fn copy_sqe<S: SqeEntry>(sqe: &S, dst: *mut S) {
+    use core::mem::{MaybeUninit, size_of};
+    const { assert!(size_of::<S>() == 64 || size_of::<S>() == 128) };
+    let src = ptr::from_ref(sqe).cast::<MaybeUninit<u64>>();
+    let dst = dst.cast::<MaybeUninit<u64>>();
+    // SAFETY: `src` is a live `S`, so its words 0..size/8 are readable as `MaybeUninit<u64>`
+    // (any bytes, initialised or not; read unaligned, as `S` is only 4-aligned where `u64`
+    // is); `dst` is writable and 8-aligned for as many (caller). Both blocks below stay
+    // within `size_of::<S>()`.
+    unsafe {
+        copy_64(src, dst);
+        if size_of::<S>() == 128 {
+            copy_64(src.add(8), dst.add(8));
+        }
+    }
+}
+
+/// Copies 64 bytes as eight word loads and stores.
+///
+/// # Safety
+/// `src` readable for eight words (any alignment), `dst` writable for eight 8-aligned words;
+/// they do not overlap.
+#[inline(always)]
+unsafe fn copy_64(src: *const core::mem::MaybeUninit<u64>, dst: *mut core::mem::MaybeUninit<u64>) {
+    // SAFETY: words 0..8 of both are in bounds, `dst`'s aligned (caller).
+    unsafe {
+        dst.write(src.read_unaligned());
+        dst.add(1).write(src.add(1).read_unaligned());
+        dst.add(2).write(src.add(2).read_unaligned());
+        dst.add(3).write(src.add(3).read_unaligned());
+        dst.add(4).write(src.add(4).read_unaligned());
+        dst.add(5).write(src.add(5).read_unaligned());
+        dst.add(6).write(src.add(6).read_unaligned());
+        dst.add(7).write(src.add(7).read_unaligned());
     }
 }
 
