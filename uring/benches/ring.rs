@@ -1,15 +1,19 @@
 //! The ring's raw path beside tokio's `io-uring` crate, in the same run, as ratios.
 //!
-//! `cargo bench -p evbind-uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1, and
-//! 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file). Each
-//! row runs both crates alternately several times and keeps each one's best, so a noisy
-//! neighbour hurts both alike. Rates are given per CPU-second of the submitting thread (which
-//! does the kernel work of NOPs and page-cached reads inline, and is steady on a loaded machine)
-//! and per wall-clock second. Ratio = ours / io-uring (higher is better).
+//! `cargo bench -p evbind-uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1,
+//! and 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file,
+//! both), each in two loop styles: `batch` (reap the batch into an array, then push the
+//! refills) and `split` (the ring split once, one refill pushed per CQE while draining the CQ
+//! iterator, `sync()` calls: how io-uring's own examples write a loop). Each row runs both
+//! crates alternately several times and keeps each one's best, so a noisy neighbour hurts both
+//! alike. Rates are given per CPU-second of the submitting thread (which does the kernel work of
+//! NOPs and page-cached reads inline, and is steady on a loaded machine) and per wall-clock
+//! second. Ratio = ours / io-uring (higher is better).
 //!
-//! `ring callgrind-ours N [B]` / `ring callgrind-theirs N [B]` run only N batches of B (default
-//! 32) NOPs, and `ring callgrind-read-ours N [plain|fixedbuf|fixedfile]` (or `-theirs`) N reads
-//! at QD 32, for `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
+//! `ring callgrind-ours N [B] [batch|split]` / `ring callgrind-theirs ...` run only N rounds of
+//! B (default 32) NOPs, and `ring callgrind-read-ours N [plain|fixedbuf|fixedfile|both]
+//! [batch|split]` (or `-theirs`) N reads at QD 32, for `valgrind --tool=callgrind
+//! --toggle-collect=...` (see `ci/bench/uring.sh`, which adds the C liburing column).
 #![allow(unsafe_code, missing_docs)]
 
 use std::hint::black_box;
