@@ -1,54 +1,75 @@
-# The uring benchmarks (run by `./x bench`, never by `./x test`):
-#   1. benches/ring.rs: NOPs/s (batch 32, batch 1) and 4 KiB page-cached random reads at QD 32
-#      (plain, fixed buffers, fixed file), our raw path beside tokio's io-uring, as ratios;
-#   2. user-space instructions per NOP (batch 32 and 1) and per read (QD 32, each mode), ours
-#      vs io-uring, counted by callgrind inside the measured loop only (--toggle-collect), so
-#      setup and the syscalls' kernel side are excluded. Deterministic where (1) is noisy: both
-#      crates make the same syscalls, so the user-space count is all that can differ.
-need_apt valgrind
+# The uring raw-path benchmark (run by `./x bench`, never by `./x test`). Prints one table:
+#   rows     NOP at batch 32 and batch 1, 4 KiB page-cached random reads at QD 32 (plain, fixed
+#            buffers, registered file, both), each in two loop styles:
+#              batch  push, submit_and_wait, reap the batch into an array, push the refills;
+#              split  split the ring, submit_and_wait, push one refill per CQE while draining
+#                     the CQ iterator, sync (the way io-uring's own users write a loop);
+#   columns  user-space instructions per op of C liburing (ci/bench/uring-liburing.c, the same
+#            loops call for call), tokio's io-uring 0.7 and our raw path (benches/ring.rs),
+#            counted by callgrind inside the measured loop only (--toggle-collect: no setup, no
+#            kernel side; deterministic where timing is not: all three make the same
+#            syscalls), the ratios uring/io-uring and uring/liburing, and the timed ratios
+#            uring/io-uring of benches/ring.rs (rate per CPU-second of the submitting thread
+#            and per wall-clock second, best of 7 alternating runs; higher is better).
+need_apt valgrind gcc liburing-dev
 
-cargo bench -p evbind-uring --bench ring
-
-# The bench binary cargo just built (the newest `ring-*` executable).
 target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+timed=$(mktemp)
+trap 'rm -f "$timed"' EXIT
+cargo bench -p evbind-uring --bench ring >"$timed"
+# The bench binary cargo just built (the newest `ring-*` executable).
 bin=$(ls -t "$target_dir"/release/deps/ring-* | grep -v '\.d$' | head -n1)
-# count WHO FUNCTION ARGS...: user-space instructions callgrind collects inside FUNCTION_WHO
-# (the measured loop) while the bench binary runs ARGS.
+cbin=$target_dir/uring-liburing
+gcc -O2 -Wall -Wextra -Werror -o "$cbin" ci/bench/uring-liburing.c -luring
+
+# count FUNCTION PROGRAM ARGS...: user-space instructions callgrind collects inside FUNCTION
+# (the measured loop) while PROGRAM runs ARGS.
 count() {
-  local who=$1 func=$2 out ir
-  shift 2
+  local func=$1 out ir
+  shift
   out=$(mktemp)
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-    --toggle-collect="*${func}_$who*" "$bin" "$@" 2>"$out" >/dev/null
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="$func" "$@" \
+    2>"$out" >/dev/null
   ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out")
   rm -f "$out"
+  [ -n "$ir" ] || { echo "callgrind found no $func in $*" >&2; exit 1; }
   echo "$ir"
 }
 
-# line LABEL WHO IR N UNIT: one row, instructions per unit.
-line() {
-  local name
-  name=$([ "$2" = ours ] && echo uring || echo io-uring)
-  awk -v l="$1" -v name="$name" -v ir="$3" -v n="$4" -v u="$5" \
-    'BEGIN { printf "  %-9s %-9s %6.2f instructions/%s\n", l, name, ir / n, u }'
+# timed_ratios LABEL: "cpu wall" ratios of the benches/ring.rs row LABEL.
+timed_ratios() {
+  awk -F'|' -v l="$1" '{ c = $2; gsub(/^ +| +$/, "", c) } c == l {
+    gsub(/[ x]/, "", $5); gsub(/[ x]/, "", $8); print $5, $8 }' "$timed"
 }
 
 rounds=10000
-echo
-echo "user-space instructions per NOP (callgrind, $rounds rounds in the measured loop only):"
-for batch in 32 1; do
-  for who in ours theirs; do
-    line "batch $batch" "$who" "$(count "$who" nop_loop "callgrind-$who" "$rounds" "$batch")" \
-      "$((rounds * batch))" NOP
-  done
-done
-
 reads=20000
-echo
-echo "user-space instructions per 4 KiB read at QD 32 (callgrind, $reads reads in the measured loop only):"
-for mode in plain fixedbuf fixedfile; do
-  for who in ours theirs; do
-    line "$mode" "$who" "$(count "$who" read_loop "callgrind-read-$who" "$reads" "$mode")" \
-      "$reads" read
+printf '\nuser-space instructions per op (callgrind, measured loop only: %d NOP rounds, %d reads); ratio < 1: uring does less\n' \
+  "$rounds" "$reads"
+printf 'timed: uring/io-uring ops per second (> 1: uring faster), by CPU time and by wall clock\n\n'
+printf '| %-6s | %-14s | %8s | %8s | %8s | %14s | %14s | %9s | %10s |\n' \
+  loop case liburing io-uring uring "uring/io-uring" "uring/liburing" "timed cpu" "timed wall"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' -------- ---------------- ---------: ---------: \
+  ---------: ---------------: ---------------: ----------: -----------:
+for style in batch split; do
+  sep=$([ "$style" = split ] && echo split_ || true)
+  for case in "NOP b32" "NOP b1" "read plain" "read fixedbuf" "read fixedfile" "read both"; do
+    set -- $case
+    if [ "$1" = NOP ]; then
+      batch=${2#b}
+      n=$((rounds * batch))
+      c=$(count "nop_${sep}loop_c" "$cbin" nop "$rounds" "$batch" "$style")
+      t=$(count "*nop_${sep}loop_theirs*" "$bin" callgrind-theirs "$rounds" "$batch" "$style")
+      o=$(count "*nop_${sep}loop_ours*" "$bin" callgrind-ours "$rounds" "$batch" "$style")
+    else
+      n=$reads
+      c=$(count "read_${sep}loop_c" "$cbin" read "$reads" "$2" "$style")
+      t=$(count "*read_${sep}loop_theirs*" "$bin" callgrind-read-theirs "$reads" "$2" "$style")
+      o=$(count "*read_${sep}loop_ours*" "$bin" callgrind-read-ours "$reads" "$2" "$style")
+    fi
+    read -r cpu wall < <(timed_ratios "$style $case")
+    awk -v s="$style" -v k="$case" -v c="$c" -v t="$t" -v o="$o" -v n="$n" -v cpu="$cpu" -v wall="$wall" \
+      'BEGIN { printf "| %-6s | %-14s | %8.2f | %8.2f | %8.2f | %13.3fx | %13.3fx | %8.2fx | %9.2fx |\n",
+        s, k, c / n, t / n, o / n, o / t, o / c, cpu, wall }'
   done
 done

@@ -1,15 +1,19 @@
 //! The ring's raw path beside tokio's `io-uring` crate, in the same run, as ratios.
 //!
-//! `cargo bench -p evbind-uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1, and
-//! 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file). Each
-//! row runs both crates alternately several times and keeps each one's best, so a noisy
-//! neighbour hurts both alike. Rates are given per CPU-second of the submitting thread (which
-//! does the kernel work of NOPs and page-cached reads inline, and is steady on a loaded machine)
-//! and per wall-clock second. Ratio = ours / io-uring (higher is better).
+//! `cargo bench -p evbind-uring --bench ring` prints one table: NOPs/s at batch 32 and batch 1,
+//! and 4 KiB page-cached random reads at queue depth 32 (plain, fixed buffers, fixed file,
+//! both), each in two loop styles: `batch` (reap the batch into an array, then push the
+//! refills) and `split` (the ring split once, one refill pushed per CQE while draining the CQ
+//! iterator, `sync()` calls: how io-uring's own examples write a loop). Each row runs both
+//! crates alternately several times and keeps each one's best, so a noisy neighbour hurts both
+//! alike. Rates are given per CPU-second of the submitting thread (which does the kernel work of
+//! NOPs and page-cached reads inline, and is steady on a loaded machine) and per wall-clock
+//! second. Ratio = ours / io-uring (higher is better).
 //!
-//! `ring callgrind-ours N [B]` / `ring callgrind-theirs N [B]` run only N batches of B (default
-//! 32) NOPs, and `ring callgrind-read-ours N [plain|fixedbuf|fixedfile]` (or `-theirs`) N reads
-//! at QD 32, for `valgrind --tool=callgrind --toggle-collect=...` (see `ci/bench/uring.sh`).
+//! `ring callgrind-ours N [B] [batch|split]` / `ring callgrind-theirs ...` run only N rounds of
+//! B (default 32) NOPs, and `ring callgrind-read-ours N [plain|fixedbuf|fixedfile|both]
+//! [batch|split]` (or `-theirs`) N reads at QD 32, for `valgrind --tool=callgrind
+//! --toggle-collect=...` (see `ci/bench/uring.sh`, which adds the C liburing column).
 #![allow(unsafe_code, missing_docs)]
 
 use std::hint::black_box;
@@ -88,6 +92,85 @@ fn nop_loop_theirs(ring: &mut io_uring::IoUring, batch: usize, rounds: usize) {
     nops_theirs(ring, batch, rounds);
 }
 
+// The same NOPs written the way io-uring's own users write a loop (its `tcp_echo` example):
+// split the ring once, then per round `submit_and_wait`, `cq.sync()`, `sq.sync()` (io-uring
+// sees freed SQ slots only then), drain the CQ with its iterator pushing one refill per
+// completion, `sq.sync()` to publish them.
+
+#[inline(never)]
+fn nops_split_ours(ring: &mut Ring, batch: usize, rounds: usize) {
+    let (submitter, mut sq, mut cq) = ring.split();
+    for _ in 0..batch {
+        // SAFETY: a NOP carries no pointers.
+        unsafe { sq.push(&Nop::new().build().user_data(0x42)) }.unwrap();
+    }
+    sq.sync();
+    for round in 1..=rounds {
+        submitter.submit_and_wait(batch).unwrap();
+        cq.sync();
+        // io-uring's SQ reloads the kernel's head only here: the slots that enter consumed.
+        sq.sync();
+        for c in &mut cq {
+            black_box(c);
+            if round < rounds {
+                // SAFETY: a NOP carries no pointers.
+                unsafe { sq.push(&Nop::new().build().user_data(0x42)) }.unwrap();
+            }
+        }
+        sq.sync();
+    }
+}
+
+#[inline(never)]
+fn nops_split_theirs(ring: &mut io_uring::IoUring, batch: usize, rounds: usize) {
+    let (submitter, mut sq, mut cq) = ring.split();
+    for _ in 0..batch {
+        let e = io_uring::opcode::Nop::new().build().user_data(0x42);
+        // SAFETY: a NOP carries no pointers.
+        unsafe { sq.push(&e) }.unwrap();
+    }
+    sq.sync();
+    for round in 1..=rounds {
+        submitter.submit_and_wait(batch).unwrap();
+        cq.sync();
+        // io-uring's SQ reloads the kernel's head only here: the slots that enter consumed.
+        sq.sync();
+        for c in &mut cq {
+            black_box(c);
+            if round < rounds {
+                let e = io_uring::opcode::Nop::new().build().user_data(0x42);
+                // SAFETY: a NOP carries no pointers.
+                unsafe { sq.push(&e) }.unwrap();
+            }
+        }
+        sq.sync();
+    }
+}
+
+#[inline(never)]
+fn callgrind_split_ours(rounds: usize, batch: usize) {
+    let mut ring = Ring::new(32).unwrap();
+    nops_split_ours(&mut ring, batch, 100);
+    nop_split_loop_ours(&mut ring, batch, rounds);
+}
+
+#[inline(never)]
+fn nop_split_loop_ours(ring: &mut Ring, batch: usize, rounds: usize) {
+    nops_split_ours(ring, batch, rounds);
+}
+
+#[inline(never)]
+fn callgrind_split_theirs(rounds: usize, batch: usize) {
+    let mut ring = io_uring::IoUring::new(32).unwrap();
+    nops_split_theirs(&mut ring, batch, 100);
+    nop_split_loop_theirs(&mut ring, batch, rounds);
+}
+
+#[inline(never)]
+fn nop_split_loop_theirs(ring: &mut io_uring::IoUring, batch: usize, rounds: usize) {
+    nops_split_theirs(ring, batch, rounds);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reads
 
@@ -96,6 +179,16 @@ enum Mode {
     Plain,
     FixedBuffers,
     FixedFile,
+    /// Fixed buffers and a registered file.
+    Both,
+}
+
+/// How the loop is written: reap the batch into an array then push the refills (`Batch`), or
+/// split the ring and push each refill while draining the CQ iterator (`Split`).
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Batch,
+    Split,
 }
 
 /// A deterministic stream of 4 KiB-aligned offsets inside the file.
@@ -139,6 +232,9 @@ fn read_sqe_ours(mode: Mode, fd: i32, bufs: &mut Buffers, slot: usize, off: u64)
             .offset(off)
             .build(),
         Mode::FixedFile => Read::new(Fixed(0), ptr, BLOCK as u32).offset(off).build(),
+        Mode::Both => ReadFixed::new(Fixed(0), ptr, BLOCK as u32, slot as u16)
+            .offset(off)
+            .build(),
     };
     sqe.user_data(slot as u64)
 }
@@ -162,18 +258,21 @@ fn read_sqe_theirs(
         Mode::FixedFile => opcode::Read::new(types::Fixed(0), ptr, BLOCK as u32)
             .offset(off)
             .build(),
+        Mode::Both => opcode::ReadFixed::new(types::Fixed(0), ptr, BLOCK as u32, slot as u16)
+            .offset(off)
+            .build(),
     };
     e.user_data(slot as u64)
 }
 
 /// `total` reads at queue depth 32 on our ring; returns the elapsed time.
-fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Times {
+fn reads_ours(file: &std::fs::File, mode: Mode, style: Style, total: usize) -> Times {
     let mut ring = Ring::new(QD as u32).unwrap();
     let mut bufs = Buffers::new();
     let iovecs = bufs.iovecs();
     let fd = file.as_raw_fd();
     let fds = [fd];
-    if mode == Mode::FixedBuffers {
+    if matches!(mode, Mode::FixedBuffers | Mode::Both) {
         // SAFETY: the iovecs describe `bufs`, which outlives the ring (declared before it is
         // dropped at the end of this function... the ring is dropped first, see below).
         unsafe {
@@ -186,7 +285,7 @@ fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Times {
                 .unwrap()
         };
     }
-    if mode == Mode::FixedFile {
+    if matches!(mode, Mode::FixedFile | Mode::Both) {
         // SAFETY: `fds` is one valid fd for the call; the kernel takes its own reference.
         unsafe {
             ring.submitter()
@@ -195,27 +294,33 @@ fn reads_ours(file: &std::fs::File, mode: Mode, total: usize) -> Times {
         };
     }
     let start = Clock::start();
-    read_loop_ours(&mut ring, mode, fd, &mut bufs, total);
+    match style {
+        Style::Batch => read_loop_ours(&mut ring, mode, fd, &mut bufs, total),
+        Style::Split => read_split_loop_ours(&mut ring, mode, fd, &mut bufs, total),
+    }
     let t = start.elapsed();
     drop(ring);
     drop(bufs);
     t
 }
 
-fn reads_theirs(file: &std::fs::File, mode: Mode, total: usize) -> Times {
+fn reads_theirs(file: &std::fs::File, mode: Mode, style: Style, total: usize) -> Times {
     let mut ring = io_uring::IoUring::new(QD as u32).unwrap();
     let mut bufs = Buffers::new();
     let iovecs = bufs.iovecs();
     let fd = file.as_raw_fd();
-    if mode == Mode::FixedBuffers {
+    if matches!(mode, Mode::FixedBuffers | Mode::Both) {
         // SAFETY: the iovecs describe `bufs`, which outlives the ring.
         unsafe { ring.submitter().register_buffers(&iovecs).unwrap() };
     }
-    if mode == Mode::FixedFile {
+    if matches!(mode, Mode::FixedFile | Mode::Both) {
         ring.submitter().register_files(&[fd]).unwrap();
     }
     let start = Clock::start();
-    read_loop_theirs(&mut ring, mode, fd, &mut bufs, total);
+    match style {
+        Style::Batch => read_loop_theirs(&mut ring, mode, fd, &mut bufs, total),
+        Style::Split => read_split_loop_theirs(&mut ring, mode, fd, &mut bufs, total),
+    }
     let t = start.elapsed();
     drop(ring);
     drop(bufs);
@@ -298,6 +403,80 @@ fn read_loop_theirs(
                 issued += 1;
             }
         }
+    }
+}
+
+/// [`read_loop_ours`] written the way io-uring's users write it: split once, then
+/// `submit_and_wait(1)`, `cq.sync()`, `sq.sync()`, one refill pushed per CQE while draining the
+/// iterator, `sq.sync()`.
+#[inline(never)]
+fn read_split_loop_ours(ring: &mut Ring, mode: Mode, fd: i32, bufs: &mut Buffers, total: usize) {
+    let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
+    let (submitter, mut sq, mut cq) = ring.split();
+    for slot in 0..QD {
+        let sqe = read_sqe_ours(mode, fd, bufs, slot, offs.next());
+        // SAFETY: `bufs` slot `slot` is not in flight elsewhere and outlives the ring.
+        unsafe { sq.push(&sqe) }.unwrap();
+    }
+    sq.sync();
+    let mut issued = QD;
+    let mut done = 0;
+    while done < total {
+        submitter.submit_and_wait(1).unwrap();
+        cq.sync();
+        // io-uring's SQ reloads the kernel's head only here: the slots that enter consumed.
+        sq.sync();
+        for c in &mut cq {
+            assert_eq!(c.res(), BLOCK as i32);
+            done += 1;
+            if issued < total {
+                let slot = c.user_data() as usize;
+                let sqe = read_sqe_ours(mode, fd, bufs, slot, offs.next());
+                // SAFETY: as above; the slot's previous read has completed.
+                unsafe { sq.push(&sqe) }.unwrap();
+                issued += 1;
+            }
+        }
+        sq.sync();
+    }
+}
+
+/// [`read_split_loop_ours`] on io-uring, call for call.
+#[inline(never)]
+fn read_split_loop_theirs(
+    ring: &mut io_uring::IoUring,
+    mode: Mode,
+    fd: i32,
+    bufs: &mut Buffers,
+    total: usize,
+) {
+    let mut offs = Offsets(0x9E37_79B9_7F4A_7C15);
+    let (submitter, mut sq, mut cq) = ring.split();
+    for slot in 0..QD {
+        let e = read_sqe_theirs(mode, fd, bufs, slot, offs.next());
+        // SAFETY: as in `reads_ours`.
+        unsafe { sq.push(&e) }.unwrap();
+    }
+    sq.sync();
+    let mut issued = QD;
+    let mut done = 0;
+    while done < total {
+        submitter.submit_and_wait(1).unwrap();
+        cq.sync();
+        // io-uring's SQ reloads the kernel's head only here: the slots that enter consumed.
+        sq.sync();
+        for c in &mut cq {
+            assert_eq!(c.result(), BLOCK as i32);
+            done += 1;
+            if issued < total {
+                let slot = c.user_data() as usize;
+                let e = read_sqe_theirs(mode, fd, bufs, slot, offs.next());
+                // SAFETY: as above.
+                unsafe { sq.push(&e) }.unwrap();
+                issued += 1;
+            }
+        }
+        sq.sync();
     }
 }
 
@@ -413,28 +592,47 @@ fn page_cached_file() -> std::fs::File {
     f
 }
 
+fn parse_mode(arg: Option<&str>) -> Mode {
+    match arg {
+        Some("plain") | None => Mode::Plain,
+        Some("fixedbuf") => Mode::FixedBuffers,
+        Some("fixedfile") => Mode::FixedFile,
+        Some("both") => Mode::Both,
+        Some(other) => panic!("unknown read mode {other}"),
+    }
+}
+
+fn parse_style(arg: Option<&str>) -> Style {
+    match arg {
+        Some("batch") | None => Style::Batch,
+        Some("split") => Style::Split,
+        Some(other) => panic!("unknown loop style {other}"),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(which) = args.first().filter(|a| a.starts_with("callgrind-")) {
         let rounds: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
-        let batch: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(32);
+        let style = parse_style(args.get(3).map(String::as_str));
         match which.as_str() {
-            "callgrind-ours" | "callgrind-theirs" if !(1..=32).contains(&batch) => {
-                panic!("batch must be 1..=32")
+            "callgrind-ours" | "callgrind-theirs" => {
+                let batch: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(32);
+                assert!((1..=32).contains(&batch), "batch must be 1..=32");
+                match (which.as_str(), style) {
+                    ("callgrind-ours", Style::Batch) => callgrind_ours(rounds, batch),
+                    ("callgrind-ours", Style::Split) => callgrind_split_ours(rounds, batch),
+                    (_, Style::Batch) => callgrind_theirs(rounds, batch),
+                    (_, Style::Split) => callgrind_split_theirs(rounds, batch),
+                }
             }
-            "callgrind-ours" => callgrind_ours(rounds, batch),
-            "callgrind-theirs" => callgrind_theirs(rounds, batch),
             "callgrind-read-ours" | "callgrind-read-theirs" => {
-                let mode = match args.get(2).map(String::as_str) {
-                    Some("fixedbuf") => Mode::FixedBuffers,
-                    Some("fixedfile") => Mode::FixedFile,
-                    _ => Mode::Plain,
-                };
+                let mode = parse_mode(args.get(2).map(String::as_str));
                 let file = page_cached_file();
                 if which == "callgrind-read-ours" {
-                    reads_ours(&file, mode, rounds);
+                    reads_ours(&file, mode, style, rounds);
                 } else {
-                    reads_theirs(&file, mode, rounds);
+                    reads_theirs(&file, mode, style, rounds);
                 }
             }
             other => panic!("unknown mode {other}"),
@@ -444,7 +642,7 @@ fn main() {
     let quick = std::env::var_os("URING_BENCH_QUICK").is_some();
     let reps = if quick { 3 } else { 7 };
     let nop_batches = if quick { 2_000 } else { 30_000 };
-    let reads = if quick { 20_000 } else { 200_000 };
+    let reads = if quick { 20_000 } else { 100_000 };
 
     println!("uring raw path vs io-uring 0.7 (ratio = ours / io-uring; best of {reps} runs each)");
     println!(
@@ -460,33 +658,48 @@ fn main() {
         "", "", "", "", "", "", ""
     );
 
-    let mut ours = Ring::new(32).unwrap();
-    let mut theirs = io_uring::IoUring::new(32).unwrap();
-    for (batch, rounds) in [(32usize, nop_batches), (1, nop_batches * 4)] {
-        let r = compare(
-            batch * rounds,
-            reps,
-            || timed(|| nops_ours(&mut ours, batch, rounds)),
-            || timed(|| nops_theirs(&mut theirs, batch, rounds)),
-        );
-        row(&format!("NOP, batch {batch}"), r);
-    }
-
     let file = page_cached_file();
     // Warm the page cache for every block.
-    let _ = reads_ours(&file, Mode::Plain, (FILE_SIZE as usize / BLOCK) * 2);
-    let _ = reads_theirs(&file, Mode::Plain, FILE_SIZE as usize / BLOCK);
-    for (name, mode) in [
-        ("4K rand read QD32, plain", Mode::Plain),
-        ("4K rand read QD32, fixed buf", Mode::FixedBuffers),
-        ("4K rand read QD32, fixed file", Mode::FixedFile),
-    ] {
-        let r = compare(
-            reads,
-            reps,
-            || reads_ours(&file, mode, reads),
-            || reads_theirs(&file, mode, reads),
-        );
-        row(name, r);
+    let _ = reads_ours(
+        &file,
+        Mode::Plain,
+        Style::Batch,
+        (FILE_SIZE as usize / BLOCK) * 2,
+    );
+    let _ = reads_theirs(&file, Mode::Plain, Style::Batch, FILE_SIZE as usize / BLOCK);
+    for (style, sname) in [(Style::Batch, "batch"), (Style::Split, "split")] {
+        for (batch, rounds) in [(32usize, nop_batches), (1, nop_batches * 4)] {
+            let mut ours = Ring::new(32).unwrap();
+            let mut theirs = io_uring::IoUring::new(32).unwrap();
+            let r = match style {
+                Style::Batch => compare(
+                    batch * rounds,
+                    reps,
+                    || timed(|| nops_ours(&mut ours, batch, rounds)),
+                    || timed(|| nops_theirs(&mut theirs, batch, rounds)),
+                ),
+                Style::Split => compare(
+                    batch * rounds,
+                    reps,
+                    || timed(|| nops_split_ours(&mut ours, batch, rounds)),
+                    || timed(|| nops_split_theirs(&mut theirs, batch, rounds)),
+                ),
+            };
+            row(&format!("{sname} NOP b{batch}"), r);
+        }
+        for (name, mode) in [
+            ("read plain", Mode::Plain),
+            ("read fixedbuf", Mode::FixedBuffers),
+            ("read fixedfile", Mode::FixedFile),
+            ("read both", Mode::Both),
+        ] {
+            let r = compare(
+                reads,
+                reps,
+                || reads_ours(&file, mode, style, reads),
+                || reads_theirs(&file, mode, style, reads),
+            );
+            row(&format!("{sname} {name}"), r);
+        }
     }
 }

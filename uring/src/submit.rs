@@ -199,6 +199,45 @@ impl<'a> Submitter<'a> {
     #[inline]
     pub fn submit_and_wait(&self, want: usize) -> io::Result<usize> {
         let to_submit = self.sq_len();
+        if !self.raw.plain_enter() {
+            return self.submit_and_wait_general(to_submit, want);
+        }
+        // A plain ring (no SQPOLL, no IOPOLL, no registered fd), not corrupt: enter with
+        // `GETEVENTS` when waiting or when the kernel asks for it, not at all when there is
+        // nothing to do. Everything else is out of line, so this path is small enough to be
+        // inlined into the caller's loop (measured: 128 -> 92 user-space instructions per
+        // NOP at batch 1, `./x bench uring`).
+        let flags = if want > 0 || self.kernel_wants_getevents() {
+            sys::IORING_ENTER_GETEVENTS
+        } else if to_submit == 0 {
+            return Ok(0);
+        } else {
+            0
+        };
+        let want = u32::try_from(want).unwrap_or(u32::MAX);
+        // SAFETY: the ring's own fd, open as long as the `RawRing` we borrow; no argument. The
+        // SQEs being submitted were pushed through `SubmissionQueue::push*`, whose callers
+        // promised (unsafe contract) that what they point to stays valid until completion.
+        let ret = unsafe {
+            sys::io_uring_enter2(
+                self.raw.fd.as_raw_fd(),
+                to_submit,
+                want,
+                flags,
+                core::ptr::null(),
+                0,
+            )
+        };
+        if ret < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(ret as usize)
+    }
+
+    /// [`submit_and_wait`](Self::submit_and_wait) on a ring that is not plain: SQPOLL, IOPOLL,
+    /// a registered ring fd, a corrupt ring, the model kernel.
+    #[inline(never)]
+    fn submit_and_wait_general(&self, to_submit: u32, want: usize) -> io::Result<usize> {
         let mut flags = 0;
         if want > 0 || self.cq_needs_enter() {
             flags |= sys::IORING_ENTER_GETEVENTS;
@@ -373,11 +412,17 @@ impl<'a> Submitter<'a> {
     /// work, or an `IOPOLL` ring (whose completions are polled in the syscall).
     #[inline]
     fn cq_needs_enter(&self) -> bool {
+        self.raw.flags.contains(SetupFlags::IOPOLL) || self.kernel_wants_getevents()
+    }
+
+    /// `IORING_SQ_CQ_OVERFLOW` or `IORING_SQ_TASKRUN`: only an enter with `GETEVENTS` flushes
+    /// the overflowed completions or runs the task work.
+    #[inline]
+    fn kernel_wants_getevents(&self) -> bool {
         // Relaxed: a hint to enter the kernel; the syscall itself synchronizes.
-        self.raw.flags.contains(SetupFlags::IOPOLL)
-            || self.raw.sq_flags().load(Ordering::Relaxed)
-                & (sys::IORING_SQ_CQ_OVERFLOW | sys::IORING_SQ_TASKRUN)
-                != 0
+        self.raw.sq_flags().load(Ordering::Relaxed)
+            & (sys::IORING_SQ_CQ_OVERFLOW | sys::IORING_SQ_TASKRUN)
+            != 0
     }
 
     /// SQPOLL: whether the poller sleeps and must be woken.
