@@ -66,6 +66,14 @@ const fn repeat_hello<const N: usize>() -> [u8; N] {
 const BUFS: u32 = 1024;
 const BUF_SIZE: u32 = 16 * 1024;
 
+/// HTTP's provided buffers, consumed incrementally (Linux 6.12+): 1 MiB. Each ~40-byte request
+/// takes the next bytes of the current buffer, so the receives of a turn pack into a few warm
+/// cache lines and pages. With whole 16 KiB buffers every receive landed on a cold page of 16
+/// MiB (the kernel's copy and the parse each missed the cache and TLB: `_copy_to_iter` took 5%
+/// of the server's CPU under wrk against 1.4% for the epoll server's one hot buffer).
+const INC_BUFS: u32 = 64;
+const INC_BUF_SIZE: u32 = 16 * 1024;
+
 /// What the server does with the bytes it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Protocol {
@@ -148,7 +156,7 @@ pub(crate) struct Server {
     listener: TcpListener,
     config: Config,
     stop: StopHandle,
-    setup: &'static str,
+    setup: String,
 }
 
 struct Conn {
@@ -225,8 +233,22 @@ impl Server {
     /// Binds `addr` (port 0: any free port) and sets up the ring. Fails with the ring's error
     /// (e.g. `ENOSYS`/`EPERM` when io_uring is denied) so a caller can fall back to epoll.
     pub(crate) fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
-        let (ring, setup) = ring()?;
+        let (ring, ring_setup) = ring()?;
         let mut d = Driver::from_ring(ring);
+        let mut setup = ring_setup.to_string();
+        // HTTP receives small requests: an incremental ring where the kernel has one (6.12+).
+        if config.protocol == Protocol::Http {
+            match d.buf_ring_incremental(INC_BUFS, INC_BUF_SIZE) {
+                Ok(bufs) => {
+                    setup.push_str(", incremental buffer ring");
+                    return Self::listen(addr, config, d, bufs, setup);
+                }
+                Err(e) if e.kind() == ErrorKind::InvalidInput => {
+                    setup.push_str(", whole-buffer ring (no incremental buffer ring: Linux 6.12+)");
+                }
+                Err(e) => return Err(e),
+            }
+        }
         // The provided-buffer ring (Linux 5.19) is made here, not in `run`, so that a kernel
         // without it is found before serving: `ErrorKind::Unsupported`, for the caller's
         // fallback. (Multishot accept is 5.19 too, multishot recv 6.0.)
@@ -240,6 +262,16 @@ impl Server {
             }
             Err(e) => return Err(e),
         };
+        Self::listen(addr, config, d, bufs, setup)
+    }
+
+    fn listen(
+        addr: SocketAddr,
+        config: Config,
+        d: Driver,
+        bufs: BufRing,
+        setup: String,
+    ) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let efd = rustix::event::eventfd(0, rustix::event::EventfdFlags::CLOEXEC)?;
         let stop = StopHandle {
@@ -261,9 +293,9 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Which ring set-up this kernel took (see [`ring`]), for a start-up message.
-    pub(crate) fn setup(&self) -> &'static str {
-        self.setup
+    /// Which ring and buffer set-up this kernel took (see [`ring`]), for a start-up message.
+    pub(crate) fn setup(&self) -> &str {
+        &self.setup
     }
 
     /// A handle that stops [`run`](Self::run) from another thread.
