@@ -136,11 +136,7 @@ fn drive(conn: &mut Conn, buf: &mut [u8], echo: bool) -> bool {
             Ok(n) => {
                 conn.inbuf.extend_from_slice(&buf[..n]);
                 let mut start = 0;
-                while let Some(end) = conn.inbuf[start..]
-                    .windows(4)
-                    .position(|w| w == b"\r\n\r\n")
-                    .map(|i| i + 4)
-                {
+                while let Some(end) = find_head_end(&conn.inbuf[start..]) {
                     conn.out.extend_from_slice(HELLO);
                     start += end;
                 }
@@ -154,4 +150,22 @@ fn drive(conn: &mut Conn, buf: &mut [u8], echo: bool) -> bool {
             Err(_) => return false,
         }
     }
+}
+
+/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
+/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
+/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
+/// offset took ~150 instructions a request). The same scan in all four example servers.
+fn find_head_end(b: &[u8]) -> Option<usize> {
+    // `i`: where the last `\n` of a match would be.
+    let mut i = 3;
+    while i < b.len() {
+        match b[i] {
+            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
+            b'\n' => i += 2,
+            b'\r' => i += 1,
+            _ => i += 4,
+        }
+    }
+    None
 }

@@ -171,7 +171,7 @@ fn uring(
     let config = uring_server::Config {
         max_conns,
         protocol: uring_server::Protocol::Echo,
-        send_timeout: None,
+        ..uring_server::Config::default()
     };
     let server = uring_server::Server::bind(addr, config)?;
     let h = server.stop_handle();

@@ -250,14 +250,26 @@ fn drive(conn: &mut Conn, ev: &Event, buf: &mut [u8], proto: Protocol, stats: &m
                 match proto {
                     Protocol::Echo => conn.out.extend_from_slice(&buf[..n]),
                     Protocol::Http => {
-                        conn.inbuf.extend_from_slice(&buf[..n]);
-                        let mut start = 0;
-                        while let Some(end) = find_head_end(&conn.inbuf[start..]) {
-                            conn.out.extend_from_slice(HELLO);
-                            stats.requests += 1;
-                            start += end;
+                        let mut heads = |b: &[u8]| {
+                            let mut start = 0;
+                            while let Some(end) = find_head_end(&b[start..]) {
+                                conn.out.extend_from_slice(HELLO);
+                                stats.requests += 1;
+                                start += end;
+                            }
+                            start
+                        };
+                        if conn.inbuf.is_empty() {
+                            // Whole requests parse in place; only a partial one is kept.
+                            let used = heads(&buf[..n]);
+                            conn.inbuf.extend_from_slice(&buf[used..n]);
+                        } else {
+                            conn.inbuf.extend_from_slice(&buf[..n]);
+                            let inbuf = std::mem::take(&mut conn.inbuf);
+                            let used = heads(&inbuf);
+                            conn.inbuf = inbuf;
+                            conn.inbuf.drain(..used);
                         }
-                        conn.inbuf.drain(..start);
                         if conn.inbuf.len() > 64 * 1024 {
                             return false; // not HTTP we understand
                         }
@@ -274,7 +286,20 @@ fn drive(conn: &mut Conn, ev: &Event, buf: &mut [u8], proto: Protocol, stats: &m
     }
 }
 
-/// The length of the first request head in `b`, through its `\r\n\r\n`.
+/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
+/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
+/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
+/// offset took ~150 instructions a request). The same scan in all four example servers.
 fn find_head_end(b: &[u8]) -> Option<usize> {
-    b.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+    // `i`: where the last `\n` of a match would be.
+    let mut i = 3;
+    while i < b.len() {
+        match b[i] {
+            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
+            b'\n' => i += 2,
+            b'\r' => i += 1,
+            _ => i += 4,
+        }
+    }
+    None
 }

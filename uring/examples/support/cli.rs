@@ -65,9 +65,10 @@ pub(crate) fn main(
         Ok(server) => {
             STOP_FD.store(server.stop_handle().fd(), Ordering::Relaxed);
             println!(
-                "{name}: io_uring server on {} (max {} connections)",
+                "{name}: io_uring server on {} (max {} connections; ring: {})",
                 server.local_addr()?,
-                config.max_conns
+                config.max_conns,
+                server.setup()
             );
             let stats = server.run()?;
             println!("{stats:?}");

@@ -459,10 +459,12 @@ async fn serve(conn: TcpStream, stats: Rc<RefCell<Served>>, http: bool) {
         let r = if http {
             pending.extend_from_slice(&buf[..n]);
             out.clear();
-            while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-                pending.drain(..end + 4);
+            let mut start = 0;
+            while let Some(end) = find_head_end(&pending[start..]) {
+                start += end;
                 out.extend_from_slice(HTTP_RESPONSE);
             }
+            pending.drain(..start);
             if out.is_empty() {
                 continue;
             }
@@ -481,4 +483,22 @@ async fn serve(conn: TcpStream, stats: Rc<RefCell<Served>>, http: bool) {
             Err(_) => return,
         }
     }
+}
+
+/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
+/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
+/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
+/// offset took ~150 instructions a request). The same scan in all four example servers.
+fn find_head_end(b: &[u8]) -> Option<usize> {
+    // `i`: where the last `\n` of a match would be.
+    let mut i = 3;
+    while i < b.len() {
+        match b[i] {
+            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
+            b'\n' => i += 2,
+            b'\r' => i += 1,
+            _ => i += 4,
+        }
+    }
+    None
 }
