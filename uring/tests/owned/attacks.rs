@@ -945,3 +945,49 @@ fn panicking_observe_leaves_the_driver_consistent() {
     assert_eq!(d.stale_completions(), 0);
     assert_eq!(d.close(), 0);
 }
+
+/// An SQ entry reserved, a slot filled and the SQE built, then the opcode refused (the
+/// per-driver cache of the probe): the operation comes back, the slot is free and the reserved
+/// entry is never published (a stale SQE there would run again). Twice, as the cache only
+/// remembers supported opcodes.
+#[test]
+fn refused_opcode_after_reservation_publishes_nothing() {
+    struct Unknown;
+    // SAFETY: no pointer.
+    unsafe impl uring::driver::Operation for Unknown {
+        type Output = io::Result<u32>;
+        fn sqe(&mut self) -> uring::Sqe {
+            uring::Sqe::new(250)
+        }
+        fn fail(self, error: io::Error) -> io::Result<u32> {
+            Err(error)
+        }
+        unsafe fn complete(self, c: uring::driver::Completion) -> io::Result<u32> {
+            c.result()
+        }
+    }
+    let mut d = Driver::new(2).unwrap();
+    for _ in 0..2 {
+        match d.submit(Unknown) {
+            Err(e) => {
+                assert_eq!(d.in_flight(), 0);
+                let Unknown = e.into_op();
+            }
+            // No probe on this kernel: the kernel refuses it in the CQE instead.
+            Ok(h) => {
+                eprintln!("refused_opcode: no probe here; the kernel refused it in the CQE");
+                assert!(d.wait(h).unwrap().is_err());
+            }
+        }
+        let ops = (0..3).map(|_| uring::driver::Nop);
+        let mut handles = Vec::new();
+        d.submit_batch(ops, |r| handles.push(r.unwrap()));
+        for h in handles {
+            d.wait(h).unwrap().unwrap();
+        }
+    }
+    assert_eq!(d.in_flight(), 0);
+    assert_eq!(d.stale_completions(), 0, "a stale SQE was replayed");
+    assert_eq!(d.foreign_completions().count(), 0);
+    assert_eq!(d.close(), 0);
+}
