@@ -711,7 +711,8 @@ mod freed_watch {
 struct InlineRead {
     fd: RawFd,
     drain: bool,
-    buf: [u8; 32],
+    /// Small, so the operation fits a slot's inline storage (else it is boxed and leaked).
+    buf: [u8; 16],
     at: std::rc::Rc<std::cell::Cell<usize>>,
 }
 
@@ -720,7 +721,7 @@ unsafe impl uring::driver::Operation for InlineRead {
     type Output = io::Result<u32>;
     fn sqe(&mut self) -> uring::Sqe {
         self.at.set(self.buf.as_ptr() as usize);
-        let sqe = opcode::Read::new(uring::types::Fd(self.fd), self.buf.as_mut_ptr(), 32)
+        let sqe = opcode::Read::new(uring::types::Fd(self.fd), self.buf.as_mut_ptr(), 16)
             .offset(u64::MAX)
             .build();
         if self.drain {
@@ -760,45 +761,53 @@ unsafe impl uring::driver::Operation for Boom {
 /// leaks them.
 #[test]
 fn panic_while_dropping_the_driver_leaks_what_is_in_flight() {
-    let (r1, _w1) = pipe();
-    let (r2, w2) = pipe();
-    // Were the drained read ever issued, it would see EOF and write nothing.
-    drop(w2);
-    let mut d = Driver::new(8).unwrap();
-    d.set_drop_timeout(Duration::ZERO);
-    let ring_fd = d.ring().as_fd().try_clone_to_owned().unwrap();
-    // Finished, not taken: the drop completes it, and its `complete` panics.
-    let boom = d.submit(Boom).unwrap();
-    d.submit_and_wait(1).unwrap();
-    std::mem::forget(boom);
-    // In flight until the pipe speaks (it never does while the driver lives).
-    let x = d.submit(Read::new(&r1, vec![0u8; 8], u64::MAX)).unwrap();
-    std::mem::forget(x);
-    // Deferred behind `x` by its drain; so is every SQE after it, the drop's cancel included.
-    let at = std::rc::Rc::new(std::cell::Cell::new(0));
-    let b = d
-        .submit(InlineRead {
-            fd: r2.as_raw_fd(),
-            drain: true,
-            buf: [0; 32],
-            at: at.clone(),
-        })
-        .unwrap();
-    std::mem::forget(b);
-    d.submit_pending().unwrap();
-    assert_ne!(at.get(), 0);
-    freed_watch::watch(at.get());
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(d)));
-    let freed = freed_watch::freed();
-    freed_watch::watch(0);
-    assert!(r.is_err(), "the user's panic reaches the caller");
-    assert!(
-        !freed,
-        "the slot of an operation still in flight was freed by the unwinding drop"
-    );
-    // The ring goes away with its last fd: the kernel cancels the drained read unissued (or
-    // it reads EOF), writing nothing.
-    drop(ring_fd);
+    for close in [false, true] {
+        let (r1, _w1) = pipe();
+        let (r2, w2) = pipe();
+        // Were the drained read ever issued, it would see EOF and write nothing.
+        drop(w2);
+        let mut d = Driver::new(8).unwrap();
+        d.set_drop_timeout(Duration::ZERO);
+        let ring_fd = d.ring().as_fd().try_clone_to_owned().unwrap();
+        // Finished, not taken: the drop completes it, and its `complete` panics.
+        let boom = d.submit(Boom).unwrap();
+        d.submit_and_wait(1).unwrap();
+        std::mem::forget(boom);
+        // In flight until the pipe speaks (it never does while the driver lives).
+        let x = d.submit(Read::new(&r1, vec![0u8; 8], u64::MAX)).unwrap();
+        std::mem::forget(x);
+        // Deferred behind `x` by its drain; so is every SQE after it, the drop's cancel too.
+        let at = std::rc::Rc::new(std::cell::Cell::new(0));
+        let b = d
+            .submit(InlineRead {
+                fd: r2.as_raw_fd(),
+                drain: true,
+                buf: [0; 16],
+                at: at.clone(),
+            })
+            .unwrap();
+        std::mem::forget(b);
+        d.submit_pending().unwrap();
+        assert_ne!(at.get(), 0);
+        freed_watch::watch(at.get());
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            if close {
+                d.close();
+            } else {
+                drop(d);
+            }
+        }));
+        let freed = freed_watch::freed();
+        freed_watch::watch(0);
+        assert!(r.is_err(), "the user's panic reaches the caller");
+        assert!(
+            !freed,
+            "close: {close}: the slot of an operation still in flight was freed by the unwinding drop"
+        );
+        // The ring goes away with its last fd: the kernel cancels the drained read unissued
+        // (or it reads EOF), writing nothing.
+        drop(ring_fd);
+    }
 }
 
 /// Where a [`Touchy`] operation panics.
