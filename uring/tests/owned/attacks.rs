@@ -1017,3 +1017,37 @@ fn refused_opcode_after_reservation_publishes_nothing() {
     assert_eq!(d.foreign_completions().count(), 0);
     assert_eq!(d.close(), 0);
 }
+
+/// A multishot handle of one driver names nothing in another, whose slot of the same index
+/// holds a single-shot read in flight: `next` (which would make an item of the read as the
+/// handle's type), `is_finished`, `cancel_multishot`, `release` and `detach_multishot` are
+/// refused or do nothing there, and the read stays in flight, untouched.
+#[test]
+fn multishot_handle_of_another_driver_is_refused() {
+    use uring::driver::multishot::PollMulti;
+    let mut a = Driver::new(4).unwrap();
+    let mut b = Driver::new(4).unwrap();
+    let (ra, wa) = pipe();
+    let (rb, _wb) = pipe();
+    let in_b = b.submit(Read::new(&rb, vec![0u8; 8], u64::MAX)).unwrap();
+    b.submit_pending().unwrap();
+    let h = a
+        .submit_multishot(PollMulti::new(&ra, libc::POLLIN as u32))
+        .unwrap();
+    assert_eq!(h.key().index(), in_b.key().index());
+    write_all(&wa, b"x");
+    turn_until(&mut a, "a poll item", |a| a.next(&h).is_some());
+    assert!(b.next(&h).is_none());
+    assert!(!b.is_finished(&h));
+    assert!(b.cancel_multishot(&h).is_err());
+    let h = match b.release(h) {
+        Err(TakeError::Foreign(h)) => h,
+        other => panic!("expected Foreign, got {:?}", other.map(|_| ())),
+    };
+    b.detach_multishot(h);
+    assert!(matches!(b.take(in_b), Err(TakeError::Pending(_))));
+    assert_eq!((b.in_flight(), b.stale_completions()), (1, 0));
+    // The handle went to `b` and is gone; the poll is still `a`'s, cancelled and finished by
+    // `a`'s close.
+    assert_eq!(a.close(), 0);
+}
