@@ -65,7 +65,7 @@
 //! | **Slots, leases and rings belong to one driver** | [`Op`], [`Multishot`] handles; [`fixed::FixedBuf`] leases, [`fixed::FixedFile`] slots (through [`Target`]), [`pbuf::BufRing`] | each carries its driver's id, checked by [`Driver::take`]/[`Driver::next`]/[`Driver::release`]/[`Driver::cancel`] and by [`Operation::validate`] at submission (check); a handle's key carries the slot's generation (check). A file *slot* is a number like an fd ([`NoMem`] builders take raw slot numbers): naming one reaches a file, never memory |
 //! | **What the kernel reports about owned memory is what it did** | the `MSG_*` flags of [`Recv`], [`Send`], [`SendZc`], [`SendMsg`], [`pbuf::RecvMulti`], [`pbuf::RecvSelect`], [`multishot::RecvMsgMulti`] (`MSG_TRUNC` reports bytes never copied; `MSG_ZEROCOPY` reads the buffer after the CQE) | allow-lists checked at submission, `InvalidInput` otherwise (check); a result longer than the buffer is `EUCLEAN` (check) |
 //! | **The ring's memory layout** | [`Ring::resize`] | needs `&mut Ring`, which a driver never hands out (type); a remap that fails after the kernel resized marks the ring corrupt (`EUCLEAN`) |
-//! | **Memory in flight stays owned** | dropping or forgetting handles, dropping the driver, [`Driver::detach`] | handles are names, not owners; the driver cancels, waits and leaks what is still in flight (see below) |
+//! | **Memory in flight stays owned** | dropping or forgetting handles, dropping the driver, [`Driver::detach`] | handles are names, not owners; the driver cancels, waits and leaks what is still in flight (see below), also when user code (a `complete`, a drop) panics during the drop |
 //! | **Descriptors are owned once** | [`Close`], [`Accept`], [`OpenAt`], [`NoMem`] outputs | outputs come only from the `unsafe` completion path (type); `Close` closes the fd whether or not the kernel did, never twice |
 //!
 //! A completion cannot be made up and fed to an operation:
@@ -1458,6 +1458,33 @@ impl Driver {
     }
 
     fn shutdown(&mut self) -> usize {
+        // User code runs in there (a finished operation's `complete`, an output's or an
+        // operation's drop) and may panic. Unwinding out would drop the slab, freeing the slots
+        // of operations still in flight that the kernel may write, and the rings and pools in
+        // `keep`: leak those instead, as a drop that times out does, then let the panic go on.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.shutdown_inner())) {
+            Ok(leaked) => leaked,
+            Err(panic) => {
+                if self.in_flight > 0 {
+                    self.leak_everything();
+                    // Nothing left to wait for (`close` unwinding runs the drop next).
+                    self.in_flight = 0;
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+
+    /// Forgets every slot and every kept ring or pool, without dropping them: the kernel may
+    /// still use their memory.
+    fn leak_everything(&mut self) {
+        self.slab.leak_all();
+        for rc in self.keep.drain(..) {
+            core::mem::forget(rc);
+        }
+    }
+
+    fn shutdown_inner(&mut self) -> usize {
         // No more re-arming of the waker's read: it is cancelled with everything else.
         self.wake = None;
         if self.in_flight > 0 && self.cancel_everything() {
@@ -1494,10 +1521,7 @@ impl Driver {
         }
         if leaked > 0 {
             // What is left is in flight: the kernel may still write into it.
-            self.slab.leak_all();
-            for rc in self.keep.drain(..) {
-                core::mem::forget(rc);
-            }
+            self.leak_everything();
         }
         self.in_flight = 0;
         leaked

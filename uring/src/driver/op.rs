@@ -62,7 +62,10 @@ impl Completion {
 /// Every pointer in the SQE `sqe` returns must point into memory that `self` owns (a heap
 /// block, or `self` itself — it does not move while in flight) or that is `'static`, valid for
 /// the accesses the opcode makes, and not accessed by anything else until `complete` or drop.
-/// The SQE's `user_data` is overwritten by the driver.
+/// The SQE's `user_data` is overwritten by the driver. The SQE must not make the kernel post a
+/// completion under another `user_data` with bit 63 set ([`super::TAG`]: `MSG_RING` data, a
+/// poll update's new `user_data`): the driver would take it for the completion of the
+/// operation that `user_data` names (see the soundness contract in [`super`]).
 pub unsafe trait Operation: Sized + 'static {
     /// What the completion hands back (typically the result and the buffers).
     type Output;

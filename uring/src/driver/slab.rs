@@ -381,6 +381,46 @@ mod tests {
         let k2 = s.insert(()).unwrap();
         assert_eq!((k2.generation(), k2.index()), (0, k.index()));
         assert_eq!(Key::from_bits(k2.to_bits()), k2);
+        assert_eq!(s.get(k), None, "the last generation's key went stale");
+    }
+
+    /// The free list (popped without a bounds check) only ever gets the index of a slot that
+    /// was occupied at exactly that key: stale keys, a vacant slot's own stored bits (its next
+    /// generation), indices past the created slots and keys with bit 63 set vacate nothing,
+    /// so no slot is listed twice and every index handed out is a created one.
+    #[test]
+    fn only_occupied_keys_reach_the_free_list() {
+        let mut s = Slab::with_seed(9);
+        let a = s.insert(1u32).unwrap();
+        let b = s.insert(2u32).unwrap();
+        assert!(s.vacate(a));
+        let vacant_bits = s.chunks[0][a.index() as usize].key;
+        for bits in [
+            a.to_bits(),
+            vacant_bits,
+            vacant_bits & KEY_MASK,
+            (b.to_bits() & !INDEX_MASK) | CHUNK as u64,
+            b.to_bits() | VACANT,
+            u64::from(u32::MAX),
+        ] {
+            let k = Key::from_bits(bits);
+            if k != b {
+                assert!(!s.vacate(k), "{bits:#x} vacated a slot");
+                assert_eq!(s.remove(k), None);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..2 * CHUNK as u32 {
+            let k = s.insert(i).unwrap();
+            assert!((k.index() as usize) < s.created);
+            assert_ne!(k.index(), b.index());
+            assert!(
+                seen.insert(k.index()),
+                "index {} handed out twice",
+                k.index()
+            );
+        }
+        assert_eq!(s.get(b), Some(&2));
     }
 
     #[test]

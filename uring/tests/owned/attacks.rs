@@ -661,3 +661,393 @@ fn abandon_of_another_drivers_handle_is_refused() {
     turn_until(&mut b, "b's read", |b| b.in_flight() == 0);
     assert_eq!(b.stale_completions(), 0);
 }
+
+/// Watches one address for the test below: the test binary's allocator records whether a
+/// block holding it was freed. (Test instrumentation, not part of any attack.)
+mod freed_watch {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    static WATCH: AtomicUsize = AtomicUsize::new(0);
+    static FREED: AtomicBool = AtomicBool::new(false);
+
+    struct Watching;
+
+    // SAFETY: forwards every call to `System` unchanged; only reads the block's bounds.
+    unsafe impl GlobalAlloc for Watching {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: forwarded with the caller's layout.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            let a = WATCH.load(Ordering::Relaxed);
+            let p = ptr as usize;
+            if a != 0 && p <= a && a < p + layout.size() {
+                FREED.store(true, Ordering::Relaxed);
+            }
+            // SAFETY: forwarded: `ptr` was allocated by `alloc` with `layout`.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Watching = Watching;
+
+    /// Starts watching `addr` (0: stop).
+    pub(crate) fn watch(addr: usize) {
+        FREED.store(false, Ordering::Relaxed);
+        WATCH.store(addr, Ordering::Relaxed);
+    }
+
+    /// Whether a block holding the watched address was freed since `watch`.
+    pub(crate) fn freed() -> bool {
+        FREED.load(Ordering::Relaxed)
+    }
+}
+
+/// A read into a buffer inside the operation itself: the `Operation` contract allows it (the
+/// slot does not move while in flight). `drain` puts `IOSQE_IO_DRAIN` on it. Records where
+/// its buffer is (an address, read only by the test's allocator watch).
+struct InlineRead {
+    fd: RawFd,
+    drain: bool,
+    /// Small, so the operation fits a slot's inline storage (else it is boxed and leaked).
+    buf: [u8; 16],
+    at: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+// SAFETY: the only pointer is `self.buf`, inside `self`, which does not move while in flight.
+unsafe impl uring::driver::Operation for InlineRead {
+    type Output = io::Result<u32>;
+    fn sqe(&mut self) -> uring::Sqe {
+        self.at.set(self.buf.as_ptr() as usize);
+        let sqe = opcode::Read::new(uring::types::Fd(self.fd), self.buf.as_mut_ptr(), 16)
+            .offset(u64::MAX)
+            .build();
+        if self.drain {
+            sqe.flags(uring::SqeFlags::IO_DRAIN)
+        } else {
+            sqe
+        }
+    }
+    fn fail(self, error: io::Error) -> io::Result<u32> {
+        Err(error)
+    }
+    unsafe fn complete(self, c: uring::driver::Completion) -> io::Result<u32> {
+        c.result()
+    }
+}
+
+/// A NOP whose completion panics (a user's `complete`, or an output's drop, that panics).
+struct Boom;
+
+// SAFETY: no pointer.
+unsafe impl uring::driver::Operation for Boom {
+    type Output = ();
+    fn sqe(&mut self) -> uring::Sqe {
+        opcode::Nop::new().build()
+    }
+    fn fail(self, _: io::Error) {}
+    unsafe fn complete(self, _: uring::driver::Completion) {
+        panic!("a user's complete panics while the driver drops");
+    }
+}
+
+/// "Memory in flight stays owned" against a panic in user code while the driver drops: the
+/// drop completes a finished operation whose `complete` panics while another operation is
+/// still in flight (its cancel waits behind an `IOSQE_IO_DRAIN`, and a duplicate of the ring
+/// fd keeps the ring and its requests alive after the driver). Unwinding out of the drop must
+/// not free the slots the kernel may still write: they are leaked, as a drop that times out
+/// leaks them.
+#[test]
+fn panic_while_dropping_the_driver_leaks_what_is_in_flight() {
+    for close in [false, true] {
+        let (r1, _w1) = pipe();
+        let (r2, w2) = pipe();
+        // Were the drained read ever issued, it would see EOF and write nothing.
+        drop(w2);
+        let mut d = Driver::new(8).unwrap();
+        d.set_drop_timeout(Duration::ZERO);
+        let ring_fd = d.ring().as_fd().try_clone_to_owned().unwrap();
+        // Finished, not taken: the drop completes it, and its `complete` panics.
+        let boom = d.submit(Boom).unwrap();
+        d.submit_and_wait(1).unwrap();
+        std::mem::forget(boom);
+        // In flight until the pipe speaks (it never does while the driver lives).
+        let x = d.submit(Read::new(&r1, vec![0u8; 8], u64::MAX)).unwrap();
+        std::mem::forget(x);
+        // Deferred behind `x` by its drain; so is every SQE after it, the drop's cancel too.
+        let at = std::rc::Rc::new(std::cell::Cell::new(0));
+        let b = d
+            .submit(InlineRead {
+                fd: r2.as_raw_fd(),
+                drain: true,
+                buf: [0; 16],
+                at: at.clone(),
+            })
+            .unwrap();
+        std::mem::forget(b);
+        d.submit_pending().unwrap();
+        assert_ne!(at.get(), 0);
+        freed_watch::watch(at.get());
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            if close {
+                d.close();
+            } else {
+                drop(d);
+            }
+        }));
+        let freed = freed_watch::freed();
+        freed_watch::watch(0);
+        assert!(r.is_err(), "the user's panic reaches the caller");
+        assert!(
+            !freed,
+            "close: {close}: the slot of an operation still in flight was freed by the unwinding drop"
+        );
+        // The ring goes away with its last fd: the kernel cancels the drained read unissued
+        // (or it reads EOF), writing nothing.
+        drop(ring_fd);
+    }
+}
+
+/// Where a [`Touchy`] operation panics.
+#[derive(Clone, Copy, PartialEq)]
+enum PanicIn {
+    Nowhere,
+    Validate,
+    Sqe,
+    Observe,
+}
+
+/// A NOP whose user code panics where told; counts its drops.
+struct Touchy {
+    panic_in: PanicIn,
+    drops: std::rc::Rc<std::cell::Cell<u32>>,
+}
+
+impl Drop for Touchy {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+    }
+}
+
+// SAFETY: no pointer.
+unsafe impl uring::driver::Operation for Touchy {
+    type Output = io::Result<u32>;
+    fn sqe(&mut self) -> uring::Sqe {
+        assert!(self.panic_in != PanicIn::Sqe, "sqe panics");
+        opcode::Nop::new().build()
+    }
+    unsafe fn observe(&mut self, _: &mut uring::driver::Completion) {
+        assert!(self.panic_in != PanicIn::Observe, "observe panics");
+    }
+    fn validate(&self, _: u64) -> io::Result<()> {
+        assert!(self.panic_in != PanicIn::Validate, "validate panics");
+        Ok(())
+    }
+    fn fail(self, error: io::Error) -> io::Result<u32> {
+        Err(error)
+    }
+    unsafe fn complete(self, c: uring::driver::Completion) -> io::Result<u32> {
+        c.result()
+    }
+}
+
+/// Panics in a user `Operation`'s `validate` and `sqe` (after the driver reserved its SQ
+/// entry and occupied a slot) inside `submit_batch` and `submit`, around a full SQ: what was
+/// written before the panic is published and completes, no reserved entry is published
+/// unwritten (a stale SQE replayed would post a stale completion), every operation is dropped
+/// exactly once, and nothing is left in flight or leaked.
+#[test]
+fn panicking_user_operation_leaves_ring_and_slab_consistent() {
+    let drops = std::rc::Rc::new(std::cell::Cell::new(0));
+    let op = |panic_in| Touchy {
+        panic_in,
+        drops: drops.clone(),
+    };
+    let mut d = Driver::new(4).unwrap();
+    let mut handles = Vec::new();
+    let finish = |d: &mut Driver, handles: &mut Vec<uring::driver::Op<Touchy>>| {
+        for h in handles.drain(..) {
+            assert_eq!(d.wait(h).unwrap().unwrap(), 0);
+        }
+        turn_until(d, "the rest of the batch", |d| d.in_flight() == 0);
+    };
+
+    // The fourth op panics in `sqe`, with its SQ entry reserved and its slot occupied.
+    let ops: Vec<_> = [0, 0, 0, 1, 0, 0]
+        .map(|p| op([PanicIn::Nowhere, PanicIn::Sqe][p]))
+        .into();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        d.submit_batch(ops, |r| handles.push(r.unwrap()));
+    }));
+    assert!(r.is_err());
+    assert_eq!((handles.len(), d.in_flight()), (3, 3));
+    finish(&mut d, &mut handles);
+
+    // A panic in `validate`, mid-batch; then in `sqe` through `submit`.
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let ops = [op(PanicIn::Nowhere), op(PanicIn::Validate)];
+        d.submit_batch(ops, |r| handles.push(r.unwrap()));
+    }));
+    assert!(r.is_err());
+    assert_eq!((handles.len(), d.in_flight()), (1, 1));
+    finish(&mut d, &mut handles);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = d.submit(op(PanicIn::Sqe));
+    }));
+    assert!(r.is_err());
+    assert_eq!(d.in_flight(), 0);
+
+    // The ring still takes twice its size in one batch (the full-SQ path), all completing.
+    d.submit_batch((0..8).map(|_| op(PanicIn::Nowhere)), |r| {
+        handles.push(r.unwrap())
+    });
+    assert_eq!(handles.len(), 8);
+    finish(&mut d, &mut handles);
+
+    // `out` panics on the second handle (which it drops, unredeemed): that op is in flight,
+    // finishes, and waits in its slot for the driver's drop; the third is never made (lazy).
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        d.submit_batch((0..3).map(|_| op(PanicIn::Nowhere)), |r| {
+            let h = r.unwrap();
+            assert!(handles.is_empty(), "out panics");
+            handles.push(h);
+        });
+    }));
+    assert!(r.is_err());
+    assert_eq!((handles.len(), d.in_flight()), (1, 2));
+    finish(&mut d, &mut handles);
+
+    assert_eq!(d.stale_completions(), 0, "a stale SQE was replayed");
+    assert_eq!(d.foreign_completions().count(), 0);
+    assert_eq!(d.close(), 0);
+    assert_eq!(
+        drops.get(),
+        6 + 2 + 1 + 8 + 2,
+        "each operation dropped once"
+    );
+}
+
+/// A user `observe` that panics on the final CQE (the reap's inline fast path): the CQE is
+/// consumed and counted, the panic reaches the reaper, and the driver goes on and drops
+/// cleanly. A type saying `OBSERVES = false` never has its `observe` called, even when it
+/// overrides it.
+#[test]
+fn panicking_observe_leaves_the_driver_consistent() {
+    struct Unobserved;
+    // SAFETY: no pointer.
+    unsafe impl uring::driver::Operation for Unobserved {
+        type Output = io::Result<u32>;
+        const OBSERVES: bool = false;
+        fn sqe(&mut self) -> uring::Sqe {
+            opcode::Nop::new().build()
+        }
+        unsafe fn observe(&mut self, _: &mut uring::driver::Completion) {
+            panic!("OBSERVES = false: never called");
+        }
+        fn fail(self, error: io::Error) -> io::Result<u32> {
+            Err(error)
+        }
+        unsafe fn complete(self, c: uring::driver::Completion) -> io::Result<u32> {
+            c.result()
+        }
+    }
+    let drops = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut d = Driver::new(4).unwrap();
+    let h = d
+        .submit(Touchy {
+            panic_in: PanicIn::Observe,
+            drops: drops.clone(),
+        })
+        .unwrap();
+    d.submit_and_wait(1).unwrap();
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.reap(|_| {})));
+    assert!(r.is_err());
+    assert_eq!(d.in_flight(), 0, "the final CQE was consumed");
+    d.detach(h);
+    let u = d.submit(Unobserved).unwrap();
+    assert_eq!(d.wait(u).unwrap().unwrap(), 0);
+    assert_eq!(d.stale_completions(), 0);
+    assert_eq!(d.close(), 0);
+}
+
+/// An SQ entry reserved, a slot filled and the SQE built, then the opcode refused (the
+/// per-driver cache of the probe): the operation comes back, the slot is free and the reserved
+/// entry is never published (a stale SQE there would run again). Twice, as the cache only
+/// remembers supported opcodes.
+#[test]
+fn refused_opcode_after_reservation_publishes_nothing() {
+    struct Unknown;
+    // SAFETY: no pointer.
+    unsafe impl uring::driver::Operation for Unknown {
+        type Output = io::Result<u32>;
+        fn sqe(&mut self) -> uring::Sqe {
+            uring::Sqe::new(250)
+        }
+        fn fail(self, error: io::Error) -> io::Result<u32> {
+            Err(error)
+        }
+        unsafe fn complete(self, c: uring::driver::Completion) -> io::Result<u32> {
+            c.result()
+        }
+    }
+    let mut d = Driver::new(2).unwrap();
+    for _ in 0..2 {
+        match d.submit(Unknown) {
+            Err(e) => {
+                assert_eq!(d.in_flight(), 0);
+                let Unknown = e.into_op();
+            }
+            // No probe on this kernel: the kernel refuses it in the CQE instead.
+            Ok(h) => {
+                eprintln!("refused_opcode: no probe here; the kernel refused it in the CQE");
+                assert!(d.wait(h).unwrap().is_err());
+            }
+        }
+        let ops = (0..3).map(|_| uring::driver::Nop);
+        let mut handles = Vec::new();
+        d.submit_batch(ops, |r| handles.push(r.unwrap()));
+        for h in handles {
+            d.wait(h).unwrap().unwrap();
+        }
+    }
+    assert_eq!(d.in_flight(), 0);
+    assert_eq!(d.stale_completions(), 0, "a stale SQE was replayed");
+    assert_eq!(d.foreign_completions().count(), 0);
+    assert_eq!(d.close(), 0);
+}
+
+/// A multishot handle of one driver names nothing in another, whose slot of the same index
+/// holds a single-shot read in flight: `next` (which would make an item of the read as the
+/// handle's type), `is_finished`, `cancel_multishot`, `release` and `detach_multishot` are
+/// refused or do nothing there, and the read stays in flight, untouched.
+#[test]
+fn multishot_handle_of_another_driver_is_refused() {
+    use uring::driver::multishot::PollMulti;
+    let mut a = Driver::new(4).unwrap();
+    let mut b = Driver::new(4).unwrap();
+    let (ra, wa) = pipe();
+    let (rb, _wb) = pipe();
+    let in_b = b.submit(Read::new(&rb, vec![0u8; 8], u64::MAX)).unwrap();
+    b.submit_pending().unwrap();
+    let h = a
+        .submit_multishot(PollMulti::new(&ra, libc::POLLIN as u32))
+        .unwrap();
+    assert_eq!(h.key().index(), in_b.key().index());
+    write_all(&wa, b"x");
+    turn_until(&mut a, "a poll item", |a| a.next(&h).is_some());
+    assert!(b.next(&h).is_none());
+    assert!(!b.is_finished(&h));
+    assert!(b.cancel_multishot(&h).is_err());
+    let h = match b.release(h) {
+        Err(TakeError::Foreign(h)) => h,
+        other => panic!("expected Foreign, got {:?}", other.map(|_| ())),
+    };
+    b.detach_multishot(h);
+    assert!(matches!(b.take(in_b), Err(TakeError::Pending(_))));
+    assert_eq!((b.in_flight(), b.stale_completions()), (1, 0));
+    // The handle went to `b` and is gone; the poll is still `a`'s, cancelled and finished by
+    // `a`'s close.
+    assert_eq!(a.close(), 0);
+}
