@@ -874,6 +874,10 @@ impl Driver {
     /// Submits many operations with one SQ tail publication (the raw path's batching):
     /// `out` gets each one's handle, or its error with the operation handed back, in order.
     /// No syscall unless the SQ fills up.
+    ///
+    /// As [`Driver::submit`], an operation whose opcode the running kernel lacks is refused
+    /// with the error naming the release that added it (the kernel's probe, asked once per
+    /// opcode per driver).
     pub fn submit_batch<T: Operation>(
         &mut self,
         ops: impl IntoIterator<Item = T>,
@@ -884,6 +888,7 @@ impl Driver {
             slab,
             id,
             in_flight,
+            opcodes_ok,
             ..
         } = self;
         let id = *id;
@@ -907,6 +912,19 @@ impl Driver {
             }
             match occupy(slab, op, Slot::start_single::<T>) {
                 Ok((key, sqe)) => {
+                    // As in `start_and_push`: an opcode this kernel lacks is refused with its
+                    // release; asked once per opcode. The SQ stays held (the probe is the
+                    // process's, not the ring's), so the room reserved above is still there.
+                    let (word, bit) = (usize::from(sqe.opcode() >> 6), sqe.opcode() & 63);
+                    if opcodes_ok[word] >> bit & 1 == 0 {
+                        if let Err(error) = first_use(&sq, &mut opcodes_ok[word], bit, sqe.opcode())
+                        {
+                            // SAFETY: `start_single::<T>` stored a `T`, never pushed.
+                            let op = unsafe { take_unpushed::<T>(slab, key) };
+                            out(Err(SubmitError { error, op }));
+                            continue;
+                        }
+                    }
                     // SAFETY: a slot was reserved just above (nothing was written since); as
                     // in `push`, the slot owns every pointer in `sqe` until the final CQE.
                     unsafe { sq.write_reserved(sqe) };
@@ -1273,6 +1291,20 @@ impl Driver {
             unsafe { (slot.vt.drop)(&mut slot.data) };
         }
     }
+}
+
+/// The first use of an opcode in a batch: asks the probe, and remembers a yes in `word`.
+#[cold]
+#[inline(never)]
+fn first_use(
+    sq: &crate::ring::SubmissionQueue<'_>,
+    word: &mut u64,
+    bit: u8,
+    opcode: u8,
+) -> io::Result<()> {
+    sq.supports_opcode(opcode)?;
+    *word |= 1 << bit;
+    Ok(())
 }
 
 /// The SQ after an `io_uring_enter` that hands the kernel what is pushed, with a slot reserved
