@@ -320,6 +320,15 @@ unsafe impl Send for RawRing {}
 unsafe impl Sync for RawRing {}
 
 impl RawRing {
+    /// [`Ring::supports_opcode`], reachable from a [`SubmissionQueue`] too.
+    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
+        #[cfg(any(test, feature = "model"))]
+        if self.model.is_some() {
+            return Ok(());
+        }
+        crate::probe::kernel_supports(opcode)
+    }
+
     /// The kernel's SQ head.
     #[inline]
     pub(crate) fn sq_head(&self) -> &AtomicU32 {
@@ -994,11 +1003,7 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
     /// Linux release that added it (see [`crate::probe::kernel_supports`]). A ring over the
     /// model kernel (`crate::model`) passes everything: the model answers in its CQEs.
     pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
-        #[cfg(any(test, feature = "model"))]
-        if self.raw.model.is_some() {
-            return Ok(());
-        }
-        crate::probe::kernel_supports(opcode)
+        self.raw.supports_opcode(opcode)
     }
 
     /// Whether the kernel behind this ring takes `IORING_ASYNC_CANCEL_*` flags (Linux 5.19+;
@@ -1309,6 +1314,12 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
         // SAFETY: `reserve(1)` just proved a free slot.
         unsafe { self.write(sqe) };
         Ok(())
+    }
+
+    /// [`Ring::supports_opcode`] while the SQ is held (the driver's batch asks between
+    /// reserving a slot and writing it; asking moves no index).
+    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
+        self.raw.supports_opcode(opcode)
     }
 
     /// Makes sure one slot is free for [`write_reserved`](Self::write_reserved), reloading

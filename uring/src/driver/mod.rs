@@ -381,6 +381,9 @@ const OBSERVE: u8 = 16;
 
 /// The hot fields first (state, final CQE, vtable): reap and take touch those and the start of
 /// the inline value; the multishot queue is cold.
+///
+/// 96 bytes, 112 with the slab's key and free-list link: the multishot queue is boxed (one
+/// pointer, not a 32-byte `VecDeque` in every slot), since only multishot operations use it.
 struct Slot {
     /// `Phase as u8 | MULTI | DETACHED`.
     state: u8,
@@ -388,8 +391,13 @@ struct Slot {
     last: Completion,
     vt: &'static VTable,
     data: Inline,
-    /// Queued CQEs of a multishot operation, oldest first.
-    queue: VecDeque<Completion>,
+    /// Queued CQEs of a multishot operation, oldest first. Made when the slot first holds a
+    /// multishot operation and kept (emptied) for the next ones, like the slot itself.
+    #[allow(
+        clippy::box_collection,
+        reason = "the box is the point: 8 bytes in every slot instead of the 32 of a VecDeque"
+    )]
+    queue: Option<Box<VecDeque<Completion>>>,
 }
 
 impl Slot {
@@ -456,7 +464,29 @@ impl Slot {
             }
         };
         self.state = Phase::Preparing as u8 | MULTI;
-        self.queue.clear();
+        match &mut self.queue {
+            Some(q) => q.clear(),
+            None => self.queue = Some(Box::default()),
+        }
+    }
+
+    /// The multishot queue (made on first use: `init_multi` already made it for a multishot
+    /// slot, so this never allocates there).
+    #[inline]
+    fn queue(&mut self) -> &mut VecDeque<Completion> {
+        self.queue.get_or_insert_with(Box::default)
+    }
+
+    /// The oldest queued multishot CQE (none for a single-shot slot).
+    #[inline]
+    fn pop_queued(&mut self) -> Option<Completion> {
+        self.queue.as_mut()?.pop_front()
+    }
+
+    /// Whether no multishot CQE is queued.
+    #[inline]
+    fn nothing_queued(&self) -> bool {
+        self.queue.as_ref().is_none_or(|q| q.is_empty())
     }
 
     /// Makes this (vacant) slot hold a single-shot `op`, builds its SQE there (the slot does
@@ -512,7 +542,7 @@ impl Default for Slot {
                 flags: CqeFlags::empty(),
                 aux: 0,
             },
-            queue: VecDeque::new(),
+            queue: None,
         }
     }
 }
@@ -844,6 +874,10 @@ impl Driver {
     /// Submits many operations with one SQ tail publication (the raw path's batching):
     /// `out` gets each one's handle, or its error with the operation handed back, in order.
     /// No syscall unless the SQ fills up.
+    ///
+    /// As [`Driver::submit`], an operation whose opcode the running kernel lacks is refused
+    /// with the error naming the release that added it (the kernel's probe, asked once per
+    /// opcode per driver).
     pub fn submit_batch<T: Operation>(
         &mut self,
         ops: impl IntoIterator<Item = T>,
@@ -854,6 +888,7 @@ impl Driver {
             slab,
             id,
             in_flight,
+            opcodes_ok,
             ..
         } = self;
         let id = *id;
@@ -877,6 +912,19 @@ impl Driver {
             }
             match occupy(slab, op, Slot::start_single::<T>) {
                 Ok((key, sqe)) => {
+                    // As in `start_and_push`: an opcode this kernel lacks is refused with its
+                    // release; asked once per opcode. The SQ stays held (the probe is the
+                    // process's, not the ring's), so the room reserved above is still there.
+                    let (word, bit) = (usize::from(sqe.opcode() >> 6), sqe.opcode() & 63);
+                    if opcodes_ok[word] >> bit & 1 == 0 {
+                        if let Err(error) = first_use(&sq, &mut opcodes_ok[word], bit, sqe.opcode())
+                        {
+                            // SAFETY: `start_single::<T>` stored a `T`, never pushed.
+                            let op = unsafe { take_unpushed::<T>(slab, key) };
+                            out(Err(SubmitError { error, op }));
+                            continue;
+                        }
+                    }
                     // SAFETY: a slot was reserved just above (nothing was written since); as
                     // in `push`, the slot owns every pointer in `sqe` until the final CQE.
                     unsafe { sq.write_reserved(sqe) };
@@ -1185,7 +1233,7 @@ impl Driver {
             return None;
         }
         let slot = self.slab.get_mut(h.key)?;
-        let c = slot.queue.pop_front()?;
+        let c = slot.pop_queued()?;
         // SAFETY: only `submit_multishot::<T>` made a `Multishot<T>` for this slot and
         // generation, so it stores a `T` (until `release`, which consumes the handle); `c` is
         // one of its CQEs, queued by `dispatch` after `observe`, popped once, in order.
@@ -1198,7 +1246,7 @@ impl Driver {
             && self
                 .slab
                 .get(h.key)
-                .is_some_and(|s| s.phase() == Phase::Done && s.queue.is_empty())
+                .is_some_and(|s| s.phase() == Phase::Done && s.nothing_queued())
     }
 
     /// The operation back once finished (to re-arm it, e.g. after `ENOBUFS`).
@@ -1231,7 +1279,7 @@ impl Driver {
         let Some(slot) = self.slab.get_mut(h.key) else {
             return;
         };
-        while let Some(c) = slot.queue.pop_front() {
+        while let Some(c) = slot.pop_queued() {
             // SAFETY: the slot stores a `T` (see `next`).
             unsafe { (slot.vt.drop_item)(&mut slot.data, c) };
         }
@@ -1243,6 +1291,20 @@ impl Driver {
             unsafe { (slot.vt.drop)(&mut slot.data) };
         }
     }
+}
+
+/// The first use of an opcode in a batch: asks the probe, and remembers a yes in `word`.
+#[cold]
+#[inline(never)]
+fn first_use(
+    sq: &crate::ring::SubmissionQueue<'_>,
+    word: &mut u64,
+    bit: u8,
+    opcode: u8,
+) -> io::Result<()> {
+    sq.supports_opcode(opcode)?;
+    *word |= 1 << bit;
+    Ok(())
 }
 
 /// The SQ after an `io_uring_enter` that hands the kernel what is pushed, with a slot reserved
@@ -1385,7 +1447,7 @@ fn dispatch_slow(
                 unsafe { (slot.vt.more)(&mut slot.data, c) };
             }
         } else {
-            slot.queue.push_back(c);
+            slot.queue().push_back(c);
             if last {
                 slot.set_phase(Phase::Done);
             }
@@ -1419,7 +1481,7 @@ fn finish_slot(slot: &mut Slot) {
             unsafe { (slot.vt.finish)(&mut slot.data, slot.last) }
         }
         (Phase::Done, true) => {
-            while let Some(c) = slot.queue.pop_front() {
+            while let Some(c) = slot.pop_queued() {
                 // SAFETY: as above.
                 unsafe { (slot.vt.drop_item)(&mut slot.data, c) };
             }
@@ -1509,7 +1571,7 @@ impl Driver {
                 // Leaked below, but the items its CQEs already delivered are ours: make and
                 // drop them (an accepted fd is closed, a provided buffer goes back), never
                 // leak them with the operation.
-                while let Some(c) = slot.queue.pop_front() {
+                while let Some(c) = slot.pop_queued() {
                     // SAFETY: the slot stores its operation's type (the vtable's contract);
                     // `c` is one of its observed CQEs, queued by `dispatch`, popped once.
                     unsafe { (slot.vt.drop_item)(&mut slot.data, c) };
@@ -1561,6 +1623,15 @@ mod tests {
     use super::*;
     use std::rc::Rc;
     use uring_sys as sys;
+
+    /// What a slot costs (`benches/mem.rs` measures it with the slab's key and link: 112 B):
+    /// the multishot queue is one pointer, not a `VecDeque` in every slot.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_slot_is_96_bytes() {
+        assert_eq!(size_of::<Slot>(), 96);
+        assert_eq!(size_of::<Option<Box<VecDeque<Completion>>>>(), 8);
+    }
 
     /// An operation that records, through a shared counter, whether it was completed or
     /// dropped; `N` u64s of padding choose inline (small) or boxed (big) storage.

@@ -35,6 +35,11 @@
 //! [`BufRef`]; they are freed when the last of those is gone. Ids the kernel reports are
 //! checked: an id out of range, or one the kernel does not hold, is an error item, never a
 //! second guard over the same bytes.
+//!
+//! The buffer block is an anonymous private mapping made without `MAP_POPULATE`: a page of it
+//! becomes resident only when the kernel first receives into it, so a ring of 1,024 buffers of
+//! 16 KiB of which a few are ever used costs a few pages of RSS, not 16 MiB. (Anonymous pages
+//! read as zero, so every byte is initialized from the start.)
 
 use std::alloc::{self, Layout};
 use std::cell::Cell;
@@ -109,8 +114,9 @@ struct BidState {
 struct Inner {
     ring: NonNull<u8>,
     ring_layout: Layout,
-    bufs: NonNull<u8>,
-    bufs_layout: Layout,
+    /// The buffers, `count * size` bytes. Declared (so dropped) after `Drop for Inner` ran;
+    /// see there.
+    bufs: Pages,
     size: u32,
     mask: u16,
     bgid: u16,
@@ -135,6 +141,7 @@ impl Inner {
         let entry = sys::io_uring_buf {
             addr: self
                 .bufs
+                .ptr
                 .as_ptr()
                 .wrapping_add(bid as usize * self.size as usize) as u64,
             len: self.size,
@@ -220,14 +227,53 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // SAFETY: both blocks were allocated in `BufRing::new` with these layouts. The last
+        // SAFETY: the ring block was allocated in `Inner::alloc` with this layout. The last
         // reference is gone: the driver (which unregisters the ring or closes it) and every
         // operation that could make the kernel use the memory have dropped theirs; when an
-        // operation was leaked, its reference was leaked with it and this never runs.
-        unsafe {
-            alloc::dealloc(self.ring.as_ptr(), self.ring_layout);
-            alloc::dealloc(self.bufs.as_ptr(), self.bufs_layout);
-        }
+        // operation was leaked, its reference was leaked with it and this never runs. The same
+        // holds for the buffer block, which `self.bufs` unmaps right after this (fields drop
+        // after `drop` returns), and for no guard: each `BufRef`/`BundleRef` holds a reference.
+        unsafe { alloc::dealloc(self.ring.as_ptr(), self.ring_layout) };
+    }
+}
+
+/// The buffer block: an anonymous private mapping without `MAP_POPULATE`, so no page is
+/// resident until something writes it (the kernel receiving into a buffer, or a guard's
+/// `DerefMut`); anonymous pages read as zero, so all `len` bytes are initialized. Page-aligned.
+/// Unmapped on drop; only ever a field of [`Inner`], which says when that may happen.
+struct Pages {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl Pages {
+    /// `mmap(NULL, len, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)`.
+    fn new(len: usize) -> io::Result<Pages> {
+        debug_assert!(len > 0);
+        // SAFETY: a NULL hint lets the kernel choose an unused range, so no existing Rust
+        // object is overwritten.
+        let ptr = unsafe {
+            rustix::mm::mmap_anonymous(
+                core::ptr::null_mut(),
+                len,
+                rustix::mm::ProtFlags::READ | rustix::mm::ProtFlags::WRITE,
+                rustix::mm::MapFlags::PRIVATE,
+            )
+        }?;
+        // `mmap` does not return NULL on success with a NULL hint; refuse it rather than trust it.
+        let ptr =
+            NonNull::new(ptr.cast()).ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
+        Ok(Pages { ptr, len })
+    }
+}
+
+impl Drop for Pages {
+    fn drop(&mut self) {
+        // SAFETY: `ptr`/`len` are exactly the range `mmap` returned in `new`, unmapped only
+        // here, once. `Pages` is only `Inner::bufs`, dropped when the last `Rc<Inner>` is gone:
+        // then no guard (each holds an `Rc<Inner>`) can reach the bytes and the kernel can no
+        // longer select a buffer of the group (see `Drop for Inner`).
+        let _ = unsafe { rustix::mm::munmap(self.ptr.as_ptr().cast(), self.len) };
     }
 }
 
@@ -447,7 +493,8 @@ impl Driver {
 }
 
 impl Inner {
-    /// Allocates the ring and buffer blocks (zeroed, so no byte is ever uninitialized).
+    /// Allocates the ring block (zeroed) and maps the buffer block (zero pages, resident only
+    /// once written), so no byte is ever uninitialized.
     fn alloc(
         count: u32,
         size: u32,
@@ -461,20 +508,11 @@ impl Inner {
         let page = super::page_size();
         let ring_layout = Layout::from_size_align(layout::ring_bytes(count, page), page)
             .map_err(|_| invalid("ring size"))?;
-        let bufs_layout =
-            Layout::from_size_align(total, 64).map_err(|_| invalid("buffer block size"))?;
-        // SAFETY: both layouts have a non-zero size (count >= 1, size >= 1).
+        // `total > 0` (count >= 1, size >= 1); mapped first, so a failure below leaks nothing.
+        let bufs = Pages::new(total)?;
+        // SAFETY: the layout has a non-zero size (count >= 1).
         let ring = NonNull::new(unsafe { alloc::alloc_zeroed(ring_layout) })
             .ok_or_else(|| io::Error::from(io::ErrorKind::OutOfMemory))?;
-        // SAFETY: as above.
-        let bufs = match NonNull::new(unsafe { alloc::alloc_zeroed(bufs_layout) }) {
-            Some(b) => b,
-            None => {
-                // SAFETY: allocated just above with this layout.
-                unsafe { alloc::dealloc(ring.as_ptr(), ring_layout) };
-                return Err(io::ErrorKind::OutOfMemory.into());
-            }
-        };
         let state = (0..count)
             .map(|_| BidState {
                 in_kernel: Cell::new(false),
@@ -486,7 +524,6 @@ impl Inner {
             ring,
             ring_layout,
             bufs,
-            bufs_layout,
             size,
             mask,
             bgid,
@@ -561,7 +598,7 @@ impl BufRef {
     fn raw_parts(&self) -> Option<(*mut u8, usize)> {
         let r = self.ring.as_ref()?;
         let at = self.bid as usize * r.size as usize + self.start as usize;
-        Some((r.bufs.as_ptr().wrapping_add(at), self.len as usize))
+        Some((r.bufs.ptr.as_ptr().wrapping_add(at), self.len as usize))
     }
 }
 
@@ -941,7 +978,7 @@ impl BundleRef {
             // (marked out, referenced by this bundle only); `n <= size` bytes of it were
             // written by the kernel before the CQE; the block lives while `ring` does.
             unsafe {
-                core::slice::from_raw_parts(self.ring.bufs.as_ptr().add(bid as usize * size), n)
+                core::slice::from_raw_parts(self.ring.bufs.ptr.as_ptr().add(bid as usize * size), n)
             }
         })
     }
@@ -996,14 +1033,14 @@ mod tests {
     fn guard_cycle() {
         let r = ring(4, 8, false);
         assert_eq!(r.inner.published_tail(), 4);
-        let base = r.inner.bufs.as_ptr() as u64;
+        let base = r.inner.bufs.ptr.as_ptr() as u64;
         for i in 0..4 {
             assert_eq!(r.inner.entry(i), (base + 8 * i as u64, 8, i as u16));
         }
         // The kernel writes 3 bytes into buffer 2 and posts a CQE for it.
         // SAFETY: buffer 2 lies in the block; nothing else references it now.
         unsafe {
-            core::ptr::copy_nonoverlapping(b"abc".as_ptr(), r.inner.bufs.as_ptr().add(16), 3)
+            core::ptr::copy_nonoverlapping(b"abc".as_ptr(), r.inner.bufs.ptr.as_ptr().add(16), 3)
         };
         let mut c = cqe(2, 3, false);
         r.observe(&mut c);
