@@ -826,6 +826,22 @@ impl Driver {
             }
         }
         let (key, sqe) = occupy(&mut self.slab, op, Slot::start_single::<T>)?;
+        // As in `submit`: an opcode this kernel lacks (the operation's, or LINK_TIMEOUT's) is
+        // refused with the release that added it, not a bare EINVAL in the CQE.
+        let checked = [sqe.opcode(), uring_sys::IORING_OP_LINK_TIMEOUT as u8]
+            .into_iter()
+            .try_for_each(|opcode| {
+                let (word, bit) = (usize::from(opcode >> 6), opcode & 63);
+                if self.opcodes_ok[word] >> bit & 1 == 0 {
+                    first_use(&self.ring.sq(), &mut self.opcodes_ok[word], bit, opcode)?;
+                }
+                Ok(())
+            });
+        if let Err(error) = checked {
+            // SAFETY: `start_single` stored a `T`, never pushed.
+            let op = unsafe { take_unpushed::<T>(&mut self.slab, key) };
+            return Err(SubmitError { error, op });
+        }
         let sqe = sqe.flags(crate::squeue::SqeFlags::IO_LINK);
         let timer = occupy(
             &mut self.slab,

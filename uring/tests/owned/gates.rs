@@ -137,6 +137,12 @@ fn an_opcode_no_kernel_has_is_refused_by_submit_and_by_submit_batch() {
     });
     assert_eq!(refused, 2);
     assert_eq!(d.in_flight(), 0, "nothing was pushed");
+    // With a linked timeout too: neither the operation nor its timer goes in.
+    let e = d
+        .submit_with_timeout(Unknown, std::time::Duration::from_secs(1))
+        .unwrap_err();
+    check(&e.error);
+    assert_eq!(d.in_flight(), 0, "nothing was pushed");
     // The refusals left the driver usable: a NOP in the same batch shape goes through.
     let mut ops = Vec::new();
     d.submit_batch([uring::driver::Nop], |r| ops.push(r.unwrap()));
