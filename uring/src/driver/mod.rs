@@ -1476,7 +1476,9 @@ fn dispatch_slow(
         // SAFETY: as above; the final CQE came, the kernel is done with the memory.
         unsafe { (slot.vt.finish)(&mut slot.data, c) };
     } else {
-        slot.set_phase(Phase::Done);
+        // Exactly `Done` (the OBSERVE bit cleared), as the fast path leaves it: `take` tests
+        // for exactly that.
+        slot.state = Phase::Done as u8;
         slot.last = c;
         ready(key);
     }
