@@ -18,8 +18,10 @@ const CHUNK: usize = 1 << CHUNK_SHIFT;
 
 /// Bits of `user_data` used for the slot index.
 pub(crate) const INDEX_BITS: u32 = 24;
-/// The largest number of slots a slab holds (16 Mi): the index must fit [`INDEX_BITS`].
-pub(crate) const MAX_SLOTS: usize = 1 << INDEX_BITS;
+/// The largest number of slots a slab holds (16 Mi - 1): the index must fit [`INDEX_BITS`],
+/// and the last index is never used: at the last generation its key would be all ones, which
+/// is the driver's `INTERNAL` `user_data` (a completion for it would be ignored).
+pub(crate) const MAX_SLOTS: usize = (1 << INDEX_BITS) - 1;
 /// Bits of `user_data` used for the generation (63 - 24).
 pub(crate) const GEN_BITS: u32 = 63 - INDEX_BITS;
 pub(crate) const GEN_MASK: u64 = (1 << GEN_BITS) - 1;
@@ -211,7 +213,8 @@ impl<T: Default> Slab<T> {
         let mut chunk = Vec::with_capacity(CHUNK);
         for i in 0..CHUNK {
             let index = base + i;
-            let next_free = if i + 1 < CHUNK {
+            // The last chunk's last slot (index `MAX_SLOTS`) is made but never listed free.
+            let next_free = if i + 1 < CHUNK && index + 1 < MAX_SLOTS {
                 (index + 1) as u32
             } else {
                 NONE
@@ -367,6 +370,27 @@ mod tests {
             s.insert([1u8; 16]).unwrap();
         }
         assert_eq!(s.get(k0).unwrap() as *const [u8; 16], p0);
+    }
+
+    #[test]
+    // 16 Mi inserts (256 MiB of slots): too slow under Miri, which runs the rest.
+    #[cfg_attr(miri, ignore)]
+    fn the_last_index_is_never_handed_out() {
+        let mut s: Slab<()> = Slab::with_seed(3);
+        let mut n = 0usize;
+        let mut max = 0;
+        while let Ok(k) = s.insert(()) {
+            n += 1;
+            max = max.max(k.index());
+        }
+        assert_eq!(n, MAX_SLOTS, "slots handed out before the slab is full");
+        assert_eq!(max as usize, MAX_SLOTS - 1, "index 2^24 - 1 was handed out");
+        assert_eq!(s.created, 1 << INDEX_BITS, "full at the last chunk");
+        // Its key at the last generation would be `INTERNAL`, whose CQEs the driver ignores.
+        assert_eq!(
+            (1 << 63) | (GEN_MASK << INDEX_BITS) | (MAX_SLOTS as u64),
+            u64::MAX
+        );
     }
 
     #[test]
