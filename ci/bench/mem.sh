@@ -4,7 +4,8 @@
 #      (ci/bench/mem-tokio-uring: its own workspace, built only here, so tokio never enters the
 #      main workspace's build) and tokio's `io-uring` (no per-entry memory: the caller keeps
 #      everything);
-#   2. the servers' RSS at MEM_CONNS (default 2,000) idle and busy connections: `echo_uring` /
+#   2. the servers' RSS at MEM_CONNS (default 2,000) and half as many idle and busy connections
+#      (the difference is the marginal cost of a connection, without fixed pools): `echo_uring` /
 #      `http_uring` (provided-buffer ring) against `echo_epoll [--http]` and `http_mio
 #      [--echo]`, driven by `examples/conn_load` (epoll crate), which samples the server's
 #      /proc/<pid>/status itself; per connection = (RSS - the idle process's RSS) / conns;
@@ -56,7 +57,8 @@ if [ "$(ulimit -n)" -lt $((conns + 64)) ]; then
   exit 0
 fi
 
-# run NAME PROTO CMD...: serve on $port, load it, leave conn_load's key=value line in $tmp/NAME.
+# run NAME PROTO CMD...: serve on $port, load it with N (default $conns) connections, leave
+# conn_load's key=value line in $tmp/NAME.
 run() {
   local name=$1 proto=$2
   shift 2
@@ -65,7 +67,7 @@ run() {
   sleep 0.5
   local flag=""
   [ "$proto" = http ] && flag=--http
-  "$ex/conn_load" --port "$port" --pid "$pid" --conns "$conns" --seconds "${SECS:-$busy}" \
+  "$ex/conn_load" --port "$port" --pid "$pid" --conns "${N:-$conns}" --seconds "${SECS:-$busy}" \
     $flag ${SAMPLES:+--samples "$SAMPLES"} >"$tmp/$name"
   if [ "$name" = echo_uring ]; then
     # The io_uring mappings (SQ/CQ rings, SQEs) of the running server, and what it locks or pins.
@@ -82,26 +84,37 @@ run() {
 }
 kv() { tr ' ' '\n' <"$tmp/$1" | sed -n "s/^$2=//p"; }
 
-run echo_uring echo "$ex/echo_uring"
-run echo_epoll echo "$ex/echo_epoll"
-run echo_mio echo "$ex/http_mio" --echo
-run http_uring http "$ex/http_uring"
-run http_epoll http "$ex/echo_epoll" --http
-run http_mio http "$ex/http_mio"
+# Each server twice: at half the connections, then at all of them. The difference is what one
+# more connection costs (the marginal figure); pools that every server fills to its own size
+# whatever the connection count (the provided-buffer ring's pages, a shared read buffer) are
+# in both runs and cancel out of it.
+half=$((conns / 2))
+for n in "$half" "$conns"; do
+  sfx=""
+  [ "$n" = "$conns" ] || sfx=_half
+  N=$n run "echo_uring$sfx" echo "$ex/echo_uring"
+  N=$n run "echo_epoll$sfx" echo "$ex/echo_epoll"
+  N=$n run "echo_mio$sfx" echo "$ex/http_mio" --echo
+  N=$n run "http_uring$sfx" http "$ex/http_uring"
+  N=$n run "http_epoll$sfx" http "$ex/echo_epoll" --http
+  N=$n run "http_mio$sfx" http "$ex/http_mio"
+done
 
-printf '\nServer RSS at %s connections (conn_load: one round trip each, 1 s quiet = idle; then each keeps one 64-byte message (echo) or GET (http) in flight for %s s = busy). Per connection = (RSS - idle process RSS) / %s\n\n' "$conns" "$busy" "$conns"
-printf '| server | process alone (KiB) | idle (KiB) | busy (KiB) | VmHWM (KiB) | idle B/conn | busy B/conn | busy B/conn vs epoll | kernel slab B/conn | round trips/s |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '\nServer RSS at %s and %s connections (conn_load: one round trip each, 1 s quiet = idle; then each keeps one 64-byte message (echo) or GET (http) in flight for %s s = busy). Whole: (RSS - idle process RSS) / connections, at %s. Marginal: (busy RSS at %s - busy RSS at %s) / %s, what one more busy connection costs\n\n' "$half" "$conns" "$busy" "$conns" "$conns" "$half" "$((conns - half))"
+printf '| server | process alone (KiB) | idle (KiB) | busy (KiB) | busy at %s (KiB) | idle B/conn | busy B/conn, whole | vs epoll | busy B/conn, marginal | vs epoll | kernel slab B/conn | round trips/s |\n' "$half"
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for proto in echo http; do
   eb=$(kv "${proto}_epoll" base_kib)
   ey=$(kv "${proto}_epoll" busy_kib)
+  eh=$(kv "${proto}_epoll_half" busy_kib)
   for who in uring epoll mio; do
     n=${proto}_$who
-    awk -v n="$n" -v c="$conns" -v b="$(kv "$n" base_kib)" -v i="$(kv "$n" idle_kib)" \
-      -v y="$(kv "$n" busy_kib)" -v h="$(kv "$n" hwm_kib)" -v t="$(kv "$n" trips_per_s)" \
-      -v eb="$eb" -v ey="$ey" -v sb="$(kv "$n" slab_base_kib)" -v sy="$(kv "$n" slab_busy_kib)" 'BEGIN {
+    awk -v n="$n" -v c="$conns" -v hc="$half" -v b="$(kv "$n" base_kib)" -v i="$(kv "$n" idle_kib)" \
+      -v y="$(kv "$n" busy_kib)" -v yh="$(kv "${n}_half" busy_kib)" -v t="$(kv "$n" trips_per_s)" \
+      -v eb="$eb" -v ey="$ey" -v eh="$eh" -v sb="$(kv "$n" slab_base_kib)" -v sy="$(kv "$n" slab_busy_kib)" 'BEGIN {
         pc = (y - b) * 1024 / c; epc = (ey - eb) * 1024 / c
-        printf "| %s | %d | %d | %d | %d | %.0f | %.0f | %.2f× | %.0f | %d |\n", n, b, i, y, h, (i - b) * 1024 / c, pc, pc / epc, (sy - sb) * 1024 / c, t
+        m = (y - yh) * 1024 / (c - hc); em = (ey - eh) * 1024 / (c - hc)
+        printf "| %s | %d | %d | %d | %d | %.0f | %.0f | %.2f× | %.0f | %s | %.0f | %d |\n", n, b, i, y, yh, (i - b) * 1024 / c, pc, pc / epc, m, (em > 0 ? sprintf("%.2f×", m / em) : "n/a"), (sy - sb) * 1024 / c, t
       }'
   done
 done
@@ -118,7 +131,8 @@ printf '| %s | %s | %s | %s |\n' "$(kv echo_uring io_uring_size_kib)" "$(kv echo
 echo
 echo "The provided buffers (1,024 x 16 KiB) are an anonymous private mapping of the process: a page of it"
 echo "is in the RSS above only once the kernel has received into it (16 KiB buffers, 64-byte messages:"
-echo "one page per buffer used), so that part of the per-connection figure is buffer pages, not state."
+echo "one page per buffer used), so the whole per-connection figure includes up to 4 MiB of buffer pages,"
+echo "however many connections there are; the marginal figure leaves them out."
 
 # ---- 4. no growth ----
 SECS=$long SAMPLES=$tmp/samples run growth_uring echo "$ex/echo_uring"
