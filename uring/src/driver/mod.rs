@@ -828,7 +828,7 @@ impl Driver {
         let (key, sqe) = occupy(&mut self.slab, op, Slot::start_single::<T>)?;
         // As in `submit`: an opcode this kernel lacks (the operation's, or LINK_TIMEOUT's) is
         // refused with the release that added it, not a bare EINVAL in the CQE.
-        let checked = [sqe.opcode(), uring_sys::IORING_OP_LINK_TIMEOUT as u8]
+        let checked = [sqe.opcode(), uring_sys::IORING_OP_LINK_TIMEOUT]
             .into_iter()
             .try_for_each(|opcode| {
                 let (word, bit) = (usize::from(opcode >> 6), opcode & 63);
