@@ -66,6 +66,11 @@ impl Completion {
 /// completion under another `user_data` with bit 63 set ([`super::TAG`]: `MSG_RING` data, a
 /// poll update's new `user_data`): the driver would take it for the completion of the
 /// operation that `user_data` names (see the soundness contract in [`super`]).
+///
+/// An SQE with `IOSQE_BUFFER_SELECT` must name a provided-buffer group the operation itself
+/// accounts for: naming the group of one of the driver's [`BufRing`](super::pbuf::BufRing)s is not
+/// a memory hazard (the ring's memory outlives every request), but the buffer the kernel picks
+/// is then handed to no one and the ring never gets it back.
 pub unsafe trait Operation: Sized + 'static {
     /// What the completion hands back (typically the result and the buffers).
     type Output;
