@@ -139,7 +139,7 @@
 //! slab insert and remove per operation (no allocation, no syscall) and the move of the
 //! operation into its slot; `benches/owned.rs` measures it against the raw path and tokio's
 //! `io-uring` (`./x bench owned`): about 140 user-space instructions per batched NOP against the
-//! raw path's 30, and 240 per 4 KiB read against 68 (the crate README breaks it down), where
+//! raw path's 29, and 223 per 4 KiB read against 65 (the crate README breaks it down), where
 //! the kernel's share of a read makes the rates about equal.
 //!
 //! Raw SQEs can still go through [`Driver::push_raw`]; their `user_data` must have bit 63
@@ -629,8 +629,8 @@ pub struct Driver {
     pub(crate) next_bgid: u16,
     /// The eventfd read behind [`Driver::waker`], once one was asked for.
     wake: Option<remote::WakeState>,
-    /// A bit per opcode found supported (`Ring::supports_opcode`, asked once per opcode).
-    opcodes_ok: [u64; 4],
+    /// The opcodes found supported (the probe is asked once per opcode).
+    opcodes_ok: KnownOpcodes,
 }
 
 impl fmt::Debug for Driver {
@@ -664,7 +664,7 @@ impl Driver {
             keep: Vec::new(),
             next_bgid: 0,
             wake: None,
-            opcodes_ok: [0; 4],
+            opcodes_ok: KnownOpcodes::default(),
         }
     }
 
@@ -766,26 +766,13 @@ impl Driver {
         }
         let (key, sqe) = occupy(slab, op, start)?;
         // An opcode this kernel lacks is the error naming the release that added it (e.g.
-        // SEND_ZC, Linux 6.0), not a bare EINVAL in the CQE. Asked once per opcode.
+        // SEND_ZC, Linux 6.0), not a bare EINVAL in the CQE. Asked once per opcode, with the
+        // SQ held (asking moves no index, so the room reserved above stays).
         // (A ring over the model kernel asks nobody: the model answers for itself.)
-        let (word, bit) = (usize::from(sqe.opcode() >> 6), sqe.opcode() & 63);
-        if opcodes_ok[word] >> bit & 1 == 0 {
-            drop(sq);
-            let checked = ring.supports_opcode(sqe.opcode()).and_then(|()| {
-                opcodes_ok[word] |= 1 << bit;
-                // Nothing was pushed since the room was made: it is still there.
-                let mut sq = ring.sq();
-                sq.reserve_one().map_err(io::Error::from)?;
-                Ok(sq)
-            });
-            sq = match checked {
-                Ok(sq) => sq,
-                Err(error) => {
-                    // SAFETY: `start` stored a `T` (this function's contract), never pushed.
-                    let op = unsafe { take_unpushed::<T>(slab, key) };
-                    return Err(SubmitError { error, op });
-                }
-            };
+        if let Err(error) = opcodes_ok.check(sqe.opcode(), |o| sq.supports_opcode(o)) {
+            // SAFETY: `start` stored a `T` (this function's contract), never pushed.
+            let op = unsafe { take_unpushed::<T>(slab, key) };
+            return Err(SubmitError { error, op });
         }
         // SAFETY: a slot was reserved above and nothing written since; the slot at `key`
         // owns every pointer in `sqe` until the final CQE (the `Operation` contract).
@@ -831,11 +818,8 @@ impl Driver {
         let checked = [sqe.opcode(), uring_sys::IORING_OP_LINK_TIMEOUT]
             .into_iter()
             .try_for_each(|opcode| {
-                let (word, bit) = (usize::from(opcode >> 6), opcode & 63);
-                if self.opcodes_ok[word] >> bit & 1 == 0 {
-                    first_use(&self.ring.sq(), &mut self.opcodes_ok[word], bit, opcode)?;
-                }
-                Ok(())
+                self.opcodes_ok
+                    .check(opcode, |o| self.ring.supports_opcode(o))
             });
         if let Err(error) = checked {
             // SAFETY: `start_single` stored a `T`, never pushed.
@@ -931,15 +915,11 @@ impl Driver {
                     // As in `start_and_push`: an opcode this kernel lacks is refused with its
                     // release; asked once per opcode. The SQ stays held (the probe is the
                     // process's, not the ring's), so the room reserved above is still there.
-                    let (word, bit) = (usize::from(sqe.opcode() >> 6), sqe.opcode() & 63);
-                    if opcodes_ok[word] >> bit & 1 == 0 {
-                        if let Err(error) = first_use(&sq, &mut opcodes_ok[word], bit, sqe.opcode())
-                        {
-                            // SAFETY: `start_single::<T>` stored a `T`, never pushed.
-                            let op = unsafe { take_unpushed::<T>(slab, key) };
-                            out(Err(SubmitError { error, op }));
-                            continue;
-                        }
+                    if let Err(error) = opcodes_ok.check(sqe.opcode(), |o| sq.supports_opcode(o)) {
+                        // SAFETY: `start_single::<T>` stored a `T`, never pushed.
+                        let op = unsafe { take_unpushed::<T>(slab, key) };
+                        out(Err(SubmitError { error, op }));
+                        continue;
                     }
                     // SAFETY: a slot was reserved just above (nothing was written since); as
                     // in `push`, the slot owns every pointer in `sqe` until the final CQE.
@@ -1309,18 +1289,33 @@ impl Driver {
     }
 }
 
-/// The first use of an opcode in a batch: asks the probe, and remembers a yes in `word`.
-#[cold]
-#[inline(never)]
-fn first_use(
-    sq: &crate::ring::SubmissionQueue<'_>,
-    word: &mut u64,
-    bit: u8,
-    opcode: u8,
-) -> io::Result<()> {
-    sq.supports_opcode(opcode)?;
-    *word |= 1 << bit;
-    Ok(())
+/// The opcodes a driver has found the running kernel supports, a bit each: the probe is asked
+/// once per opcode, and a submission after that pays one bit test.
+#[derive(Debug, Default)]
+struct KnownOpcodes([u64; 4]);
+
+impl KnownOpcodes {
+    /// `Ok` when `opcode` is known to be supported; else asks `probe` (the ring's
+    /// `supports_opcode`: the error names the release that added it) and remembers a yes.
+    #[inline(always)]
+    fn check(&mut self, opcode: u8, probe: impl FnOnce(u8) -> io::Result<()>) -> io::Result<()> {
+        if self.0[usize::from(opcode >> 6)] >> (opcode & 63) & 1 != 0 {
+            return Ok(());
+        }
+        self.first_use(opcode, probe)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn first_use(
+        &mut self,
+        opcode: u8,
+        probe: impl FnOnce(u8) -> io::Result<()>,
+    ) -> io::Result<()> {
+        probe(opcode)?;
+        self.0[usize::from(opcode >> 6)] |= 1 << (opcode & 63);
+        Ok(())
+    }
 }
 
 /// The SQ after an `io_uring_enter` that hands the kernel what is pushed, with a slot reserved
