@@ -7,12 +7,10 @@
 //! wrk -t1 -c64 -d5s http://127.0.0.1:8080/
 //! ```
 //!
-//! The server itself is in `support/echo_server.rs`, so tests elsewhere can include it.
+//! The server itself is `servers::echo_server` (`servers/src/echo_server.rs`), which the tests
+//! run too.
 
-#[path = "support/echo_server.rs"]
-mod echo_server;
-
-use echo_server::{Config, Protocol, Server};
+use servers::echo_server::{Config, Protocol, Server};
 use std::net::{Ipv4Addr, SocketAddr};
 
 fn usage() -> ! {

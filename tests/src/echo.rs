@@ -1,15 +1,7 @@
 //! The echo servers of `epoll/examples/echo_epoll.rs` and `uring/examples/echo_uring.rs`,
 //! started on a free loopback port in a thread of the test process.
 
-#[path = "../../epoll/examples/support/echo_server.rs"]
-mod echo_server;
-
-#[path = "../../uring/examples/support/uring_server.rs"]
-mod uring_server;
-
-#[path = "../../uring/examples/support/runtime.rs"]
-mod runtime;
-
+use servers::{echo_server, runtime, uring_server};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::mpsc;
@@ -18,11 +10,11 @@ use std::thread::JoinHandle;
 /// Which server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// `epoll/examples/support/echo_server.rs`.
+    /// `servers::echo_server` (the `echo_epoll` example's).
     Epoll,
-    /// `uring/examples/support/uring_server.rs`.
+    /// `servers::uring_server` (the `echo_uring` example's).
     Uring,
-    /// `uring/examples/support/runtime.rs`: the async runtime example's echo server (one
+    /// `servers::runtime`: the async runtime example's echo server (one
     /// task per connection; it has no connection limit).
     Runtime,
 }

@@ -1,17 +1,14 @@
-//! The `http_uring` example's server (`uring/examples/support/uring_server.rs`) in HTTP mode:
+//! The `http_uring` example's server (`servers::uring_server`) in HTTP mode:
 //! replies come from a static buffer, tracked as bytes owed and a phase in the reply, so
 //! pipelined requests, requests split across reads and replies larger than one send must all
 //! come back whole and in order.
-
-#[path = "../../uring/examples/support/uring_server.rs"]
-mod uring_server;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use uring_server::{Config, Protocol, Server};
+use servers::uring_server::{Config, Protocol, Server};
 
 const HELLO: &[u8] =
     b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";

@@ -9,17 +9,13 @@
 //! cargo run --release -p evbind-uring --example echo_uring -- --port 7878 --max-conns 1024
 //! ```
 //!
-//! The server is in `support/uring_server.rs` (its doc explains the design), so tests
-//! elsewhere can include it; the shared `main` is `support/cli.rs`.
-
-#[path = "support/uring_server.rs"]
-mod uring_server;
-
-#[path = "../../epoll/examples/support/echo_server.rs"]
-mod echo_server;
+//! The server is `servers::uring_server` (`servers/src/uring_server.rs`; its doc explains the
+//! design), which the tests run too; the shared `main` is `support/cli.rs`.
 
 #[path = "support/cli.rs"]
 mod cli;
+
+use servers::uring_server;
 
 fn main() -> std::io::Result<()> {
     cli::main("echo_uring", uring_server::Protocol::Echo, 7878)

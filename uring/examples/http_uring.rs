@@ -7,14 +7,10 @@
 //! wrk -t1 -c64 -d5s http://127.0.0.1:8080/
 //! ```
 
-#[path = "support/uring_server.rs"]
-mod uring_server;
-
-#[path = "../../epoll/examples/support/echo_server.rs"]
-mod echo_server;
-
 #[path = "support/cli.rs"]
 mod cli;
+
+use servers::uring_server;
 
 fn main() -> std::io::Result<()> {
     cli::main("http_uring", uring_server::Protocol::Http, 8080)

@@ -1,5 +1,5 @@
 //! A complete small async runtime on `uring::driver`, with no `unsafe` (it lives in
-//! `support/runtime.rs`), and an echo server and clients written with `async`/`await` on it.
+//! `servers/src/runtime.rs`, `servers::runtime`, which the tests run too), and an echo server and clients written with `async`/`await` on it.
 //!
 //! ```sh
 //! cargo run --release -p evbind-uring --example runtime                 # the demo: server + clients
@@ -13,14 +13,11 @@
 //! driver's waker makes the runtime's blocked wait return).
 #![forbid(unsafe_code)]
 
-#[path = "support/runtime.rs"]
-mod runtime;
-
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use runtime::{Runtime, Stop, TcpListener, TcpStream, echo_server, spawn, timeout};
+use servers::runtime::{Runtime, Stop, TcpListener, TcpStream, echo_server, spawn, timeout};
 
 const CLIENTS: usize = 16;
 const MESSAGES: usize = 200;

@@ -1,10 +1,7 @@
-//! The `echo_epoll` example's server (included from `examples/support/echo_server.rs`): echo
-//! under concurrency and back-pressure, pipelined HTTP, `max_conns`, stop.
+//! The `echo_epoll` example's server (`servers::echo_server`): echo under concurrency and
+//! back-pressure, pipelined HTTP, `max_conns`, stop.
 
-#[path = "../../examples/support/echo_server.rs"]
-mod echo_server;
-
-use echo_server::{Config, Protocol, Server, Stats};
+use servers::echo_server::{self, Config, Protocol, Server, Stats};
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::thread;

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use crate::{echo_server, uring_server};
+use servers::{echo_server, uring_server};
 
 /// The eventfd that stops the io_uring server; written by the SIGINT handler.
 static STOP_FD: AtomicI32 = AtomicI32::new(-1);

@@ -1,10 +1,8 @@
-//! The server behind `examples/echo_epoll.rs`: single-threaded, edge-triggered, non-blocking TCP
+//! The server behind `epoll/examples/echo_epoll.rs`: single-threaded, edge-triggered, non-blocking TCP
 //! on `epoll`, echoing bytes or answering HTTP/1.1 requests with "Hello, world!".
 //!
-//! Kept apart from the example's `main` so other crates' tests can include it with
-//! `#[path = ".../epoll/examples/support/echo_server.rs"] mod echo_server;`, start a [`Server`] on
-//! port 0 in a thread and stop it with its [`StopHandle`].
-#![allow(dead_code)]
+//! Kept apart from the example's `main` so tests can start a [`Server`] on port 0 in a thread
+//! and stop it with its [`StopHandle`].
 
 use epoll::{Epoll, Event, Events, Interest, Waker};
 use std::io::{self, ErrorKind, Read, Write};
@@ -24,7 +22,7 @@ const HELLO: &[u8] =
 
 /// What the server does with the bytes it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Protocol {
+pub enum Protocol {
     /// Write every byte back.
     Echo,
     /// Answer each HTTP/1.1 request head (`\r\n\r\n`-terminated; bodies are not supported)
@@ -34,11 +32,11 @@ pub(crate) enum Protocol {
 
 /// Server settings.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Config {
+pub struct Config {
     /// Connections served at once; connections beyond are accepted and closed at once.
-    pub(crate) max_conns: usize,
+    pub max_conns: usize,
     /// Echo or HTTP.
-    pub(crate) protocol: Protocol,
+    pub protocol: Protocol,
 }
 
 impl Default for Config {
@@ -52,29 +50,29 @@ impl Default for Config {
 
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stats {
+pub struct Stats {
     /// Connections accepted and served.
-    pub(crate) accepted: u64,
+    pub accepted: u64,
     /// Connections refused because `max_conns` were open.
-    pub(crate) rejected: u64,
+    pub rejected: u64,
     /// Bytes read from clients.
-    pub(crate) bytes_in: u64,
+    pub bytes_in: u64,
     /// Bytes written to clients.
-    pub(crate) bytes_out: u64,
+    pub bytes_out: u64,
     /// HTTP requests answered.
-    pub(crate) requests: u64,
+    pub requests: u64,
 }
 
 /// Stops a running [`Server`] from any thread.
 #[derive(Debug, Clone)]
-pub(crate) struct StopHandle {
+pub struct StopHandle {
     stop: Arc<AtomicBool>,
     waker: Arc<Waker>,
 }
 
 impl StopHandle {
     /// Makes [`Server::run`] return after the events it is handling.
-    pub(crate) fn stop(&self) -> io::Result<()> {
+    pub fn stop(&self) -> io::Result<()> {
         self.stop.store(true, Ordering::Release);
         self.waker.wake()
     }
@@ -93,7 +91,7 @@ struct Conn {
 
 /// A bound, registered server, ready to [`run`](Self::run).
 #[derive(Debug)]
-pub(crate) struct Server {
+pub struct Server {
     ep: Epoll,
     listener: TcpListener,
     config: Config,
@@ -102,7 +100,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Binds `addr` (use port 0 for any free port), non-blocking, registered edge-triggered.
-    pub(crate) fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
+    pub fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let ep = Epoll::new()?;
@@ -125,17 +123,17 @@ impl Server {
     }
 
     /// The bound address (with the port the kernel chose).
-    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
     /// A handle that stops [`run`](Self::run) from another thread.
-    pub(crate) fn stop_handle(&self) -> StopHandle {
+    pub fn stop_handle(&self) -> StopHandle {
         self.stop.clone()
     }
 
     /// Serves until stopped; returns what it did.
-    pub(crate) fn run(self) -> io::Result<Stats> {
+    pub fn run(self) -> io::Result<Stats> {
         let mut stats = Stats::default();
         let mut conns: Vec<Option<Conn>> = Vec::new();
         let mut free: Vec<usize> = Vec::new();

@@ -1,4 +1,4 @@
-//! The server behind `examples/echo_uring.rs` and `examples/http_uring.rs`: single-threaded TCP
+//! The server behind `uring/examples/echo_uring.rs` and `uring/examples/http_uring.rs`: single-threaded TCP
 //! on io_uring through the ownership layer (`uring::driver`), echoing bytes or answering
 //! HTTP/1.1 requests with "Hello, world!".
 //!
@@ -24,10 +24,8 @@
 //!   loop always has in flight; the loop then cancels every operation, waits for their final
 //!   completions (the driver owns their buffers until then), and returns its statistics.
 //!
-//! Kept apart from the examples' `main` so other crates' tests can include it with
-//! `#[path = ".../uring/examples/support/uring_server.rs"] mod uring_server;`, the same way as
-//! the epoll server in `epoll/examples/support/echo_server.rs`, whose API this mirrors.
-#![allow(dead_code)]
+//! Kept apart from the examples' `main` so tests can run it, the same way as the epoll server
+//! in [`crate::echo_server`], whose API this mirrors.
 
 use std::io::{self, ErrorKind};
 use std::net::{SocketAddr, TcpListener};
@@ -76,7 +74,7 @@ const INC_BUF_SIZE: u32 = 16 * 1024;
 
 /// What the server does with the bytes it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Protocol {
+pub enum Protocol {
     /// Write every byte back.
     Echo,
     /// Answer each HTTP/1.1 request head (`\r\n\r\n`-terminated; no bodies) with "Hello".
@@ -85,14 +83,14 @@ pub(crate) enum Protocol {
 
 /// Server settings.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Config {
+pub struct Config {
     /// Connections served at once; connections beyond are accepted and closed at once.
-    pub(crate) max_conns: usize,
+    pub max_conns: usize,
     /// Echo or HTTP.
-    pub(crate) protocol: Protocol,
+    pub protocol: Protocol,
     /// Drop a connection whose send has not completed after this long (a linked timeout on
     /// every send). `None`: wait forever.
-    pub(crate) send_timeout: Option<Duration>,
+    pub send_timeout: Option<Duration>,
 }
 
 impl Default for Config {
@@ -107,42 +105,42 @@ impl Default for Config {
 
 /// What a run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stats {
+pub struct Stats {
     /// Connections accepted and served.
-    pub(crate) accepted: u64,
+    pub accepted: u64,
     /// Connections refused because `max_conns` were open.
-    pub(crate) rejected: u64,
+    pub rejected: u64,
     /// Bytes read from clients.
-    pub(crate) bytes_in: u64,
+    pub bytes_in: u64,
     /// Bytes written to clients.
-    pub(crate) bytes_out: u64,
+    pub bytes_out: u64,
     /// HTTP requests answered.
-    pub(crate) requests: u64,
+    pub requests: u64,
     /// Receives re-armed after the buffer ring ran dry (`ENOBUFS`).
-    pub(crate) rearmed: u64,
+    pub rearmed: u64,
     /// Receives re-armed after the kernel ended them otherwise (a full CQ ends a multishot).
-    pub(crate) rearmed_other: u64,
+    pub rearmed_other: u64,
     /// Connections dropped because a send timed out or failed, or the peer reset.
-    pub(crate) dropped: u64,
+    pub dropped: u64,
 }
 
 /// Stops a running [`Server`] from any thread, or from a signal handler ([`StopHandle::fd`]).
 #[derive(Debug, Clone)]
-pub(crate) struct StopHandle {
+pub struct StopHandle {
     stop: Arc<AtomicBool>,
     efd: Arc<OwnedFd>,
 }
 
 impl StopHandle {
     /// Makes [`Server::run`] cancel everything and return.
-    pub(crate) fn stop(&self) -> io::Result<()> {
+    pub fn stop(&self) -> io::Result<()> {
         self.stop.store(true, Ordering::Release);
         rustix::io::write(&*self.efd, &1u64.to_ne_bytes())?;
         Ok(())
     }
 
     /// The eventfd whose 8-byte write stops the server (async-signal-safe to write to).
-    pub(crate) fn fd(&self) -> std::os::fd::RawFd {
+    pub fn fd(&self) -> std::os::fd::RawFd {
         use std::os::fd::AsRawFd;
         self.efd.as_raw_fd()
     }
@@ -150,7 +148,7 @@ impl StopHandle {
 
 /// A bound server, ready to [`run`](Self::run).
 #[derive(Debug)]
-pub(crate) struct Server {
+pub struct Server {
     d: Driver,
     bufs: BufRing,
     listener: TcpListener,
@@ -259,7 +257,7 @@ impl Whose {
 impl Server {
     /// Binds `addr` (port 0: any free port) and sets up the ring. Fails with the ring's error
     /// (e.g. `ENOSYS`/`EPERM` when io_uring is denied) so a caller can fall back to epoll.
-    pub(crate) fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
+    pub fn bind(addr: SocketAddr, config: Config) -> io::Result<Server> {
         let (ring, ring_setup) = ring()?;
         let mut d = Driver::from_ring(ring);
         let mut setup = ring_setup.to_string();
@@ -316,22 +314,22 @@ impl Server {
     }
 
     /// The bound address (with the port the kernel chose).
-    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
     /// Which ring and buffer set-up this kernel took (see [`ring`]), for a start-up message.
-    pub(crate) fn setup(&self) -> &str {
+    pub fn setup(&self) -> &str {
         &self.setup
     }
 
     /// A handle that stops [`run`](Self::run) from another thread.
-    pub(crate) fn stop_handle(&self) -> StopHandle {
+    pub fn stop_handle(&self) -> StopHandle {
         self.stop.clone()
     }
 
     /// Serves until stopped; returns what it did.
-    pub(crate) fn run(self) -> io::Result<Stats> {
+    pub fn run(self) -> io::Result<Stats> {
         let Server {
             mut d,
             bufs,

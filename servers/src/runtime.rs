@@ -1,7 +1,7 @@
 //! A small single-threaded async runtime on `uring::driver`, with no `unsafe`: `block_on`,
 //! `spawn`, `sleep`, `timeout`, and TCP accept/connect/read/write futures that own their
 //! buffers and cancel their operation when dropped. It is the answer to "how do I build a
-//! runtime on this" in one file; `examples/runtime.rs` runs an echo server and clients on it.
+//! runtime on this" in one file; `uring/examples/runtime.rs` runs an echo server and clients on it.
 //!
 //! How it works:
 //! - Every I/O future submits one driver operation and keeps its `Op` handle. Polling it
@@ -14,9 +14,8 @@
 //! - A task woken from another thread (or a `Stop` handle) wakes the driver through its
 //!   `Waker`, so a blocked `submit_and_wait` returns.
 //!
-//! Also included by `tests/src/echo.rs` (`#[path]`), which runs `echo_server` under the load
-//! scenarios.
-#![allow(dead_code, unreachable_pub)]
+//! The `tests` crate (`tests/src/echo.rs`) runs `echo_server` under the load scenarios.
+#![forbid(unsafe_code)]
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -97,13 +96,19 @@ pub struct Runtime {
     inner: Rc<Inner>,
 }
 
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").finish_non_exhaustive()
+    }
+}
+
 /// Stops a running server from any thread (see `echo_server`).
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Stop {
     inner: Arc<StopInner>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct StopInner {
     flag: AtomicBool,
     /// The task waiting in `stopped()`.
@@ -239,6 +244,14 @@ pub struct OpFuture<T: Operation> {
     failed: Option<T::Output>,
 }
 
+impl<T: Operation> std::fmt::Debug for OpFuture<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpFuture")
+            .field("in_flight", &self.op.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 // Nothing is pinned: the operation lives in the driver's slot, not in the future.
 impl<T: Operation> Unpin for OpFuture<T> {}
 
@@ -335,6 +348,7 @@ pub async fn stopped(stop: &Stop) {
 }
 
 /// A listening TCP socket.
+#[derive(Debug)]
 pub struct TcpListener(std::net::TcpListener);
 
 impl TcpListener {
@@ -354,6 +368,7 @@ impl TcpListener {
 }
 
 /// A connected TCP socket.
+#[derive(Debug)]
 pub struct TcpStream(std::net::TcpStream);
 
 impl TcpStream {
