@@ -1,6 +1,7 @@
 //! The HTTP/1.1 "Hello, world!" responder of `echo_epoll --http`, written on `mio` instead of
 //! `epoll`: the reference for the `wrk` comparison in `ci/bench/epoll.sh`. Same protocol, same
-//! single thread, same edge-triggered drain-to-WouldBlock loops, same buffers.
+//! single thread, same edge-triggered drain-to-WouldBlock loops, same buffers, the same reply
+//! and request-head scan (`servers::http`).
 //!
 //! `cargo run --release -p evbind-epoll --example http_mio -- --port 8081`
 //!
@@ -9,14 +10,13 @@
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
+use servers::http::{HELLO, find_head_end};
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 
 const LISTENER: Token = Token(0);
 const FIRST_CONN: usize = 2;
 const MAX_PENDING: usize = 1 << 20;
-const HELLO: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
 
 struct Conn {
     stream: TcpStream,
@@ -150,22 +150,4 @@ fn drive(conn: &mut Conn, buf: &mut [u8], echo: bool) -> bool {
             Err(_) => return false,
         }
     }
-}
-
-/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
-/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
-/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
-/// offset took ~150 instructions a request). The same scan in all four example servers.
-fn find_head_end(b: &[u8]) -> Option<usize> {
-    // `i`: where the last `\n` of a match would be.
-    let mut i = 3;
-    while i < b.len() {
-        match b[i] {
-            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
-            b'\n' => i += 2,
-            b'\r' => i += 1,
-            _ => i += 4,
-        }
-    }
-    None
 }

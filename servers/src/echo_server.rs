@@ -4,6 +4,7 @@
 //! Kept apart from the example's `main` so tests can start a [`Server`] on port 0 in a thread
 //! and stop it with its [`StopHandle`].
 
+use crate::http::{HELLO, find_head_end};
 use epoll::{Epoll, Event, Events, Interest, Waker};
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -15,10 +16,6 @@ const WAKER: u64 = 1;
 const FIRST_CONN: u64 = 2;
 /// Stop reading from a peer that does not read its replies once this much is queued for it.
 const MAX_PENDING: usize = 1 << 20;
-
-/// The canned HTTP/1.1 reply (keep-alive).
-const HELLO: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
 
 /// What the server does with the bytes it reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,22 +279,4 @@ fn drive(conn: &mut Conn, ev: &Event, buf: &mut [u8], proto: Protocol, stats: &m
             Err(_) => return false,
         }
     }
-}
-
-/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
-/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
-/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
-/// offset took ~150 instructions a request). The same scan in all four example servers.
-fn find_head_end(b: &[u8]) -> Option<usize> {
-    // `i`: where the last `\n` of a match would be.
-    let mut i = 3;
-    while i < b.len() {
-        match b[i] {
-            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
-            b'\n' => i += 2,
-            b'\r' => i += 1,
-            _ => i += 4,
-        }
-    }
-    None
 }

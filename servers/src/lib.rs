@@ -10,5 +10,6 @@
 //! another thread, serves until stopped and returns its statistics.
 
 pub mod echo_server;
+pub mod http;
 pub mod runtime;
 pub mod uring_server;

@@ -30,6 +30,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::ThreadId;
 use std::time::Duration;
 
+use crate::http::{HELLO, find_head_end};
 use uring::driver::{
     self, Accept, Connect, Driver, IoBuf, Key, Op, Operation, Recv, Send, Slice, TakeError,
 };
@@ -427,12 +428,8 @@ pub struct Served {
     pub bytes_out: u64,
 }
 
-/// The HTTP/1.1 response of the `--http` mode (as the other example servers send).
-pub const HTTP_RESPONSE: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
-
 /// Serves `listener` until `stop`: one task per connection, echoing bytes (or, with `http`,
-/// answering each request head with `HTTP_RESPONSE`).
+/// answering each request head with [`HELLO`], the reply all the example servers send).
 pub async fn echo_server(listener: TcpListener, stop: Stop, http: bool) -> Served {
     let stats = Rc::new(RefCell::new(Served::default()));
     let accepting = async {
@@ -477,7 +474,7 @@ async fn serve(conn: TcpStream, stats: Rc<RefCell<Served>>, http: bool) {
             let mut start = 0;
             while let Some(end) = find_head_end(&pending[start..]) {
                 start += end;
-                out.extend_from_slice(HTTP_RESPONSE);
+                out.extend_from_slice(HELLO);
             }
             pending.drain(..start);
             if out.is_empty() {
@@ -498,22 +495,4 @@ async fn serve(conn: TcpStream, stats: Rc<RefCell<Served>>, http: bool) {
             Err(_) => return,
         }
     }
-}
-
-/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
-/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
-/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
-/// offset took ~150 instructions a request). The same scan in all four example servers.
-fn find_head_end(b: &[u8]) -> Option<usize> {
-    // `i`: where the last `\n` of a match would be.
-    let mut i = 3;
-    while i < b.len() {
-        match b[i] {
-            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
-            b'\n' => i += 2,
-            b'\r' => i += 1,
-            _ => i += 4,
-        }
-    }
-    None
 }

@@ -34,14 +34,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::http::{HELLO, find_head_end};
 use uring::Ring;
 use uring::driver::multishot::AcceptMulti;
 use uring::driver::pbuf::{BufRing, RecvMulti, is_no_buffers};
 use uring::driver::{Driver, Key, Multishot, Op, Read, Send, TakeError, Target};
-
-/// The canned HTTP/1.1 reply (keep-alive).
-const HELLO: &[u8] =
-    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, world!";
 
 /// `HELLO` back to back, `REPLIES_N` times: what the HTTP server sends from, with no copy. The
 /// bytes owed to a peer are always a stretch of this periodic stream (whole replies, less the
@@ -759,22 +756,4 @@ fn count_heads(b: &[u8]) -> (usize, usize) {
         used += end;
     }
     (n, used)
-}
-
-/// The length of the first request head in `b`, through its `\r\n\r\n`. A skip search: a
-/// byte that is neither `\r` nor `\n` cannot be in a match, so the next possible end is 4
-/// bytes on (a request line of ~40 bytes takes ~12 looks, where a 4-byte window at every
-/// offset took ~150 instructions a request). The same scan in all four example servers.
-fn find_head_end(b: &[u8]) -> Option<usize> {
-    // `i`: where the last `\n` of a match would be.
-    let mut i = 3;
-    while i < b.len() {
-        match b[i] {
-            b'\n' if &b[i - 3..i] == b"\r\n\r" => return Some(i + 1),
-            b'\n' => i += 2,
-            b'\r' => i += 1,
-            _ => i += 4,
-        }
-    }
-    None
 }
