@@ -8,7 +8,7 @@
 #       struct == libc's `struct kevent`: size, offsets, field types; constants == libc's).
 #   x86_64-unknown-freebsd, x86_64-unknown-netbsd, x86_64-apple-darwin, aarch64-apple-darwin:
 #     - `cargo test --no-run` LINKS both test binaries with `zig cc` (PyPI `ziglang`) against
-#       zig's stubs of each system's libc (kqueue/ci/zig-cc says what it stands in for), and
+#       zig's stubs of each system's libc (ci/zig-cc says what it stands in for), and
 #       the FreeBSD/NetBSD binaries are checked to import `kevent@FBSD_1.5` (the FreeBSD 12+
 #       ABI with ext[4]) and `__kevent50` (NetBSD's 40-byte ABI). The binaries are not run.
 #   x86_64-unknown-openbsd, x86_64-unknown-dragonfly (tier 3: nightly, -Zbuild-std):
@@ -46,7 +46,7 @@ mkdir -p "$SDKROOT"
 link_tests() { # RUST_TARGET ZIG_TARGET -> prints the test binaries
   local var
   var=CARGO_TARGET_$(tr 'a-z-' 'A-Z_' <<<"$1")_LINKER
-  env "$var=$ROOT/kqueue/ci/zig-cc" KQUEUE_ZIG_TARGET="$2" \
+  env "$var=$ROOT/ci/zig-cc" KQUEUE_ZIG_TARGET="$2" \
     cargo test -p evbind-kqueue --no-run --locked --target "$1" --message-format=json \
     | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p'
 }
