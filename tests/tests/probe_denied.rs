@@ -66,26 +66,7 @@ fn main() {
     }
 }
 
-/// The probe example, built (quietly) with the cargo running these tests.
+/// The probe example, built in this test's profile.
 fn build_probe() -> std::path::PathBuf {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "-q", "-p", "evbind-uring", "--example", "probe"])
-        .output()
-        .expect("running cargo build");
-    assert!(
-        out.status.success(),
-        "building the probe: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // This binary is target/<profile>/deps/probe_denied-*; the example is
-    // target/<profile>/examples/probe.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target/<profile>");
-    let path = dir.join("examples").join("probe");
-    assert!(path.exists(), "{} was not built", path.display());
-    path
+    tests::examples::build("evbind-uring", "probe", env!("CARGO_TARGET_TMPDIR"))
 }

@@ -47,33 +47,9 @@ fn child_exec_example() {
     panic!("exec: {e}");
 }
 
-/// The example binary `name`, built (quietly) with the cargo running these tests; or, where
-/// there is no cargo (the kernel matrix's guests), the one in `TESTS_EXAMPLES_DIR`.
+/// The uring example binary `name`, built in this test's profile (or `TESTS_EXAMPLES_DIR`'s).
 fn example(name: &str) -> std::path::PathBuf {
-    if let Some(dir) = std::env::var_os("TESTS_EXAMPLES_DIR") {
-        let path = std::path::Path::new(&dir).join(name);
-        assert!(path.exists(), "{} does not exist", path.display());
-        return path;
-    }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args(["build", "-q", "-p", "evbind-uring", "--example", name])
-        .output()
-        .expect("running cargo build");
-    assert!(
-        out.status.success(),
-        "building example {name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // This binary is target/<profile>/deps/results-*; the example is target/<profile>/examples.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target/<profile>");
-    let path = dir.join("examples").join(name);
-    assert!(path.exists(), "{} was not built", path.display());
-    path
+    tests::examples::build("evbind-uring", name, env!("CARGO_TARGET_TMPDIR"))
 }
 
 /// The echo example under a seccomp filter that denies io_uring_setup: it says so in one line,
