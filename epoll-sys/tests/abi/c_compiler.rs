@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Macros that are not values: `EPOLL_PACKED` expands to `__attribute__((packed))`.
@@ -16,22 +16,22 @@ const NOT_VALUES: &[&str] = &["EPOLL_PACKED"];
 /// The C compiler: `$CC` (which may carry flags, e.g. `CC="cc -m32"` when testing an i686
 /// build), else `cc`.
 ///
-/// With `EPOLL_SYS_INCLUDE` set to an unpacked `usr/include` of a newer linux-libc-dev (stage
-/// `32-uring-sys-abi` downloads Debian sid's), the compiler gets `-I` that directory and its
-/// multiarch subdirectory first, so `<linux/eventpoll.h>` comes from it.
+/// The compiler gets `-I` the uapi include directory ([`uapi_include`]: the repository's copy
+/// of Linux 7.2's `<linux/eventpoll.h>` in `epoll-sys/uapi/`, or `EPOLL_SYS_INCLUDE`) and its
+/// multiarch subdirectory first, so `<linux/eventpoll.h>` comes from it; the headers it includes
+/// (`<linux/fcntl.h>`, `<linux/types.h>`) and `<sys/epoll.h>` come from the system.
 fn cc() -> Command {
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
     let mut words = cc.split_whitespace();
     let mut cmd = Command::new(words.next().unwrap_or("cc"));
     cmd.args(words);
-    if let Some(include) = uapi_include() {
-        let mut probe = cc_plain();
-        let multiarch = run(probe.arg("-print-multiarch"));
-        let arch_dir = include.join(multiarch.trim());
-        cmd.arg("-I").arg(&include);
-        if !multiarch.trim().is_empty() && arch_dir.is_dir() {
-            cmd.arg("-I").arg(arch_dir);
-        }
+    let include = uapi_include();
+    let mut probe = cc_plain();
+    let multiarch = run(probe.arg("-print-multiarch"));
+    let arch_dir = include.join(multiarch.trim());
+    cmd.arg("-I").arg(&include);
+    if !multiarch.trim().is_empty() && arch_dir.is_dir() {
+        cmd.arg("-I").arg(arch_dir);
     }
     cmd
 }
@@ -45,9 +45,15 @@ fn cc_plain() -> Command {
     cmd
 }
 
-/// `EPOLL_SYS_INCLUDE`, when set.
-fn uapi_include() -> Option<PathBuf> {
-    std::env::var_os("EPOLL_SYS_INCLUDE").map(PathBuf::from)
+/// The directory `<linux/eventpoll.h>` is taken from: `EPOLL_SYS_INCLUDE` when set (an
+/// unpacked `usr/include` of another linux-libc-dev: the drift check, `UAPI_DRIFT=1 ./x test
+/// 32`, points it at Debian sid's newest), else `epoll-sys/uapi`, the repository's unmodified
+/// copy of the header the crate mirrors (offline; `epoll-sys/uapi/README.md`).
+fn uapi_include() -> PathBuf {
+    std::env::var_os("EPOLL_SYS_INCLUDE").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("uapi"),
+        PathBuf::from,
+    )
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -298,22 +304,14 @@ fn sys_epoll_h_agrees() {
 
 #[test]
 fn linux_eventpoll_h_agrees() {
+    let include = uapi_include();
     let with_params = has_struct("linux/eventpoll.h", "epoll_params");
-    if let Some(include) = uapi_include() {
-        assert!(
-            with_params,
-            "<linux/eventpoll.h> under EPOLL_SYS_INCLUDE={} has no struct epoll_params (Linux \
-             6.9+): point it at a newer linux-libc-dev",
-            include.display()
-        );
-        println!("<linux/eventpoll.h> from {}", include.display());
-    }
-    if !with_params {
-        // Debian 12's linux-libc-dev (6.1) predates `epoll_params` (Linux 6.9); its layout is then
-        // checked against `libc` and `linux-raw-sys` only (see `crosscheck`).
-        println!(
-            "<linux/eventpoll.h> has no struct epoll_params: its layout is checked by crosscheck"
-        );
-    }
+    assert!(
+        with_params,
+        "<linux/eventpoll.h> under {} has no struct epoll_params (Linux 6.9+): point \
+         EPOLL_SYS_INCLUDE at a newer linux-libc-dev",
+        include.display()
+    );
+    println!("<linux/eventpoll.h> from {}", include.display());
     check("linux/eventpoll.h", &eventpoll_aggs(with_params));
 }
