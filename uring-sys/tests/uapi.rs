@@ -27,6 +27,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
+#[path = "sys/constants.rs"]
+mod constants;
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[path = "sys/names.rs"]
 mod names;
 

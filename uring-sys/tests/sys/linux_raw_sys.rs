@@ -2,8 +2,9 @@
 //! it also covers the few items liburing's header copy lacks): every constant, enum value and
 //! struct both crates have must agree in value, size, alignment and named-field offsets.
 //!
-//! The name lists are the intersection of the two crates at linux-raw-sys 0.12.1; fields are the
-//! named (non-anonymous) ones of both. `io_uring_buf_reg.resv` is left out: linux-raw-sys's kernel
+//! The constants are those of the one list (`constants.rs`) marked as present in linux-raw-sys
+//! 0.12.1; the structs are the intersection of the two crates, fields the named (non-anonymous)
+//! ones of both. `io_uring_buf_reg.resv` is left out: linux-raw-sys's kernel
 //! header predates `min_left` (it has `__u64 resv[3]` where the current header has
 //! `__u32 min_left; __u32 resv[5]`, the same bytes). Linux 7.2 changes two more items it has:
 //! `IORING_URING_CMD_MASK` grew `IORING_URING_CMD_MULTISHOT` (1 there, 3 here), and
@@ -15,35 +16,36 @@ use core::mem::{align_of, offset_of, size_of};
 
 use linux_raw_sys::io_uring as lrs;
 
-/// Pushes a mismatch for each listed constant whose values differ.
+/// Pushes a mismatch for each constant of the list (`constants.rs`) whose linux-raw-sys value
+/// differs: `NAME: const` is `lrs::NAME`, `NAME: enum_name` is `lrs::enum_name::NAME`, `NAME: _`
+/// is not compared.
 macro_rules! same_consts {
-    ($errors:ident; $($name:ident),* $(,)?) => {
-        $(
-            if lrs::$name as i128 != uring_sys::$name as i128 {
-                $errors.push(format!(
-                    "{}: linux-raw-sys {}, uring-sys {}",
-                    stringify!($name),
-                    lrs::$name as i128,
-                    uring_sys::$name as i128
-                ));
-            }
-        )*
+    ($errors:ident; $($name:ident : $how:tt),* $(,)?) => {
+        $( same_const!($errors, $name, $how); )*
     };
 }
 
-/// Pushes a mismatch for each listed enum value (`enum_name::VALUE` in linux-raw-sys).
-macro_rules! same_enum_values {
-    ($errors:ident; $($enum:ident :: $name:ident),* $(,)?) => {
-        $(
-            if lrs::$enum::$name as i128 != uring_sys::$name as i128 {
-                $errors.push(format!(
-                    "{}: linux-raw-sys {}, uring-sys {}",
-                    stringify!($name),
-                    lrs::$enum::$name as i128,
-                    uring_sys::$name as i128
-                ));
-            }
-        )*
+macro_rules! same_const {
+    ($errors:ident, $name:ident, _) => {};
+    ($errors:ident, $name:ident, const) => {
+        if lrs::$name as i128 != uring_sys::$name as i128 {
+            $errors.push(format!(
+                "{}: linux-raw-sys {}, uring-sys {}",
+                stringify!($name),
+                lrs::$name as i128,
+                uring_sys::$name as i128
+            ));
+        }
+    };
+    ($errors:ident, $name:ident, $enum:ident) => {
+        if lrs::$enum::$name as i128 != uring_sys::$name as i128 {
+            $errors.push(format!(
+                "{}: linux-raw-sys {}, uring-sys {}",
+                stringify!($name),
+                lrs::$enum::$name as i128,
+                uring_sys::$name as i128
+            ));
+        }
     };
 }
 
@@ -77,256 +79,7 @@ macro_rules! same_structs {
 #[test]
 fn constants_agree() {
     let mut errors = Vec::new();
-    same_consts!(errors;
-        IORING_RW_ATTR_FLAG_PI,
-        IORING_SETUP_IOPOLL,
-        IORING_SETUP_SQPOLL,
-        IORING_SETUP_SQ_AFF,
-        IORING_SETUP_CQSIZE,
-        IORING_SETUP_CLAMP,
-        IORING_SETUP_ATTACH_WQ,
-        IORING_SETUP_R_DISABLED,
-        IORING_SETUP_SUBMIT_ALL,
-        IORING_SETUP_COOP_TASKRUN,
-        IORING_SETUP_TASKRUN_FLAG,
-        IORING_SETUP_SQE128,
-        IORING_SETUP_CQE32,
-        IORING_SETUP_SINGLE_ISSUER,
-        IORING_SETUP_DEFER_TASKRUN,
-        IORING_SETUP_NO_MMAP,
-        IORING_SETUP_REGISTERED_FD_ONLY,
-        IORING_SETUP_NO_SQARRAY,
-        IORING_SETUP_HYBRID_IOPOLL,
-        IORING_URING_CMD_FIXED,
-        IORING_FSYNC_DATASYNC,
-        IORING_TIMEOUT_ABS,
-        IORING_TIMEOUT_UPDATE,
-        IORING_TIMEOUT_BOOTTIME,
-        IORING_TIMEOUT_REALTIME,
-        IORING_LINK_TIMEOUT_UPDATE,
-        IORING_TIMEOUT_ETIME_SUCCESS,
-        IORING_TIMEOUT_MULTISHOT,
-        IORING_TIMEOUT_CLOCK_MASK,
-        IORING_TIMEOUT_UPDATE_MASK,
-        SPLICE_F_FD_IN_FIXED,
-        IORING_POLL_ADD_MULTI,
-        IORING_POLL_UPDATE_EVENTS,
-        IORING_POLL_UPDATE_USER_DATA,
-        IORING_POLL_ADD_LEVEL,
-        IORING_ASYNC_CANCEL_ALL,
-        IORING_ASYNC_CANCEL_FD,
-        IORING_ASYNC_CANCEL_ANY,
-        IORING_ASYNC_CANCEL_FD_FIXED,
-        IORING_ASYNC_CANCEL_USERDATA,
-        IORING_ASYNC_CANCEL_OP,
-        IORING_RECVSEND_POLL_FIRST,
-        IORING_RECV_MULTISHOT,
-        IORING_RECVSEND_FIXED_BUF,
-        IORING_SEND_ZC_REPORT_USAGE,
-        IORING_RECVSEND_BUNDLE,
-        IORING_SEND_VECTORIZED,
-        IORING_NOTIF_USAGE_ZC_COPIED,
-        IORING_ACCEPT_MULTISHOT,
-        IORING_ACCEPT_DONTWAIT,
-        IORING_ACCEPT_POLL_FIRST,
-        IORING_MSG_RING_CQE_SKIP,
-        IORING_MSG_RING_FLAGS_PASS,
-        IORING_FIXED_FD_NO_CLOEXEC,
-        IORING_NOP_INJECT_RESULT,
-        IORING_NOP_FILE,
-        IORING_NOP_FIXED_FILE,
-        IORING_NOP_FIXED_BUFFER,
-        IORING_NOP_TW,
-        IORING_CQE_F_BUFFER,
-        IORING_CQE_F_MORE,
-        IORING_CQE_F_SOCK_NONEMPTY,
-        IORING_CQE_F_NOTIF,
-        IORING_CQE_F_BUF_MORE,
-        IORING_CQE_BUFFER_SHIFT,
-        IORING_OFF_SQ_RING,
-        IORING_OFF_CQ_RING,
-        IORING_OFF_SQES,
-        IORING_OFF_PBUF_RING,
-        IORING_OFF_PBUF_SHIFT,
-        IORING_OFF_MMAP_MASK,
-        IORING_SQ_NEED_WAKEUP,
-        IORING_SQ_CQ_OVERFLOW,
-        IORING_SQ_TASKRUN,
-        IORING_CQ_EVENTFD_DISABLED,
-        IORING_ENTER_GETEVENTS,
-        IORING_ENTER_SQ_WAKEUP,
-        IORING_ENTER_SQ_WAIT,
-        IORING_ENTER_EXT_ARG,
-        IORING_ENTER_REGISTERED_RING,
-        IORING_ENTER_ABS_TIMER,
-        IORING_ENTER_EXT_ARG_REG,
-        IORING_ENTER_NO_IOWAIT,
-        IORING_FEAT_SINGLE_MMAP,
-        IORING_FEAT_NODROP,
-        IORING_FEAT_SUBMIT_STABLE,
-        IORING_FEAT_RW_CUR_POS,
-        IORING_FEAT_CUR_PERSONALITY,
-        IORING_FEAT_FAST_POLL,
-        IORING_FEAT_POLL_32BITS,
-        IORING_FEAT_SQPOLL_NONFIXED,
-        IORING_FEAT_EXT_ARG,
-        IORING_FEAT_NATIVE_WORKERS,
-        IORING_FEAT_RSRC_TAGS,
-        IORING_FEAT_CQE_SKIP,
-        IORING_FEAT_LINKED_FILE,
-        IORING_FEAT_REG_REG_RING,
-        IORING_FEAT_RECVSEND_BUNDLE,
-        IORING_FEAT_MIN_TIMEOUT,
-        IORING_FEAT_RW_ATTR,
-        IORING_FEAT_NO_IOWAIT,
-        IORING_RSRC_REGISTER_SPARSE,
-        IORING_REGISTER_FILES_SKIP,
-        IO_URING_OP_SUPPORTED,
-        IORING_TIMESTAMP_HW_SHIFT,
-        IORING_TIMESTAMP_TYPE_SHIFT,
-        IORING_ZCRX_AREA_SHIFT,
-        IORING_MEM_REGION_TYPE_USER,
-        IORING_MEM_REGION_REG_WAIT_ARG,
-        IORING_REGISTER_SRC_REGISTERED,
-        IORING_REGISTER_DST_REPLACE,
-        IORING_REG_WAIT_TS,
-    );
-    same_enum_values!(errors;
-        io_uring_sqe_flags_bit::IOSQE_FIXED_FILE_BIT,
-        io_uring_sqe_flags_bit::IOSQE_IO_DRAIN_BIT,
-        io_uring_sqe_flags_bit::IOSQE_IO_LINK_BIT,
-        io_uring_sqe_flags_bit::IOSQE_IO_HARDLINK_BIT,
-        io_uring_sqe_flags_bit::IOSQE_ASYNC_BIT,
-        io_uring_sqe_flags_bit::IOSQE_BUFFER_SELECT_BIT,
-        io_uring_sqe_flags_bit::IOSQE_CQE_SKIP_SUCCESS_BIT,
-        io_uring_op::IORING_OP_NOP,
-        io_uring_op::IORING_OP_READV,
-        io_uring_op::IORING_OP_WRITEV,
-        io_uring_op::IORING_OP_FSYNC,
-        io_uring_op::IORING_OP_READ_FIXED,
-        io_uring_op::IORING_OP_WRITE_FIXED,
-        io_uring_op::IORING_OP_POLL_ADD,
-        io_uring_op::IORING_OP_POLL_REMOVE,
-        io_uring_op::IORING_OP_SYNC_FILE_RANGE,
-        io_uring_op::IORING_OP_SENDMSG,
-        io_uring_op::IORING_OP_RECVMSG,
-        io_uring_op::IORING_OP_TIMEOUT,
-        io_uring_op::IORING_OP_TIMEOUT_REMOVE,
-        io_uring_op::IORING_OP_ACCEPT,
-        io_uring_op::IORING_OP_ASYNC_CANCEL,
-        io_uring_op::IORING_OP_LINK_TIMEOUT,
-        io_uring_op::IORING_OP_CONNECT,
-        io_uring_op::IORING_OP_FALLOCATE,
-        io_uring_op::IORING_OP_OPENAT,
-        io_uring_op::IORING_OP_CLOSE,
-        io_uring_op::IORING_OP_FILES_UPDATE,
-        io_uring_op::IORING_OP_STATX,
-        io_uring_op::IORING_OP_READ,
-        io_uring_op::IORING_OP_WRITE,
-        io_uring_op::IORING_OP_FADVISE,
-        io_uring_op::IORING_OP_MADVISE,
-        io_uring_op::IORING_OP_SEND,
-        io_uring_op::IORING_OP_RECV,
-        io_uring_op::IORING_OP_OPENAT2,
-        io_uring_op::IORING_OP_EPOLL_CTL,
-        io_uring_op::IORING_OP_SPLICE,
-        io_uring_op::IORING_OP_PROVIDE_BUFFERS,
-        io_uring_op::IORING_OP_REMOVE_BUFFERS,
-        io_uring_op::IORING_OP_TEE,
-        io_uring_op::IORING_OP_SHUTDOWN,
-        io_uring_op::IORING_OP_RENAMEAT,
-        io_uring_op::IORING_OP_UNLINKAT,
-        io_uring_op::IORING_OP_MKDIRAT,
-        io_uring_op::IORING_OP_SYMLINKAT,
-        io_uring_op::IORING_OP_LINKAT,
-        io_uring_op::IORING_OP_MSG_RING,
-        io_uring_op::IORING_OP_FSETXATTR,
-        io_uring_op::IORING_OP_SETXATTR,
-        io_uring_op::IORING_OP_FGETXATTR,
-        io_uring_op::IORING_OP_GETXATTR,
-        io_uring_op::IORING_OP_SOCKET,
-        io_uring_op::IORING_OP_URING_CMD,
-        io_uring_op::IORING_OP_SEND_ZC,
-        io_uring_op::IORING_OP_SENDMSG_ZC,
-        io_uring_op::IORING_OP_READ_MULTISHOT,
-        io_uring_op::IORING_OP_WAITID,
-        io_uring_op::IORING_OP_FUTEX_WAIT,
-        io_uring_op::IORING_OP_FUTEX_WAKE,
-        io_uring_op::IORING_OP_FUTEX_WAITV,
-        io_uring_op::IORING_OP_FIXED_FD_INSTALL,
-        io_uring_op::IORING_OP_FTRUNCATE,
-        io_uring_op::IORING_OP_BIND,
-        io_uring_op::IORING_OP_LISTEN,
-        io_uring_op::IORING_OP_RECV_ZC,
-        io_uring_op::IORING_OP_EPOLL_WAIT,
-        io_uring_op::IORING_OP_READV_FIXED,
-        io_uring_op::IORING_OP_WRITEV_FIXED,
-        io_uring_op::IORING_OP_PIPE,
-        io_uring_msg_ring_flags::IORING_MSG_DATA,
-        io_uring_msg_ring_flags::IORING_MSG_SEND_FD,
-        io_uring_register_op::IORING_REGISTER_BUFFERS,
-        io_uring_register_op::IORING_UNREGISTER_BUFFERS,
-        io_uring_register_op::IORING_REGISTER_FILES,
-        io_uring_register_op::IORING_UNREGISTER_FILES,
-        io_uring_register_op::IORING_REGISTER_EVENTFD,
-        io_uring_register_op::IORING_UNREGISTER_EVENTFD,
-        io_uring_register_op::IORING_REGISTER_FILES_UPDATE,
-        io_uring_register_op::IORING_REGISTER_EVENTFD_ASYNC,
-        io_uring_register_op::IORING_REGISTER_PROBE,
-        io_uring_register_op::IORING_REGISTER_PERSONALITY,
-        io_uring_register_op::IORING_UNREGISTER_PERSONALITY,
-        io_uring_register_op::IORING_REGISTER_RESTRICTIONS,
-        io_uring_register_op::IORING_REGISTER_ENABLE_RINGS,
-        io_uring_register_op::IORING_REGISTER_FILES2,
-        io_uring_register_op::IORING_REGISTER_FILES_UPDATE2,
-        io_uring_register_op::IORING_REGISTER_BUFFERS2,
-        io_uring_register_op::IORING_REGISTER_BUFFERS_UPDATE,
-        io_uring_register_op::IORING_REGISTER_IOWQ_AFF,
-        io_uring_register_op::IORING_UNREGISTER_IOWQ_AFF,
-        io_uring_register_op::IORING_REGISTER_IOWQ_MAX_WORKERS,
-        io_uring_register_op::IORING_REGISTER_RING_FDS,
-        io_uring_register_op::IORING_UNREGISTER_RING_FDS,
-        io_uring_register_op::IORING_REGISTER_PBUF_RING,
-        io_uring_register_op::IORING_UNREGISTER_PBUF_RING,
-        io_uring_register_op::IORING_REGISTER_SYNC_CANCEL,
-        io_uring_register_op::IORING_REGISTER_FILE_ALLOC_RANGE,
-        io_uring_register_op::IORING_REGISTER_PBUF_STATUS,
-        io_uring_register_op::IORING_REGISTER_NAPI,
-        io_uring_register_op::IORING_UNREGISTER_NAPI,
-        io_uring_register_op::IORING_REGISTER_CLOCK,
-        io_uring_register_op::IORING_REGISTER_CLONE_BUFFERS,
-        io_uring_register_op::IORING_REGISTER_SEND_MSG_RING,
-        io_uring_register_op::IORING_REGISTER_ZCRX_IFQ,
-        io_uring_register_op::IORING_REGISTER_RESIZE_RINGS,
-        io_uring_register_op::IORING_REGISTER_MEM_REGION,
-        io_uring_register_op::IORING_REGISTER_USE_REGISTERED_RING,
-        io_wq_type::IO_WQ_BOUND,
-        io_wq_type::IO_WQ_UNBOUND,
-        _bindgen_ty_1::IORING_MEM_REGION_TYPE_USER,
-        _bindgen_ty_2::IORING_MEM_REGION_REG_WAIT_ARG,
-        _bindgen_ty_3::IORING_REGISTER_SRC_REGISTERED,
-        _bindgen_ty_3::IORING_REGISTER_DST_REPLACE,
-        io_uring_register_pbuf_ring_flags::IOU_PBUF_RING_MMAP,
-        io_uring_register_pbuf_ring_flags::IOU_PBUF_RING_INC,
-        io_uring_napi_op::IO_URING_NAPI_REGISTER_OP,
-        io_uring_napi_op::IO_URING_NAPI_STATIC_ADD_ID,
-        io_uring_napi_op::IO_URING_NAPI_STATIC_DEL_ID,
-        io_uring_napi_tracking_strategy::IO_URING_NAPI_TRACKING_DYNAMIC,
-        io_uring_napi_tracking_strategy::IO_URING_NAPI_TRACKING_STATIC,
-        io_uring_napi_tracking_strategy::IO_URING_NAPI_TRACKING_INACTIVE,
-        io_uring_register_restriction_op::IORING_RESTRICTION_REGISTER_OP,
-        io_uring_register_restriction_op::IORING_RESTRICTION_SQE_OP,
-        io_uring_register_restriction_op::IORING_RESTRICTION_SQE_FLAGS_ALLOWED,
-        io_uring_register_restriction_op::IORING_RESTRICTION_SQE_FLAGS_REQUIRED,
-        io_uring_register_restriction_op::IORING_RESTRICTION_LAST,
-        _bindgen_ty_4::IORING_REG_WAIT_TS,
-        io_uring_socket_op::SOCKET_URING_OP_SIOCINQ,
-        io_uring_socket_op::SOCKET_URING_OP_SIOCOUTQ,
-        io_uring_socket_op::SOCKET_URING_OP_GETSOCKOPT,
-        io_uring_socket_op::SOCKET_URING_OP_SETSOCKOPT,
-        io_uring_socket_op::SOCKET_URING_OP_TX_TIMESTAMP,
-        io_uring_zcrx_area_flags::IORING_ZCRX_AREA_DMABUF,
-    );
+    crate::constants::uring_sys_constants!(same_consts, errors);
     // bindgen types `(~0U)` as `i32`: compare the bits.
     if lrs::IORING_FILE_INDEX_ALLOC as u32 != uring_sys::IORING_FILE_INDEX_ALLOC {
         errors.push("IORING_FILE_INDEX_ALLOC bits differ".to_string());
