@@ -1,17 +1,18 @@
 //! Fixed buffers: the table, its updates and tags, cloning another ring's.
 
-use super::*;
+use core::mem::size_of;
+use core::ptr;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
 
-fn buffers_sparse_hint(errno: i32) -> Option<&'static str> {
-    match errno {
-        libc::EINVAL => Some(SPARSE_EINVAL),
-        _ => buffers_hint(errno),
-    }
-}
+use uring_sys as sys;
 
+use super::{SPARSE_EINVAL, check_tags, invalid, len_u32};
+use crate::submit::Submitter;
+
+/// Fixed buffers: `IORING_REGISTER_BUFFERS`, `_BUFFERS2`, `_BUFFERS_UPDATE`, `_CLONE_BUFFERS`,
+/// `IORING_UNREGISTER_BUFFERS`.
 impl Submitter<'_> {
-    // ----- buffers -------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_BUFFERS, iovecs, nr)` — registers fixed buffers:
     /// buffer `i` is `iovecs[i]`, used by `READ_FIXED`/`WRITE_FIXED` and other `*_FIXED` forms
     /// (Linux 5.1+).
@@ -36,23 +37,12 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_BUFFERS")]
     #[doc(alias = "io_uring_register_buffers")]
     pub unsafe fn register_buffers(&self, iovecs: &[libc::iovec]) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_BUFFERS")?;
-        let nr = len_u32(
-            iovecs.len(),
-            "IORING_REGISTER_BUFFERS: more than u32::MAX buffers",
-        )?;
+        let op = opcode!(IORING_REGISTER_BUFFERS);
+        self.unmanaged(op)?;
+        let nr = len_u32(op, iovecs.len(), "more than u32::MAX buffers")?;
         // SAFETY: `iovecs` is `nr` iovecs alive for the call; the memory they name is the
         // caller's duty (this function's `# Safety`).
-        unsafe {
-            self.reg(
-                "IORING_REGISTER_BUFFERS",
-                sys::IORING_REGISTER_BUFFERS,
-                iovecs.as_ptr().cast(),
-                nr,
-                buffers_hint,
-            )
-        }
-        .map(drop)
+        unsafe { self.reg(op, iovecs.as_ptr().cast(), nr, buffers_hint) }.map(drop)
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_BUFFERS2, {nr, data, tags}, ...)` — registers fixed
@@ -79,26 +69,21 @@ impl Submitter<'_> {
         iovecs: &[libc::iovec],
         tags: &[u64],
     ) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_BUFFERS2")?;
-        check_tags("IORING_REGISTER_BUFFERS2", tags)?;
+        let op = opcode!(IORING_REGISTER_BUFFERS2);
+        self.unmanaged(op)?;
+        check_tags(op, tags)?;
         if iovecs.len() != tags.len() {
-            return Err(invalid_input(
-                "IORING_REGISTER_BUFFERS2: `iovecs` and `tags` must have the same length",
-            ));
+            return Err(invalid(op, "`iovecs` and `tags` must have the same length"));
         }
         let mut reg = sys::io_uring_rsrc_register::zeroed();
-        reg.nr = len_u32(
-            iovecs.len(),
-            "IORING_REGISTER_BUFFERS2: more than u32::MAX buffers",
-        )?;
+        reg.nr = len_u32(op, iovecs.len(), "more than u32::MAX buffers")?;
         reg.data = iovecs.as_ptr() as u64;
         reg.tags = tags.as_ptr() as u64;
         // SAFETY: `reg` points at `nr` iovecs and tags alive for the call; the memory the iovecs
         // name is the caller's duty.
         unsafe {
             self.reg(
-                "IORING_REGISTER_BUFFERS2",
-                sys::IORING_REGISTER_BUFFERS2,
+                op,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
                 buffers_hint,
@@ -119,15 +104,15 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_BUFFERS2")]
     #[doc(alias = "io_uring_register_buffers_sparse")]
     pub fn register_buffers_sparse(&self, nr: u32) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_BUFFERS2")?;
+        let op = opcode!(IORING_REGISTER_BUFFERS2);
+        self.unmanaged(op)?;
         let mut reg = sys::io_uring_rsrc_register::zeroed();
         reg.nr = nr;
         reg.flags = sys::IORING_RSRC_REGISTER_SPARSE;
         // SAFETY: `reg` is a live `io_uring_rsrc_register` naming no memory.
         unsafe {
             self.reg(
-                "IORING_REGISTER_BUFFERS2",
-                sys::IORING_REGISTER_BUFFERS2,
+                op,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
                 buffers_sparse_hint,
@@ -159,27 +144,22 @@ impl Submitter<'_> {
         iovecs: &[libc::iovec],
         tags: Option<&[u64]>,
     ) -> io::Result<u32> {
-        self.unmanaged("IORING_REGISTER_BUFFERS_UPDATE")?;
-        check_tags("IORING_REGISTER_BUFFERS_UPDATE", tags.unwrap_or(&[]))?;
+        let op = opcode!(IORING_REGISTER_BUFFERS_UPDATE);
+        self.unmanaged(op)?;
+        check_tags(op, tags.unwrap_or(&[]))?;
         if tags.is_some_and(|t| t.len() != iovecs.len()) {
-            return Err(invalid_input(
-                "IORING_REGISTER_BUFFERS_UPDATE: `tags` must have one tag per iovec",
-            ));
+            return Err(invalid(op, "`tags` must have one tag per iovec"));
         }
         let mut up = sys::io_uring_rsrc_update2::zeroed();
         up.offset = offset;
         up.data = iovecs.as_ptr() as u64;
         up.tags = tags.map_or(0, |t| t.as_ptr() as u64);
-        up.nr = len_u32(
-            iovecs.len(),
-            "IORING_REGISTER_BUFFERS_UPDATE: more than u32::MAX buffers",
-        )?;
+        up.nr = len_u32(op, iovecs.len(), "more than u32::MAX buffers")?;
         // SAFETY: `up` points at `nr` iovecs (and tags) alive for the call; the memory the
         // iovecs name is the caller's duty.
         unsafe {
             self.reg(
-                "IORING_REGISTER_BUFFERS_UPDATE",
-                sys::IORING_REGISTER_BUFFERS_UPDATE,
+                op,
                 ptr::from_ref(&up).cast(),
                 size_of::<sys::io_uring_rsrc_update2>() as u32,
                 buffers_hint,
@@ -199,16 +179,13 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_BUFFERS")]
     #[doc(alias = "io_uring_unregister_buffers")]
     pub fn unregister_buffers(&self) -> io::Result<()> {
-        self.unmanaged("IORING_UNREGISTER_BUFFERS")?;
+        let op = opcode!(IORING_UNREGISTER_BUFFERS);
+        self.unmanaged(op)?;
         // SAFETY: this opcode reads no argument.
         unsafe {
-            self.reg(
-                "IORING_UNREGISTER_BUFFERS",
-                sys::IORING_UNREGISTER_BUFFERS,
-                ptr::null(),
-                0,
-                |e| (e == libc::ENXIO).then_some("no fixed buffers are registered"),
-            )
+            self.reg(op, ptr::null(), 0, |e| {
+                (e == libc::ENXIO).then_some("no fixed buffers are registered")
+            })
         }
         .map(drop)
     }
@@ -240,7 +217,8 @@ impl Submitter<'_> {
         nr: u32,
         replace: bool,
     ) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_CLONE_BUFFERS")?;
+        let op = opcode!(IORING_REGISTER_CLONE_BUFFERS);
+        self.unmanaged(op)?;
         let mut clone = sys::io_uring_clone_buffers::zeroed();
         clone.src_fd = src.as_raw_fd() as u32;
         clone.flags = if replace {
@@ -254,20 +232,14 @@ impl Submitter<'_> {
         // SAFETY: `clone` is a live `io_uring_clone_buffers`; the cloned memory's lifetime is the
         // caller's duty.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_CLONE_BUFFERS",
-                sys::IORING_REGISTER_CLONE_BUFFERS,
-                ptr::from_ref(&clone).cast(),
-                1,
-                |e| match e {
-                    libc::EBUSY => Some(
-                        "this ring already has buffers there: pass `replace`, or unregister first",
-                    ),
-                    libc::ENXIO => Some("the source ring has no registered buffers"),
-                    libc::EBADF | libc::EOPNOTSUPP => Some("`src` is not an io_uring fd"),
-                    _ => None,
-                },
-            )
+            self.reg(op, ptr::from_ref(&clone).cast(), 1, |e| match e {
+                libc::EBUSY => {
+                    Some("this ring already has buffers there: pass `replace`, or unregister first")
+                }
+                libc::ENXIO => Some("the source ring has no registered buffers"),
+                libc::EBADF | libc::EOPNOTSUPP => Some("`src` is not an io_uring fd"),
+                _ => None,
+            })
         }
         .map(drop)
     }
@@ -282,5 +254,12 @@ fn buffers_hint(errno: i32) -> Option<&'static str> {
         libc::EOPNOTSUPP => Some("a buffer is file-backed memory; use anonymous memory"),
         libc::ENXIO => Some("no fixed buffers are registered: register some first"),
         _ => None,
+    }
+}
+
+fn buffers_sparse_hint(errno: i32) -> Option<&'static str> {
+    match errno {
+        libc::EINVAL => Some(SPARSE_EINVAL),
+        _ => buffers_hint(errno),
     }
 }

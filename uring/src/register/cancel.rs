@@ -1,6 +1,14 @@
 //! Synchronous cancellation.
 
-use super::*;
+use core::fmt;
+use core::ptr;
+use core::time::Duration;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
+
+use uring_sys as sys;
+
+use crate::submit::Submitter;
 
 /// What a [`Submitter::register_sync_cancel`] cancels: the `struct io_uring_sync_cancel_reg` key.
 ///
@@ -106,9 +114,8 @@ impl fmt::Debug for SyncCancel {
     }
 }
 
+/// Synchronous cancellation: `IORING_REGISTER_SYNC_CANCEL`.
 impl Submitter<'_> {
-    // ----- cancel ----------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_SYNC_CANCEL, &reg, 1)` — cancels the requests
     /// `key` matches and waits until they have completed (Linux 6.0+).
     ///
@@ -123,12 +130,12 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_SYNC_CANCEL")]
     #[doc(alias = "io_uring_register_sync_cancel")]
     pub fn register_sync_cancel(&self, key: &SyncCancel) -> io::Result<u32> {
+        let op = opcode!(IORING_REGISTER_SYNC_CANCEL);
         let mut reg = key.0;
         // SAFETY: `reg` is a live `io_uring_sync_cancel_reg`.
         unsafe {
             self.reg(
-                "IORING_REGISTER_SYNC_CANCEL",
-                sys::IORING_REGISTER_SYNC_CANCEL,
+                op,
                 ptr::from_mut(&mut reg).cast_const().cast(),
                 1,
                 |e| match e {

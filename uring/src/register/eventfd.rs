@@ -1,10 +1,14 @@
 //! The eventfd the kernel signals on completions.
 
-use super::*;
+use core::ptr;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
+use super::Opcode;
+use crate::submit::Submitter;
+
+/// The completion eventfd: `IORING_REGISTER_EVENTFD`, `_EVENTFD_ASYNC`, `IORING_UNREGISTER_EVENTFD`.
 impl Submitter<'_> {
-    // ----- eventfd -------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_EVENTFD, &efd, 1)` — the kernel signals the
     /// eventfd `efd` whenever it posts a CQE (Linux 5.2+).
     ///
@@ -17,7 +21,7 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_EVENTFD")]
     #[doc(alias = "io_uring_register_eventfd")]
     pub fn register_eventfd(&self, efd: BorrowedFd<'_>) -> io::Result<()> {
-        self.eventfd("IORING_REGISTER_EVENTFD", sys::IORING_REGISTER_EVENTFD, efd)
+        self.eventfd(opcode!(IORING_REGISTER_EVENTFD), efd)
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_EVENTFD_ASYNC, &efd, 1)` — like
@@ -31,18 +35,14 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_EVENTFD_ASYNC")]
     #[doc(alias = "io_uring_register_eventfd_async")]
     pub fn register_eventfd_async(&self, efd: BorrowedFd<'_>) -> io::Result<()> {
-        self.eventfd(
-            "IORING_REGISTER_EVENTFD_ASYNC",
-            sys::IORING_REGISTER_EVENTFD_ASYNC,
-            efd,
-        )
+        self.eventfd(opcode!(IORING_REGISTER_EVENTFD_ASYNC), efd)
     }
 
-    fn eventfd(&self, name: &'static str, op: u32, efd: BorrowedFd<'_>) -> io::Result<()> {
+    fn eventfd(&self, op: Opcode, efd: BorrowedFd<'_>) -> io::Result<()> {
         let raw: RawFd = efd.as_raw_fd();
         // SAFETY: the kernel reads one int from `raw`, alive for the call.
         unsafe {
-            self.reg(name, op, ptr::from_ref(&raw).cast(), 1, |e| match e {
+            self.reg(op, ptr::from_ref(&raw).cast(), 1, |e| match e {
                 libc::EBUSY => Some("an eventfd is already registered: unregister it first"),
                 libc::EINVAL => Some("the fd is not an eventfd"),
                 _ => None,
@@ -60,15 +60,12 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_EVENTFD")]
     #[doc(alias = "io_uring_unregister_eventfd")]
     pub fn unregister_eventfd(&self) -> io::Result<()> {
+        let op = opcode!(IORING_UNREGISTER_EVENTFD);
         // SAFETY: this opcode reads no argument.
         unsafe {
-            self.reg(
-                "IORING_UNREGISTER_EVENTFD",
-                sys::IORING_UNREGISTER_EVENTFD,
-                ptr::null(),
-                0,
-                |e| (e == libc::ENXIO).then_some("no eventfd is registered"),
-            )
+            self.reg(op, ptr::null(), 0, |e| {
+                (e == libc::ENXIO).then_some("no eventfd is registered")
+            })
         }
         .map(drop)
     }

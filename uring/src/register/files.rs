@@ -1,6 +1,14 @@
 //! Fixed files: the table, its updates and tags, the allocation range.
 
-use super::*;
+use core::mem::size_of;
+use core::ptr;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+
+use uring_sys as sys;
+
+use super::{SPARSE_EINVAL, check_tags, invalid, len_u32};
+use crate::submit::Submitter;
 
 /// What to put in one slot of a [`register_files_update`](Submitter::register_files_update).
 #[derive(Debug, Clone, Copy)]
@@ -29,16 +37,9 @@ fn raw_fds<'a>(fds: impl IntoIterator<Item = Option<BorrowedFd<'a>>>) -> Vec<Raw
         .collect()
 }
 
-fn files_sparse_hint(errno: i32) -> Option<&'static str> {
-    match errno {
-        libc::EINVAL => Some(SPARSE_EINVAL),
-        _ => files_hint(errno),
-    }
-}
-
+/// Fixed files: `IORING_REGISTER_FILES`, `_FILES2`, `_FILES_UPDATE`, `_FILES_UPDATE2`,
+/// `_FILE_ALLOC_RANGE`, `IORING_UNREGISTER_FILES`.
 impl Submitter<'_> {
-    // ----- files ---------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_FILES, fds, nr)` — registers a fixed file table
     /// whose slot `i` holds `fds[i]` (Linux 5.1+).
     ///
@@ -53,21 +54,13 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_FILES")]
     #[doc(alias = "io_uring_register_files")]
     pub fn register_files(&self, fds: &[BorrowedFd<'_>]) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_FILES")?;
-        let nr = len_u32(fds.len(), "IORING_REGISTER_FILES: more than u32::MAX files")?;
+        let op = opcode!(IORING_REGISTER_FILES);
+        self.unmanaged(op)?;
+        let nr = len_u32(op, fds.len(), "more than u32::MAX files")?;
         // SAFETY: `BorrowedFd` is `repr(transparent)` over `RawFd` (std documents it has the
         // representation of a file descriptor), so `fds` is `nr` valid `int`s the kernel reads
         // during the call.
-        unsafe {
-            self.reg(
-                "IORING_REGISTER_FILES",
-                sys::IORING_REGISTER_FILES,
-                fds.as_ptr().cast(),
-                nr,
-                files_hint,
-            )
-        }
-        .map(drop)
+        unsafe { self.reg(op, fds.as_ptr().cast(), nr, files_hint) }.map(drop)
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES2, {nr, IORING_RSRC_REGISTER_SPARSE}, ...)` —
@@ -83,15 +76,15 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_RSRC_REGISTER_SPARSE")]
     #[doc(alias = "io_uring_register_files_sparse")]
     pub fn register_files_sparse(&self, nr: u32) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_FILES2")?;
+        let op = opcode!(IORING_REGISTER_FILES2);
+        self.unmanaged(op)?;
         let mut reg = sys::io_uring_rsrc_register::zeroed();
         reg.nr = nr;
         reg.flags = sys::IORING_RSRC_REGISTER_SPARSE;
         // SAFETY: `reg` is a live `io_uring_rsrc_register`; nr_args is its size, as FILES2 wants.
         unsafe {
             self.reg(
-                "IORING_REGISTER_FILES2",
-                sys::IORING_REGISTER_FILES2,
+                op,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
                 files_sparse_hint,
@@ -117,26 +110,24 @@ impl Submitter<'_> {
         fds: &[Option<BorrowedFd<'_>>],
         tags: &[u64],
     ) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_FILES2")?;
-        check_tags("IORING_REGISTER_FILES2", tags)?;
+        let op = opcode!(IORING_REGISTER_FILES2);
+        self.unmanaged(op)?;
+        check_tags(op, tags)?;
         if fds.len() != tags.len() {
-            return Err(invalid_input(
-                "IORING_REGISTER_FILES2: `fds` and `tags` must have the same length (one tag per slot)",
+            return Err(invalid(
+                op,
+                "`fds` and `tags` must have the same length (one tag per slot)",
             ));
         }
         let raw = raw_fds(fds.iter().copied());
         let mut reg = sys::io_uring_rsrc_register::zeroed();
-        reg.nr = len_u32(
-            raw.len(),
-            "IORING_REGISTER_FILES2: more than u32::MAX files",
-        )?;
+        reg.nr = len_u32(op, raw.len(), "more than u32::MAX files")?;
         reg.data = raw.as_ptr() as u64;
         reg.tags = tags.as_ptr() as u64;
         // SAFETY: `reg` points at `nr` ints (`raw`) and `nr` u64 tags, all alive for the call.
         unsafe {
             self.reg(
-                "IORING_REGISTER_FILES2",
-                sys::IORING_REGISTER_FILES2,
+                op,
                 ptr::from_ref(&reg).cast(),
                 size_of::<sys::io_uring_rsrc_register>() as u32,
                 files_hint,
@@ -157,25 +148,15 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_FILES_UPDATE")]
     #[doc(alias = "io_uring_register_files_update")]
     pub fn register_files_update(&self, offset: u32, fds: &[FileSlot<'_>]) -> io::Result<u32> {
-        self.unmanaged("IORING_REGISTER_FILES_UPDATE")?;
+        let op = opcode!(IORING_REGISTER_FILES_UPDATE);
+        self.unmanaged(op)?;
         let raw: Vec<RawFd> = fds.iter().map(|s| s.raw()).collect();
-        let nr = len_u32(
-            raw.len(),
-            "IORING_REGISTER_FILES_UPDATE: more than u32::MAX files",
-        )?;
+        let nr = len_u32(op, raw.len(), "more than u32::MAX files")?;
         let mut up = sys::io_uring_rsrc_update::zeroed();
         up.offset = offset;
         up.data = raw.as_ptr() as u64;
         // SAFETY: `up.data` points at `nr` ints alive for the call.
-        unsafe {
-            self.reg(
-                "IORING_REGISTER_FILES_UPDATE",
-                sys::IORING_REGISTER_FILES_UPDATE,
-                ptr::from_ref(&up).cast(),
-                nr,
-                files_update_hint,
-            )
-        }
+        unsafe { self.reg(op, ptr::from_ref(&up).cast(), nr, files_update_hint) }
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_FILES_UPDATE2, {offset, data, tags, nr}, ...)` —
@@ -193,27 +174,22 @@ impl Submitter<'_> {
         fds: &[FileSlot<'_>],
         tags: &[u64],
     ) -> io::Result<u32> {
-        self.unmanaged("IORING_REGISTER_FILES_UPDATE2")?;
-        check_tags("IORING_REGISTER_FILES_UPDATE2", tags)?;
+        let op = opcode!(IORING_REGISTER_FILES_UPDATE2);
+        self.unmanaged(op)?;
+        check_tags(op, tags)?;
         if fds.len() != tags.len() {
-            return Err(invalid_input(
-                "IORING_REGISTER_FILES_UPDATE2: `fds` and `tags` must have the same length",
-            ));
+            return Err(invalid(op, "`fds` and `tags` must have the same length"));
         }
         let raw: Vec<RawFd> = fds.iter().map(|s| s.raw()).collect();
         let mut up = sys::io_uring_rsrc_update2::zeroed();
         up.offset = offset;
         up.data = raw.as_ptr() as u64;
         up.tags = tags.as_ptr() as u64;
-        up.nr = len_u32(
-            raw.len(),
-            "IORING_REGISTER_FILES_UPDATE2: more than u32::MAX files",
-        )?;
+        up.nr = len_u32(op, raw.len(), "more than u32::MAX files")?;
         // SAFETY: `up` points at `nr` ints and `nr` tags alive for the call.
         unsafe {
             self.reg(
-                "IORING_REGISTER_FILES_UPDATE2",
-                sys::IORING_REGISTER_FILES_UPDATE2,
+                op,
                 ptr::from_ref(&up).cast(),
                 size_of::<sys::io_uring_rsrc_update2>() as u32,
                 files_update_hint,
@@ -231,16 +207,13 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_FILES")]
     #[doc(alias = "io_uring_unregister_files")]
     pub fn unregister_files(&self) -> io::Result<()> {
-        self.unmanaged("IORING_UNREGISTER_FILES")?;
+        let op = opcode!(IORING_UNREGISTER_FILES);
+        self.unmanaged(op)?;
         // SAFETY: this opcode reads no argument.
         unsafe {
-            self.reg(
-                "IORING_UNREGISTER_FILES",
-                sys::IORING_UNREGISTER_FILES,
-                ptr::null(),
-                0,
-                |e| (e == libc::ENXIO).then_some("no fixed file table is registered"),
-            )
+            self.reg(op, ptr::null(), 0, |e| {
+                (e == libc::ENXIO).then_some("no fixed file table is registered")
+            })
         }
         .map(drop)
     }
@@ -255,23 +228,18 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_FILE_ALLOC_RANGE")]
     #[doc(alias = "io_uring_register_file_alloc_range")]
     pub fn register_file_alloc_range(&self, offset: u32, len: u32) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_FILE_ALLOC_RANGE")?;
+        let op = opcode!(IORING_REGISTER_FILE_ALLOC_RANGE);
+        self.unmanaged(op)?;
         let mut range = sys::io_uring_file_index_range::zeroed();
         range.off = offset;
         range.len = len;
         // SAFETY: `range` is a live `io_uring_file_index_range`.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_FILE_ALLOC_RANGE",
-                sys::IORING_REGISTER_FILE_ALLOC_RANGE,
-                ptr::from_ref(&range).cast(),
-                0,
-                |e| {
-                    (e == libc::EINVAL).then_some(
-                        "the range must lie inside the registered file table (register one first)",
-                    )
-                },
-            )
+            self.reg(op, ptr::from_ref(&range).cast(), 0, |e| {
+                (e == libc::EINVAL).then_some(
+                    "the range must lie inside the registered file table (register one first)",
+                )
+            })
         }
         .map(drop)
     }
@@ -297,6 +265,13 @@ fn files_update_hint(errno: i32) -> Option<&'static str> {
         libc::EINVAL => Some("the slots lie outside the registered file table"),
         libc::EBADF => Some("one of the fds is not an open file descriptor"),
         _ => None,
+    }
+}
+
+fn files_sparse_hint(errno: i32) -> Option<&'static str> {
+    match errno {
+        libc::EINVAL => Some(SPARSE_EINVAL),
+        _ => files_hint(errno),
     }
 }
 

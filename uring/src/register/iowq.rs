@@ -1,6 +1,10 @@
 //! The io-wq worker pool: CPU affinity and worker limits.
 
-use super::*;
+use core::ptr;
+use std::io;
+
+use super::{invalid, len_u32, no_hint};
+use crate::submit::Submitter;
 
 /// The two io-wq worker limits of [`Submitter::register_iowq_max_workers`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -11,9 +15,8 @@ pub struct IowqMaxWorkers {
     pub unbounded: u32,
 }
 
+/// io-wq workers: `IORING_REGISTER_IOWQ_AFF`, `_IOWQ_MAX_WORKERS`, `IORING_UNREGISTER_IOWQ_AFF`.
 impl Submitter<'_> {
-    // ----- io-wq -----------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_IOWQ_AFF, mask, size)` — pins this ring's io-wq
     /// worker threads to the CPUs listed in `cpus` (Linux 5.14+).
     ///
@@ -28,29 +31,21 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_IOWQ_AFF")]
     #[doc(alias = "io_uring_register_iowq_aff")]
     pub fn register_iowq_aff(&self, cpus: &[usize]) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_IOWQ_AFF);
         let Some(&max) = cpus.iter().max() else {
-            return Err(invalid_input(
-                "IORING_REGISTER_IOWQ_AFF: the CPU list is empty (name at least one CPU)",
-            ));
+            return Err(invalid(op, "the CPU list is empty (name at least one CPU)"));
         };
         // A mask of whole u64 words, as the kernel's cpumask is a bitmap of longs.
         let mut mask = vec![0u64; max / 64 + 1];
         for &cpu in cpus {
             mask[cpu / 64] |= 1 << (cpu % 64);
         }
-        let size = len_u32(
-            mask.len() * 8,
-            "IORING_REGISTER_IOWQ_AFF: CPU number too large",
-        )?;
+        let size = len_u32(op, mask.len() * 8, "CPU number too large")?;
         // SAFETY: `mask` is `size` bytes alive for the call; the kernel copies at most that.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_IOWQ_AFF",
-                sys::IORING_REGISTER_IOWQ_AFF,
-                mask.as_ptr().cast(),
-                size,
-                |e| (e == libc::EINVAL).then_some("the mask names no usable CPU"),
-            )
+            self.reg(op, mask.as_ptr().cast(), size, |e| {
+                (e == libc::EINVAL).then_some("the mask names no usable CPU")
+            })
         }
         .map(drop)
     }
@@ -64,17 +59,9 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_IOWQ_AFF")]
     #[doc(alias = "io_uring_unregister_iowq_aff")]
     pub fn unregister_iowq_aff(&self) -> io::Result<()> {
+        let op = opcode!(IORING_UNREGISTER_IOWQ_AFF);
         // SAFETY: this opcode reads no argument.
-        unsafe {
-            self.reg(
-                "IORING_UNREGISTER_IOWQ_AFF",
-                sys::IORING_UNREGISTER_IOWQ_AFF,
-                ptr::null(),
-                0,
-                no_hint,
-            )
-        }
-        .map(drop)
+        unsafe { self.reg(op, ptr::null(), 0, no_hint) }.map(drop)
     }
 
     /// `io_uring_register(fd, IORING_REGISTER_IOWQ_MAX_WORKERS, [bounded, unbounded], 2)` — sets
@@ -90,17 +77,10 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_IOWQ_MAX_WORKERS")]
     #[doc(alias = "io_uring_register_iowq_max_workers")]
     pub fn register_iowq_max_workers(&self, limits: IowqMaxWorkers) -> io::Result<IowqMaxWorkers> {
+        let op = opcode!(IORING_REGISTER_IOWQ_MAX_WORKERS);
         let mut vals = [limits.bounded, limits.unbounded];
         // SAFETY: the kernel reads and writes two u32s in `vals`, exclusively ours for the call.
-        unsafe {
-            self.reg(
-                "IORING_REGISTER_IOWQ_MAX_WORKERS",
-                sys::IORING_REGISTER_IOWQ_MAX_WORKERS,
-                vals.as_mut_ptr().cast_const().cast(),
-                2,
-                no_hint,
-            )
-        }?;
+        unsafe { self.reg(op, vals.as_mut_ptr().cast_const().cast(), 2, no_hint) }?;
         Ok(IowqMaxWorkers {
             bounded: vals[0],
             unbounded: vals[1],

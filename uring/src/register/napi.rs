@@ -1,6 +1,12 @@
 //! NAPI busy polling, and the clock of CQ wait timeouts.
 
-use super::*;
+use core::ptr;
+use std::io;
+
+use uring_sys as sys;
+
+use super::no_hint;
+use crate::submit::Submitter;
 
 /// A NAPI tracking strategy (`IO_URING_NAPI_TRACKING_*`, Linux 6.13+): which NAPI ids the ring
 /// busy-polls.
@@ -70,9 +76,8 @@ impl Clock {
     }
 }
 
+/// NAPI busy polling: `IORING_REGISTER_NAPI`, `IORING_UNREGISTER_NAPI`.
 impl Submitter<'_> {
-    // ----- napi ------------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_NAPI, &napi, 1)` — turns on NAPI busy polling for
     /// this ring's sockets with `settings` and returns the previous settings (Linux 6.9+).
     ///
@@ -84,17 +89,10 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_NAPI")]
     #[doc(alias = "io_uring_register_napi")]
     pub fn register_napi(&self, settings: Napi) -> io::Result<Napi> {
+        let op = opcode!(IORING_REGISTER_NAPI);
         let mut raw = settings.to_raw();
         // SAFETY: the kernel reads and writes `raw`, exclusively ours for the call.
-        unsafe {
-            self.reg(
-                "IORING_REGISTER_NAPI",
-                sys::IORING_REGISTER_NAPI,
-                ptr::from_mut(&mut raw).cast_const().cast(),
-                1,
-                no_hint,
-            )
-        }?;
+        unsafe { self.reg(op, ptr::from_mut(&mut raw).cast_const().cast(), 1, no_hint) }?;
         Ok(Napi::from_raw(&raw))
     }
 
@@ -108,17 +106,10 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_NAPI")]
     #[doc(alias = "io_uring_unregister_napi")]
     pub fn unregister_napi(&self) -> io::Result<Napi> {
+        let op = opcode!(IORING_UNREGISTER_NAPI);
         let mut raw = sys::io_uring_napi::zeroed();
         // SAFETY: the kernel writes `raw`, exclusively ours for the call.
-        unsafe {
-            self.reg(
-                "IORING_UNREGISTER_NAPI",
-                sys::IORING_UNREGISTER_NAPI,
-                ptr::from_mut(&mut raw).cast_const().cast(),
-                1,
-                no_hint,
-            )
-        }?;
+        unsafe { self.reg(op, ptr::from_mut(&mut raw).cast_const().cast(), 1, no_hint) }?;
         Ok(Napi::from_raw(&raw))
     }
 
@@ -149,16 +140,16 @@ impl Submitter<'_> {
         self.napi_id(sys::IO_URING_NAPI_STATIC_DEL_ID, napi_id)
     }
 
-    fn napi_id(&self, op: u8, napi_id: u32) -> io::Result<()> {
+    fn napi_id(&self, napi_op: u8, napi_id: u32) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_NAPI);
         let mut raw = sys::io_uring_napi::zeroed();
-        raw.opcode = op;
+        raw.opcode = napi_op;
         raw.op_param = napi_id;
         // SAFETY: the kernel reads `raw` and writes back the current settings into it,
         // exclusively ours for the call.
         unsafe {
             self.reg(
-                "IORING_REGISTER_NAPI",
-                sys::IORING_REGISTER_NAPI,
+                op,
                 ptr::from_mut(&mut raw).cast_const().cast(),
                 1,
                 |e| match e {
@@ -173,9 +164,10 @@ impl Submitter<'_> {
         }
         .map(drop)
     }
+}
 
-    // ----- clock -----------------------------------------------------------------------------
-
+/// The clock of CQ wait timeouts: `IORING_REGISTER_CLOCK`.
+impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_CLOCK, {clockid}, 0)` — chooses the clock that CQ
     /// wait timeouts (`io_uring_enter(2)` with `IORING_ENTER_EXT_ARG`) are measured on
     /// (Linux 6.12+).
@@ -186,19 +178,11 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_CLOCK")]
     #[doc(alias = "io_uring_register_clock")]
     pub fn register_clock(&self, clock: Clock) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_CLOCK);
         let mut reg = sys::io_uring_clock_register::zeroed();
         reg.clockid = clock.raw();
         // SAFETY: `reg` is a live `io_uring_clock_register`.
-        unsafe {
-            self.reg(
-                "IORING_REGISTER_CLOCK",
-                sys::IORING_REGISTER_CLOCK,
-                ptr::from_ref(&reg).cast(),
-                0,
-                no_hint,
-            )
-        }
-        .map(drop)
+        unsafe { self.reg(op, ptr::from_ref(&reg).cast(), 0, no_hint) }.map(drop)
     }
 }
 

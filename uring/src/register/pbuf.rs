@@ -1,6 +1,12 @@
 //! Provided-buffer rings: register (user or kernel memory), unregister, head status.
 
-use super::*;
+use core::ptr;
+use std::io;
+
+use uring_sys as sys;
+
+use super::invalid;
+use crate::submit::Submitter;
 
 bitflags::bitflags! {
     /// `IOU_PBUF_RING_*`: flags of `IORING_REGISTER_PBUF_RING`.
@@ -16,9 +22,9 @@ bitflags::bitflags! {
     }
 }
 
+/// Provided-buffer rings: `IORING_REGISTER_PBUF_RING`, `_PBUF_STATUS`,
+/// `IORING_UNREGISTER_PBUF_RING`.
 impl Submitter<'_> {
-    // ----- provided buffer rings -------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_PBUF_RING, {ring_addr, ring_entries, bgid,
     /// flags}, 1)` — registers the provided-buffer ring at `ring` as buffer group `bgid`
     /// (Linux 5.19+).
@@ -54,10 +60,12 @@ impl Submitter<'_> {
         bgid: u16,
         flags: BufRingFlags,
     ) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_PBUF_RING")?;
+        let op = opcode!(IORING_REGISTER_PBUF_RING);
+        self.unmanaged(op)?;
         if flags.contains(BufRingFlags::MMAP) {
-            return Err(invalid_input(
-                "IORING_REGISTER_PBUF_RING: IOU_PBUF_RING_MMAP with a user address; use register_buf_ring_mmap",
+            return Err(invalid(
+                op,
+                "IOU_PBUF_RING_MMAP with a user address; use register_buf_ring_mmap",
             ));
         }
         // SAFETY: the ring memory is the caller's duty (see `# Safety`).
@@ -84,7 +92,8 @@ impl Submitter<'_> {
         bgid: u16,
         flags: BufRingFlags,
     ) -> io::Result<()> {
-        self.unmanaged("IORING_REGISTER_PBUF_RING")?;
+        let op = opcode!(IORING_REGISTER_PBUF_RING);
+        self.unmanaged(op)?;
         // SAFETY: with IOU_PBUF_RING_MMAP and address 0 the kernel allocates the ring itself.
         unsafe { self.buf_ring(0, entries, bgid, flags | BufRingFlags::MMAP) }
     }
@@ -99,6 +108,7 @@ impl Submitter<'_> {
         bgid: u16,
         flags: BufRingFlags,
     ) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_PBUF_RING);
         let mut reg = sys::io_uring_buf_reg::zeroed();
         reg.ring_addr = addr;
         reg.ring_entries = entries;
@@ -106,19 +116,13 @@ impl Submitter<'_> {
         reg.flags = flags.bits();
         // SAFETY: `reg` is a live `io_uring_buf_reg`; the ring memory is the caller's duty.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_PBUF_RING",
-                sys::IORING_REGISTER_PBUF_RING,
-                ptr::from_ref(&reg).cast(),
-                1,
-                |e| match e {
-                    libc::EEXIST => Some("this buffer group id is already registered"),
-                    libc::EINVAL => {
-                        Some("entries must be a power of two <= 32768 and the address page-aligned")
-                    }
-                    _ => None,
-                },
-            )
+            self.reg(op, ptr::from_ref(&reg).cast(), 1, |e| match e {
+                libc::EEXIST => Some("this buffer group id is already registered"),
+                libc::EINVAL => {
+                    Some("entries must be a power of two <= 32768 and the address page-aligned")
+                }
+                _ => None,
+            })
         }
         .map(drop)
     }
@@ -132,18 +136,15 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_PBUF_RING")]
     #[doc(alias = "io_uring_unregister_buf_ring")]
     pub fn unregister_buf_ring(&self, bgid: u16) -> io::Result<()> {
-        self.unmanaged("IORING_UNREGISTER_PBUF_RING")?;
+        let op = opcode!(IORING_UNREGISTER_PBUF_RING);
+        self.unmanaged(op)?;
         let mut reg = sys::io_uring_buf_reg::zeroed();
         reg.bgid = bgid;
         // SAFETY: `reg` is a live `io_uring_buf_reg`.
         unsafe {
-            self.reg(
-                "IORING_UNREGISTER_PBUF_RING",
-                sys::IORING_UNREGISTER_PBUF_RING,
-                ptr::from_ref(&reg).cast(),
-                1,
-                |e| (e == libc::ENOENT).then_some("no buffer ring with this group id"),
-            )
+            self.reg(op, ptr::from_ref(&reg).cast(), 1, |e| {
+                (e == libc::ENOENT).then_some("no buffer ring with this group id")
+            })
         }
         .map(drop)
     }
@@ -157,20 +158,15 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_PBUF_STATUS")]
     #[doc(alias = "io_uring_buf_ring_head")]
     pub fn register_pbuf_status(&self, bgid: u16) -> io::Result<u16> {
+        let op = opcode!(IORING_REGISTER_PBUF_STATUS);
         let mut status = sys::io_uring_buf_status::zeroed();
         status.buf_group = u32::from(bgid);
         // SAFETY: the kernel reads and writes `status`, exclusively ours for the call.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_PBUF_STATUS",
-                sys::IORING_REGISTER_PBUF_STATUS,
-                ptr::from_mut(&mut status).cast_const().cast(),
-                1,
-                |e| {
-                    (e == libc::ENOENT || e == libc::EINVAL)
-                        .then_some("no ring-mapped buffer group with this id")
-                },
-            )
+            self.reg(op, ptr::from_mut(&mut status).cast_const().cast(), 1, |e| {
+                (e == libc::ENOENT || e == libc::EINVAL)
+                    .then_some("no ring-mapped buffer group with this id")
+            })
         }?;
         // The kernel's ring head is a __u16 (io_buffer_list.head) widened into the u32 field.
         Ok(status.head as u16)

@@ -1,7 +1,15 @@
 //! Personalities (registered credentials) and restrictions (what a ring may do), with the
 //! enabling of a ring created disabled.
 
-use super::*;
+use core::fmt;
+use core::ptr;
+use std::io;
+
+use uring_sys as sys;
+
+use super::{len_u32, no_hint};
+use crate::squeue::SqeFlags;
+use crate::submit::Submitter;
 
 /// One `struct io_uring_restriction`, for [`Submitter::register_restrictions`].
 #[repr(transparent)]
@@ -62,9 +70,8 @@ impl fmt::Debug for Restriction {
     }
 }
 
+/// Personalities: `IORING_REGISTER_PERSONALITY`, `IORING_UNREGISTER_PERSONALITY`.
 impl Submitter<'_> {
-    // ----- personality -----------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_PERSONALITY, NULL, 0)` — records the calling
     /// thread's current credentials and returns their id (Linux 5.6+).
     ///
@@ -77,21 +84,15 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_PERSONALITY")]
     #[doc(alias = "io_uring_register_personality")]
     pub fn register_personality(&self) -> io::Result<u16> {
+        let op = opcode!(IORING_REGISTER_PERSONALITY);
         // SAFETY: this opcode reads no argument.
-        let id = unsafe {
-            self.reg(
-                "IORING_REGISTER_PERSONALITY",
-                sys::IORING_REGISTER_PERSONALITY,
-                ptr::null(),
-                0,
-                no_hint,
-            )
-        }?;
+        let id = unsafe { self.reg(op, ptr::null(), 0, no_hint) }?;
         // The kernel allocates ids in 1..=u16::MAX (xa_alloc_cyclic with XA_LIMIT(0, USHRT_MAX)).
         u16::try_from(id).map_err(|_| {
-            io::Error::other(
-                "IORING_REGISTER_PERSONALITY: the kernel returned an id above u16::MAX",
-            )
+            io::Error::other(format!(
+                "{}: the kernel returned an id above u16::MAX",
+                op.name
+            ))
         })
     }
 
@@ -104,21 +105,20 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_PERSONALITY")]
     #[doc(alias = "io_uring_unregister_personality")]
     pub fn unregister_personality(&self, id: u16) -> io::Result<()> {
+        let op = opcode!(IORING_UNREGISTER_PERSONALITY);
         // SAFETY: this opcode reads no argument; nr_args carries the id.
         unsafe {
-            self.reg(
-                "IORING_UNREGISTER_PERSONALITY",
-                sys::IORING_UNREGISTER_PERSONALITY,
-                ptr::null(),
-                u32::from(id),
-                |e| (e == libc::EINVAL).then_some("no personality with this id is registered"),
-            )
+            self.reg(op, ptr::null(), u32::from(id), |e| {
+                (e == libc::EINVAL).then_some("no personality with this id is registered")
+            })
         }
         .map(drop)
     }
+}
 
-    // ----- restrictions ----------------------------------------------------------------------
-
+/// Restrictions, and enabling a ring created disabled: `IORING_REGISTER_RESTRICTIONS`,
+/// `_ENABLE_RINGS`.
+impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_RESTRICTIONS, res, nr)` — limits which register
     /// opcodes, SQE opcodes and SQE flags this ring accepts (Linux 5.10+).
     ///
@@ -134,16 +134,12 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_RESTRICTIONS")]
     #[doc(alias = "io_uring_register_restrictions")]
     pub fn register_restrictions(&self, res: &[Restriction]) -> io::Result<()> {
-        let nr = len_u32(
-            res.len(),
-            "IORING_REGISTER_RESTRICTIONS: too many restrictions",
-        )?;
+        let op = opcode!(IORING_REGISTER_RESTRICTIONS);
+        let nr = len_u32(op, res.len(), "too many restrictions")?;
         // SAFETY: `Restriction` is `repr(transparent)` over `io_uring_restriction`; the kernel
         // reads `nr` of them during the call.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_RESTRICTIONS",
-                sys::IORING_REGISTER_RESTRICTIONS,
+            self.reg(op,
                 res.as_ptr().cast(),
                 nr,
                 |e| match e {
@@ -168,15 +164,12 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_ENABLE_RINGS")]
     #[doc(alias = "io_uring_enable_rings")]
     pub fn register_enable_rings(&self) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_ENABLE_RINGS);
         // SAFETY: this opcode reads no argument.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_ENABLE_RINGS",
-                sys::IORING_REGISTER_ENABLE_RINGS,
-                ptr::null(),
-                0,
-                |e| (e == libc::EBADFD).then_some("the ring is not disabled (already enabled)"),
-            )
+            self.reg(op, ptr::null(), 0, |e| {
+                (e == libc::EBADFD).then_some("the ring is not disabled (already enabled)")
+            })
         }
         .map(drop)
     }

@@ -1,6 +1,13 @@
 //! Memory regions (registered wait arguments) and zero-copy receive.
 
-use super::*;
+use core::fmt;
+use core::ptr;
+use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+
+use uring_sys as sys;
+
+use crate::submit::Submitter;
 
 bitflags::bitflags! {
     /// `IORING_MEM_REGION_*` flags of `struct io_uring_mem_region_reg`.
@@ -61,9 +68,8 @@ impl fmt::Debug for MemRegion {
     }
 }
 
+/// Memory regions: `IORING_REGISTER_MEM_REGION`.
 impl Submitter<'_> {
-    // ----- memory regions --------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_MEM_REGION, {&region, flags}, 1)` — registers the
     /// ring's parameter memory region (Linux 6.13+); for a kernel-allocated region the kernel
     /// writes its [`mmap_offset`](MemRegion::mmap_offset) back into `region`.
@@ -91,32 +97,28 @@ impl Submitter<'_> {
         region: &mut MemRegion,
         flags: MemRegionFlags,
     ) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_MEM_REGION);
         let mut reg = sys::io_uring_mem_region_reg::zeroed();
         reg.region_uptr = ptr::from_mut(&mut region.0) as u64;
         reg.flags = flags.bits();
         // SAFETY: `reg` and the region descriptor it points at are alive for the call (the
         // kernel writes the descriptor back); user memory is the caller's duty.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_MEM_REGION",
-                sys::IORING_REGISTER_MEM_REGION,
-                ptr::from_ref(&reg).cast(),
-                1,
-                |e| match e {
-                    libc::EBUSY => Some("this ring already has a memory region"),
-                    libc::EINVAL => Some(
-                        "REG_WAIT_ARG needs a ring created with IORING_SETUP_R_DISABLED and not \
+            self.reg(op, ptr::from_ref(&reg).cast(), 1, |e| match e {
+                libc::EBUSY => Some("this ring already has a memory region"),
+                libc::EINVAL => Some(
+                    "REG_WAIT_ARG needs a ring created with IORING_SETUP_R_DISABLED and not \
                          yet enabled; the size must be a page multiple",
-                    ),
-                    _ => None,
-                },
-            )
+                ),
+                _ => None,
+            })
         }
         .map(drop)
     }
+}
 
-    // ----- zero-copy receive -----------------------------------------------------------------
-
+/// Zero-copy receive: `IORING_REGISTER_ZCRX_IFQ`, `_ZCRX_CTRL`.
+impl Submitter<'_> {
     /// `io_uring_register(fd, IORING_REGISTER_ZCRX_IFQ, reg, 1)` — registers a network
     /// interface's hardware receive queue for zero-copy receive (Linux 6.15+).
     ///
@@ -139,24 +141,19 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_ZCRX_IFQ")]
     #[doc(alias = "io_uring_register_ifq")]
     pub unsafe fn register_zcrx_ifq(&self, reg: &mut sys::io_uring_zcrx_ifq_reg) -> io::Result<()> {
+        let op = opcode!(IORING_REGISTER_ZCRX_IFQ);
         // SAFETY: `reg` is exclusively ours for the call; the memory it names is the caller's
         // duty.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_ZCRX_IFQ",
-                sys::IORING_REGISTER_ZCRX_IFQ,
-                ptr::from_mut(reg).cast_const().cast(),
-                1,
-                |e| match e {
-                    libc::EINVAL => Some(
-                        "zero-copy receive needs IORING_SETUP_DEFER_TASKRUN and 32-byte CQEs, and \
+            self.reg(op, ptr::from_mut(reg).cast_const().cast(), 1, |e| match e {
+                libc::EINVAL => Some(
+                    "zero-copy receive needs IORING_SETUP_DEFER_TASKRUN and 32-byte CQEs, and \
                          a valid interface index and queue",
-                    ),
-                    libc::ENODEV => Some("no such network interface"),
-                    libc::EPERM => Some("zero-copy receive needs CAP_NET_ADMIN"),
-                    _ => None,
-                },
-            )
+                ),
+                libc::ENODEV => Some("no such network interface"),
+                libc::EPERM => Some("zero-copy receive needs CAP_NET_ADMIN"),
+                _ => None,
+            })
         }
         .map(drop)
     }
@@ -199,15 +196,12 @@ impl Submitter<'_> {
     }
 
     fn zcrx_ctrl(&self, ctrl: &mut sys::zcrx_ctrl) -> io::Result<u32> {
+        let op = opcode!(IORING_REGISTER_ZCRX_CTRL);
         // SAFETY: `ctrl` is a live `zcrx_ctrl`, exclusively ours for the call.
         unsafe {
-            self.reg(
-                "IORING_REGISTER_ZCRX_CTRL",
-                sys::IORING_REGISTER_ZCRX_CTRL,
-                ptr::from_mut(ctrl).cast_const().cast(),
-                0,
-                |e| (e == libc::ENXIO).then_some("no zero-copy receive instance with this id"),
-            )
+            self.reg(op, ptr::from_mut(ctrl).cast_const().cast(), 0, |e| {
+                (e == libc::ENXIO).then_some("no zero-copy receive instance with this id")
+            })
         }
     }
 }

@@ -1,10 +1,16 @@
 //! The calling thread's registered-ring table.
 
-use super::*;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
 
+use uring_sys as sys;
+
+use super::{len_u32, no_hint};
+use crate::submit::Submitter;
+
+/// The calling thread's registered-ring table: `IORING_REGISTER_RING_FDS`,
+/// `IORING_UNREGISTER_RING_FDS`.
 impl Submitter<'_> {
-    // ----- ring fds --------------------------------------------------------------------------
-
     /// `io_uring_register(fd, IORING_REGISTER_RING_FDS, updates, nr)` — registers io_uring fds in
     /// the **calling thread's** registered-ring table (at most 16 per call and 16 in all) and
     /// returns their indices (Linux 5.18+).
@@ -33,7 +39,8 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_REGISTER_RING_FDS")]
     #[doc(alias = "io_uring_register_ring_fd")]
     pub unsafe fn register_ring_fds(&self, rings: &[BorrowedFd<'_>]) -> io::Result<Vec<u32>> {
-        self.unmanaged("IORING_REGISTER_RING_FDS")?;
+        let op = opcode!(IORING_REGISTER_RING_FDS);
+        self.unmanaged(op)?;
         let mut ups: Vec<sys::io_uring_rsrc_update> = rings
             .iter()
             .map(|fd| {
@@ -43,22 +50,16 @@ impl Submitter<'_> {
                 up
             })
             .collect();
-        let nr = len_u32(ups.len(), "IORING_REGISTER_RING_FDS: too many ring fds")?;
+        let nr = len_u32(op, ups.len(), "too many ring fds")?;
         // SAFETY: `ups` is `nr` rsrc updates the kernel reads and writes (the chosen offsets)
         // during the call.
         let done = unsafe {
-            self.reg(
-                "IORING_REGISTER_RING_FDS",
-                sys::IORING_REGISTER_RING_FDS,
-                ups.as_mut_ptr().cast_const().cast(),
-                nr,
-                |e| match e {
-                    libc::EINVAL => Some("at most 16 ring fds per call (and per thread)"),
-                    libc::EBUSY => Some("this thread's registered-ring table is full (16)"),
-                    libc::EOPNOTSUPP => Some("an fd is not an io_uring fd"),
-                    _ => None,
-                },
-            )
+            self.reg(op, ups.as_mut_ptr().cast_const().cast(), nr, |e| match e {
+                libc::EINVAL => Some("at most 16 ring fds per call (and per thread)"),
+                libc::EBUSY => Some("this thread's registered-ring table is full (16)"),
+                libc::EOPNOTSUPP => Some("an fd is not an io_uring fd"),
+                _ => None,
+            })
         }?;
         ups.truncate(done as usize);
         Ok(ups.iter().map(|u| u.offset).collect())
@@ -82,7 +83,8 @@ impl Submitter<'_> {
     #[doc(alias = "IORING_UNREGISTER_RING_FDS")]
     #[doc(alias = "io_uring_unregister_ring_fd")]
     pub unsafe fn unregister_ring_fds(&self, indices: &[u32]) -> io::Result<u32> {
-        self.unmanaged("IORING_UNREGISTER_RING_FDS")?;
+        let op = opcode!(IORING_UNREGISTER_RING_FDS);
+        self.unmanaged(op)?;
         let ups: Vec<sys::io_uring_rsrc_update> = indices
             .iter()
             .map(|&i| {
@@ -91,16 +93,8 @@ impl Submitter<'_> {
                 up
             })
             .collect();
-        let nr = len_u32(ups.len(), "IORING_UNREGISTER_RING_FDS: too many indices")?;
+        let nr = len_u32(op, ups.len(), "too many indices")?;
         // SAFETY: `ups` is `nr` rsrc updates alive for the call.
-        unsafe {
-            self.reg(
-                "IORING_UNREGISTER_RING_FDS",
-                sys::IORING_UNREGISTER_RING_FDS,
-                ups.as_ptr().cast(),
-                nr,
-                no_hint,
-            )
-        }
+        unsafe { self.reg(op, ups.as_ptr().cast(), nr, no_hint) }
     }
 }

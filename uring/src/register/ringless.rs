@@ -1,8 +1,17 @@
 //! The registrations that need no ring: send-msg-ring and the query interface.
 
-use super::*;
+use core::ffi::c_void;
+use core::mem::size_of;
+use core::ptr;
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
 
-/// The raw syscall for the registrations that take no ring (`fd == -1`).
+use uring_sys as sys;
+
+use super::{invalid, wrap};
+
+/// The raw syscall for the registrations that take no ring (`fd == -1`): the crate's only
+/// `io_uring_register(2)` outside [`Submitter::register_raw`](crate::Submitter::register_raw).
 ///
 /// # Safety
 ///
@@ -17,10 +26,6 @@ unsafe fn register_ringless(opcode: u32, arg: *mut c_void, nr_args: u32) -> io::
         Ok(ret as u32)
     }
 }
-
-// ---------------------------------------------------------------------------------------------
-// Ring-less registrations
-// ---------------------------------------------------------------------------------------------
 
 /// `io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1)` — posts a CQE with
 /// `user_data` and `res` to the ring `target`, without a ring of one's own (Linux 6.13+).
@@ -44,9 +49,11 @@ pub fn send_msg_ring(
     res: i32,
     cqe_flags: Option<u32>,
 ) -> io::Result<()> {
+    let op = opcode!(IORING_REGISTER_SEND_MSG_RING);
     if user_data & (1 << 63) != 0 {
-        return Err(invalid_input(
-            "IORING_REGISTER_SEND_MSG_RING: user_data with bit 63 set is reserved for the \
+        return Err(invalid(
+            op,
+            "user_data with bit 63 set is reserved for the \
              ownership layer's own requests; pick a value below 1 << 63",
         ));
     }
@@ -61,21 +68,15 @@ pub fn send_msg_ring(
         sqe.splice_fd_in_union.file_index = flags;
     }
     // SAFETY: the kernel copies one SQE from `sqe`, alive for the call.
-    unsafe {
-        register_ringless(
-            sys::IORING_REGISTER_SEND_MSG_RING,
-            ptr::from_mut(&mut sqe).cast(),
-            1,
-        )
-    }
-    .map(drop)
-    .map_err(|e| {
-        wrap("IORING_REGISTER_SEND_MSG_RING", e, |e| match e {
-            libc::EBADFD => Some("the target fd is not an io_uring"),
-            libc::EINVAL => Some("the target ring may be IOPOLL, or this kernel predates 6.13"),
-            _ => None,
+    unsafe { register_ringless(op.code, ptr::from_mut(&mut sqe).cast(), 1) }
+        .map(drop)
+        .map_err(|e| {
+            wrap(op, e, |e| match e {
+                libc::EBADFD => Some("the target fd is not an io_uring"),
+                libc::EINVAL => Some("the target ring may be IOPOLL, or this kernel predates 6.13"),
+                _ => None,
+            })
         })
-    })
 }
 
 /// What [`query_opcodes`] reports: `struct io_uring_query_opcode`.
@@ -97,39 +98,31 @@ pub struct QueryOpcodes {
     pub nr_query_opcodes: u32,
 }
 
-/// Runs one query `op` with `data` as its output buffer.
+/// Runs one query `query_op` with `data` as its output buffer.
 ///
 /// # Safety
 ///
-/// `T` must be the plain-data struct the kernel writes for `op` (any bytes valid).
-unsafe fn query<T>(op: u32, data: &mut T) -> io::Result<()> {
+/// `T` must be the plain-data struct the kernel writes for `query_op` (any bytes valid).
+unsafe fn query<T>(query_op: u32, data: &mut T) -> io::Result<()> {
+    let op = opcode!(IORING_REGISTER_QUERY);
     let mut hdr = sys::io_uring_query_hdr {
         query_data: ptr::from_mut(data) as u64,
-        query_op: op,
+        query_op,
         size: size_of::<T>() as u32,
         ..sys::io_uring_query_hdr::zeroed()
     };
     // SAFETY: the kernel reads `hdr` and writes at most `hdr.size` bytes into `data`, both
     // exclusively ours for the call.
-    unsafe {
-        register_ringless(
-            sys::IORING_REGISTER_QUERY,
-            ptr::from_mut(&mut hdr).cast(),
-            0,
-        )
-    }
-    .map_err(|e| {
-        wrap("IORING_REGISTER_QUERY", e, |e| {
+    unsafe { register_ringless(op.code, ptr::from_mut(&mut hdr).cast(), 0) }.map_err(|e| {
+        wrap(op, e, |e| {
             (e == libc::EINVAL)
                 .then_some("this kernel has no io_uring query interface (Linux 6.18+)")
         })
     })?;
     if hdr.result < 0 {
-        return Err(wrap(
-            "IORING_REGISTER_QUERY",
-            io::Error::from_raw_os_error(-hdr.result),
-            |_| Some("the kernel does not support this query"),
-        ));
+        return Err(wrap(op, io::Error::from_raw_os_error(-hdr.result), |_| {
+            Some("the kernel does not support this query")
+        }));
     }
     Ok(())
 }
