@@ -16,6 +16,7 @@ use crate::submit::Submitter;
 /// [`fixed_fd`](Self::fixed_fd), [`opcode`](Self::opcode), [`any`](Self::any)), then narrow or
 /// widen it. Without [`timeout`](Self::timeout) the call waits for the cancelled requests for as
 /// long as it takes.
+#[doc(alias = "io_uring_sync_cancel_reg")]
 #[derive(Clone, Copy)]
 pub struct SyncCancel(sys::io_uring_sync_cancel_reg);
 
@@ -38,6 +39,7 @@ impl SyncCancel {
     }
 
     /// `IORING_ASYNC_CANCEL_FD`: cancel requests on file `fd`.
+    #[doc(alias = "IORING_ASYNC_CANCEL_FD")]
     pub fn fd(fd: BorrowedFd<'_>) -> Self {
         let mut c = Self::with(sys::IORING_ASYNC_CANCEL_FD);
         c.0.fd = fd.as_raw_fd();
@@ -46,6 +48,7 @@ impl SyncCancel {
 
     /// `IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_FD_FIXED`: cancel requests on registered
     /// file slot `index`.
+    #[doc(alias = "IORING_ASYNC_CANCEL_FD_FIXED")]
     pub fn fixed_fd(index: u32) -> Self {
         let mut c = Self::with(sys::IORING_ASYNC_CANCEL_FD | sys::IORING_ASYNC_CANCEL_FD_FIXED);
         c.0.fd = index as i32;
@@ -53,6 +56,7 @@ impl SyncCancel {
     }
 
     /// `IORING_ASYNC_CANCEL_OP`: cancel requests with opcode `op` (an `IORING_OP_*` value).
+    #[doc(alias = "IORING_ASYNC_CANCEL_OP")]
     pub fn opcode(op: u8) -> Self {
         let mut c = Self::with(sys::IORING_ASYNC_CANCEL_OP);
         c.0.opcode = op;
@@ -60,11 +64,13 @@ impl SyncCancel {
     }
 
     /// `IORING_ASYNC_CANCEL_ANY`: cancel any request (implies all of them).
+    #[doc(alias = "IORING_ASYNC_CANCEL_ANY")]
     pub fn any() -> Self {
         Self::with(sys::IORING_ASYNC_CANCEL_ANY)
     }
 
     /// `IORING_ASYNC_CANCEL_USERDATA`: also require `user_data` to match (Linux 6.6+).
+    #[doc(alias = "IORING_ASYNC_CANCEL_USERDATA")]
     #[must_use]
     pub fn and_user_data(mut self, user_data: u64) -> Self {
         self.0.flags |= sys::IORING_ASYNC_CANCEL_USERDATA;
@@ -73,6 +79,7 @@ impl SyncCancel {
     }
 
     /// `IORING_ASYNC_CANCEL_OP`: also require opcode `op` to match (Linux 6.6+).
+    #[doc(alias = "IORING_ASYNC_CANCEL_OP")]
     #[must_use]
     pub fn and_opcode(mut self, op: u8) -> Self {
         self.0.flags |= sys::IORING_ASYNC_CANCEL_OP;
@@ -81,6 +88,7 @@ impl SyncCancel {
     }
 
     /// `IORING_ASYNC_CANCEL_ALL`: cancel every match, not only the first.
+    #[doc(alias = "IORING_ASYNC_CANCEL_ALL")]
     #[must_use]
     pub fn all(mut self) -> Self {
         self.0.flags |= sys::IORING_ASYNC_CANCEL_ALL;

@@ -18,6 +18,7 @@ pub enum FileSlot<'fd> {
     /// Empty the slot (`-1`).
     Empty,
     /// Leave the slot as it is (`IORING_REGISTER_FILES_SKIP`).
+    #[doc(alias = "IORING_REGISTER_FILES_SKIP")]
     Skip,
 }
 

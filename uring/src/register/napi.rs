@@ -18,15 +18,19 @@ pub struct NapiTracking(pub u32);
 
 impl NapiTracking {
     /// `IO_URING_NAPI_TRACKING_DYNAMIC`: the ids of the sockets the ring uses (the default).
+    #[doc(alias = "IO_URING_NAPI_TRACKING_DYNAMIC")]
     pub const DYNAMIC: Self = NapiTracking(sys::IO_URING_NAPI_TRACKING_DYNAMIC);
     /// `IO_URING_NAPI_TRACKING_STATIC`: only ids added with
     /// [`register_napi_add_id`](Submitter::register_napi_add_id).
+    #[doc(alias = "IO_URING_NAPI_TRACKING_STATIC")]
     pub const STATIC: Self = NapiTracking(sys::IO_URING_NAPI_TRACKING_STATIC);
     /// `IO_URING_NAPI_TRACKING_INACTIVE`: none.
+    #[doc(alias = "IO_URING_NAPI_TRACKING_INACTIVE")]
     pub const INACTIVE: Self = NapiTracking(sys::IO_URING_NAPI_TRACKING_INACTIVE);
 }
 
 /// NAPI busy-poll settings: `struct io_uring_napi` of `IORING_REGISTER_NAPI`.
+#[doc(alias = "io_uring_napi")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Napi {
     /// `busy_poll_to`: how long to busy-poll, in microseconds.
@@ -62,8 +66,10 @@ impl Napi {
 #[non_exhaustive]
 pub enum Clock {
     /// `CLOCK_MONOTONIC` (the default).
+    #[doc(alias = "CLOCK_MONOTONIC")]
     Monotonic,
     /// `CLOCK_BOOTTIME`: like monotonic, but counts time suspended.
+    #[doc(alias = "CLOCK_BOOTTIME")]
     Boottime,
 }
 

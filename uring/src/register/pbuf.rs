@@ -15,8 +15,10 @@ bitflags::bitflags! {
         /// `IOU_PBUF_RING_MMAP`: the kernel allocates the ring; map it with `mmap(2)` at
         /// `IORING_OFF_PBUF_RING | (bgid << IORING_OFF_PBUF_SHIFT)`. Set by
         /// [`register_buf_ring_mmap`](Submitter::register_buf_ring_mmap).
+        #[doc(alias = "IOU_PBUF_RING_MMAP")]
         const MMAP = sys::IOU_PBUF_RING_MMAP;
         /// `IOU_PBUF_RING_INC`: buffers are consumed incrementally (Linux 6.12+).
+        #[doc(alias = "IOU_PBUF_RING_INC")]
         const INC = sys::IOU_PBUF_RING_INC;
         const _ = !0;
     }

@@ -12,6 +12,7 @@ use crate::squeue::SqeFlags;
 use crate::submit::Submitter;
 
 /// One `struct io_uring_restriction`, for [`Submitter::register_restrictions`].
+#[doc(alias = "io_uring_restriction")]
 #[repr(transparent)]
 #[derive(Clone, Copy)]
 pub struct Restriction(sys::io_uring_restriction);
@@ -26,21 +27,25 @@ impl Restriction {
 
     /// `IORING_RESTRICTION_REGISTER_OP`: allow the `io_uring_register(2)` opcode `op`
     /// (an `IORING_REGISTER_*` value).
+    #[doc(alias = "IORING_RESTRICTION_REGISTER_OP")]
     pub fn register_op(op: u8) -> Self {
         Self::new(sys::IORING_RESTRICTION_REGISTER_OP, op)
     }
 
     /// `IORING_RESTRICTION_SQE_OP`: allow SQEs with opcode `op` (an `IORING_OP_*` value).
+    #[doc(alias = "IORING_RESTRICTION_SQE_OP")]
     pub fn sqe_op(op: u8) -> Self {
         Self::new(sys::IORING_RESTRICTION_SQE_OP, op)
     }
 
     /// `IORING_RESTRICTION_SQE_FLAGS_ALLOWED`: allow these `IOSQE_*` flags on SQEs.
+    #[doc(alias = "IORING_RESTRICTION_SQE_FLAGS_ALLOWED")]
     pub fn sqe_flags_allowed(flags: SqeFlags) -> Self {
         Self::new(sys::IORING_RESTRICTION_SQE_FLAGS_ALLOWED, flags.bits())
     }
 
     /// `IORING_RESTRICTION_SQE_FLAGS_REQUIRED`: require these `IOSQE_*` flags on every SQE.
+    #[doc(alias = "IORING_RESTRICTION_SQE_FLAGS_REQUIRED")]
     pub fn sqe_flags_required(flags: SqeFlags) -> Self {
         Self::new(sys::IORING_RESTRICTION_SQE_FLAGS_REQUIRED, flags.bits())
     }

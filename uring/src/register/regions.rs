@@ -16,12 +16,14 @@ bitflags::bitflags! {
         /// `IORING_MEM_REGION_REG_WAIT_ARG`: the region holds `struct io_uring_reg_wait` entries
         /// that `io_uring_enter(2)` with `IORING_ENTER_EXT_ARG_REG` names by offset. The ring
         /// must still be disabled (`IORING_SETUP_R_DISABLED`).
+        #[doc(alias = "IORING_MEM_REGION_REG_WAIT_ARG")]
         const REG_WAIT_ARG = sys::IORING_MEM_REGION_REG_WAIT_ARG;
         const _ = !0;
     }
 }
 
 /// `struct io_uring_region_desc`: a memory region for [`Submitter::register_mem_region`].
+#[doc(alias = "io_uring_region_desc")]
 #[repr(transparent)]
 #[derive(Clone, Copy)]
 pub struct MemRegion(sys::io_uring_region_desc);
@@ -37,6 +39,7 @@ impl MemRegion {
 
     /// `IORING_MEM_REGION_TYPE_USER`: a region of `size` bytes at `addr` in the caller's memory
     /// (page-aligned, a multiple of the page size). Registering it is the `unsafe` part.
+    #[doc(alias = "IORING_MEM_REGION_TYPE_USER")]
     pub fn user(addr: *mut u8, size: u64) -> Self {
         let mut d = sys::io_uring_region_desc::zeroed();
         d.user_addr = addr as u64;

@@ -80,6 +80,7 @@ pub fn send_msg_ring(
 }
 
 /// What [`query_opcodes`] reports: `struct io_uring_query_opcode`.
+#[doc(alias = "io_uring_query_opcode")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryOpcodes {
     /// `nr_request_opcodes`: how many `IORING_OP_*` opcodes the kernel knows.
@@ -153,6 +154,7 @@ pub fn query_opcodes() -> io::Result<QueryOpcodes> {
 }
 
 /// What [`query_zcrx`] reports: `struct io_uring_query_zcrx`.
+#[doc(alias = "io_uring_query_zcrx")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryZcrx {
     /// `register_flags`: every `ZCRX_REG_*` flag the kernel accepts.
@@ -170,6 +172,7 @@ pub struct QueryZcrx {
 }
 
 /// What [`query_scq`] reports: `struct io_uring_query_scq`.
+#[doc(alias = "io_uring_query_scq")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueryScq {
     /// `hdr_size`: the SQ/CQ rings header size.
