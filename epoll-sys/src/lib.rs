@@ -3,7 +3,8 @@
 //! Every struct, union, field and constant carries the name the C headers give it, and every
 //! constant has the width of its C type (`__poll_t`/`uint32_t` event bits are `u32`, `int`
 //! arguments are `c_int`). Layouts are asserted at compile time beside each definition and checked
-//! against the machine's C compiler by this crate's tests (`tests/c_abi.rs`).
+//! against the machine's C compiler by this crate's tests (`tests/abi/c_compiler.rs`), and
+//! against `libc` and `linux-raw-sys` (`tests/abi/crosscheck.rs`).
 //!
 //! Tracks the Linux 6.18 uapi (`include/uapi/linux/eventpoll.h`) and glibc's `<sys/epoll.h>`.
 //!

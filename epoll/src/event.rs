@@ -39,18 +39,21 @@ impl Event {
     }
 
     /// `EPOLLIN`: a read will not block (it may return EOF).
+    #[doc(alias = "EPOLLIN")]
     #[inline]
     pub fn is_readable(&self) -> bool {
         self.events & sys::EPOLLIN != 0
     }
 
     /// `EPOLLOUT`: a write will not block.
+    #[doc(alias = "EPOLLOUT")]
     #[inline]
     pub fn is_writable(&self) -> bool {
         self.events & sys::EPOLLOUT != 0
     }
 
     /// `EPOLLPRI`: exceptional condition.
+    #[doc(alias = "EPOLLPRI")]
     #[inline]
     pub fn is_priority(&self) -> bool {
         self.events & sys::EPOLLPRI != 0
@@ -59,18 +62,21 @@ impl Event {
     /// `EPOLLRDHUP`: the stream peer shut down its writing half. Reported only if
     /// [`Interest::READ_CLOSED`](crate::Interest::READ_CLOSED) was asked for, and distinct from
     /// [`is_hangup`](Self::is_hangup): the fd may still be writable.
+    #[doc(alias = "EPOLLRDHUP")]
     #[inline]
     pub fn is_read_closed(&self) -> bool {
         self.events & sys::EPOLLRDHUP != 0
     }
 
     /// `EPOLLERR`: an error is pending (read it with `SO_ERROR` or the next I/O call).
+    #[doc(alias = "EPOLLERR")]
     #[inline]
     pub fn is_error(&self) -> bool {
         self.events & sys::EPOLLERR != 0
     }
 
     /// `EPOLLHUP`: hang-up: both directions closed, or a pipe's other end closed.
+    #[doc(alias = "EPOLLHUP")]
     #[inline]
     pub fn is_hangup(&self) -> bool {
         self.events & sys::EPOLLHUP != 0

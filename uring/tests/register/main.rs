@@ -8,12 +8,18 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod bpf;
 mod buffers;
+mod cancel;
+mod eventfd;
 mod files;
-mod misc;
+mod iowq;
+mod napi;
 mod pbuf;
+mod personality;
 mod regions;
 mod resize;
+mod ring_fds;
 mod ringless;
 
 use std::io;
@@ -163,4 +169,52 @@ pub fn unregister_tag(ring: &mut Ring, tag: u64, test: &str) -> bool {
 /// Every CQE in the CQ now.
 pub fn drain(ring: &mut Ring) -> Vec<Cqe> {
     ring.cq().collect()
+}
+
+// What uring/src/register/mod.rs holds: the probe and the error wrapping all calls share.
+
+#[test]
+fn probe_reports_the_opcodes() {
+    let ring = Ring::new(2).unwrap();
+    let p = ring.submitter().register_probe().unwrap();
+    // Linux 5.6 (the probe's release) has every opcode up to EPOLL_CTL; the rest is the
+    // kernel's to say, but nothing past last_op is supported.
+    for op in uring_sys::IORING_OP_NOP..=uring_sys::IORING_OP_EPOLL_CTL {
+        assert!(p.is_supported(op), "opcode {op} of Linux 5.6");
+    }
+    assert!(p.last_op() >= uring_sys::IORING_OP_EPOLL_CTL);
+    assert!((p.last_op().saturating_add(1)..=255).all(|op| !p.is_supported(op)));
+}
+
+/// A registration the kernel does not know fails with EINVAL, like bad arguments do: the
+/// message names the opcode and the release that added it. Runs where NAPI (Linux 6.9) is
+/// missing (5.10 and 6.1 in the kernel matrix).
+#[test]
+fn a_registration_the_kernel_lacks_names_its_release() {
+    use uring::register::{Napi, NapiTracking};
+
+    let ring = Ring::new(2).unwrap();
+    let s = ring.submitter();
+    let settings = Napi {
+        busy_poll_timeout_us: 100,
+        prefer_busy_poll: false,
+        tracking: NapiTracking::DYNAMIC,
+    };
+    match s.register_napi(settings) {
+        Ok(_) => {
+            s.unregister_napi().unwrap();
+            util::skip(
+                "a_registration_the_kernel_lacks_names_its_release",
+                "this kernel has IORING_REGISTER_NAPI (the check runs on kernels before 6.9)",
+            );
+        }
+        Err(e) => {
+            assert_eq!(errno(&e), Some(libc::EINVAL), "{e}");
+            let msg = e.to_string();
+            assert!(
+                msg.contains("IORING_REGISTER_NAPI") && msg.contains("needs Linux 6.9+"),
+                "{msg}"
+            );
+        }
+    }
 }
