@@ -1,7 +1,7 @@
 //! [`Config`]: the shape of a model ring, and building it.
 
 use core::sync::atomic::Ordering;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::{Arc, Mutex};
@@ -181,6 +181,7 @@ impl Config {
                 overflow_capacity: self.overflow_capacity,
                 complete_on_wait: self.complete_on_wait,
                 touch_buffers: self.touch_buffers,
+                forged: HashSet::new(),
                 sq_head: self.start,
                 cq_tail: self.start,
                 overflow: VecDeque::new(),

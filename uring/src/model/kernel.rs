@@ -4,7 +4,7 @@ use core::ffi::c_void;
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicU32, Ordering};
 use std::alloc::Layout;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::io;
 use std::sync::{Mutex, MutexGuard};
 
@@ -117,6 +117,11 @@ pub(super) struct State {
     pub(super) overflow_capacity: usize,
     pub(super) complete_on_wait: bool,
     pub(super) touch_buffers: bool,
+    /// `user_data` values a CQE the model did not post as a request's final completion has
+    /// carried (`post_raw`, `post_more`, a multishot outcome, stale slots a hostile CQ tail
+    /// exposed): the ring's user may have taken it as the end of the request and freed its
+    /// buffer, so no request with one of these is ever touched.
+    pub(super) forged: HashSet<u64>,
     /// The kernel's SQ head (its copy is published to `SQ_HEAD`).
     pub(super) sq_head: u32,
     /// The kernel's CQ tail (published to `CQ_TAIL`).
@@ -306,6 +311,10 @@ impl Shared {
                 }
                 Outcome::Multishot(results) => {
                     let n = results.len();
+                    if n > 1 {
+                        // CQEs before the final one: see `State::forged`.
+                        st.forged.insert(front.user_data());
+                    }
                     let mut last = 0;
                     for (i, r) in results.into_iter().enumerate() {
                         if i + 1 < n {
@@ -386,7 +395,7 @@ impl Shared {
         let Some(req) = st.chains[k].pop_front() else {
             return true;
         };
-        if st.touch_buffers && res > 0 {
+        if st.touch_buffers && res > 0 && !st.forged.contains(&req.user_data()) {
             touch(&req.sqe, res);
         }
         let skip = req.flags() & sys::IOSQE_CQE_SKIP_SUCCESS != 0 && res >= 0;
@@ -567,6 +576,24 @@ impl Shared {
         // Acquire: the ring's reads of the CQEs before its head store are done.
         let head = self.mem.word(CQ_HEAD).load(Ordering::Acquire);
         st.cq_entries.saturating_sub(st.cq_tail.wrapping_sub(head))
+    }
+
+    /// The CQE in the slot of CQ index `idx` (as last written; zeroed if never).
+    pub(super) fn cqe_at(&self, st: &State, idx: u32) -> Cqe {
+        let slot = (idx & (st.cq_entries - 1)) as usize;
+        // SAFETY: `slot < cq_entries`, inside `rings` as in `write_cqe`; only the model writes
+        // CQE slots (under the lock we hold), the ring only reads them, and any bytes are a
+        // valid CQE (integers).
+        let raw = unsafe {
+            ptr::read(
+                self.mem
+                    .rings
+                    .as_ptr()
+                    .add(CQES + slot * st.cqe_size)
+                    .cast::<sys::io_uring_cqe>(),
+            )
+        };
+        Cqe::from_raw(raw)
     }
 
     fn write_cqe(&self, st: &mut State, c: Cqe) {

@@ -171,6 +171,8 @@ impl Model {
     }
 
     /// As [`complete`](Self::complete), with CQE `flags` (e.g. `IORING_CQE_F_BUFFER | bid << 16`).
+    /// The request ends in the model whatever the flags say (a `IORING_CQE_F_MORE` here tells
+    /// the ring's user to wait for a CQE that never comes; it frees nothing early).
     pub fn complete_with(&self, user_data: u64, res: i32, flags: u32) -> bool {
         let mut st = self.shared.lock();
         let found = self.shared.complete(&mut st, user_data, res, flags, false);
@@ -180,10 +182,15 @@ impl Model {
     }
 
     /// Posts a multishot CQE (`IORING_CQE_F_MORE` added) for in-flight `user_data`, which
-    /// stays in flight.
+    /// stays in flight. Its buffer is no longer [touched](Config::touch_buffers) at the end
+    /// (a single-shot request's user may take this CQE as its completion).
     pub fn post_more(&self, user_data: u64, res: i32, flags: u32) -> bool {
         let mut st = self.shared.lock();
         let found = self.shared.complete(&mut st, user_data, res, flags, true);
+        if found {
+            // A CQE before the final one: see `State::forged`.
+            st.forged.insert(user_data);
+        }
         self.shared.post_batch(&mut st);
         Shared::gc(&mut st);
         found
@@ -209,9 +216,12 @@ impl Model {
     }
 
     /// Hostile: posts a CQE no request asked for (an unknown `user_data`, an impossible
-    /// buffer id in `flags`, a duplicate, ...), through the normal CQ/overflow path.
+    /// buffer id in `flags`, a duplicate, the tag of a live request, ...), through the normal
+    /// CQ/overflow path. A request with this `user_data` (in flight or later) is never
+    /// [touched](Config::touch_buffers): its owner may take this CQE as its end.
     pub fn post_raw(&self, user_data: u64, res: i32, flags: u32) {
         let mut st = self.shared.lock();
+        st.forged.insert(user_data);
         self.shared.post(&mut st, cqe(user_data, res, flags));
     }
 
@@ -236,10 +246,25 @@ impl Model {
     }
 
     /// Hostile: writes `tail` as the CQ tail (e.g. more than `cq_entries` ahead of the head).
-    /// The model's own tail follows, so later CQEs go on from there.
+    /// Forwards, the model's own tail follows (later CQEs go on from there) and the old CQEs
+    /// the jump exposes again count as forged (see [`post_raw`](Self::post_raw)); backwards,
+    /// the model keeps its own tail, so it never writes a CQE slot the ring may be reading.
     pub fn set_cq_tail(&self, tail: u32) {
         let mut st = self.shared.lock();
-        st.cq_tail = tail;
+        let ahead = tail.wrapping_sub(st.cq_tail);
+        if ahead < 1 << 31 {
+            // Forwards: the slots between expose old CQEs again (see `State::forged`).
+            for i in 0..ahead.min(st.cq_entries) {
+                let ud = self
+                    .shared
+                    .cqe_at(&st, st.cq_tail.wrapping_add(i))
+                    .user_data();
+                st.forged.insert(ud);
+            }
+            st.cq_tail = tail;
+        }
+        // Backwards the model keeps its own tail: it never writes a slot the ring may be
+        // reading (up to the tail it saw), so no data race with a reaping thread.
         self.shared.mem.word(CQ_TAIL).store(tail, Ordering::Release);
     }
 
@@ -252,11 +277,20 @@ impl Model {
             .store(flags, Ordering::Relaxed);
     }
 
-    /// Hostile: writes `head` as the SQ head (backwards, or beyond the tail). The model's own
-    /// head follows.
+    /// Hostile: writes `head` as the SQ head (backwards, or beyond the tail). Forwards up to
+    /// the published tail the model's own head follows (the SQEs between are skipped, never
+    /// completed); backwards or past the tail it keeps its own, so it never consumes an SQE
+    /// twice nor reads a slot the ring may be writing.
     pub fn set_sq_head(&self, head: u32) {
         let mut st = self.shared.lock();
-        st.sq_head = head;
+        // Acquire: as in `consume`, the SQEs up to this tail are written.
+        let tail = self.shared.mem.word(SQ_TAIL).load(Ordering::Acquire);
+        if head.wrapping_sub(st.sq_head) <= tail.wrapping_sub(st.sq_head) {
+            // Forwards, not past the tail: the SQEs between are skipped (never consumed).
+            st.sq_head = head;
+        }
+        // Backwards or past the tail the model keeps its own head: it never consumes an SQE
+        // twice (two requests with one buffer) nor reads a slot the ring may be writing.
         self.shared.mem.word(SQ_HEAD).store(head, Ordering::Release);
     }
 }

@@ -399,6 +399,7 @@ fn unknown_user_data_and_odd_buffer_ids_pass_through_the_core() {
     assert_eq!((c.user_data(), c.buffer_id()), (0xdead_beef, Some(0xffff)));
 }
 
+mod attacks;
 mod differential;
 mod driver;
 mod random;
