@@ -10,6 +10,7 @@ use uring_sys as sys;
 
 use super::kernel::{Memory, Shared, State};
 use super::*;
+use crate::cqueue::Cqe;
 use crate::mmap::Mmap;
 use crate::ring::{CqeEntry, RawRing, Ring, SqeEntry};
 
@@ -82,7 +83,8 @@ impl Config {
     }
 
     /// When a wait asks for more CQEs than are ready, complete pending requests (oldest first,
-    /// with 0) instead of failing with `ETIME`, as if time passed.
+    /// with 0; an `IORING_OP_TIMEOUT` with `-ETIME`, as it expires) instead of failing with
+    /// `ETIME`, as if time passed.
     #[must_use]
     pub fn complete_on_wait(mut self, on: bool) -> Config {
         self.complete_on_wait = on;
@@ -104,6 +106,17 @@ impl Config {
     pub fn seed(mut self, seed: u64) -> Config {
         self.seed = seed;
         self
+    }
+
+    /// Builds a [`Driver`](crate::driver::Driver) over a model ring (`Sqe`, `Cqe`): the
+    /// ownership-safe layer, whole, without a kernel. See the [module docs](super) for a
+    /// reactor tested this way.
+    ///
+    /// # Errors
+    /// As for [`build`](Self::build).
+    pub fn build_driver(self) -> io::Result<(crate::driver::Driver, Model)> {
+        let (ring, model) = self.build::<Sqe, Cqe>()?;
+        Ok((crate::driver::Driver::from_ring(ring), model))
     }
 
     /// Builds the ring and the model kernel behind it.
@@ -192,6 +205,7 @@ impl Config {
                 enter_error: None,
                 submit_limit: None,
                 reorder: false,
+                chaos: None,
                 rng: self.seed | 1,
                 handler: None,
                 stats: Stats::default(),

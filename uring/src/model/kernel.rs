@@ -139,6 +139,8 @@ pub(super) struct State {
     /// The next enter consumes at most this many SQEs.
     pub(super) submit_limit: Option<u32>,
     pub(super) reorder: bool,
+    /// Random faults ([`Model::set_chaos`]).
+    pub(super) chaos: Option<Chaos>,
     pub(super) rng: u64,
     pub(super) handler: Option<Handler>,
     pub(super) stats: Stats,
@@ -176,6 +178,9 @@ impl Shared {
             return Err(io::Error::from_raw_os_error(errno));
         }
         let to_submit = to_submit.min(st.submit_limit.take().unwrap_or(u32::MAX));
+        let to_submit = st
+            .chaos_enter(to_submit)
+            .map_err(io::Error::from_raw_os_error)?;
         // Delayed completions whose time has come.
         let mut i = 0;
         while i < st.delayed.len() {
@@ -364,7 +369,11 @@ impl Shared {
                 None => Outcome::Pending,
             },
         };
-        match (st.faults.pop_front(), out) {
+        let fault = match st.faults.pop_front() {
+            Some(f) => Some(f),
+            None => st.chaos_fault(sqe.opcode(), &out),
+        };
+        match (fault, out) {
             (None, out) => out,
             (Some(Fault::Error(e)), _) => Outcome::Complete { res: -e, flags: 0 },
             (Some(Fault::Short(s)), Outcome::Complete { res, flags }) if res >= 0 => {
@@ -467,7 +476,7 @@ impl Shared {
         }
     }
 
-    /// Completes the oldest pending request with 0 (`complete_on_wait`).
+    /// Completes the oldest pending request with 0, a timeout with `-ETIME` (`complete_on_wait`).
     fn complete_oldest(&self, st: &mut State) -> bool {
         let Some(k) = st
             .chains
@@ -476,7 +485,13 @@ impl Shared {
         else {
             return false;
         };
-        if !self.finish_front(st, k, 0, 0) {
+        // Time passes: a timeout expires, anything else is done.
+        let res = if st.chains[k][0].sqe.opcode() == sys::IORING_OP_TIMEOUT {
+            -libc::ETIME
+        } else {
+            0
+        };
+        if !self.finish_front(st, k, res, 0) {
             self.advance(st, k);
         }
         true
@@ -528,10 +543,7 @@ impl Shared {
         let mut batch = core::mem::take(&mut st.batch);
         if st.reorder {
             for i in (1..batch.len()).rev() {
-                st.rng ^= st.rng << 13;
-                st.rng ^= st.rng >> 7;
-                st.rng ^= st.rng << 17;
-                let j = (st.rng % (i as u64 + 1)) as usize;
+                let j = (st.next_random() % (i as u64 + 1)) as usize;
                 batch.swap(i, j);
             }
         }

@@ -47,11 +47,13 @@ use std::sync::Arc;
 
 use crate::squeue::Sqe;
 
+mod chaos;
 mod config;
 mod kernel;
 #[cfg(test)]
 mod tests;
 
+pub use chaos::Chaos;
 pub use config::Config;
 pub(crate) use kernel::Shared;
 use kernel::{Req, cqe};
@@ -117,6 +119,9 @@ pub struct Stats {
     pub overflowed: u64,
     /// CQEs lost (counted in `cq.overflow`).
     pub dropped: u64,
+    /// Faults [`Chaos`] injected (failed or partial enters, failed, short or delayed
+    /// requests).
+    pub faults: u64,
 }
 
 /// The model kernel behind a ring built by [`Config::build`]: complete requests, inject faults,
@@ -161,6 +166,13 @@ impl Model {
     /// Shuffle the completions of each enter (deterministically, from the seed).
     pub fn set_reorder(&self, on: bool) {
         self.shared.lock().reorder = on;
+    }
+
+    /// Random faults from now on, from `chaos`'s seed (which also reseeds reordering and sets
+    /// it as `chaos` says). `Chaos::new(seed)` alone turns them off, e.g. before dropping a
+    /// driver whose shutdown should not be interrupted.
+    pub fn set_chaos(&self, chaos: Chaos) {
+        chaos.install(&mut self.shared.lock());
     }
 
     /// Completes the in-flight request `user_data` with `res` (its final CQE; a link timeout
