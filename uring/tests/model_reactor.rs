@@ -9,10 +9,13 @@ use uring::driver::{Driver, Key, Operation};
 
 // ---- the reactor under test ----------------------------------------------------------------
 
+/// What runs when an operation finishes: takes its output from the driver.
+type Callback = Box<dyn FnOnce(&mut Driver)>;
+
 /// A single-threaded reactor: owns a [`Driver`], runs one callback per finished operation.
 struct Reactor {
     driver: Driver,
-    waiting: HashMap<Key, Box<dyn FnOnce(&mut Driver)>>,
+    waiting: HashMap<Key, Callback>,
 }
 
 impl Reactor {

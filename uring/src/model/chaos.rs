@@ -20,10 +20,10 @@ use super::{Fault, Outcome};
 ///
 /// ```
 /// use uring::model::{Chaos, Config};
-/// let (ring, model) = Config::new(8).build_driver().unwrap();
+/// let (driver, model) = Config::new(8).build_driver().unwrap();
 /// // One in ten enters fails (EINTR, EAGAIN or EBUSY), a fifth of the results are short...
 /// model.set_chaos(Chaos::new(42).enter_errors(10).short_results(20).delays(20, 3));
-/// # drop((ring, model));
+/// # drop((driver, model));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chaos {

@@ -1,13 +1,93 @@
-//! A model of the kernel side of the ring — **test support**, not a second ring.
+//! A deterministic model of the kernel side of the ring — a **testing tool**, not a second
+//! ring: test a reactor, a runtime or the ring protocol without a kernel, under Miri, in a
+//! fuzzer, with faults a real kernel rarely shows (failed enters, short and failed results,
+//! late and reordered CQEs, CQ overflow, hostile ring memory), reproducibly from a seed.
 //!
-//! Built only with the `model` cargo feature (and in this crate's own unit tests). A
-//! [`Config`] builds a [`Ring`] whose SQ/CQ rings and SQE array are plain heap memory laid out
-//! exactly as the kernel lays out `struct io_rings` (heads, tails, masks, flags, overflow
-//! counter, CQEs, then the SQ index array, at the offsets the `io_uring_params` it reports say),
-//! and whose `io_uring_enter(2)`/`io_uring_register(2)` go to a [`Model`] instead of the
-//! kernel. The ring protocol code (push, publish, reap, overflow flush, index wrap-around) runs
-//! unchanged against it, so proptest, Miri and libFuzzer exercise it without a kernel: no
-//! syscall is made on the model path except one `eventfd(2)` standing in for the ring fd.
+//! Built only with the `model` cargo feature (`evbind-uring = { features = ["model"] }` in
+//! `[dev-dependencies]`; and in this crate's own unit tests). A [`Config`] builds a [`Ring`]
+//! ([`Config::build`]) or a [`Driver`](crate::driver::Driver) ([`Config::build_driver`]) whose
+//! SQ/CQ rings and SQE array are plain heap memory laid out exactly as the kernel lays out
+//! `struct io_rings` (heads, tails, masks, flags, overflow counter, CQEs, then the SQ index
+//! array, at the offsets the `io_uring_params` it reports say), and whose
+//! `io_uring_enter(2)`/`io_uring_register(2)` go to a [`Model`] instead of the kernel. The ring
+//! protocol code (push, publish, reap, overflow flush, index wrap-around) and the driver run
+//! unchanged against it: no syscall is made on the model path except one `eventfd(2)` standing
+//! in for the ring fd (Miri runs it).
+//!
+//! # Testing a reactor without a kernel
+//!
+//! Build the reactor on [`Config::build_driver`] instead of `Driver::new`, tell the model what
+//! the requests it cannot perform do (a [`Handler`]: here, reads return every byte asked, and
+//! the model writes them), draw faults from a seed ([`Chaos`]), and run the reactor's loop as
+//! usual: each `io_uring_enter` of the loop is a step of the model. A wait that nothing can
+//! satisfy fails with `ETIME` at once (the model never blocks), or, with
+//! [`Config::complete_on_wait`], lets time pass: the oldest pending request completes (a
+//! timeout expires). `uring/tests/model_reactor.rs` is a whole reactor tested this way, also
+//! under Miri.
+//!
+//! ```
+//! use uring::driver::{Read, Target};
+//! use uring::model::{Chaos, Config, Outcome};
+//! use uring_sys as sys;
+//!
+//! let (mut driver, model) = Config::new(8).complete_on_wait(true).build_driver().unwrap();
+//! model.set_handler(|sqe| match sqe.opcode() {
+//!     sys::IORING_OP_READ => Outcome::Complete { res: sqe.as_raw().len as i32, flags: 0 },
+//!     _ => Outcome::Pending,
+//! });
+//! let seed = 7; // print it in a failing test: the same seed replays the same faults
+//! model.set_chaos(Chaos::all(seed));
+//!
+//! let op = driver.submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(64), 0)).unwrap();
+//! while !driver.is_done(&op) {
+//!     // EINTR, EAGAIN, EBUSY (injected) and ETIME: reap and go on, as on a real kernel.
+//!     let _ = driver.submit_and_wait(1);
+//!     driver.reap(|_| {});
+//! }
+//! let (res, buf) = driver.take(op).unwrap();
+//! match res {
+//!     Ok(n) => assert!(buf.len() == n as usize && buf.iter().all(|&b| b == 0xA5)),
+//!     Err(e) => println!("injected: {e}"),
+//! }
+//! ```
+//!
+//! Steps the model takes on its own are few, by design: between enters nothing happens unless
+//! the test says so ([`Model::complete`], [`Model::post_more`], ...), so a test decides every
+//! interleaving. [`Model::in_flight`] names the requests waiting for a decision, and
+//! [`Model::stats`] counts what happened.
+//!
+//! # Faults
+//!
+//! - Random, from a seed: [`Chaos`] via [`Model::set_chaos`].
+//! - Scripted: [`Fault`] (error, short result, delayed completion, hang) for the next requests
+//!   started ([`Model::inject`]); [`Model::set_reorder`]; enter failures
+//!   ([`Model::fail_next_enter`]) and partial submission ([`Model::limit_next_submit`]); CQ
+//!   overflow from a small CQ ([`Config::cq_entries`], [`Config::overflow_capacity`],
+//!   [`Config::nodrop`]).
+//! - Hostile ring memory a correct kernel never writes: [`Model::set_cq_tail`],
+//!   [`Model::set_sq_head`], [`Model::set_sq_flags`], [`Model::post_raw`].
+//!
+//! # Soundness
+//!
+//! Every method here is safe, including the hostile ones: none makes the model write or read
+//! memory its owner was told is free. The model is the kernel, so the only memory it touches
+//! beyond its own is a request's buffer at completion ([`Config::touch_buffers`]), and that is
+//! where a forged CQE could turn into a use-after-free: a forged final CQE for a live
+//! [`Driver`](crate::driver::Driver) read makes `Driver::take` hand the buffer back while the
+//! model still holds the read. So:
+//!
+//! - a request is never touched if a CQE the model did not post as its final completion
+//!   carried its `user_data` ([`Model::post_raw`], [`Model::post_more`], the early CQEs of an
+//!   [`Outcome::Multishot`], or old CQEs a forward [`Model::set_cq_tail`] exposes again);
+//! - the model never follows a rewritten SQ head backwards or past the tail (it would consume
+//!   one SQE twice, or read a slot the ring may be writing), nor a CQ tail backwards (it would
+//!   write a slot the ring may be reading).
+//!
+//! `model/tests/attacks.rs` is each of these attacks, from safe code. What remains the test's
+//! contract is the raw ring's: SQEs pushed with [`Ring::push`] (`unsafe`) name memory valid
+//! until their completion, as on a real kernel.
+//!
+//! # What is modelled
 //!
 //! What the model does on an enter, in order: posts the CQEs whose delay ran out; with
 //! `IORING_ENTER_GETEVENTS` flushes the overflow list; consumes up to `to_submit` published
@@ -35,12 +115,8 @@
 //!   `IORING_SQ_CQ_OVERFLOW` is set, and a `GETEVENTS` enter flushes them in order; past
 //!   [`Config::overflow_capacity`] (or without `NODROP`) they are dropped and `cq.overflow`
 //!   counts them.
-//!
-//! Faults: [`Fault`] (error, short result, delayed completion, hang) for the next requests
-//! started; [`Model::set_reorder`]; enter failures ([`Model::fail_next_enter`]) and partial
-//! submission ([`Model::limit_next_submit`]); and hostile memory writes a correct kernel never makes
-//! ([`Model::set_cq_tail`], [`Model::set_sq_head`], [`Model::set_sq_flags`],
-//! [`Model::post_raw`]).
+//! - no registration: `io_uring_register(2)` fails with `EINVAL` (so no registered files,
+//!   buffers or provided-buffer rings on a model ring).
 
 use core::sync::atomic::Ordering;
 use std::sync::Arc;
