@@ -400,6 +400,7 @@ fn unknown_user_data_and_odd_buffer_ids_pass_through_the_core() {
 }
 
 mod attacks;
+mod chaos;
 mod differential;
 mod driver;
 mod random;
