@@ -4,7 +4,7 @@
 //! late and reordered CQEs, CQ overflow, hostile ring memory), reproducibly from a seed.
 //!
 //! Built only with the `model` cargo feature (`evbind-uring = { features = ["model"] }` in
-//! `[dev-dependencies]`; and in this crate's own unit tests). A [`Config`] builds a [`Ring`]
+//! `[dev-dependencies]`; and in this crate's own unit tests). A [`Config`] builds a [`Ring`](crate::Ring)
 //! ([`Config::build`]) or a [`Driver`](crate::driver::Driver) ([`Config::build_driver`]) whose
 //! SQ/CQ rings and SQE array are plain heap memory laid out exactly as the kernel lays out
 //! `struct io_rings` (heads, tails, masks, flags, overflow counter, CQEs, then the SQ index
@@ -84,7 +84,7 @@
 //!   write a slot the ring may be reading).
 //!
 //! `model/tests/attacks.rs` is each of these attacks, from safe code. What remains the test's
-//! contract is the raw ring's: SQEs pushed with [`Ring::push`] (`unsafe`) name memory valid
+//! contract is the raw ring's: SQEs pushed with [`Ring::push`](crate::Ring::push) (`unsafe`) name memory valid
 //! until their completion, as on a real kernel.
 //!
 //! # What is modelled

@@ -16,7 +16,7 @@ fn nops(chaos: Chaos, rounds: u64) -> (Vec<(u64, i32, u32)>, Stats) {
         for i in 0..4 {
             push(&mut r, &nop(round * 4 + i));
         }
-        while r.sq().len() > 0 {
+        while !r.sq().is_empty() {
             let _ = r.submit();
         }
         out.extend(reap(&mut r));
