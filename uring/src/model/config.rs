@@ -25,6 +25,7 @@ pub struct Config {
     overflow_capacity: usize,
     complete_on_wait: bool,
     touch_buffers: bool,
+    impossible_results: bool,
     seed: u64,
 }
 
@@ -41,6 +42,7 @@ impl Config {
             overflow_capacity: usize::MAX,
             complete_on_wait: false,
             touch_buffers: true,
+            impossible_results: false,
             seed: 0x9e37_79b9_7f4a_7c15,
         }
     }
@@ -93,11 +95,30 @@ impl Config {
 
     /// Whether a completing `IORING_OP_READ`/`RECV` writes `min(res, len)` bytes at
     /// `sqe.addr` and a `WRITE`/`SEND` reads them, as the kernel would (default on): under
-    /// Miri or ASan a buffer freed or moved while in flight is then caught. Turn it off for
-    /// SQEs whose addresses are not real memory.
+    /// Miri or ASan a buffer freed or moved while in flight is then caught. Off (for SQEs whose
+    /// addresses are not real memory), a read the model completes reads 0 bytes: it wrote none.
     #[must_use]
     pub fn touch_buffers(mut self, on: bool) -> Config {
         self.touch_buffers = on;
+        self
+    }
+
+    /// Post results and flags as scripted even when no kernel could (a read of more bytes
+    /// than asked or than the model wrote, a descriptor for an accept, a provided buffer's id,
+    /// ...), to test code that must survive a broken kernel. Off by default: the model's safe
+    /// API then only posts what a kernel could (see the module docs, "Soundness").
+    ///
+    /// # Safety
+    /// Code that trusts the kernel's completions acts on these results: a
+    /// [`Driver`](crate::driver::Driver) marks a read's bytes initialized up to `res` (it
+    /// refuses only a `res` above the buffer's capacity), takes an accept's or open's `res`
+    /// as a descriptor it owns, and so on. Every result scripted on this ring (by
+    /// [`Model::complete`], a [`Handler`](super::Handler), [`Fault`](super::Fault)s, [`Chaos`](super::Chaos),
+    /// `complete_on_wait`) must be one the code above the ring checks or does not act on, as
+    /// in a test of exactly that check.
+    #[must_use]
+    pub unsafe fn impossible_results(mut self, on: bool) -> Config {
+        self.impossible_results = on;
         self
     }
 
@@ -194,6 +215,7 @@ impl Config {
                 overflow_capacity: self.overflow_capacity,
                 complete_on_wait: self.complete_on_wait,
                 touch_buffers: self.touch_buffers,
+                impossible_results: self.impossible_results,
                 forged: HashSet::new(),
                 sq_head: self.start,
                 cq_tail: self.start,

@@ -117,6 +117,8 @@ pub(super) struct State {
     pub(super) overflow_capacity: usize,
     pub(super) complete_on_wait: bool,
     pub(super) touch_buffers: bool,
+    /// Results are posted as scripted, possible or not (`Config::impossible_results`).
+    pub(super) impossible_results: bool,
     /// `user_data` values a CQE the model did not post as a request's final completion has
     /// carried (`post_raw`, `post_more`, a multishot outcome, stale slots a hostile CQ tail
     /// exposed): the ring's user may have taken it as the end of the request and freed its
@@ -316,15 +318,12 @@ impl Shared {
                 }
                 Outcome::Multishot(results) => {
                     let n = results.len();
-                    if n > 1 {
-                        // CQEs before the final one: see `State::forged`.
-                        st.forged.insert(front.user_data());
-                    }
                     let mut last = 0;
                     for (i, r) in results.into_iter().enumerate() {
                         if i + 1 < n {
-                            st.batch
-                                .push(cqe(front.user_data(), r, sys::IORING_CQE_F_MORE));
+                            // Nothing is written for these (see `honest`).
+                            let (r, f) = st.honest(&front.sqe, r, sys::IORING_CQE_F_MORE, false);
+                            st.batch.push(cqe(front.user_data(), r, f));
                         } else {
                             last = r;
                         }
@@ -369,6 +368,15 @@ impl Shared {
                 None => Outcome::Pending,
             },
         };
+        // What a kernel could post (see `honest`), before the faults change it.
+        let touched = st.touches(sqe);
+        let out = match out {
+            Outcome::Complete { res, flags } => {
+                let (res, flags) = st.honest(sqe, res, flags, touched);
+                Outcome::Complete { res, flags }
+            }
+            out => out,
+        };
         let fault = match st.faults.pop_front() {
             Some(f) => Some(f),
             None => st.chaos_fault(sqe.opcode(), &out),
@@ -404,7 +412,13 @@ impl Shared {
         let Some(req) = st.chains[k].pop_front() else {
             return true;
         };
-        if st.touch_buffers && res > 0 && !st.forged.contains(&req.user_data()) {
+        let touched = st.touches(&req.sqe);
+        let (res, flags) = if flags == DELAYED {
+            (st.honest(&req.sqe, res, 0, touched).0, DELAYED)
+        } else {
+            st.honest(&req.sqe, res, flags, touched)
+        };
+        if touched && res > 0 {
             touch(&req.sqe, res);
         }
         let skip = req.flags() & sys::IOSQE_CQE_SKIP_SUCCESS != 0 && res >= 0;
@@ -513,8 +527,10 @@ impl Shared {
             }
             if c[0].started && c[0].user_data() == user_data {
                 if more {
-                    st.batch
-                        .push(cqe(user_data, res, flags | sys::IORING_CQE_F_MORE));
+                    // Nothing is written for these (see `honest`).
+                    let (res, flags) =
+                        st.honest(&c[0].sqe, res, flags | sys::IORING_CQE_F_MORE, false);
+                    st.batch.push(cqe(user_data, res, flags));
                 } else if !self.finish_front(st, k, res, flags) {
                     self.advance(st, k);
                 }
@@ -527,7 +543,8 @@ impl Shared {
                 && c[1].user_data() == user_data
                 && !more
             {
-                st.chains[k].remove(1);
+                let t = st.chains[k].remove(1).expect("checked");
+                let (res, flags) = st.honest(&t.sqe, res, flags, false);
                 st.batch.push(cqe(user_data, res, flags));
                 if !self.finish_front(st, k, -libc::ECANCELED, 0) {
                     self.advance(st, k);

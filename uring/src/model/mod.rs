@@ -64,28 +64,44 @@
 //!   ([`Model::fail_next_enter`]) and partial submission ([`Model::limit_next_submit`]); CQ
 //!   overflow from a small CQ ([`Config::cq_entries`], [`Config::overflow_capacity`],
 //!   [`Config::nodrop`]).
-//! - Hostile ring memory a correct kernel never writes: [`Model::set_cq_tail`],
-//!   [`Model::set_sq_head`], [`Model::set_sq_flags`], [`Model::post_raw`].
+//! - Hostile ring memory a correct kernel never writes: [`Model::set_sq_flags`], and, `unsafe`
+//!   (see below), [`Model::set_cq_tail`], [`Model::set_sq_head`], [`Model::post_raw`].
 //!
 //! # Soundness
 //!
-//! Every method here is safe, including the hostile ones: none makes the model write or read
-//! memory its owner was told is free. The model is the kernel, so the only memory it touches
-//! beyond its own is a request's buffer at completion ([`Config::touch_buffers`]), and that is
-//! where a forged CQE could turn into a use-after-free: a forged final CQE for a live
-//! [`Driver`](crate::driver::Driver) read makes `Driver::take` hand the buffer back while the
-//! model still holds the read. So:
+//! The model is the kernel, and code above the ring trusts the kernel: a
+//! [`Driver`](crate::driver::Driver) marks `res` bytes of a read's buffer initialized, takes
+//! an accept's `res` as a descriptor it owns, hands a buffer back on its final CQE. So the
+//! model's **safe** API only ever does what a kernel could:
 //!
-//! - a request is never touched if a CQE the model did not post as its final completion
-//!   carried its `user_data` ([`Model::post_raw`], [`Model::post_more`], the early CQEs of an
-//!   [`Outcome::Multishot`], or old CQEs a forward [`Model::set_cq_tail`] exposes again);
-//! - the model never follows a rewritten SQ head backwards or past the tail (it would consume
-//!   one SQE twice, or read a slot the ring may be writing), nor a CQ tail backwards (it would
-//!   write a slot the ring may be reading).
+//! - every result it posts for a request is one a kernel could have given for that SQE with
+//!   what the model did: a read succeeds with at most `len` bytes and only when the model
+//!   wrote them, operations the model does not perform (those that would create a descriptor
+//!   or fill memory: accept, open, statx, readv, recvmsg, ...) fail with `EOPNOTSUPP`, and no
+//!   CQE claims a provided buffer — whatever a [`Handler`], [`Model::complete`],
+//!   [`Fault`], [`Chaos`] or [`Config::complete_on_wait`] asked for;
+//! - it writes or reads a request's buffer ([`Config::touch_buffers`]) only before that
+//!   request's own final CQE, never after one posted in its name.
 //!
-//! `model/tests/attacks.rs` is each of these attacks, from safe code. What remains the test's
-//! contract is the raw ring's: SQEs pushed with [`Ring::push`](crate::Ring::push) (`unsafe`) name memory valid
-//! until their completion, as on a real kernel.
+//! What a kernel could not do is `unsafe`, with the contract in each `# Safety` section:
+//! forging or replaying CQEs ([`Model::post_raw`], [`Model::set_cq_tail`]), moving the SQ
+//! head ([`Model::set_sq_head`]), and posting impossible results
+//! ([`Config::impossible_results`], for tests of the checks code makes against a broken
+//! kernel). Even then the model never writes a buffer after a forged or replayed CQE named its
+//! request, never consumes an SQE twice, and never touches a ring slot the ring may be using
+//! from another thread. `model/tests/attacks.rs` holds each attack. The raw ring's own
+//! contract stays the test's: SQEs pushed with [`Ring::push`](crate::Ring::push) (`unsafe`)
+//! name memory valid until their completion, as on a real kernel.
+//!
+//! ```compile_fail
+//! let (_driver, model) = uring::model::Config::new(4).build_driver().unwrap();
+//! model.post_raw(1 << 63, 16, 0); // error[E0133]: forging a CQE is unsafe
+//! ```
+//!
+//! ```compile_fail
+//! let (_driver, model) = uring::model::Config::new(4).build_driver().unwrap();
+//! model.set_cq_tail(model.cq_tail().wrapping_add(4)); // error[E0133]: replaying CQEs too
+//! ```
 //!
 //! # What is modelled
 //!
@@ -125,6 +141,7 @@ use crate::squeue::Sqe;
 
 mod chaos;
 mod config;
+mod honest;
 mod kernel;
 #[cfg(test)]
 mod tests;
@@ -252,13 +269,16 @@ impl Model {
     }
 
     /// Completes the in-flight request `user_data` with `res` (its final CQE; a link timeout
-    /// armed behind a request "expires", cancelling the request). The CQE is posted now, not
-    /// at the next enter. Returns false when no such request is in flight.
+    /// armed behind a request "expires", cancelling the request), or with what a kernel could
+    /// have posted instead (see the module docs, "Soundness": e.g. a read's `res` at most its `len`).
+    /// The CQE is posted now, not at the next enter. Returns false when no such request is in
+    /// flight.
     pub fn complete(&self, user_data: u64, res: i32) -> bool {
         self.complete_with(user_data, res, 0)
     }
 
-    /// As [`complete`](Self::complete), with CQE `flags` (e.g. `IORING_CQE_F_BUFFER | bid << 16`).
+    /// As [`complete`](Self::complete), with CQE `flags` (e.g. `IORING_CQE_F_SOCK_NONEMPTY`;
+    /// `IORING_CQE_F_BUFFER` and `BUF_MORE` are cleared: the model has no provided buffers).
     /// The request ends in the model whatever the flags say (a `IORING_CQE_F_MORE` here tells
     /// the ring's user to wait for a CQE that never comes; it frees nothing early).
     pub fn complete_with(&self, user_data: u64, res: i32, flags: u32) -> bool {
@@ -307,7 +327,15 @@ impl Model {
     /// buffer id in `flags`, a duplicate, the tag of a live request, ...), through the normal
     /// CQ/overflow path. A request with this `user_data` (in flight or later) is never
     /// [touched](Config::touch_buffers): its owner may take this CQE as its end.
-    pub fn post_raw(&self, user_data: u64, res: i32, flags: u32) {
+    ///
+    /// # Safety
+    /// Code that trusts the ring's completions must not act on this CQE as a kernel's. In
+    /// particular, when a [`Driver`](crate::driver::Driver) owns the ring, `user_data` must
+    /// not name an operation of it that is in flight or submitted before this CQE is reaped
+    /// (the driver would hand the operation's memory back with a result nobody brought
+    /// about: uninitialized bytes counted as read, a number taken as an owned descriptor);
+    /// a tag of a finished operation or one no slot has is fine: the driver ignores it.
+    pub unsafe fn post_raw(&self, user_data: u64, res: i32, flags: u32) {
         let mut st = self.shared.lock();
         st.forged.insert(user_data);
         self.shared.post(&mut st, cqe(user_data, res, flags));
@@ -337,7 +365,13 @@ impl Model {
     /// Forwards, the model's own tail follows (later CQEs go on from there) and the old CQEs
     /// the jump exposes again count as forged (see [`post_raw`](Self::post_raw)); backwards,
     /// the model keeps its own tail, so it never writes a CQE slot the ring may be reading.
-    pub fn set_cq_tail(&self, tail: u32) {
+    ///
+    /// # Safety
+    /// As for [`post_raw`](Self::post_raw), for every old CQE a forward jump exposes again
+    /// (their `user_data` are those of requests the ring already reaped: a tag a driver has
+    /// finished with is fine; raw-ring code reusing a `user_data` would take the old CQE for
+    /// its new request's).
+    pub unsafe fn set_cq_tail(&self, tail: u32) {
         let mut st = self.shared.lock();
         let ahead = tail.wrapping_sub(st.cq_tail);
         if ahead < 1 << 31 {
@@ -369,7 +403,13 @@ impl Model {
     /// the published tail the model's own head follows (the SQEs between are skipped, never
     /// completed); backwards or past the tail it keeps its own, so it never consumes an SQE
     /// twice nor reads a slot the ring may be writing.
-    pub fn set_sq_head(&self, head: u32) {
+    ///
+    /// # Safety
+    /// Code pushing on the ring trusts the SQ head for which slots it may overwrite: moved
+    /// forwards, it frees slots the model has not consumed. Only SQEs whose memory may be
+    /// forgotten (never completed; for a [`Driver`](crate::driver::Driver) their operations
+    /// stay in flight, and it leaks them) may be skipped this way.
+    pub unsafe fn set_sq_head(&self, head: u32) {
         let mut st = self.shared.lock();
         // Acquire: as in `consume`, the SQEs up to this tail are written.
         let tail = self.shared.mem.word(SQ_TAIL).load(Ordering::Acquire);

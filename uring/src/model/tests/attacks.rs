@@ -32,7 +32,10 @@ fn a_forged_final_cqe_does_not_let_the_model_write_a_returned_buffer() {
         .unwrap();
     d.submit_pending().unwrap();
     let ud = m.in_flight()[0];
-    m.post_raw(ud, 0, 0);
+    // SAFETY: this breaks `post_raw`'s contract on purpose (the tag of a live op), in a way
+    // that stays defined: the CQE says 0 bytes, so the driver marks nothing initialized. What
+    // is tested is the model's own side: it must not write the buffer handed back.
+    unsafe { m.post_raw(ud, 0, 0) };
     d.reap(|_| {});
     let (res, buf) = d.take(op).map_err(|_| "pending").unwrap();
     assert_eq!(res.unwrap(), 0);
@@ -60,7 +63,8 @@ fn a_forged_final_cqe_then_a_freed_buffer() {
         .unwrap();
     d.submit_pending().unwrap();
     let ud = m.in_flight()[0];
-    m.post_raw(ud, 64, 0);
+    // SAFETY: as above, defined: the 64 bytes were initialized by `vec![0; 64]`.
+    unsafe { m.post_raw(ud, 64, 0) };
     d.reap(|_| {});
     drop(d.take(op).map_err(|_| "pending").unwrap());
     assert!(m.complete(ud, 64));
@@ -77,7 +81,8 @@ fn a_more_cqe_on_a_single_shot_read_poisons_it() {
     push(&mut r, &read_sqe(1, &mut buf));
     r.submit().unwrap();
     assert!(m.post_more(1, 16, 0));
-    assert_eq!(reap(&mut r), vec![(1, 16, sys::IORING_CQE_F_MORE)]);
+    // And it says nothing was read: the model writes nothing for it.
+    assert_eq!(reap(&mut r), vec![(1, 0, sys::IORING_CQE_F_MORE)]);
     assert!(m.complete(1, 16));
     assert_eq!(buf, [0u8; 16]);
 }
@@ -98,7 +103,9 @@ fn a_cq_tail_replay_does_not_let_the_model_write_a_reused_tags_buffer() {
     let mut b = vec![0u8; 16];
     push(&mut r, &read_sqe(1, &mut b));
     r.submit().unwrap();
-    m.set_cq_tail(m.cq_tail().wrapping_add(4));
+    // SAFETY: the replayed CQE's `user_data` (1) names the second read: this test is the
+    // raw-ring code that must not trust it, and checks only the model's side.
+    unsafe { m.set_cq_tail(m.cq_tail().wrapping_add(4)) };
     let replayed = reap(&mut r);
     assert!(replayed.contains(&(1, 16, 0)), "{replayed:?}");
     // The user took `b` back on the replayed CQE; the model now completes the real read.
@@ -119,7 +126,8 @@ fn an_sq_head_rewind_does_not_replay_a_driver_read() {
         .unwrap();
     d.submit_pending().unwrap();
     let ud = m.in_flight()[0];
-    m.set_sq_head(m.sq_head().wrapping_sub(1));
+    // SAFETY: backwards: no slot is freed for the ring to push over.
+    unsafe { m.set_sq_head(m.sq_head().wrapping_sub(1)) };
     // Any enter: the driver's next submission.
     let nop = d
         .submit(crate::driver::NoMem::new(Nop::new()))
@@ -137,4 +145,75 @@ fn an_sq_head_rewind_does_not_replay_a_driver_read() {
     assert!(!m.complete(ud, 16), "a second request with the same tag");
     assert_eq!(buf, [0u8; 16]);
     drop(nop);
+}
+
+// ---- results no kernel could give: the safe API posts only what one could ----------------
+
+/// `complete_on_wait` completes a waiting accept "with 0": the driver would take fd 0 (stdin)
+/// as a descriptor it owns and close it on drop. The model does not perform accepts: it fails.
+#[test]
+fn time_passing_never_hands_a_driver_a_descriptor() {
+    use crate::driver::Accept;
+    let (mut d, m) = Config::new(4)
+        .complete_on_wait(true)
+        .build_driver()
+        .unwrap();
+    let op = d
+        .submit(Accept::new(Target::from_raw_fd(3), 0))
+        .map_err(|e| e.error)
+        .unwrap();
+    d.submit_and_wait(1).unwrap();
+    d.reap(|_| {});
+    let e = d.take(op).map_err(|_| "pending").unwrap().unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EOPNOTSUPP), "{e}");
+    assert!(m.in_flight().is_empty());
+}
+
+/// The same from a handler answering every request with 1 (stdout, for an accept).
+#[test]
+fn a_handler_cannot_make_up_a_descriptor() {
+    use crate::driver::Accept;
+    let (mut d, m) = Config::new(4).build_driver().unwrap();
+    m.set_handler(|_| Outcome::Complete { res: 1, flags: 0 });
+    let op = d
+        .submit(Accept::new(Target::from_raw_fd(3), 0))
+        .map_err(|e| e.error)
+        .unwrap();
+    d.submit_pending().unwrap();
+    d.reap(|_| {});
+    let e = d.take(op).map_err(|_| "pending").unwrap().unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EOPNOTSUPP), "{e}");
+}
+
+/// With `touch_buffers(false)` the model writes no buffer, so a read it completes "with 16
+/// bytes" would leave 16 uninitialized bytes in the `Vec` the driver hands back (Miri reports
+/// reading them). It reads 0 bytes instead.
+#[test]
+fn an_untouched_read_reads_nothing() {
+    let (mut d, m) = Config::new(4).touch_buffers(false).build_driver().unwrap();
+    let op = d
+        .submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(16), 0))
+        .map_err(|e| e.error)
+        .unwrap();
+    d.submit_pending().unwrap();
+    assert!(m.complete(m.in_flight()[0], 16));
+    d.reap(|_| {});
+    let (res, buf) = d.take(op).map_err(|_| "pending").unwrap();
+    assert_eq!(res.unwrap(), 0);
+    assert!(buf.is_empty());
+    assert_eq!(buf.iter().map(|&b| u32::from(b)).sum::<u32>(), 0);
+}
+
+/// A provided buffer's id in a completion's flags: the model has no provided buffers, so the
+/// flag is cleared (code taking buffer `bid` from a ring would read one never filled).
+#[test]
+fn no_completion_claims_a_provided_buffer() {
+    let (mut r, m) = ring(Config::new(4));
+    push(&mut r, &pending(1));
+    r.submit().unwrap();
+    assert!(m.complete_with(1, 5, sys::IORING_CQE_F_BUFFER | (7 << 16)));
+    let [(1, 5, flags)] = reap(&mut r)[..] else {
+        panic!("one CQE");
+    };
+    assert_eq!(flags & sys::IORING_CQE_F_BUFFER, 0);
 }
