@@ -348,24 +348,31 @@ impl Harness {
             } => {
                 let tag = match pick(&self.finished_tags, p) {
                     Some(i) if stale => self.finished_tags[i],
-                    // A tag (bit 63) with a slot index and generation no op has.
+                    // A tag (bit 63) with a slot index no op has (0xadbeef: a run has at most
+                    // 96 operations).
                     _ => uring::driver::TAG | (u64::from(p) << 40) | 0xdead_beef,
                 };
                 // Not a tag of an op still in flight: a forged copy of a live request's CQE
                 // is indistinguishable from the real one, for any driver.
                 if !in_flight.contains(&tag) {
-                    self.m.post_raw(tag, i32::from(res), flags);
+                    // SAFETY: a finished operation's tag, or one whose slot index no slot
+                    // has: the driver ignores both (`post_raw`'s contract).
+                    unsafe { self.m.post_raw(tag, i32::from(res), flags) };
                 }
             }
             Step::SqFlags { flags } => self.m.set_sq_flags(flags),
             Step::Corrupt { sq, by } => {
                 if in_flight.is_empty() && self.d.in_flight() == 0 {
                     if sq {
-                        self.m
-                            .set_sq_head(self.m.sq_tail().wrapping_add(1 + u32::from(by)));
+                        let head = self.m.sq_tail().wrapping_add(1 + u32::from(by));
+                        // SAFETY: past the tail: the ring refuses it (EUCLEAN) and this
+                        // harness pushes nothing more, so no slot is pushed over.
+                        unsafe { self.m.set_sq_head(head) };
                     } else {
                         let ahead = 4096 + u32::from(by);
-                        self.m.set_cq_tail(self.m.cq_head().wrapping_add(ahead));
+                        // SAFETY: thousands ahead of a ring of at most 64: the ring reads
+                        // none of the exposed CQEs (EUCLEAN).
+                        unsafe { self.m.set_cq_tail(self.m.cq_head().wrapping_add(ahead)) };
                     }
                     self.corrupt = true;
                     self.sq_corrupt = sq;

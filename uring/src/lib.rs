@@ -33,6 +33,18 @@
 //! Setup flags are in [`setup`], every registration in [`register`], the probe in [`probe`],
 //! errors that say the cause and the remedy in [`error`].
 //!
+//! # Testing without a kernel
+//!
+//! With the `model` feature, `uring::model` is a deterministic model of the kernel side of the
+//! ring: `uring::model::Config::build_driver()` gives a [`driver::Driver`] (or `build()` a
+//! [`Ring`]) whose enters go to a scriptable model instead of the kernel. A reactor's own tests
+//! run on it without a kernel — under Miri, in a fuzzer — with faults drawn from a seed
+//! (`uring::model::Chaos`: failed enters, partial submissions, failed, short, late and
+//! reordered completions) or scripted one by one, CQ overflow, and hostile ring memory; a
+//! failing seed replays the same run. The module's docs are the guide;
+//! `tests/model_reactor.rs` is a small reactor tested that way. The model is a testing tool:
+//! default builds contain none of it.
+//!
 //! # References
 //!
 //! - [`io_uring(7)`](https://man7.org/linux/man-pages/man7/io_uring.7.html)
@@ -53,6 +65,7 @@ pub mod error;
 #[allow(unsafe_code)]
 mod mmap;
 #[cfg(any(test, feature = "model"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "model")))]
 #[allow(unsafe_code)]
 pub mod model;
 // The builders write SQE fields through a `transmute` (opcode/mod.rs).
