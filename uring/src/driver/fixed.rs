@@ -17,29 +17,11 @@ use std::rc::Rc;
 
 use super::Driver;
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target, clamp_len};
+use super::op::{Completion, Operation, SendZc, Target, ZcResult, check_ring, clamp_len};
 use crate::opcode;
 use crate::register::FileSlot;
 use crate::squeue::Sqe;
 use crate::types::DestinationSlot;
-
-#[inline]
-pub(crate) fn check_ring(lease_ring: u64, ring_id: u64) -> io::Result<()> {
-    if lease_ring == ring_id {
-        Ok(())
-    } else {
-        Err(foreign_lease())
-    }
-}
-
-#[cold]
-fn foreign_lease() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "this fixed-buffer lease belongs to another Driver's pool: its index means nothing (or \
-         another buffer) on this ring; check out a lease from this driver's pool",
-    )
-}
 
 struct PoolInner {
     mem: NonNull<u8>,
@@ -638,5 +620,20 @@ unsafe impl Operation for WriteFixed {
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         check_ring(self.buf.ring_id(), ring_id)
+    }
+}
+
+impl SendZc<super::fixed::FixedBuf> {
+    /// Sends from a registered buffer (`IORING_RECVSEND_FIXED_BUF`); the driver checks the
+    /// lease belongs to its ring.
+    pub fn fixed(target: impl Into<Target>, buf: super::fixed::FixedBuf, flags: i32) -> Self {
+        let fixed = (buf.index(), buf.ring_id());
+        SendZc {
+            target: target.into(),
+            flags,
+            buf,
+            result: ZcResult::default(),
+            fixed_index: Some(fixed),
+        }
     }
 }

@@ -177,8 +177,6 @@ mod api;
 mod buf;
 mod error;
 pub mod fixed;
-mod fs;
-mod msg;
 pub mod multishot;
 mod op;
 pub mod pbuf;
@@ -192,11 +190,9 @@ mod view;
 pub use api::Driver;
 pub use buf::{IoBuf, IoBufMut, Slice};
 pub use error::{SubmitError, TakeError};
-pub use fs::{OpenAt2, Statx};
-pub use msg::{Connect, Readv, SendMsg, Writev};
 pub use op::{
-    Accept, Close, Completion, Multishot, MultishotOperation, Nop, Op, OpenAt, Operation, Read,
-    Recv, Send, SendZc, Target, Timeout, Write,
+    Accept, Close, Completion, Connect, Multishot, MultishotOperation, Nop, Op, OpenAt, OpenAt2,
+    Operation, Read, Readv, Recv, Send, SendMsg, SendZc, Statx, Target, Timeout, Write, Writev,
 };
 pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use remote::{MsgRing, MsgTarget, Waker};

@@ -1,141 +1,237 @@
-//! Operations that hand the kernel arrays and headers: vectored reads/writes (`iovec`s),
-//! `sendmsg` (plain and zero-copy) with an optional destination address, and `connect`.
-//!
-//! These allocate per operation (the `iovec` array, a boxed `msghdr`/`sockaddr_storage`): they
-//! are the rarely used, big operations the design note allows to box.
+//! Socket operations on owned buffers: `recv`, `send`, `send_zc`, `accept`, and those that
+//! hand the kernel a header: `sendmsg` (plain and zero-copy) with an optional destination
+//! address, and `connect` (these box their `msghdr`/`sockaddr_storage` per operation).
 
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
 
-use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target, ZcResult, clamp_len};
+use super::rw::iovecs_of;
+use super::{
+    Completion, Operation, Target, ZcResult, check_recv_flags, check_ring, check_send_flags,
+    clamp_len, new_fd, read_output, within,
+};
+use crate::driver::buf::{IoBuf, IoBufMut};
+#[cfg(doc)]
+use crate::driver::{Slice, SubmitError};
 use crate::opcode;
 use crate::squeue::Sqe;
 
-fn iovecs_of<B: IoBuf>(bufs: &[B], init_only: bool) -> Vec<libc::iovec> {
-    bufs.iter()
-        .map(|b| libc::iovec {
-            iov_base: b.stable_ptr().cast_mut().cast(),
-            iov_len: if init_only {
-                b.bytes_init()
-            } else {
-                b.bytes_total()
-            },
-        })
-        .collect()
-}
-
-/// Spreads `n` filled bytes over `bufs` in order, setting each one's initialized length.
-fn spread_init<B: IoBufMut>(bufs: &mut [B], mut n: usize) {
-    for b in bufs {
-        let take = n.min(b.bytes_total());
-        // SAFETY: the kernel filled the iovecs in order, `take` bytes of this one (the first
-        // `take` bytes of its `bytes_total()`).
-        unsafe { b.set_init(take) };
-        n -= take;
-        if n == 0 {
-            break;
-        }
-    }
-}
-
-/// `IORING_OP_READV` — `preadv2(2)` into owned buffers (each one's whole `bytes_total()`).
+/// `IORING_OP_RECV` — `recv(2)` into an owned buffer.
 #[derive(Debug)]
-pub struct Readv<B> {
+pub struct Recv<B> {
     target: Target,
-    offset: u64,
-    bufs: Vec<B>,
-    iovecs: Vec<libc::iovec>,
+    flags: i32,
+    buf: B,
 }
 
-impl<B: IoBufMut> Readv<B> {
-    /// Reads into `bufs`, in order, from `offset` (`u64::MAX`: the file position).
-    pub fn new(target: impl Into<Target>, bufs: Vec<B>, offset: u64) -> Self {
-        Readv {
+impl<B> Recv<B> {
+    /// The buffer back, e.g. from a [`SubmitError`] (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
+}
+
+impl<B: IoBufMut> Recv<B> {
+    /// Receives into `buf` with `MSG_*` `flags`.
+    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+        Recv {
             target: target.into(),
-            offset,
-            bufs,
-            iovecs: Vec::new(),
+            flags,
+            buf,
         }
     }
 }
 
-// SAFETY: the iovec array and every buffer it points into are owned by `self`; the array is
-// built in `sqe` (its heap block does not move afterwards) from the buffers' stable pointers.
-unsafe impl<B: IoBufMut> Operation for Readv<B> {
-    type Output = (io::Result<u32>, Vec<B>);
+// SAFETY: the only pointer is `buf`'s, owned by `self`.
+unsafe impl<B: IoBufMut> Operation for Recv<B> {
+    type Output = (io::Result<u32>, B);
     const OBSERVES: bool = false;
-    fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
-        (Err(error), self.bufs)
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
     }
     #[inline]
     fn sqe(&mut self) -> Sqe {
-        self.iovecs = self
-            .bufs
-            .iter_mut()
-            .map(|b| libc::iovec {
-                iov_base: b.stable_mut_ptr().cast(),
-                iov_len: b.bytes_total(),
-            })
-            .collect();
-        let len = clamp_len(self.iovecs.len());
-        opcode::Readv::new(self.target, self.iovecs.as_ptr(), len)
-            .offset(self.offset)
-            .build()
-    }
-    #[inline]
-    unsafe fn complete(mut self, c: Completion) -> Self::Output {
-        let r = c.result();
-        if let Ok(n) = r {
-            spread_init(&mut self.bufs, n as usize);
-        }
-        (r, self.bufs)
-    }
-    #[inline]
-    fn validate(&self, ring_id: u64) -> io::Result<()> {
-        self.target.check(ring_id)
-    }
-}
-
-/// `IORING_OP_WRITEV` — `pwritev2(2)` of owned buffers' initialized bytes.
-#[derive(Debug)]
-pub struct Writev<B> {
-    target: Target,
-    offset: u64,
-    bufs: Vec<B>,
-    iovecs: Vec<libc::iovec>,
-}
-
-impl<B: IoBuf> Writev<B> {
-    /// Writes `bufs`, in order, at `offset` (`u64::MAX`: the file position).
-    pub fn new(target: impl Into<Target>, bufs: Vec<B>, offset: u64) -> Self {
-        Writev {
-            target: target.into(),
-            offset,
-            bufs,
-            iovecs: Vec::new(),
-        }
-    }
-}
-
-// SAFETY: as for `Readv`, for reads of `bytes_init()` bytes.
-unsafe impl<B: IoBuf> Operation for Writev<B> {
-    type Output = (io::Result<u32>, Vec<B>);
-    const OBSERVES: bool = false;
-    fn fail(self, error: io::Error) -> (io::Result<u32>, Vec<B>) {
-        (Err(error), self.bufs)
-    }
-    #[inline]
-    fn sqe(&mut self) -> Sqe {
-        self.iovecs = iovecs_of(&self.bufs, true);
-        let len = clamp_len(self.iovecs.len());
-        opcode::Writev::new(self.target, self.iovecs.as_ptr(), len)
-            .offset(self.offset)
+        let len = clamp_len(self.buf.bytes_total());
+        opcode::Recv::new(self.target, self.buf.stable_mut_ptr(), len)
+            .flags(self.flags as u32)
             .build()
     }
     #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
-        (c.result(), self.bufs)
+        // SAFETY: `c` is the final CQE of the read `sqe` set up into `buf`'s `bytes_total()`.
+        unsafe { read_output(c, self.buf) }
+    }
+    #[inline]
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_recv_flags(self.flags)?;
+        self.target.check(ring_id)
+    }
+}
+
+/// `IORING_OP_SEND` — `send(2)` of an owned buffer.
+///
+/// Any [`IoBuf`]: a `Vec<u8>`, a [`Slice`], or a provided buffer just received
+/// ([`pbuf::BufRef`](crate::driver::pbuf::BufRef): echoed without a copy, back to its ring
+/// after the send). A registered buffer goes through [`SendZc::fixed`]: plain
+/// `IORING_OP_SEND` takes no `IORING_RECVSEND_FIXED_BUF` (Linux 6.18 answers `EINVAL`), nor
+/// does `RECV` (receive into a registered buffer with
+/// [`ReadFixed`](crate::driver::fixed::ReadFixed) on the socket).
+#[derive(Debug)]
+pub struct Send<B> {
+    target: Target,
+    flags: i32,
+    buf: B,
+}
+
+impl<B> Send<B> {
+    /// The buffer back, e.g. from a [`SubmitError`] (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
+}
+
+impl<B: IoBuf> Send<B> {
+    /// Sends `buf`'s initialized bytes with `MSG_*` `flags`.
+    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+        Send {
+            target: target.into(),
+            flags,
+            buf,
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self`.
+unsafe impl<B: IoBuf> Operation for Send<B> {
+    type Output = (io::Result<u32>, B);
+    const OBSERVES: bool = false;
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
+    #[inline]
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_init());
+        opcode::Send::new(self.target, self.buf.stable_ptr(), len)
+            .flags(self.flags as u32)
+            .build()
+    }
+    #[inline]
+    unsafe fn complete(self, c: Completion) -> Self::Output {
+        (within(c.result(), self.buf.bytes_init()), self.buf)
+    }
+    #[inline]
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_send_flags(self.flags)?;
+        self.target.check(ring_id)
+    }
+}
+
+/// `IORING_OP_SEND_ZC` — zero-copy `send(2)`.
+///
+/// The kernel posts two CQEs: the result (with `F_MORE`) and, once the network stack no longer
+/// references the pages, a notification (`F_NOTIF`). The driver keeps the buffer until the
+/// notification: the output (result, buffer) is ready only then.
+#[derive(Debug)]
+pub struct SendZc<B> {
+    pub(in crate::driver) target: Target,
+    pub(in crate::driver) flags: i32,
+    pub(in crate::driver) buf: B,
+    pub(in crate::driver) result: ZcResult,
+    /// (buffer index, ring id of the lease) for a fixed-buffer send.
+    pub(in crate::driver) fixed_index: Option<(u16, u64)>,
+}
+
+impl<B> SendZc<B> {
+    /// The buffer back, e.g. from a [`SubmitError`] (the operation was
+    /// never submitted, so the kernel never saw it).
+    pub fn into_buf(self) -> B {
+        self.buf
+    }
+}
+
+impl<B: IoBuf> SendZc<B> {
+    /// Sends `buf`'s initialized bytes with `MSG_*` `flags`, zero-copy.
+    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+        SendZc {
+            target: target.into(),
+            flags,
+            buf,
+            result: ZcResult::default(),
+            fixed_index: None,
+        }
+    }
+}
+
+// SAFETY: the only pointer is `buf`'s, owned by `self` until the final (notification) CQE.
+unsafe impl<B: IoBuf> Operation for SendZc<B> {
+    type Output = (io::Result<u32>, B);
+    fn fail(self, error: io::Error) -> (io::Result<u32>, B) {
+        (Err(error), self.buf)
+    }
+    #[inline]
+    fn sqe(&mut self) -> Sqe {
+        let len = clamp_len(self.buf.bytes_init());
+        opcode::SendZc::new(self.target, self.buf.stable_ptr(), len)
+            .flags(self.flags as u32)
+            .buf_index(self.fixed_index.map(|(i, _)| i))
+            .build()
+    }
+    #[inline]
+    unsafe fn complete(self, c: Completion) -> Self::Output {
+        (self.result.result(c), self.buf)
+    }
+    #[inline]
+    unsafe fn observe(&mut self, c: &mut Completion) {
+        self.result.observe(c);
+    }
+    #[inline]
+    fn validate(&self, ring_id: u64) -> io::Result<()> {
+        check_send_flags(self.flags)?;
+        self.target.check(ring_id)?;
+        match self.fixed_index {
+            Some((_, lease_ring)) => check_ring(lease_ring, ring_id),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `IORING_OP_ACCEPT` — `accept4(2)`; the output owns the new socket.
+#[derive(Debug)]
+pub struct Accept {
+    target: Target,
+    flags: i32,
+}
+
+impl Accept {
+    /// Accepts on a listening socket with `SOCK_*` `flags` (`SOCK_CLOEXEC` is always added).
+    pub fn new(target: impl Into<Target>, flags: i32) -> Self {
+        Accept {
+            target: target.into(),
+            flags: flags | libc::SOCK_CLOEXEC,
+        }
+    }
+}
+
+// SAFETY: no address is requested (addr and addr2 are 0).
+unsafe impl Operation for Accept {
+    type Output = io::Result<OwnedFd>;
+    const OBSERVES: bool = false;
+    fn fail(self, error: io::Error) -> io::Result<OwnedFd> {
+        Err(error)
+    }
+    #[inline]
+    fn sqe(&mut self) -> Sqe {
+        opcode::Accept::new(self.target, core::ptr::null_mut(), core::ptr::null_mut())
+            .flags(self.flags)
+            .build()
+    }
+    #[inline]
+    unsafe fn complete(self, c: Completion) -> Self::Output {
+        // SAFETY: a successful accept returns a new descriptor that nothing else owns.
+        unsafe { new_fd(c) }
     }
     #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
@@ -239,7 +335,7 @@ unsafe impl Operation for Connect {
 /// a destination address (unconnected datagram sockets).
 ///
 /// Zero-copy ([`SendMsg::zero_copy`]) posts a result CQE then a notification; as for
-/// [`super::SendZc`], the buffers come back only with the notification.
+/// [`SendZc`], the buffers come back only with the notification.
 pub struct SendMsg<B> {
     target: Target,
     bufs: Vec<B>,
@@ -326,7 +422,7 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
     }
     #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
-        super::op::check_send_flags(self.flags)?;
+        check_send_flags(self.flags)?;
         self.target.check(ring_id)
     }
 }
