@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use uring::Ring;
 use uring::driver::multishot::AcceptMulti;
 use uring::driver::pbuf::{BufRing, RecvMulti, is_no_buffers};
-use uring::driver::{Driver, Key, Multishot, Op, Read, Send, TakeError, Target};
+use uring::driver::{Driver, Key, Multishot, Op, OpFile, Read, Send, TakeError};
 
 /// The canned HTTP/1.1 reply (keep-alive).
 const HELLO: &[u8] =
@@ -353,7 +353,7 @@ impl Server {
         );
         whose.insert(accept.as_ref().expect("armed").key(), Who::Accept);
         let mut wake = Some(
-            d.submit(Read::new(Target::from(&*stop.efd), vec![0u8; 8], u64::MAX))
+            d.submit(Read::new(OpFile::from(&*stop.efd), vec![0u8; 8], u64::MAX))
                 .map_err(|e| e.error)?,
         );
         whose.insert(wake.as_ref().expect("armed").key(), Who::Wake);

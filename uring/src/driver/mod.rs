@@ -53,7 +53,7 @@
 //!
 //! | invariant | APIs that reach it | guard |
 //! |---|---|---|
-//! | **Tag space**: only the driver's own SQEs complete with a `user_data` that has bit 63 set ([`TAG`]) | the SQE's `user_data` | the driver sets it on every SQE it pushes ([`NoMem`] included); [`Driver::push_raw`] refuses bit 63 (check) |
+//! | **Tag space**: only the driver's own SQEs complete with a `user_data` that has bit 63 set ([`TAG`]) | the SQE's `user_data` | the driver sets it on every SQE it pushes ([`NoMemoryOp`] included); [`Driver::push_raw`] refuses bit 63 (check) |
 //! | | `MSG_RING` data, poll update (`user_data` of another request) | not [`NoMemory`](crate::opcode::NoMemory), so only through `unsafe` [`Driver::push_raw`]/[`Ring::push`] (`unsafe` contract); [`register::send_msg_ring`](crate::register::send_msg_ring) refuses bit 63 (check) |
 //! | | resource tags (files, buffers: the kernel posts a tag as a CQE) | every tagged registration refuses bit 63, on any ring (check) |
 //! | | [`MsgRing`] to another driver | refuses bit 63 (check); names only a [`MsgTarget`], a driver's ring (type) |
@@ -62,17 +62,17 @@
 //! | **Completions are the kernel's**: an output trusts its CQE (bytes written, buffer id, new fd) | [`Operation::complete`], [`Operation::observe`], [`MultishotOperation::item`], [`MultishotOperation::observe`] | `unsafe fn`s: only the driver calls them, with the CQEs of the SQE the value built (type) |
 //! | **The ring fd the driver enters and registers by** is its own | the thread's registered-ring table: `register_ring_fds`, `unregister_ring_fds` | `unsafe fn`s (their contract: never change an index a ring uses), and refused on a driver's ring (check) |
 //! | **The tables the driver manages**: its file table, fixed-buffer table, provided-buffer rings | `register_files*`, `unregister_files`, `register_file_alloc_range`, `register_buffers*`, `unregister_buffers`, `register_clone_buffers`, `register_buf_ring*`, `unregister_buf_ring` | [`Driver::ring`] hands out a [`DriverRing`], whose [`Submitter`](crate::Submitter) refuses them with `PermissionDenied` (check); the full `Submitter` is never reachable while a driver owns the ring; `register_raw` is `unsafe` (contract) |
-//! | **Slots, leases and rings belong to one driver** | [`Op`], [`Multishot`] handles; [`fixed::FixedBuf`] leases, [`fixed::FixedFile`] slots (through [`Target`]), [`pbuf::BufRing`] | each carries its driver's id, checked by [`Driver::take`]/[`Driver::next`]/[`Driver::release`]/[`Driver::cancel`] and by [`Operation::validate`] at submission (check); a handle's key carries the slot's generation (check). A file *slot* is a number like an fd ([`NoMem`] builders take raw slot numbers): naming one reaches a file, never memory |
+//! | **Slots, leases and rings belong to one driver** | [`Op`], [`Multishot`] handles; [`fixed::FixedBuf`] leases, [`fixed::FixedFile`] slots (through [`OpFile`]), [`pbuf::BufRing`] | each carries its driver's id, checked by [`Driver::take`]/[`Driver::next`]/[`Driver::release`]/[`Driver::cancel`] and by [`Operation::validate`] at submission (check); a handle's key carries the slot's generation (check). A file *slot* is a number like an fd ([`NoMemoryOp`] builders take raw slot numbers): naming one reaches a file, never memory |
 //! | **What the kernel reports about owned memory is what it did** | the `MSG_*` flags of [`Recv`], [`Send`], [`SendZc`], [`SendMsg`], [`pbuf::RecvMulti`], [`pbuf::RecvSelect`], [`multishot::RecvMsgMulti`] (`MSG_TRUNC` reports bytes never copied; `MSG_ZEROCOPY` reads the buffer after the CQE) | allow-lists checked at submission, `InvalidInput` otherwise (check); a result longer than the buffer is `EUCLEAN` (check) |
 //! | **The ring's memory layout** | [`Ring::resize`] | needs `&mut Ring`, which a driver never hands out (type); a remap that fails after the kernel resized marks the ring corrupt (`EUCLEAN`) |
 //! | **Memory in flight stays owned** | dropping or forgetting handles, dropping the driver, [`Driver::detach`] | handles are names, not owners; the driver cancels, waits and leaks what is still in flight (see below), also when user code (a `complete`, a drop) panics during the drop |
-//! | **Descriptors are owned once** | [`Close`], [`Accept`], [`OpenAt`], [`NoMem`] outputs | outputs come only from the `unsafe` completion path (type); `Close` closes the fd whether or not the kernel did, never twice |
+//! | **Descriptors are owned once** | [`Close`], [`Accept`], [`OpenAt`], [`NoMemoryOp`] outputs | outputs come only from the `unsafe` completion path (type); `Close` closes the fd whether or not the kernel did, never twice |
 //!
 //! A completion cannot be made up and fed to an operation:
 //!
 //! ```compile_fail
 //! use uring::driver::{Completion, Operation, Read};
-//! let read = Read::new(uring::driver::Target::from_raw_fd(0), vec![0u8; 64], 0);
+//! let read = Read::new(uring::driver::OpFile::from_raw_fd(0), vec![0u8; 64], 0);
 //! let forged = Completion { res: 64, flags: uring::CqeFlags::empty(), aux: 0 };
 //! // error[E0133]: call to unsafe function: the bytes were never written.
 //! let (_, buf) = read.complete(forged);
@@ -80,7 +80,7 @@
 //!
 //! ```compile_fail
 //! use uring::driver::{Completion, Accept, Operation};
-//! let accept = Accept::new(uring::driver::Target::from_raw_fd(3), 0);
+//! let accept = Accept::new(uring::driver::OpFile::from_raw_fd(3), 0);
 //! let forged = Completion { res: 1, flags: uring::CqeFlags::empty(), aux: 0 };
 //! // error[E0133]: an `OwnedFd` for stdout would close it behind its owner's back.
 //! let fd = accept.complete(forged);
@@ -145,7 +145,7 @@
 //! Raw SQEs can still go through [`Driver::push_raw`]; their `user_data` must have bit 63
 //! clear (checked), and their CQEs are kept for [`Driver::foreign_completions`]. Builders the
 //! `opcode` module marks [`NoMemory`](crate::opcode::NoMemory) need no unsafe at all: wrap them
-//! in [`NoMem`].
+//! in [`NoMemoryOp`].
 //!
 //! # What is where
 //!
@@ -160,7 +160,7 @@
 //! | a runtime | keep `Op<T>`s by [`Key`], call [`Driver::reap`] with a closure that wakes the task of each key, then [`Driver::take`]; [`Driver::abandon`] when a future is dropped (cancel + detach: `detach` alone leaves an idle `recv` in flight); [`Driver::waker`] to wake a blocked wait from another thread; [`Driver::get_events`] for a non-blocking turn on a `DEFER_TASKRUN` ring. `examples/runtime.rs` is a whole small runtime built this way |
 //! | many ops, one tail publication | [`Driver::submit_batch`] |
 //! | an op with a deadline | [`Driver::submit_with_timeout`] (`IORING_OP_LINK_TIMEOUT`), or cancel: [`Driver::cancel`], [`Driver::cancel_fd`], [`Driver::cancel_all`] |
-//! | a memory-free opcode builder as it is | [`NoMem`] |
+//! | a memory-free opcode builder as it is | [`NoMemoryOp`] |
 //!
 //! # Limits
 //!
@@ -168,7 +168,7 @@
 //! - A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows
 //!   its fd; to pass as one of this driver's it must name a live slot and guess its 39-bit
 //!   random generation, and a wrong guess is counted in [`Driver::stale_completions`].
-//! - A detached [`NoMem`] op that installs a *direct* descriptor leaves the slot installed
+//! - A detached [`NoMemoryOp`] that installs a *direct* descriptor leaves the slot installed
 //!   (only a table entry, no memory); fds are always closed.
 //! - Operations that need more than 64 bytes of state (`SendMsg`, `Connect`, `Statx`,
 //!   vectored I/O) allocate once per operation.
@@ -178,9 +178,9 @@ mod buf;
 mod error;
 pub mod fixed;
 pub mod multishot;
+mod nomemory;
 mod op;
 pub mod pbuf;
-mod raw;
 mod remote;
 mod shutdown;
 mod slab;
@@ -190,11 +190,11 @@ mod view;
 pub use api::Driver;
 pub use buf::{IoBuf, IoBufMut, Slice};
 pub use error::{SubmitError, TakeError};
+pub use nomemory::{BuildSqe, NoMemoryOp, NoMemoryOutput};
 pub use op::{
-    Accept, Close, Completion, Connect, Multishot, MultishotOperation, Nop, Op, OpenAt, OpenAt2,
-    Operation, Read, Readv, Recv, Send, SendMsg, SendZc, Statx, Target, Timeout, Write, Writev,
+    Accept, Close, Completion, Connect, Multishot, MultishotOperation, Nop, Op, OpFile, OpenAt,
+    OpenAt2, Operation, Read, Readv, Recv, Send, SendMsg, SendZc, Statx, Timeout, Write, Writev,
 };
-pub use raw::{BuildSqe, NoMem, NoMemOutput};
 pub use remote::{MsgRing, MsgTarget, Waker};
 pub use slab::Key;
 pub use view::DriverRing;

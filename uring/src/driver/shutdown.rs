@@ -95,9 +95,9 @@ impl Driver {
 impl Driver {
     /// Asks the kernel to cancel every request (for the drop); whether any way was taken.
     fn cancel_everything(&mut self) -> bool {
-        // A `NoMem` pushed last with `IO_LINK` leaves its chain open; an `ASYNC_CANCEL` in the
-        // same batch would be linked behind it and wait for it. A chain ends with its batch,
-        // so submit what is pushed first. (It may fail; what is pushed still counts.)
+        // A `NoMemoryOp` pushed last with `IO_LINK` leaves its chain open; an `ASYNC_CANCEL` in
+        // the same batch would be linked behind it and wait for it. A chain ends with its
+        // batch, so submit what is pushed first. (It may fail; what is pushed still counts.)
         let _ = self.ring.submit();
         let queued = self.cancel_all().is_ok();
         let _ = self.ring.submit();

@@ -563,7 +563,7 @@ proptest! {
 
 mod driver {
     use super::*;
-    use crate::driver::{Driver, Op, Read, Target};
+    use crate::driver::{Driver, Op, OpFile, Read};
 
     fn driver(cfg: Config) -> (Driver, Model) {
         let (r, m) = ring(cfg);
@@ -579,7 +579,7 @@ mod driver {
         for i in 0..order.len() {
             let buf = vec![0u8; 64];
             let op = d
-                .submit(Read::new(Target::from_raw_fd(1000 + i as i32), buf, 0))
+                .submit(Read::new(OpFile::from_raw_fd(1000 + i as i32), buf, 0))
                 .map_err(|e| TestCaseError::fail(format!("{:?}", e.error)))?;
             ops.push(Some(op));
             d.submit_pending()
@@ -645,7 +645,7 @@ mod driver {
         m.fail_next_enter(libc::EBUSY);
         let mut ok = Vec::new();
         let mut back = Vec::new();
-        let bufs = (0..10u8).map(|i| Read::new(Target::from_raw_fd(3), vec![i; 8], 0));
+        let bufs = (0..10u8).map(|i| Read::new(OpFile::from_raw_fd(3), vec![i; 8], 0));
         d.submit_batch(bufs, |r| match r {
             Ok(op) => ok.push(op),
             Err(e) => back.push(e),
@@ -681,7 +681,7 @@ mod driver {
         for errno in [libc::EINTR, libc::EAGAIN, libc::EBUSY] {
             let (mut d, m) = driver(Config::new(4));
             let op = d
-                .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+                .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 16], 0))
                 .map_err(|e| e.error)
                 .unwrap();
             m.fail_next_enter(errno);
@@ -707,7 +707,7 @@ mod driver {
         let (mut d, m) = driver(Config::new(8));
         for i in 0..5 {
             let op = d
-                .submit(Read::new(Target::from_raw_fd(i), vec![0u8; 16], 0))
+                .submit(Read::new(OpFile::from_raw_fd(i), vec![0u8; 16], 0))
                 .map_err(|e| e.error)
                 .unwrap();
             d.detach(op);
@@ -727,7 +727,7 @@ mod driver {
     fn a_corrupt_cq_makes_the_driver_fail_and_leak_not_free() {
         let (mut d, m) = driver(Config::new(8));
         let op = d
-            .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+            .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 16], 0))
             .map_err(|e| e.error)
             .unwrap();
         d.submit_pending().unwrap();
@@ -746,11 +746,11 @@ mod driver {
 /// declare bytes initialized past the buffer.
 #[test]
 fn an_impossible_read_length_does_not_overrun_the_buffer() {
-    use crate::driver::{Driver, Read, Target};
+    use crate::driver::{Driver, OpFile, Read};
     let (r, m) = ring(Config::new(4));
     let mut d = Driver::from_ring(r);
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(16), 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), Vec::with_capacity(16), 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -773,11 +773,11 @@ fn an_impossible_read_length_does_not_overrun_the_buffer() {
 /// The same for a write: a result above the bytes given is an error, not a length.
 #[test]
 fn an_impossible_write_length_is_an_error() {
-    use crate::driver::{Driver, Target, Write};
+    use crate::driver::{Driver, OpFile, Write};
     let (r, m) = ring(Config::new(4));
     let mut d = Driver::from_ring(r);
     let op = d
-        .submit(Write::new(Target::from_raw_fd(3), vec![7u8; 16], 0))
+        .submit(Write::new(OpFile::from_raw_fd(3), vec![7u8; 16], 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();

@@ -1,20 +1,20 @@
 //! The operations the driver can own: one struct per kind, each holding every piece of
 //! memory its SQE points at.
 
+mod file;
 mod fs;
 mod misc;
 mod net;
 mod operation;
 mod rw;
-mod target;
 mod timeout;
 
+pub use file::OpFile;
 pub use fs::{Close, OpenAt, OpenAt2, Statx};
 pub use misc::Nop;
 pub use net::{Accept, Connect, Recv, Send, SendMsg, SendZc};
 pub use operation::{Completion, Multishot, MultishotOperation, Op, Operation};
 pub use rw::{Read, Readv, Write, Writev};
-pub use target::Target;
 pub(crate) use timeout::LinkTimeout;
 pub use timeout::Timeout;
 

@@ -8,7 +8,7 @@ use std::os::fd::OwnedFd;
 
 use super::rw::iovecs_of;
 use super::{
-    Completion, Operation, Target, ZcResult, check_recv_flags, check_ring, check_send_flags,
+    Completion, OpFile, Operation, ZcResult, check_recv_flags, check_ring, check_send_flags,
     clamp_len, new_fd, read_output, within,
 };
 use crate::driver::buf::{IoBuf, IoBufMut};
@@ -20,7 +20,7 @@ use crate::squeue::Sqe;
 /// `IORING_OP_RECV` — `recv(2)` into an owned buffer.
 #[derive(Debug)]
 pub struct Recv<B> {
-    target: Target,
+    target: OpFile,
     flags: i32,
     buf: B,
 }
@@ -35,7 +35,7 @@ impl<B> Recv<B> {
 
 impl<B: IoBufMut> Recv<B> {
     /// Receives into `buf` with `MSG_*` `flags`.
-    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: B, flags: i32) -> Self {
         Recv {
             target: target.into(),
             flags,
@@ -80,7 +80,7 @@ unsafe impl<B: IoBufMut> Operation for Recv<B> {
 /// [`ReadFixed`](crate::driver::fixed::ReadFixed) on the socket).
 #[derive(Debug)]
 pub struct Send<B> {
-    target: Target,
+    target: OpFile,
     flags: i32,
     buf: B,
 }
@@ -95,7 +95,7 @@ impl<B> Send<B> {
 
 impl<B: IoBuf> Send<B> {
     /// Sends `buf`'s initialized bytes with `MSG_*` `flags`.
-    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: B, flags: i32) -> Self {
         Send {
             target: target.into(),
             flags,
@@ -136,7 +136,7 @@ unsafe impl<B: IoBuf> Operation for Send<B> {
 /// notification: the output (result, buffer) is ready only then.
 #[derive(Debug)]
 pub struct SendZc<B> {
-    pub(in crate::driver) target: Target,
+    pub(in crate::driver) target: OpFile,
     pub(in crate::driver) flags: i32,
     pub(in crate::driver) buf: B,
     pub(in crate::driver) result: ZcResult,
@@ -154,7 +154,7 @@ impl<B> SendZc<B> {
 
 impl<B: IoBuf> SendZc<B> {
     /// Sends `buf`'s initialized bytes with `MSG_*` `flags`, zero-copy.
-    pub fn new(target: impl Into<Target>, buf: B, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: B, flags: i32) -> Self {
         SendZc {
             target: target.into(),
             flags,
@@ -201,13 +201,13 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
 /// `IORING_OP_ACCEPT` — `accept4(2)`; the output owns the new socket.
 #[derive(Debug)]
 pub struct Accept {
-    target: Target,
+    target: OpFile,
     flags: i32,
 }
 
 impl Accept {
     /// Accepts on a listening socket with `SOCK_*` `flags` (`SOCK_CLOEXEC` is always added).
-    pub fn new(target: impl Into<Target>, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, flags: i32) -> Self {
         Accept {
             target: target.into(),
             flags: flags | libc::SOCK_CLOEXEC,
@@ -287,7 +287,7 @@ impl RawAddr {
 
 /// `IORING_OP_CONNECT` — `connect(2)`; the address is owned until completion.
 pub struct Connect {
-    target: Target,
+    target: OpFile,
     addr: Box<RawAddr>,
 }
 
@@ -301,7 +301,7 @@ impl std::fmt::Debug for Connect {
 
 impl Connect {
     /// Connects the socket `target` to `addr`.
-    pub fn new(target: impl Into<Target>, addr: SocketAddr) -> Self {
+    pub fn new(target: impl Into<OpFile>, addr: SocketAddr) -> Self {
         Connect {
             target: target.into(),
             addr: RawAddr::new(addr),
@@ -337,7 +337,7 @@ unsafe impl Operation for Connect {
 /// Zero-copy ([`SendMsg::zero_copy`]) posts a result CQE then a notification; as for
 /// [`SendZc`], the buffers come back only with the notification.
 pub struct SendMsg<B> {
-    target: Target,
+    target: OpFile,
     bufs: Vec<B>,
     iovecs: Vec<libc::iovec>,
     addr: Option<Box<RawAddr>>,
@@ -359,7 +359,7 @@ impl<B> std::fmt::Debug for SendMsg<B> {
 
 impl<B: IoBuf> SendMsg<B> {
     /// Sends `bufs` (gathered in order) with `MSG_*` `flags`.
-    pub fn new(target: impl Into<Target>, bufs: Vec<B>, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, bufs: Vec<B>, flags: i32) -> Self {
         SendMsg {
             target: target.into(),
             bufs,

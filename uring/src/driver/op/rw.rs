@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::{Completion, Operation, Target, clamp_len, read_output, within};
+use super::{Completion, OpFile, Operation, clamp_len, read_output, within};
 #[cfg(doc)]
 use crate::driver::SubmitError;
 use crate::driver::buf::{IoBuf, IoBufMut};
@@ -13,7 +13,7 @@ use crate::squeue::Sqe;
 /// `IORING_OP_READ` — `pread(2)` into an owned buffer (its whole `bytes_total()`).
 #[derive(Debug)]
 pub struct Read<B> {
-    target: Target,
+    target: OpFile,
     offset: u64,
     buf: B,
 }
@@ -28,7 +28,7 @@ impl<B> Read<B> {
 
 impl<B: IoBufMut> Read<B> {
     /// Reads into `buf` from `offset` (`u64::MAX`: the file position).
-    pub fn new(target: impl Into<Target>, buf: B, offset: u64) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: B, offset: u64) -> Self {
         Read {
             target: target.into(),
             offset,
@@ -66,7 +66,7 @@ unsafe impl<B: IoBufMut> Operation for Read<B> {
 /// `IORING_OP_WRITE` — `pwrite(2)` of an owned buffer's initialized bytes.
 #[derive(Debug)]
 pub struct Write<B> {
-    target: Target,
+    target: OpFile,
     offset: u64,
     buf: B,
 }
@@ -81,7 +81,7 @@ impl<B> Write<B> {
 
 impl<B: IoBuf> Write<B> {
     /// Writes `buf`'s initialized bytes at `offset` (`u64::MAX`: the file position).
-    pub fn new(target: impl Into<Target>, buf: B, offset: u64) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: B, offset: u64) -> Self {
         Write {
             target: target.into(),
             offset,
@@ -144,7 +144,7 @@ fn spread_init<B: IoBufMut>(bufs: &mut [B], mut n: usize) {
 /// `IORING_OP_READV` — `preadv2(2)` into owned buffers (each one's whole `bytes_total()`).
 #[derive(Debug)]
 pub struct Readv<B> {
-    target: Target,
+    target: OpFile,
     offset: u64,
     bufs: Vec<B>,
     iovecs: Vec<libc::iovec>,
@@ -152,7 +152,7 @@ pub struct Readv<B> {
 
 impl<B: IoBufMut> Readv<B> {
     /// Reads into `bufs`, in order, from `offset` (`u64::MAX`: the file position).
-    pub fn new(target: impl Into<Target>, bufs: Vec<B>, offset: u64) -> Self {
+    pub fn new(target: impl Into<OpFile>, bufs: Vec<B>, offset: u64) -> Self {
         Readv {
             target: target.into(),
             offset,
@@ -202,7 +202,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
 /// `IORING_OP_WRITEV` — `pwritev2(2)` of owned buffers' initialized bytes.
 #[derive(Debug)]
 pub struct Writev<B> {
-    target: Target,
+    target: OpFile,
     offset: u64,
     bufs: Vec<B>,
     iovecs: Vec<libc::iovec>,
@@ -210,7 +210,7 @@ pub struct Writev<B> {
 
 impl<B: IoBuf> Writev<B> {
     /// Writes `bufs`, in order, at `offset` (`u64::MAX`: the file position).
-    pub fn new(target: impl Into<Target>, bufs: Vec<B>, offset: u64) -> Self {
+    pub fn new(target: impl Into<OpFile>, bufs: Vec<B>, offset: u64) -> Self {
         Writev {
             target: target.into(),
             offset,

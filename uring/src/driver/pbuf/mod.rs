@@ -55,7 +55,7 @@ mod tests {
     use super::ring::*;
     use super::*;
     use crate::cqueue::CqeFlags;
-    use crate::driver::op::{Completion, MultishotOperation, Target};
+    use crate::driver::op::{Completion, MultishotOperation, OpFile};
     use std::rc::Rc;
 
     fn ring(count: u32, size: u32, inc: bool) -> BufRing {
@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn failed_bundle_gives_its_buffers_back() {
         let r = ring(4, 8, false);
-        let mut op = RecvBundle::new(Target::from_raw_fd(-1), &r).unwrap();
+        let mut op = RecvBundle::new(OpFile::from_raw_fd(-1), &r).unwrap();
         let mut bad = cqe(0, -libc::EIO, false);
         let tail = r.inner.tail.get();
         // SAFETY: the ring is registered with no kernel (a unit test): these completions stand

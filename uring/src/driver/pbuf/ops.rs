@@ -6,7 +6,7 @@ use std::io;
 use super::ring::{BufRing, Using};
 use super::{BufRef, BundleRef};
 use crate::cqueue::CqeFlags;
-use crate::driver::op::{Completion, MultishotOperation, Operation, Target};
+use crate::driver::op::{Completion, MultishotOperation, OpFile, Operation};
 use crate::opcode;
 use crate::squeue::Sqe;
 use crate::types::RecvSendFlags;
@@ -20,14 +20,14 @@ pub fn is_no_buffers(e: &io::Error) -> bool {
 /// until end of stream (an empty one), an error, or `ENOBUFS`.
 #[derive(Debug)]
 pub struct RecvMulti {
-    target: Target,
+    target: OpFile,
     ring: Using,
     flags: i32,
 }
 
 impl RecvMulti {
     /// Receives on `target` into buffers of `ring`.
-    pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
+    pub fn new(target: impl Into<OpFile>, ring: &BufRing) -> Self {
         RecvMulti {
             target: target.into(),
             ring: Using::new(ring),
@@ -71,13 +71,13 @@ unsafe impl MultishotOperation for RecvMulti {
 /// provided buffers, one [`BufRef`] per read.
 #[derive(Debug)]
 pub struct ReadMulti {
-    target: Target,
+    target: OpFile,
     ring: Using,
 }
 
 impl ReadMulti {
     /// Reads from `target` into buffers of `ring`.
-    pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
+    pub fn new(target: impl Into<OpFile>, ring: &BufRing) -> Self {
         ReadMulti {
             target: target.into(),
             ring: Using::new(ring),
@@ -112,14 +112,14 @@ unsafe impl MultishotOperation for ReadMulti {
 /// Single-shot `IORING_OP_RECV` into a buffer the kernel picks from `ring`.
 #[derive(Debug)]
 pub struct RecvSelect {
-    target: Target,
+    target: OpFile,
     ring: Using,
     flags: i32,
 }
 
 impl RecvSelect {
     /// Receives once on `target` into a buffer of `ring`.
-    pub fn new(target: impl Into<Target>, ring: &BufRing) -> Self {
+    pub fn new(target: impl Into<OpFile>, ring: &BufRing) -> Self {
         RecvSelect {
             target: target.into(),
             ring: Using::new(ring),
@@ -167,7 +167,7 @@ unsafe impl Operation for RecvSelect {
 /// Not with incremental rings.
 #[derive(Debug)]
 pub struct RecvBundle {
-    target: Target,
+    target: OpFile,
     ring: Using,
     /// Bids of observed completions not yet turned into items, in order.
     bids: std::collections::VecDeque<u16>,
@@ -178,7 +178,7 @@ impl RecvBundle {
     ///
     /// # Errors
     /// `InvalidInput` when `ring` is incremental or another operation holds it.
-    pub fn new(target: impl Into<Target>, ring: &BufRing) -> io::Result<Self> {
+    pub fn new(target: impl Into<OpFile>, ring: &BufRing) -> io::Result<Self> {
         let inner = &ring.inner;
         if inner.incremental {
             return Err(io::Error::new(

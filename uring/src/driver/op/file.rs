@@ -4,39 +4,39 @@ use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
 #[cfg(doc)]
-use crate::driver::NoMem;
+use crate::driver::NoMemoryOp;
 use crate::types::{self, Fd, RawTarget};
 
 /// The file an operation targets: a plain fd, or a registered file slot (from a
 /// [`fixed::FixedFile`](crate::driver::fixed::FixedFile), which remembers its driver: an
 /// operation naming another driver's slot is refused at submission).
 ///
-/// A slot, like an fd, is a number: a `Target` is `Copy` and outlives its `FixedFile`, and the
-/// memory-free builders of [`NoMem`] take raw `types::Fixed` numbers (and can
+/// A slot, like an fd, is a number: an `OpFile` is `Copy` and outlives its `FixedFile`, and the
+/// memory-free builders of [`NoMemoryOp`] take raw `types::Fixed` numbers (and can
 /// install a direct descriptor into any slot). Naming a slot one does not own can make I/O fail
 /// or reach another file — never touch memory: a request holds its own reference to the file
 /// it resolved.
 #[derive(Debug, Clone, Copy)]
-pub struct Target(TargetKind);
+pub struct OpFile(OpFileKind);
 
 #[derive(Debug, Clone, Copy)]
-enum TargetKind {
+enum OpFileKind {
     Fd(RawFd),
     Fixed { slot: u32, driver: u64 },
 }
 
-impl Target {
+impl OpFile {
     /// A plain descriptor number (`sqe->fd`). Memory-safe whatever the number: a closed or
     /// reused fd makes the I/O fail or go to another file, never touch memory we do not own.
     #[inline]
-    pub const fn from_raw_fd(fd: RawFd) -> Target {
-        Target(TargetKind::Fd(fd))
+    pub const fn from_raw_fd(fd: RawFd) -> OpFile {
+        OpFile(OpFileKind::Fd(fd))
     }
 
     /// Slot `slot` of the file table of driver `driver`.
     #[inline]
-    pub(crate) const fn fixed(slot: u32, driver: u64) -> Target {
-        Target(TargetKind::Fixed { slot, driver })
+    pub(crate) const fn fixed(slot: u32, driver: u64) -> OpFile {
+        OpFile(OpFileKind::Fixed { slot, driver })
     }
 
     /// Refuses a registered slot of another driver's table: its index names whatever the
@@ -44,7 +44,7 @@ impl Target {
     #[inline]
     pub(crate) fn check(self, ring_id: u64) -> io::Result<()> {
         match self.0 {
-            TargetKind::Fixed { driver, .. } if driver != ring_id => Err(io::Error::new(
+            OpFileKind::Fixed { driver, .. } if driver != ring_id => Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "this FixedFile belongs to another Driver's file table: its slot number names \
                  another file (or none) on this ring; install the file in this driver's table",
@@ -54,29 +54,29 @@ impl Target {
     }
 }
 
-/// The builders take a driver `Target` as they take [`types::Fd`] or [`types::Fixed`]: a slot
+/// The builders take an `OpFile` as they take [`types::Fd`] or [`types::Fixed`]: a slot
 /// the driver names is one the caller owns.
-impl types::sealed::Sealed for Target {
+impl types::sealed::Sealed for OpFile {
     #[inline]
     fn raw_target(self) -> RawTarget {
         match self.0 {
-            TargetKind::Fd(fd) => types::sealed::Sealed::raw_target(Fd(fd)),
-            TargetKind::Fixed { slot, .. } => types::sealed::Sealed::raw_target(types::Fixed(slot)),
+            OpFileKind::Fd(fd) => types::sealed::Sealed::raw_target(Fd(fd)),
+            OpFileKind::Fixed { slot, .. } => types::sealed::Sealed::raw_target(types::Fixed(slot)),
         }
     }
 }
 
-impl types::Target for Target {}
+impl types::Target for OpFile {}
 
-impl From<BorrowedFd<'_>> for Target {
+impl From<BorrowedFd<'_>> for OpFile {
     fn from(fd: BorrowedFd<'_>) -> Self {
-        Target::from_raw_fd(fd.as_raw_fd())
+        OpFile::from_raw_fd(fd.as_raw_fd())
     }
 }
 
-impl<T: AsRawFd> From<&T> for Target {
+impl<T: AsRawFd> From<&T> for OpFile {
     fn from(fd: &T) -> Self {
-        Target::from_raw_fd(fd.as_raw_fd())
+        OpFile::from_raw_fd(fd.as_raw_fd())
     }
 }
 
