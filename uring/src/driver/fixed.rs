@@ -623,10 +623,10 @@ unsafe impl Operation for WriteFixed {
     }
 }
 
-impl SendZc<super::fixed::FixedBuf> {
+impl SendZc<FixedBuf> {
     /// Sends from a registered buffer (`IORING_RECVSEND_FIXED_BUF`); the driver checks the
     /// lease belongs to its ring.
-    pub fn fixed(target: impl Into<OpFile>, buf: super::fixed::FixedBuf, flags: i32) -> Self {
+    pub fn fixed(target: impl Into<OpFile>, buf: FixedBuf, flags: i32) -> Self {
         let fixed = (buf.index(), buf.ring_id());
         SendZc {
             target: target.into(),

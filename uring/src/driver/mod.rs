@@ -173,6 +173,18 @@
 //! - Operations that need more than 64 bytes of state (`SendMsg`, `Connect`, `Statx`,
 //!   vectored I/O) allocate once per operation.
 
+// Where the code is (the docs above are the design; each file's own docs say more):
+// - api.rs: the `Driver` and its API (submit, reap, take, cancel, detach);
+// - slot.rs: the type-erased slot storage (inline or boxed value, vtable, phase) and the
+//   routing of each CQE to its slot (`dispatch`); slab.rs: the slab of slots and `Key`;
+// - shutdown.rs: close and drop: cancel, bounded wait, leak what is still in flight;
+// - error.rs: `SubmitError`, `TakeError`;
+// - op/: `Operation`, `MultishotOperation`, `Completion` and the handles (op/operation.rs),
+//   `OpFile` (op/file.rs), and the operations by family (rw, net, fs, timeout, misc);
+// - fixed.rs (registered buffers and files, and their operations), pbuf/ (provided-buffer
+//   rings: ring.rs, the guards in guard.rs, the operations in ops.rs), multishot.rs,
+//   nomemory.rs (`NoMemoryOp`), remote.rs (`MsgRing`, `Waker`), buf.rs (`IoBuf`), view.rs
+//   (`DriverRing`).
 mod api;
 mod buf;
 mod error;

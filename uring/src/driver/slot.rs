@@ -14,20 +14,20 @@ use crate::cqueue::{Cqe, CqeFlags};
 use crate::squeue::Sqe;
 
 /// Bytes of an operation stored inline in its slot; larger operations are boxed.
-pub(super) const INLINE: usize = 64;
+const INLINE: usize = 64;
 
 /// The inline storage of one slot: 64 bytes, 8-aligned.
 #[repr(C, align(8))]
-pub(super) struct Inline(pub(super) MaybeUninit<[u8; INLINE]>);
+pub(super) struct Inline(MaybeUninit<[u8; INLINE]>);
 
 /// Whether `T` is stored inline (else a `Box<T>` is).
-pub(super) const fn fits<T>() -> bool {
+const fn fits<T>() -> bool {
     size_of::<T>() <= INLINE && align_of::<T>() <= 8
 }
 
 impl Inline {
     #[cfg(test)]
-    pub(super) fn new<T>(value: T) -> Inline {
+    fn new<T>(value: T) -> Inline {
         let mut s = Inline(MaybeUninit::uninit());
         if fits::<T>() {
             // SAFETY: `T` fits the 64 bytes and 8-byte alignment of `Inline` (checked just above).
@@ -41,7 +41,7 @@ impl Inline {
 
     /// Stores `value` over whatever the storage held (which is not dropped).
     #[inline]
-    pub(super) fn write<T>(&mut self, value: T) {
+    fn write<T>(&mut self, value: T) {
         if fits::<T>() {
             // SAFETY: `T` fits the 64 bytes and 8-byte alignment of `Inline` (checked just above).
             unsafe { self.0.as_mut_ptr().cast::<T>().write(value) };
@@ -83,11 +83,11 @@ pub(super) struct VTable {
     /// Drops the stored value (an operation that never went in flight or is finished).
     pub(super) drop: unsafe fn(&mut Inline),
     /// Every CQE, at reap time: `observe`.
-    pub(super) observe: unsafe fn(&mut Inline, &mut Completion),
+    observe: unsafe fn(&mut Inline, &mut Completion),
     /// A non-final CQE of a detached multishot operation: make the item and drop it.
-    pub(super) more: unsafe fn(&mut Inline, Completion),
+    more: unsafe fn(&mut Inline, Completion),
     /// Finishes a detached operation: completes it with the final CQE and drops the output.
-    pub(super) finish: unsafe fn(&mut Inline, Completion),
+    finish: unsafe fn(&mut Inline, Completion),
     /// Makes and drops one item from a queued multishot CQE (used when dropping the driver).
     pub(super) drop_item: unsafe fn(&mut Inline, Completion),
 }
@@ -102,42 +102,42 @@ pub(super) struct VTable {
 
 /// # Safety
 /// See the vtable's contract above.
-pub(super) unsafe fn drop_stored<T>(s: &mut Inline) {
+unsafe fn drop_stored<T>(s: &mut Inline) {
     // SAFETY: the slot stores a `T` (the vtable's contract).
     drop(unsafe { s.take::<T>() });
 }
 
 /// # Safety
 /// See the vtable's contract above.
-pub(super) unsafe fn single_observe<T: Operation>(s: &mut Inline, c: &mut Completion) {
+unsafe fn single_observe<T: Operation>(s: &mut Inline, c: &mut Completion) {
     // SAFETY: the slot stores a `T` and `c` is one of its CQEs (the vtable's contract).
     unsafe { s.get_mut::<T>().observe(c) };
 }
 
 /// # Safety
 /// See the vtable's contract above.
-pub(super) unsafe fn multi_observe<T: MultishotOperation>(s: &mut Inline, c: &mut Completion) {
+unsafe fn multi_observe<T: MultishotOperation>(s: &mut Inline, c: &mut Completion) {
     // SAFETY: as in `single_observe`.
     unsafe { s.get_mut::<T>().observe(c) };
 }
 
 /// # Safety
 /// See the vtable's contract above; `c` is the final CQE.
-pub(super) unsafe fn single_finish<T: Operation>(s: &mut Inline, c: Completion) {
+unsafe fn single_finish<T: Operation>(s: &mut Inline, c: Completion) {
     // SAFETY: the slot stores a `T`, taken once; `c` is its final CQE (the contract).
     drop(unsafe { s.take::<T>().complete(c) });
 }
 
 /// # Safety
 /// See the vtable's contract above.
-pub(super) unsafe fn multi_more<T: MultishotOperation>(s: &mut Inline, c: Completion) {
+unsafe fn multi_more<T: MultishotOperation>(s: &mut Inline, c: Completion) {
     // SAFETY: the slot stores a `T` and `c` is one of its observed CQEs (the contract).
     drop(unsafe { s.get_mut::<T>().item(c) });
 }
 
 /// # Safety
 /// See the vtable's contract above; `c` is the final CQE.
-pub(super) unsafe fn multi_finish<T: MultishotOperation>(s: &mut Inline, c: Completion) {
+unsafe fn multi_finish<T: MultishotOperation>(s: &mut Inline, c: Completion) {
     // SAFETY: the slot stores a `T`, taken once.
     let mut op = unsafe { s.take::<T>() };
     // SAFETY: `c` is its final, observed CQE (the contract).
@@ -147,12 +147,12 @@ pub(super) unsafe fn multi_finish<T: MultishotOperation>(s: &mut Inline, c: Comp
 
 /// # Safety
 /// See the vtable's contract above.
-pub(super) unsafe fn multi_drop_item<T: MultishotOperation>(s: &mut Inline, c: Completion) {
+unsafe fn multi_drop_item<T: MultishotOperation>(s: &mut Inline, c: Completion) {
     // SAFETY: as in `multi_more`.
     drop(unsafe { s.get_mut::<T>().item(c) });
 }
 
-pub(super) unsafe fn no_item(_: &mut Inline, _: Completion) {}
+unsafe fn no_item(_: &mut Inline, _: Completion) {}
 
 /// Where an operation is in its life (the low two bits of [`Slot::state`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,9 +169,9 @@ pub(super) enum Phase {
 /// [`Slot::state`] bits: the phase, and whether the operation is multishot or detached. One
 /// byte, so the hot paths (reap, take) test a slot with one compare: a single-shot, attached
 /// operation in flight is exactly `Phase::InFlight`, a finished one exactly `Phase::Done`.
-pub(super) const PHASE_MASK: u8 = 3;
-pub(super) const MULTI: u8 = 4;
-pub(super) const DETACHED: u8 = 8;
+const PHASE_MASK: u8 = 3;
+const MULTI: u8 = 4;
+const DETACHED: u8 = 8;
 /// The stored single-shot operation wants its CQEs seen ([`Operation::OBSERVES`]).
 pub(super) const OBSERVE: u8 = 16;
 
@@ -207,7 +207,7 @@ impl Slot {
     }
 
     #[inline]
-    pub(super) fn set_phase(&mut self, p: Phase) {
+    fn set_phase(&mut self, p: Phase) {
         self.state = (self.state & !PHASE_MASK) | p as u8;
     }
 
@@ -228,7 +228,7 @@ impl Slot {
 
     /// Makes this (vacant) slot hold a single-shot `op`, in place.
     #[inline]
-    pub(super) fn init_single<T: Operation>(&mut self, op: T) {
+    fn init_single<T: Operation>(&mut self, op: T) {
         self.data.write(op);
         self.vt = const {
             &VTable {
@@ -248,7 +248,7 @@ impl Slot {
 
     /// Makes this (vacant) slot hold a multishot `op`, in place.
     #[inline]
-    pub(super) fn init_multi<T: MultishotOperation>(&mut self, op: T) {
+    fn init_multi<T: MultishotOperation>(&mut self, op: T) {
         self.data.write(op);
         self.vt = const {
             &VTable {
@@ -269,7 +269,7 @@ impl Slot {
     /// The multishot queue (made on first use: `init_multi` already made it for a multishot
     /// slot, so this never allocates there).
     #[inline]
-    pub(super) fn queue(&mut self) -> &mut VecDeque<Completion> {
+    fn queue(&mut self) -> &mut VecDeque<Completion> {
         self.queue.get_or_insert_with(Box::default)
     }
 
@@ -315,8 +315,8 @@ impl Slot {
     }
 }
 
-pub(super) unsafe fn no_observe(_: &mut Inline, _: &mut Completion) {}
-pub(super) unsafe fn no_drop(_: &mut Inline) {}
+unsafe fn no_observe(_: &mut Inline, _: &mut Completion) {}
+unsafe fn no_drop(_: &mut Inline) {}
 
 impl Default for Slot {
     /// A vacant slot: no value stored (the vtable does nothing).
