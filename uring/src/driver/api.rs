@@ -731,14 +731,7 @@ fn sq_after_submit(ring: &mut Ring) -> io::Result<crate::ring::SubmissionQueue<'
     Ok(sq)
 }
 
-pub(super) fn slab_full() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::OutOfMemory,
-        "the driver has 16 Mi operations in flight; reap completions before submitting more",
-    )
-}
-
-pub(super) fn foreign_handle() -> io::Error {
+fn foreign_handle() -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         "this handle belongs to another Driver (or was already redeemed)",

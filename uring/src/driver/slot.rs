@@ -4,8 +4,8 @@
 
 use core::mem::MaybeUninit;
 use std::collections::VecDeque;
+use std::io;
 
-use super::api::slab_full;
 use super::error::SubmitError;
 use super::op::{Completion, MultishotOperation, Operation};
 use super::slab::{Key, Slab};
@@ -358,6 +358,13 @@ pub(super) fn occupy<T>(
             op,
         }),
     }
+}
+
+fn slab_full() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::OutOfMemory,
+        "the driver has 16 Mi operations in flight; reap completions before submitting more",
+    )
 }
 
 /// Takes the operation back from a slot whose SQE was never pushed, and frees the slot.
