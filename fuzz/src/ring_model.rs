@@ -20,7 +20,7 @@
 use arbitrary::Arbitrary;
 use std::time::Duration;
 use uring::driver::{
-    Driver, Multishot, Nop, Op, Read, TakeError, Target, Timeout, Write, multishot::PollMulti,
+    Driver, Multishot, Nop, Op, Read, TakeError, OpFile, Timeout, Write, multishot::PollMulti,
 };
 use uring::model::{self, Fault, Model};
 
@@ -157,7 +157,7 @@ impl Harness {
         let mut buf = Vec::with_capacity(usize::from(len));
         buf.resize(usize::from(fill.min(len)), 0u8);
         let (ptr, cap) = (buf.as_ptr(), buf.capacity());
-        match self.d.submit(Read::new(Target::from_raw_fd(1000), buf, 0)) {
+        match self.d.submit(Read::new(OpFile::from_raw_fd(1000), buf, 0)) {
             Ok(op) => self.held.push(Held::Read(op, ptr, cap)),
             Err(e) => {
                 let buf = e.op.into_buf();
@@ -169,7 +169,7 @@ impl Harness {
     fn submit_write(&mut self, len: u8) {
         let buf = vec![0x5Au8; usize::from(len)];
         let (ptr, cap) = (buf.as_ptr(), buf.capacity());
-        match self.d.submit(Write::new(Target::from_raw_fd(1001), buf, 0)) {
+        match self.d.submit(Write::new(OpFile::from_raw_fd(1001), buf, 0)) {
             Ok(op) => self.held.push(Held::Write(op, ptr, cap)),
             Err(e) => {
                 let buf = e.op.into_buf();
@@ -270,7 +270,7 @@ impl Harness {
                 }
             }
             Step::PollMulti if !self.corrupt => {
-                let p = PollMulti::new(Target::from_raw_fd(1002), libc::POLLIN as u32);
+                let p = PollMulti::new(OpFile::from_raw_fd(1002), libc::POLLIN as u32);
                 if let Ok(h) = self.d.submit_multishot(p) {
                     self.held.push(Held::Poll(h));
                 }

@@ -383,7 +383,7 @@ impl TcpStream {
             libc::AF_INET6
         };
         let socket = uring::opcode::Socket::new(domain, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
-        let out = submit(driver::NoMem::new(socket)).await;
+        let out = submit(driver::NoMemoryOp::new(socket)).await;
         let Some(fd) = out.fd else {
             return std::net::TcpStream::connect(addr).map(TcpStream);
         };

@@ -38,7 +38,7 @@ use crate::http::{HELLO, find_head_end};
 use uring::Ring;
 use uring::driver::multishot::AcceptMulti;
 use uring::driver::pbuf::{BufRing, RecvMulti, is_no_buffers};
-use uring::driver::{Driver, Key, Multishot, Op, Read, Send, TakeError, Target};
+use uring::driver::{Driver, Key, Multishot, Op, OpFile, Read, Send, TakeError};
 
 /// `HELLO` back to back, `REPLIES_N` times: what the HTTP server sends from, with no copy. The
 /// bytes owed to a peer are always a stretch of this periodic stream (whole replies, less the
@@ -348,7 +348,7 @@ impl Server {
         );
         whose.insert(accept.as_ref().expect("armed").key(), Who::Accept);
         let mut wake = Some(
-            d.submit(Read::new(Target::from(&*stop.efd), vec![0u8; 8], u64::MAX))
+            d.submit(Read::new(OpFile::from(&*stop.efd), vec![0u8; 8], u64::MAX))
                 .map_err(|e| e.error)?,
         );
         whose.insert(wake.as_ref().expect("armed").key(), Who::Wake);

@@ -48,7 +48,7 @@ impl Clock {
 
 use uring::Ring;
 use uring::driver::fixed::ReadFixed as OwnedReadFixed;
-use uring::driver::{Driver, Nop as OwnedNop, Op, Operation, Read as OwnedRead, Target};
+use uring::driver::{Driver, Nop as OwnedNop, Op, OpFile, Operation, Read as OwnedRead};
 use uring::opcode::{Nop, Read, ReadFixed};
 use uring::types::{Fd, Fixed};
 
@@ -258,12 +258,12 @@ fn reads_safe(file: &std::fs::File, mode: Mode, total: usize) -> Times {
     let target = if mode.fixed_file {
         let files = d.fixed_files(1).unwrap();
         let f = d.install(&files, file.try_clone().unwrap().into()).unwrap();
-        let t = Target::from(&f);
+        let t = OpFile::from(&f);
         (_files, fixed_file) = (Some(files), Some(f));
         t
     } else {
         (_files, fixed_file) = (None, None);
-        Target::from(file)
+        OpFile::from(file)
     };
     let start;
     if mode.fixed_buf {

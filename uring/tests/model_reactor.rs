@@ -86,7 +86,7 @@ mod tests {
     use std::rc::Rc;
     use std::time::Duration;
 
-    use uring::driver::{Nop, Read, Target, Timeout};
+    use uring::driver::{Nop, OpFile, Read, Timeout};
     use uring::model::{Chaos, Config, Model, Outcome};
     use uring_sys as sys;
 
@@ -125,7 +125,7 @@ mod tests {
         for i in 0..6 {
             let t = trace.clone();
             r.spawn(
-                Read::new(Target::from_raw_fd(3), Vec::with_capacity(16), 0),
+                Read::new(OpFile::from_raw_fd(3), Vec::with_capacity(16), 0),
                 move |(res, buf)| {
                     let line = match res {
                         Ok(n) => {
@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn dropping_the_reactor_cancels_what_is_in_flight() {
         let (mut r, model) = reactor(Chaos::new(0));
-        r.spawn(Read::new(Target::from_raw_fd(4), vec![0u8; 16], 0), |_| {
+        r.spawn(Read::new(OpFile::from_raw_fd(4), vec![0u8; 16], 0), |_| {
             unreachable!("never finishes before the drop")
         })
         .unwrap();

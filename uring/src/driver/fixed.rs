@@ -17,29 +17,11 @@ use std::rc::Rc;
 
 use super::Driver;
 use super::buf::{IoBuf, IoBufMut};
-use super::op::{Completion, Operation, Target, clamp_len};
+use super::op::{Completion, OpFile, Operation, SendZc, ZcResult, check_ring, clamp_len};
 use crate::opcode;
 use crate::register::FileSlot;
 use crate::squeue::Sqe;
 use crate::types::DestinationSlot;
-
-#[inline]
-pub(crate) fn check_ring(lease_ring: u64, ring_id: u64) -> io::Result<()> {
-    if lease_ring == ring_id {
-        Ok(())
-    } else {
-        Err(foreign_lease())
-    }
-}
-
-#[cold]
-fn foreign_lease() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::InvalidInput,
-        "this fixed-buffer lease belongs to another Driver's pool: its index means nothing (or \
-         another buffer) on this ring; check out a lease from this driver's pool",
-    )
-}
 
 struct PoolInner {
     mem: NonNull<u8>,
@@ -462,14 +444,14 @@ impl Drop for Reserved {
 /// (see [`FixedFiles::reserve`]), so a connection it produced anyway is closed, not leaked.
 #[derive(Debug)]
 pub struct AcceptDirect {
-    target: Target,
+    target: OpFile,
     flags: i32,
     slot: Reserved,
 }
 
 impl AcceptDirect {
     /// Accepts on a listening socket into `slot`.
-    pub fn new(target: impl Into<Target>, slot: Reserved, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, slot: Reserved, flags: i32) -> Self {
         AcceptDirect {
             target: target.into(),
             flags,
@@ -506,7 +488,7 @@ unsafe impl Operation for AcceptDirect {
 
 /// One owned slot of a [`FixedFiles`] table: the driver's own operations reach it only
 /// through this (another driver refuses it), and the slot is emptied (and reused) after drop.
-/// It is I/O ownership, not memory: see [`Target`] for what else can name a slot.
+/// It is I/O ownership, not memory: see [`OpFile`] for what else can name a slot.
 pub struct FixedFile {
     files: Rc<FilesInner>,
     slot: u32,
@@ -518,8 +500,8 @@ impl FixedFile {
         self.slot
     }
     /// The target for an operation on this file (`IOSQE_FIXED_FILE`).
-    pub fn target(&self) -> Target {
-        Target::fixed(self.slot, self.files.driver)
+    pub fn target(&self) -> OpFile {
+        OpFile::fixed(self.slot, self.files.driver)
     }
 }
 
@@ -531,8 +513,8 @@ impl fmt::Debug for FixedFile {
     }
 }
 
-impl From<&FixedFile> for Target {
-    fn from(f: &FixedFile) -> Target {
+impl From<&FixedFile> for OpFile {
+    fn from(f: &FixedFile) -> OpFile {
         f.target()
     }
 }
@@ -550,14 +532,14 @@ impl Drop for FixedFile {
 /// `IORING_OP_READ_FIXED` — `pread(2)` into a registered buffer lease.
 #[derive(Debug)]
 pub struct ReadFixed {
-    target: Target,
+    target: OpFile,
     offset: u64,
     buf: FixedBuf,
 }
 
 impl ReadFixed {
     /// Reads into the whole leased buffer from `offset`.
-    pub fn new(target: impl Into<Target>, buf: FixedBuf, offset: u64) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: FixedBuf, offset: u64) -> Self {
         ReadFixed {
             target: target.into(),
             offset,
@@ -600,14 +582,14 @@ unsafe impl Operation for ReadFixed {
 /// `IORING_OP_WRITE_FIXED` — `pwrite(2)` from a registered buffer lease.
 #[derive(Debug)]
 pub struct WriteFixed {
-    target: Target,
+    target: OpFile,
     offset: u64,
     buf: FixedBuf,
 }
 
 impl WriteFixed {
     /// Writes the lease's initialized bytes at `offset`.
-    pub fn new(target: impl Into<Target>, buf: FixedBuf, offset: u64) -> Self {
+    pub fn new(target: impl Into<OpFile>, buf: FixedBuf, offset: u64) -> Self {
         WriteFixed {
             target: target.into(),
             offset,
@@ -638,5 +620,20 @@ unsafe impl Operation for WriteFixed {
     fn validate(&self, ring_id: u64) -> io::Result<()> {
         self.target.check(ring_id)?;
         check_ring(self.buf.ring_id(), ring_id)
+    }
+}
+
+impl SendZc<FixedBuf> {
+    /// Sends from a registered buffer (`IORING_RECVSEND_FIXED_BUF`); the driver checks the
+    /// lease belongs to its ring.
+    pub fn fixed(target: impl Into<OpFile>, buf: FixedBuf, flags: i32) -> Self {
+        let fixed = (buf.index(), buf.ring_id());
+        SendZc {
+            target: target.into(),
+            flags,
+            buf,
+            result: ZcResult::default(),
+            fixed_index: Some(fixed),
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use uring_sys as sys;
 
-use super::op::{Completion, MultishotOperation, Target, new_fd, timer_result, timespec};
+use super::op::{Completion, MultishotOperation, OpFile, new_fd, timer_result, timespec};
 use super::pbuf::{BufRef, BufRing, Using};
 use crate::opcode;
 use crate::squeue::Sqe;
@@ -22,13 +22,13 @@ use crate::types::{PollEvents, TimeoutFlags, Timespec};
 /// cancelled accept closes the connections it produced; none leaks.
 #[derive(Debug)]
 pub struct AcceptMulti {
-    target: Target,
+    target: OpFile,
     flags: i32,
 }
 
 impl AcceptMulti {
     /// Accepts on a listening socket (`SOCK_CLOEXEC` always added to `flags`).
-    pub fn new(target: impl Into<Target>, flags: i32) -> Self {
+    pub fn new(target: impl Into<OpFile>, flags: i32) -> Self {
         AcceptMulti {
             target: target.into(),
             flags: flags | libc::SOCK_CLOEXEC,
@@ -59,14 +59,14 @@ unsafe impl MultishotOperation for AcceptMulti {
 /// Multishot `IORING_OP_POLL_ADD` (Linux 5.13+): the ready `POLL*` mask per item.
 #[derive(Debug)]
 pub struct PollMulti {
-    target: Target,
+    target: OpFile,
     events: u32,
 }
 
 impl PollMulti {
     /// Polls `target` for `events` (`libc::POLLIN` ...), level... edge-style: one item per
     /// wake-up.
-    pub fn new(target: impl Into<Target>, events: u32) -> Self {
+    pub fn new(target: impl Into<OpFile>, events: u32) -> Self {
         PollMulti {
             target: target.into(),
             events,
@@ -132,7 +132,7 @@ unsafe impl MultishotOperation for TimeoutMulti {
 /// [`RecvMsg`] splits out.
 #[derive(Debug)]
 pub struct RecvMsgMulti {
-    target: Target,
+    target: OpFile,
     ring: Using,
     /// The kernel reads `msg_namelen` and `msg_controllen` from here at submission; boxed so
     /// the operation stays small.
@@ -143,7 +143,7 @@ pub struct RecvMsgMulti {
 impl RecvMsgMulti {
     /// Receives messages on `target` into buffers of `ring`, reserving `namelen` bytes for the
     /// source address and `controllen` for control messages in each buffer.
-    pub fn new(target: impl Into<Target>, ring: &BufRing, namelen: u32, controllen: usize) -> Self {
+    pub fn new(target: impl Into<OpFile>, ring: &BufRing, namelen: u32, controllen: usize) -> Self {
         // SAFETY: msghdr is plain data; all-zero is a valid (empty) value.
         let mut msghdr: Box<libc::msghdr> = Box::new(unsafe { core::mem::zeroed() });
         msghdr.msg_namelen = namelen;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::op::{Completion, Operation, Read};
-use super::{Driver, Target};
+use super::{Driver, OpFile};
 use crate::squeue::Sqe;
 
 /// What the wakers and the driver's eventfd read share.
@@ -159,7 +159,7 @@ impl Driver {
         };
         let op = WakeRead {
             read: Read::new(
-                Target::from_raw_fd(w.shared.efd.as_raw_fd()),
+                OpFile::from_raw_fd(w.shared.efd.as_raw_fd()),
                 vec![0u8; 8].into_boxed_slice(),
                 u64::MAX,
             ),

@@ -26,7 +26,7 @@
 //! under Miri.
 //!
 //! ```
-//! use uring::driver::{Read, Target};
+//! use uring::driver::{Read, OpFile};
 //! use uring::model::{Chaos, Config, Outcome};
 //! use uring_sys as sys;
 //!
@@ -38,7 +38,7 @@
 //! let seed = 7; // print it in a failing test: the same seed replays the same faults
 //! model.set_chaos(Chaos::all(seed));
 //!
-//! let op = driver.submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(64), 0)).unwrap();
+//! let op = driver.submit(Read::new(OpFile::from_raw_fd(3), Vec::with_capacity(64), 0)).unwrap();
 //! while !driver.is_done(&op) {
 //!     // EINTR, EAGAIN, EBUSY (injected) and ETIME: reap and go on, as on a real kernel.
 //!     let _ = driver.submit_and_wait(1);

@@ -13,7 +13,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
-use uring::driver::{Close, Driver, NoMem, Read, TAG, TakeError};
+use uring::driver::{Close, Driver, NoMemoryOp, Read, TAG, TakeError};
 use uring::opcode;
 use uring::register::FileSlot;
 
@@ -96,7 +96,7 @@ fn hashing_a_key_reveals_only_its_index() {
         }
     }
     let mut d = Driver::new(4).unwrap();
-    let a = d.submit(NoMem::new(opcode::Nop::new())).unwrap();
+    let a = d.submit(NoMemoryOp::new(opcode::Nop::new())).unwrap();
     let key = a.key();
     let mut spy = Spy::default();
     key.hash(&mut spy);
@@ -144,7 +144,7 @@ fn registered_ring_index_cannot_be_repointed_through_the_driver() {
         "Driver",
     );
     // The driver still enters its own ring by the index.
-    let op = d.submit(NoMem::new(opcode::Nop::new())).unwrap();
+    let op = d.submit(NoMemoryOp::new(opcode::Nop::new())).unwrap();
     assert!(d.wait(op).unwrap().result().is_ok());
 }
 
@@ -286,7 +286,7 @@ fn close_never_leaks_the_fd() {
     let n = fd.as_raw_fd();
     // A cancel of nothing fails (ENOENT), which breaks the link.
     let head = d
-        .submit(NoMem::new(opcode::AsyncCancel::new(1)).flags(uring::SqeFlags::IO_LINK))
+        .submit(NoMemoryOp::new(opcode::AsyncCancel::new(1)).flags(uring::SqeFlags::IO_LINK))
         .unwrap();
     let op = d.submit(Close::new(fd)).unwrap();
     let err = d.wait(op).unwrap().unwrap_err();
@@ -354,7 +354,7 @@ fn handle_of_another_driver_is_refused() {
     // Both drivers' first slot is index 0; the read in `b` stays in flight.
     let in_b = b.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();
     b.submit_pending().unwrap();
-    let in_a = a.submit(NoMem::new(opcode::Nop::new())).unwrap();
+    let in_a = a.submit(NoMemoryOp::new(opcode::Nop::new())).unwrap();
     assert_eq!(in_a.key().index(), in_b.key().index());
     turn_until(&mut a, "the NOP", |a| a.is_done(&in_a));
     // `b` refuses `a`'s handle: it does not hand out its own in-flight read's buffer.

@@ -67,13 +67,13 @@ fn recvmsg_multishot_huge_lengths_are_refused() {
     assert_eq!(d.in_flight(), 0);
 }
 
-/// A `NoMem` pushed last with `IO_LINK` leaves the chain open: the cancel the drop pushes would
-/// be linked behind it (the same batch), never run while the poll waits, and the drop would
-/// leak everything after its timeout. The drop must end the chain first.
+/// A `NoMemoryOp` pushed last with `IO_LINK` leaves the chain open: the cancel the drop pushes
+/// would be linked behind it (the same batch), never run while the poll waits, and the drop
+/// would leak everything after its timeout. The drop must end the chain first.
 #[test]
 fn drop_after_an_open_link_cancels_everything() {
     use std::os::fd::AsRawFd;
-    use uring::driver::{NoMem, Read};
+    use uring::driver::{NoMemoryOp, Read};
     use uring::opcode;
     use uring::squeue::SqeFlags;
     use uring::types::{Fd, PollEvents};
@@ -81,7 +81,7 @@ fn drop_after_an_open_link_cancels_everything() {
     let (r2, _w2) = crate::support::pipe();
     let mut d = Driver::new(8).unwrap();
     let read = d.submit(Read::new(&r2, vec![0u8; 8], u64::MAX)).unwrap();
-    let poll = NoMem::new(opcode::PollAdd::new(Fd(r.as_raw_fd()), PollEvents::IN));
+    let poll = NoMemoryOp::new(opcode::PollAdd::new(Fd(r.as_raw_fd()), PollEvents::IN));
     let poll = d.submit(poll.flags(SqeFlags::IO_LINK)).unwrap();
     std::mem::forget((read, poll));
     d.set_drop_timeout(Duration::from_secs(5));
@@ -90,13 +90,13 @@ fn drop_after_an_open_link_cancels_everything() {
     assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
 }
 
-/// A `NoMem` with `IO_DRAIN` waits for a read that never completes, and every SQE after it —
+/// A `NoMemoryOp` with `IO_DRAIN` waits for a read that never completes, and every SQE after it —
 /// the drop's `ASYNC_CANCEL` too — is deferred behind it: the read could never be cancelled,
 /// and the drop leaked everything after its timeout. The drop also cancels synchronously
 /// (`IORING_REGISTER_SYNC_CANCEL`, no SQE), which nothing defers.
 #[test]
 fn drop_behind_a_drain_cancels_everything() {
-    use uring::driver::{NoMem, Read};
+    use uring::driver::{NoMemoryOp, Read};
     use uring::opcode;
     use uring::squeue::SqeFlags;
     // Only a synchronous cancel reaches past the drain; a kernel without one (before 6.0)
@@ -119,7 +119,7 @@ fn drop_behind_a_drain_cancels_everything() {
     let mut d = Driver::new(8).unwrap();
     let read = d.submit(Read::new(&r, vec![0u8; 8], u64::MAX)).unwrap();
     d.submit_pending().unwrap();
-    let nop = NoMem::new(opcode::Nop::new()).flags(SqeFlags::IO_DRAIN);
+    let nop = NoMemoryOp::new(opcode::Nop::new()).flags(SqeFlags::IO_DRAIN);
     let nop = d.submit(nop).unwrap();
     d.submit_pending().unwrap();
     std::mem::forget((read, nop));

@@ -185,7 +185,7 @@ fn fixed_files_owned_slots() {
 fn accept_direct_owns_its_slot() {
     use std::io::Write as _;
     use uring::driver::fixed::AcceptDirect;
-    use uring::driver::{Recv, Target};
+    use uring::driver::{OpFile, Recv};
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut d = Driver::new(8).unwrap();
     let Some(files) = crate::support::fixed_files_or_skip(&mut d, 2, "accept_direct_owns_its_slot")
@@ -200,7 +200,7 @@ fn accept_direct_owns_its_slot() {
     let conn = d.wait(op).unwrap().unwrap();
     c.write_all(b"direct").unwrap();
     let op = d
-        .submit(Recv::new(Target::from(&conn), Vec::with_capacity(16), 0))
+        .submit(Recv::new(OpFile::from(&conn), Vec::with_capacity(16), 0))
         .unwrap();
     let (res, buf) = d.wait(op).unwrap();
     assert_eq!((res.unwrap(), &buf[..]), (6, &b"direct"[..]));

@@ -1,9 +1,9 @@
-//! Memory-free opcode builders through the driver (`NoMem`).
+//! Memory-free opcode builders through the driver (`NoMemoryOp`).
 
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
-use uring::driver::{Driver, NoMem};
+use uring::driver::{Driver, NoMemoryOp};
 use uring::opcode;
 use uring::types::Fd;
 
@@ -13,7 +13,9 @@ use crate::support::turn;
 fn nop_with_injected_result() {
     let mut d = Driver::new(8).unwrap();
     let op = d
-        .submit(NoMem::new(opcode::Nop::new().result(Some(-libc::EAGAIN))))
+        .submit(NoMemoryOp::new(
+            opcode::Nop::new().result(Some(-libc::EAGAIN)),
+        ))
         .unwrap();
     let out = d.wait(op).unwrap();
     let r = out.result();
@@ -39,7 +41,7 @@ fn socket_hands_back_an_owned_fd() {
         return;
     }
     let op = d
-        .submit(NoMem::new(opcode::Socket::new(
+        .submit(NoMemoryOp::new(opcode::Socket::new(
             libc::AF_INET,
             libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
             0,
@@ -69,7 +71,7 @@ fn multishot_accept_as_single_shot_closes_intermediate_fds() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut d = Driver::new(8).unwrap();
     let op = d
-        .submit(NoMem::new(opcode::AcceptMulti::new(Fd(l.as_raw_fd()))))
+        .submit(NoMemoryOp::new(opcode::AcceptMulti::new(Fd(l.as_raw_fd()))))
         .unwrap();
     d.submit_pending().unwrap();
     let mut c = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
@@ -111,7 +113,7 @@ fn multishot_accept_items_own_their_fds() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let mut d = Driver::new(8).unwrap();
     let h = d
-        .submit_multishot(NoMem::new(opcode::AcceptMulti::new(Fd(l.as_raw_fd()))))
+        .submit_multishot(NoMemoryOp::new(opcode::AcceptMulti::new(Fd(l.as_raw_fd()))))
         .unwrap();
     let _clients: Vec<_> = (0..2)
         .map(|_| std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap())
@@ -150,10 +152,10 @@ fn multishot_accept_items_own_their_fds() {
 fn skip_success_flag_is_dropped() {
     let mut d = Driver::new(8).unwrap();
     let op = d
-        .submit(NoMem::new(opcode::Nop::new()).flags(uring::SqeFlags::CQE_SKIP_SUCCESS))
+        .submit(NoMemoryOp::new(opcode::Nop::new()).flags(uring::SqeFlags::CQE_SKIP_SUCCESS))
         .unwrap();
     d.wait(op).unwrap().result().unwrap();
-    let mut sqe_op = NoMem::new(opcode::Nop::new());
+    let mut sqe_op = NoMemoryOp::new(opcode::Nop::new());
     sqe_op = sqe_op.flags(uring::SqeFlags::IO_DRAIN);
     let op = d.submit(sqe_op).unwrap();
     d.wait(op).unwrap().result().unwrap();

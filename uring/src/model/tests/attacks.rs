@@ -5,7 +5,7 @@
 //! use-after-free for the variants that drop it).
 
 use super::*;
-use crate::driver::{Driver, Read, Target};
+use crate::driver::{Driver, OpFile, Read};
 
 fn driver(cfg: Config) -> (Driver, Model) {
     let (r, m) = ring(cfg);
@@ -27,7 +27,7 @@ fn read_sqe(user_data: u64, buf: &mut [u8]) -> Sqe {
 fn a_forged_final_cqe_does_not_let_the_model_write_a_returned_buffer() {
     let (mut d, m) = driver(Config::new(4));
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 16], 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -58,7 +58,7 @@ fn a_forged_final_cqe_does_not_let_the_model_write_a_returned_buffer() {
 fn a_forged_final_cqe_then_a_freed_buffer() {
     let (mut d, m) = driver(Config::new(4));
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 64], 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 64], 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -121,7 +121,7 @@ fn a_cq_tail_replay_does_not_let_the_model_write_a_reused_tags_buffer() {
 fn an_sq_head_rewind_does_not_replay_a_driver_read() {
     let (mut d, m) = driver(Config::new(4));
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 16], 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -130,7 +130,7 @@ fn an_sq_head_rewind_does_not_replay_a_driver_read() {
     unsafe { m.set_sq_head(m.sq_head().wrapping_sub(1)) };
     // Any enter: the driver's next submission.
     let nop = d
-        .submit(crate::driver::NoMem::new(Nop::new()))
+        .submit(crate::driver::NoMemoryOp::new(Nop::new()))
         .map_err(|e| e.error);
     let _ = d.submit_pending();
     assert_eq!(
@@ -159,7 +159,7 @@ fn time_passing_never_hands_a_driver_a_descriptor() {
         .build_driver()
         .unwrap();
     let op = d
-        .submit(Accept::new(Target::from_raw_fd(3), 0))
+        .submit(Accept::new(OpFile::from_raw_fd(3), 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_and_wait(1).unwrap();
@@ -176,7 +176,7 @@ fn a_handler_cannot_make_up_a_descriptor() {
     let (mut d, m) = Config::new(4).build_driver().unwrap();
     m.set_handler(|_| Outcome::Complete { res: 1, flags: 0 });
     let op = d
-        .submit(Accept::new(Target::from_raw_fd(3), 0))
+        .submit(Accept::new(OpFile::from_raw_fd(3), 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -192,7 +192,7 @@ fn a_handler_cannot_make_up_a_descriptor() {
 fn an_untouched_read_reads_nothing() {
     let (mut d, m) = Config::new(4).touch_buffers(false).build_driver().unwrap();
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(16), 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), Vec::with_capacity(16), 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();

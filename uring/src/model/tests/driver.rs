@@ -1,7 +1,7 @@
 //! The ownership layer (driver) against the model, through its public API.
 
 use super::*;
-use crate::driver::{Driver, Op, Read, Target};
+use crate::driver::{Driver, Op, OpFile, Read};
 
 fn driver(cfg: Config) -> (Driver, Model) {
     let (r, m) = ring(cfg);
@@ -17,7 +17,7 @@ fn run_driver(order: &[usize], results: &[i32], forge: &[u64]) -> Result<(), Tes
     for i in 0..order.len() {
         let buf = vec![0u8; 64];
         let op = d
-            .submit(Read::new(Target::from_raw_fd(1000 + i as i32), buf, 0))
+            .submit(Read::new(OpFile::from_raw_fd(1000 + i as i32), buf, 0))
             .map_err(|e| TestCaseError::fail(format!("{:?}", e.error)))?;
         ops.push(Some(op));
         d.submit_pending()
@@ -83,7 +83,7 @@ fn submit_batch_survives_a_failing_enter() {
     m.fail_next_enter(libc::EBUSY);
     let mut ok = Vec::new();
     let mut back = Vec::new();
-    let bufs = (0..10u8).map(|i| Read::new(Target::from_raw_fd(3), vec![i; 8], 0));
+    let bufs = (0..10u8).map(|i| Read::new(OpFile::from_raw_fd(3), vec![i; 8], 0));
     d.submit_batch(bufs, |r| match r {
         Ok(op) => ok.push(op),
         Err(e) => back.push(e),
@@ -119,7 +119,7 @@ fn a_pushed_sqe_survives_a_failing_enter() {
     for errno in [libc::EINTR, libc::EAGAIN, libc::EBUSY] {
         let (mut d, m) = driver(Config::new(4));
         let op = d
-            .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+            .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 16], 0))
             .map_err(|e| e.error)
             .unwrap();
         m.fail_next_enter(errno);
@@ -145,7 +145,7 @@ fn dropping_the_driver_cancels_in_flight_ops_on_the_model() {
     let (mut d, m) = driver(Config::new(8));
     for i in 0..5 {
         let op = d
-            .submit(Read::new(Target::from_raw_fd(i), vec![0u8; 16], 0))
+            .submit(Read::new(OpFile::from_raw_fd(i), vec![0u8; 16], 0))
             .map_err(|e| e.error)
             .unwrap();
         d.detach(op);
@@ -165,7 +165,7 @@ fn dropping_the_driver_cancels_in_flight_ops_on_the_model() {
 fn a_corrupt_cq_makes_the_driver_fail_and_leak_not_free() {
     let (mut d, m) = driver(Config::new(8));
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), vec![0u8; 16], 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), vec![0u8; 16], 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -184,13 +184,13 @@ fn a_corrupt_cq_makes_the_driver_fail_and_leak_not_free() {
 /// declare bytes initialized past the buffer.
 #[test]
 fn an_impossible_read_length_does_not_overrun_the_buffer() {
-    use crate::driver::{Driver, Read, Target};
+    use crate::driver::{Driver, OpFile, Read};
     // SAFETY: the one impossible result scripted is above the buffer's capacity, which the
     // driver checks: that check is what is tested.
     let (r, m) = ring(unsafe { Config::new(4).impossible_results(true) });
     let mut d = Driver::from_ring(r);
     let op = d
-        .submit(Read::new(Target::from_raw_fd(3), Vec::with_capacity(16), 0))
+        .submit(Read::new(OpFile::from_raw_fd(3), Vec::with_capacity(16), 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();
@@ -213,13 +213,13 @@ fn an_impossible_read_length_does_not_overrun_the_buffer() {
 /// The same for a write: a result above the bytes given is an error, not a length.
 #[test]
 fn an_impossible_write_length_is_an_error() {
-    use crate::driver::{Driver, Target, Write};
+    use crate::driver::{Driver, OpFile, Write};
     // SAFETY: the one impossible result scripted is above the buffer's capacity, which the
     // driver checks: that check is what is tested.
     let (r, m) = ring(unsafe { Config::new(4).impossible_results(true) });
     let mut d = Driver::from_ring(r);
     let op = d
-        .submit(Write::new(Target::from_raw_fd(3), vec![7u8; 16], 0))
+        .submit(Write::new(OpFile::from_raw_fd(3), vec![7u8; 16], 0))
         .map_err(|e| e.error)
         .unwrap();
     d.submit_pending().unwrap();

@@ -10,7 +10,7 @@ use super::op::{Completion, MultishotOperation, Operation};
 use crate::opcode::{self, NoMemory};
 use crate::squeue::{Sqe, SqeFlags};
 
-/// Builders the driver accepts as [`NoMem`]. Implemented only for this crate's
+/// Builders the driver accepts as [`NoMemoryOp`]. Implemented only for this crate's
 /// [`NoMemory`] builders (checked at compile time below).
 pub trait BuildSqe: NoMemory {
     /// The builder's SQE.
@@ -62,14 +62,14 @@ build_sqe!(
 /// it. A direct-descriptor result is only a slot number; a detached one stays installed in the
 /// table (no memory is involved).
 #[derive(Debug, Clone, Copy)]
-pub struct NoMem {
+pub struct NoMemoryOp {
     sqe: Sqe,
     makes_fd: bool,
 }
 
-impl NoMem {
+impl NoMemoryOp {
     /// Wraps a memory-free builder.
-    pub fn new<T: BuildSqe>(op: T) -> NoMem {
+    pub fn new<T: BuildSqe>(op: T) -> NoMemoryOp {
         let mut sqe = op.build_sqe();
         let flags = sqe.get_flags() - (SqeFlags::CQE_SKIP_SUCCESS | SqeFlags::BUFFER_SELECT);
         sqe.set_flags(flags);
@@ -80,7 +80,7 @@ impl NoMem {
             sqe.opcode(),
             sys::IORING_OP_SOCKET | sys::IORING_OP_ACCEPT | sys::IORING_OP_FIXED_FD_INSTALL
         ) && (file_index == 0 || sqe.opcode() == sys::IORING_OP_FIXED_FD_INSTALL);
-        NoMem { sqe, makes_fd }
+        NoMemoryOp { sqe, makes_fd }
     }
 
     /// Adds `IOSQE_IO_LINK`, `IO_HARDLINK`, `IO_DRAIN` or `ASYNC` (others are ignored).
@@ -92,14 +92,14 @@ impl NoMem {
     /// can, see the [module docs](super)).
     ///
     /// [`Driver::cancel`]: super::Driver::cancel
-    pub fn flags(mut self, flags: SqeFlags) -> NoMem {
+    pub fn flags(mut self, flags: SqeFlags) -> NoMemoryOp {
         let allowed =
             SqeFlags::IO_LINK | SqeFlags::IO_HARDLINK | SqeFlags::IO_DRAIN | SqeFlags::ASYNC;
         self.sqe = self.sqe.flags(flags & allowed);
         self
     }
 
-    fn output(&self, c: Completion) -> NoMemOutput {
+    fn output(&self, c: Completion) -> NoMemoryOutput {
         let fd = if self.makes_fd && c.res >= 0 {
             // SAFETY: a successful socket/accept/fixed_fd_install into no direct slot returns
             // a new descriptor that nothing else owns.
@@ -107,20 +107,20 @@ impl NoMem {
         } else {
             None
         };
-        NoMemOutput { completion: c, fd }
+        NoMemoryOutput { completion: c, fd }
     }
 }
 
-/// The result of a [`NoMem`] operation.
+/// The output of a [`NoMemoryOp`].
 #[derive(Debug)]
-pub struct NoMemOutput {
+pub struct NoMemoryOutput {
     /// The CQE's `res`/`flags`.
     pub completion: Completion,
     /// The new descriptor, for ops that make one (closed when dropped).
     pub fd: Option<OwnedFd>,
 }
 
-impl NoMemOutput {
+impl NoMemoryOutput {
     /// `res` as a result.
     pub fn result(&self) -> io::Result<u32> {
         self.completion.result()
@@ -128,10 +128,10 @@ impl NoMemOutput {
 }
 
 // SAFETY: the SQE comes from a `NoMemory` builder: the kernel dereferences no memory of ours.
-unsafe impl Operation for NoMem {
-    type Output = NoMemOutput;
-    fn fail(self, error: io::Error) -> NoMemOutput {
-        NoMemOutput {
+unsafe impl Operation for NoMemoryOp {
+    type Output = NoMemoryOutput;
+    fn fail(self, error: io::Error) -> NoMemoryOutput {
+        NoMemoryOutput {
             completion: Completion {
                 res: -crate::error::errno(&error).unwrap_or(libc::EIO),
                 flags: crate::cqueue::CqeFlags::empty(),
@@ -153,20 +153,20 @@ unsafe impl Operation for NoMem {
         }
     }
     #[inline]
-    unsafe fn complete(self, c: Completion) -> NoMemOutput {
+    unsafe fn complete(self, c: Completion) -> NoMemoryOutput {
         self.output(c)
     }
 }
 
 // SAFETY: as above.
-unsafe impl MultishotOperation for NoMem {
-    type Item = NoMemOutput;
+unsafe impl MultishotOperation for NoMemoryOp {
+    type Item = NoMemoryOutput;
     #[inline]
     fn sqe(&mut self) -> Sqe {
         self.sqe
     }
     #[inline]
-    unsafe fn item(&mut self, c: Completion) -> NoMemOutput {
+    unsafe fn item(&mut self, c: Completion) -> NoMemoryOutput {
         self.output(c)
     }
 }
