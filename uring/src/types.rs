@@ -104,20 +104,28 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct RwFlags: u32 {
         /// `RWF_HIPRI`: high-priority (polled) I/O.
+        #[doc(alias = "RWF_HIPRI")]
         const HIPRI = libc::RWF_HIPRI as u32;
         /// `RWF_DSYNC`: per-write `O_DSYNC`.
+        #[doc(alias = "RWF_DSYNC")]
         const DSYNC = libc::RWF_DSYNC as u32;
         /// `RWF_SYNC`: per-write `O_SYNC`.
+        #[doc(alias = "RWF_SYNC")]
         const SYNC = libc::RWF_SYNC as u32;
         /// `RWF_NOWAIT`: fail with `EAGAIN` instead of blocking.
+        #[doc(alias = "RWF_NOWAIT")]
         const NOWAIT = libc::RWF_NOWAIT as u32;
         /// `RWF_APPEND`: per-write `O_APPEND`.
+        #[doc(alias = "RWF_APPEND")]
         const APPEND = libc::RWF_APPEND as u32;
         /// `RWF_NOAPPEND`: ignore `O_APPEND` for this write.
+        #[doc(alias = "RWF_NOAPPEND")]
         const NOAPPEND = libc::RWF_NOAPPEND as u32;
         /// `RWF_ATOMIC`: untorn write.
+        #[doc(alias = "RWF_ATOMIC")]
         const ATOMIC = libc::RWF_ATOMIC as u32;
         /// `RWF_DONTCACHE`: drop the page cache pages after the I/O.
+        #[doc(alias = "RWF_DONTCACHE")]
         const DONTCACHE = libc::RWF_DONTCACHE as u32;
         const _ = !0;
     }
@@ -128,6 +136,7 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct FsyncFlags: u32 {
         /// `IORING_FSYNC_DATASYNC`: `fdatasync(2)` instead of `fsync(2)`.
+        #[doc(alias = "IORING_FSYNC_DATASYNC")]
         const DATASYNC = sys::IORING_FSYNC_DATASYNC;
         const _ = !0;
     }
@@ -138,22 +147,30 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct TimeoutFlags: u32 {
         /// `IORING_TIMEOUT_ABS`: the timespec is an absolute time.
+        #[doc(alias = "IORING_TIMEOUT_ABS")]
         const ABS = sys::IORING_TIMEOUT_ABS;
         /// `IORING_TIMEOUT_UPDATE`: (timeout remove) update the timeout instead of removing it.
+        #[doc(alias = "IORING_TIMEOUT_UPDATE")]
         const UPDATE = sys::IORING_TIMEOUT_UPDATE;
         /// `IORING_TIMEOUT_BOOTTIME`: measure on `CLOCK_BOOTTIME`.
+        #[doc(alias = "IORING_TIMEOUT_BOOTTIME")]
         const BOOTTIME = sys::IORING_TIMEOUT_BOOTTIME;
         /// `IORING_TIMEOUT_REALTIME`: measure on `CLOCK_REALTIME`.
+        #[doc(alias = "IORING_TIMEOUT_REALTIME")]
         const REALTIME = sys::IORING_TIMEOUT_REALTIME;
         /// `IORING_LINK_TIMEOUT_UPDATE`: (timeout remove) update a linked timeout.
+        #[doc(alias = "IORING_LINK_TIMEOUT_UPDATE")]
         const LINK_TIMEOUT_UPDATE = sys::IORING_LINK_TIMEOUT_UPDATE;
         /// `IORING_TIMEOUT_ETIME_SUCCESS`: an expiry completes with `-ETIME` but counts as
         /// success for links.
+        #[doc(alias = "IORING_TIMEOUT_ETIME_SUCCESS")]
         const ETIME_SUCCESS = sys::IORING_TIMEOUT_ETIME_SUCCESS;
         /// `IORING_TIMEOUT_MULTISHOT`: fire every period (Linux 6.4+); `count` limits the shots.
+        #[doc(alias = "IORING_TIMEOUT_MULTISHOT")]
         const MULTISHOT = sys::IORING_TIMEOUT_MULTISHOT;
         /// `IORING_TIMEOUT_IMMEDIATE_ARG`: `sqe->addr` is the timeout in nanoseconds, not a
         /// pointer (newer than 6.18).
+        #[doc(alias = "IORING_TIMEOUT_IMMEDIATE_ARG")]
         const IMMEDIATE_ARG = sys::IORING_TIMEOUT_IMMEDIATE_ARG;
         const _ = !0;
     }
@@ -164,12 +181,16 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PollFlags: u32 {
         /// `IORING_POLL_ADD_MULTI`: multishot: a CQE (with `F_MORE`) per readiness event.
+        #[doc(alias = "IORING_POLL_ADD_MULTI")]
         const ADD_MULTI = sys::IORING_POLL_ADD_MULTI;
         /// `IORING_POLL_UPDATE_EVENTS`: (update) replace the event mask.
+        #[doc(alias = "IORING_POLL_UPDATE_EVENTS")]
         const UPDATE_EVENTS = sys::IORING_POLL_UPDATE_EVENTS;
         /// `IORING_POLL_UPDATE_USER_DATA`: (update) replace the user_data.
+        #[doc(alias = "IORING_POLL_UPDATE_USER_DATA")]
         const UPDATE_USER_DATA = sys::IORING_POLL_UPDATE_USER_DATA;
         /// `IORING_POLL_ADD_LEVEL`: level-triggered.
+        #[doc(alias = "IORING_POLL_ADD_LEVEL")]
         const ADD_LEVEL = sys::IORING_POLL_ADD_LEVEL;
         const _ = !0;
     }
@@ -181,28 +202,40 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct PollEvents: u32 {
         /// `POLLIN`: data to read.
+        #[doc(alias = "POLLIN")]
         const IN = libc::POLLIN as u32;
         /// `POLLPRI`: urgent data.
+        #[doc(alias = "POLLPRI")]
         const PRI = libc::POLLPRI as u32;
         /// `POLLOUT`: writable.
+        #[doc(alias = "POLLOUT")]
         const OUT = libc::POLLOUT as u32;
         /// `POLLERR`: an error condition (always reported).
+        #[doc(alias = "POLLERR")]
         const ERR = libc::POLLERR as u32;
         /// `POLLHUP`: hang-up (always reported).
+        #[doc(alias = "POLLHUP")]
         const HUP = libc::POLLHUP as u32;
         /// `POLLNVAL`: the fd is not open.
+        #[doc(alias = "POLLNVAL")]
         const NVAL = libc::POLLNVAL as u32;
         /// `POLLRDNORM`.
+        #[doc(alias = "POLLRDNORM")]
         const RDNORM = libc::POLLRDNORM as u32;
         /// `POLLRDBAND`.
+        #[doc(alias = "POLLRDBAND")]
         const RDBAND = libc::POLLRDBAND as u32;
         /// `POLLWRNORM`.
+        #[doc(alias = "POLLWRNORM")]
         const WRNORM = libc::POLLWRNORM as u32;
         /// `POLLWRBAND`.
+        #[doc(alias = "POLLWRBAND")]
         const WRBAND = libc::POLLWRBAND as u32;
         /// `POLLRDHUP`: the peer shut down its writing half.
+        #[doc(alias = "POLLRDHUP")]
         const RDHUP = libc::POLLRDHUP as u32;
         /// `EPOLLEXCLUSIVE`: wake only one of several exclusive waiters (Linux 5.13+).
+        #[doc(alias = "EPOLLEXCLUSIVE")]
         const EXCLUSIVE = libc::EPOLLEXCLUSIVE as u32;
         const _ = !0;
     }
@@ -213,10 +246,13 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AcceptFlags: u16 {
         /// `IORING_ACCEPT_MULTISHOT`: one CQE per accepted connection (Linux 5.19+).
+        #[doc(alias = "IORING_ACCEPT_MULTISHOT")]
         const MULTISHOT = sys::IORING_ACCEPT_MULTISHOT;
         /// `IORING_ACCEPT_DONTWAIT`: fail with `EAGAIN` rather than wait (Linux 6.10+).
+        #[doc(alias = "IORING_ACCEPT_DONTWAIT")]
         const DONTWAIT = sys::IORING_ACCEPT_DONTWAIT;
         /// `IORING_ACCEPT_POLL_FIRST`: arm poll before trying (Linux 6.10+).
+        #[doc(alias = "IORING_ACCEPT_POLL_FIRST")]
         const POLL_FIRST = sys::IORING_ACCEPT_POLL_FIRST;
         const _ = !0;
     }
@@ -228,16 +264,22 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct RecvSendFlags: u16 {
         /// `IORING_RECVSEND_POLL_FIRST`: arm poll first, skip the first attempt.
+        #[doc(alias = "IORING_RECVSEND_POLL_FIRST")]
         const POLL_FIRST = sys::IORING_RECVSEND_POLL_FIRST;
         /// `IORING_RECV_MULTISHOT`: multishot receive (needs buffer select).
+        #[doc(alias = "IORING_RECV_MULTISHOT")]
         const RECV_MULTISHOT = sys::IORING_RECV_MULTISHOT;
         /// `IORING_RECVSEND_FIXED_BUF`: the buffer is registered buffer `buf_index`.
+        #[doc(alias = "IORING_RECVSEND_FIXED_BUF")]
         const FIXED_BUF = sys::IORING_RECVSEND_FIXED_BUF;
         /// `IORING_SEND_ZC_REPORT_USAGE`: the notification's `res` says whether data was copied.
+        #[doc(alias = "IORING_SEND_ZC_REPORT_USAGE")]
         const SEND_ZC_REPORT_USAGE = sys::IORING_SEND_ZC_REPORT_USAGE;
         /// `IORING_RECVSEND_BUNDLE`: take several provided buffers at once.
+        #[doc(alias = "IORING_RECVSEND_BUNDLE")]
         const BUNDLE = sys::IORING_RECVSEND_BUNDLE;
         /// `IORING_SEND_VECTORIZED`: `addr` points at an iovec array.
+        #[doc(alias = "IORING_SEND_VECTORIZED")]
         const SEND_VECTORIZED = sys::IORING_SEND_VECTORIZED;
         const _ = !0;
     }
@@ -248,16 +290,22 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct CancelFlags: u32 {
         /// `IORING_ASYNC_CANCEL_ALL`: cancel every match, not only the first.
+        #[doc(alias = "IORING_ASYNC_CANCEL_ALL")]
         const ALL = sys::IORING_ASYNC_CANCEL_ALL;
         /// `IORING_ASYNC_CANCEL_FD`: match on `fd` instead of user_data.
+        #[doc(alias = "IORING_ASYNC_CANCEL_FD")]
         const FD = sys::IORING_ASYNC_CANCEL_FD;
         /// `IORING_ASYNC_CANCEL_ANY`: match any request.
+        #[doc(alias = "IORING_ASYNC_CANCEL_ANY")]
         const ANY = sys::IORING_ASYNC_CANCEL_ANY;
         /// `IORING_ASYNC_CANCEL_FD_FIXED`: the `fd` is a registered file index.
+        #[doc(alias = "IORING_ASYNC_CANCEL_FD_FIXED")]
         const FD_FIXED = sys::IORING_ASYNC_CANCEL_FD_FIXED;
         /// `IORING_ASYNC_CANCEL_USERDATA`: match on user_data (the default).
+        #[doc(alias = "IORING_ASYNC_CANCEL_USERDATA")]
         const USERDATA = sys::IORING_ASYNC_CANCEL_USERDATA;
         /// `IORING_ASYNC_CANCEL_OP`: match on opcode.
+        #[doc(alias = "IORING_ASYNC_CANCEL_OP")]
         const OP = sys::IORING_ASYNC_CANCEL_OP;
         const _ = !0;
     }
@@ -268,8 +316,10 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct MsgRingFlags: u32 {
         /// `IORING_MSG_RING_CQE_SKIP`: post no CQE on the target ring (send-fd only).
+        #[doc(alias = "IORING_MSG_RING_CQE_SKIP")]
         const CQE_SKIP = sys::IORING_MSG_RING_CQE_SKIP;
         /// `IORING_MSG_RING_FLAGS_PASS`: `sqe->file_index` becomes the target CQE's flags.
+        #[doc(alias = "IORING_MSG_RING_FLAGS_PASS")]
         const FLAGS_PASS = sys::IORING_MSG_RING_FLAGS_PASS;
         const _ = !0;
     }
@@ -280,8 +330,10 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct NopFlags: u32 {
         /// `IORING_NOP_INJECT_RESULT`: complete with `sqe->len` as the result.
+        #[doc(alias = "IORING_NOP_INJECT_RESULT")]
         const INJECT_RESULT = sys::IORING_NOP_INJECT_RESULT;
         /// `IORING_NOP_CQE32`: post a 32-byte CQE (on a mixed-CQE ring).
+        #[doc(alias = "IORING_NOP_CQE32")]
         const CQE32 = sys::IORING_NOP_CQE32;
         const _ = !0;
     }
@@ -292,6 +344,7 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct FixedFdInstallFlags: u32 {
         /// `IORING_FIXED_FD_NO_CLOEXEC`: the new fd is not close-on-exec.
+        #[doc(alias = "IORING_FIXED_FD_NO_CLOEXEC")]
         const NO_CLOEXEC = sys::IORING_FIXED_FD_NO_CLOEXEC;
         const _ = !0;
     }
@@ -302,15 +355,20 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct SpliceFlags: u32 {
         /// `SPLICE_F_MOVE`.
+        #[doc(alias = "SPLICE_F_MOVE")]
         const MOVE = libc::SPLICE_F_MOVE;
         /// `SPLICE_F_NONBLOCK`.
+        #[doc(alias = "SPLICE_F_NONBLOCK")]
         const NONBLOCK = libc::SPLICE_F_NONBLOCK;
         /// `SPLICE_F_MORE`.
+        #[doc(alias = "SPLICE_F_MORE")]
         const MORE = libc::SPLICE_F_MORE;
         /// `SPLICE_F_GIFT`.
+        #[doc(alias = "SPLICE_F_GIFT")]
         const GIFT = libc::SPLICE_F_GIFT;
         /// `SPLICE_F_FD_IN_FIXED`: the input fd is a registered file index. Set for you when
         /// the input is a [`Fixed`].
+        #[doc(alias = "SPLICE_F_FD_IN_FIXED")]
         const FD_IN_FIXED = sys::SPLICE_F_FD_IN_FIXED;
         const _ = !0;
     }
@@ -321,34 +379,49 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct StatxMask: u32 {
         /// `STATX_TYPE`.
+        #[doc(alias = "STATX_TYPE")]
         const TYPE = libc::STATX_TYPE;
         /// `STATX_MODE`.
+        #[doc(alias = "STATX_MODE")]
         const MODE = libc::STATX_MODE;
         /// `STATX_NLINK`.
+        #[doc(alias = "STATX_NLINK")]
         const NLINK = libc::STATX_NLINK;
         /// `STATX_UID`.
+        #[doc(alias = "STATX_UID")]
         const UID = libc::STATX_UID;
         /// `STATX_GID`.
+        #[doc(alias = "STATX_GID")]
         const GID = libc::STATX_GID;
         /// `STATX_ATIME`.
+        #[doc(alias = "STATX_ATIME")]
         const ATIME = libc::STATX_ATIME;
         /// `STATX_MTIME`.
+        #[doc(alias = "STATX_MTIME")]
         const MTIME = libc::STATX_MTIME;
         /// `STATX_CTIME`.
+        #[doc(alias = "STATX_CTIME")]
         const CTIME = libc::STATX_CTIME;
         /// `STATX_INO`.
+        #[doc(alias = "STATX_INO")]
         const INO = libc::STATX_INO;
         /// `STATX_SIZE`.
+        #[doc(alias = "STATX_SIZE")]
         const SIZE = libc::STATX_SIZE;
         /// `STATX_BLOCKS`.
+        #[doc(alias = "STATX_BLOCKS")]
         const BLOCKS = libc::STATX_BLOCKS;
         /// `STATX_BASIC_STATS`: all of the above.
+        #[doc(alias = "STATX_BASIC_STATS")]
         const BASIC_STATS = libc::STATX_BASIC_STATS;
         /// `STATX_BTIME`.
+        #[doc(alias = "STATX_BTIME")]
         const BTIME = libc::STATX_BTIME;
         /// `STATX_MNT_ID`.
+        #[doc(alias = "STATX_MNT_ID")]
         const MNT_ID = libc::STATX_MNT_ID;
         /// `STATX_DIOALIGN`.
+        #[doc(alias = "STATX_DIOALIGN")]
         const DIOALIGN = libc::STATX_DIOALIGN;
         const _ = !0;
     }
@@ -360,18 +433,25 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct AtFlags: u32 {
         /// `AT_SYMLINK_NOFOLLOW`.
+        #[doc(alias = "AT_SYMLINK_NOFOLLOW")]
         const SYMLINK_NOFOLLOW = libc::AT_SYMLINK_NOFOLLOW as u32;
         /// `AT_REMOVEDIR` (`unlinkat`: remove a directory).
+        #[doc(alias = "AT_REMOVEDIR")]
         const REMOVEDIR = libc::AT_REMOVEDIR as u32;
         /// `AT_SYMLINK_FOLLOW` (`linkat`).
+        #[doc(alias = "AT_SYMLINK_FOLLOW")]
         const SYMLINK_FOLLOW = libc::AT_SYMLINK_FOLLOW as u32;
         /// `AT_NO_AUTOMOUNT`.
+        #[doc(alias = "AT_NO_AUTOMOUNT")]
         const NO_AUTOMOUNT = libc::AT_NO_AUTOMOUNT as u32;
         /// `AT_EMPTY_PATH`.
+        #[doc(alias = "AT_EMPTY_PATH")]
         const EMPTY_PATH = libc::AT_EMPTY_PATH as u32;
         /// `AT_STATX_FORCE_SYNC`.
+        #[doc(alias = "AT_STATX_FORCE_SYNC")]
         const STATX_FORCE_SYNC = libc::AT_STATX_FORCE_SYNC as u32;
         /// `AT_STATX_DONT_SYNC`.
+        #[doc(alias = "AT_STATX_DONT_SYNC")]
         const STATX_DONT_SYNC = libc::AT_STATX_DONT_SYNC as u32;
         const _ = !0;
     }
@@ -382,10 +462,13 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct RenameFlags: u32 {
         /// `RENAME_NOREPLACE`: fail with `EEXIST` if the new path exists.
+        #[doc(alias = "RENAME_NOREPLACE")]
         const NOREPLACE = libc::RENAME_NOREPLACE;
         /// `RENAME_EXCHANGE`: swap the two paths.
+        #[doc(alias = "RENAME_EXCHANGE")]
         const EXCHANGE = libc::RENAME_EXCHANGE;
         /// `RENAME_WHITEOUT`.
+        #[doc(alias = "RENAME_WHITEOUT")]
         const WHITEOUT = libc::RENAME_WHITEOUT;
         const _ = !0;
     }
@@ -396,8 +479,10 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct XattrFlags: u32 {
         /// `XATTR_CREATE`: fail if the attribute exists.
+        #[doc(alias = "XATTR_CREATE")]
         const CREATE = libc::XATTR_CREATE as u32;
         /// `XATTR_REPLACE`: fail if the attribute does not exist.
+        #[doc(alias = "XATTR_REPLACE")]
         const REPLACE = libc::XATTR_REPLACE as u32;
         const _ = !0;
     }
