@@ -18,7 +18,7 @@ use core::time::Duration;
 
 use uring_sys as sys;
 
-use crate::ring::{PushError, SqeEntry, SqeFlagsRaw, SubmissionQueue};
+use crate::squeue::{PushError, SqeEntry, SqeFlagsRaw, SubmissionQueue};
 use crate::squeue::{Sqe, SqeFlags};
 
 /// How the members of a chain are linked.

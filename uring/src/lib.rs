@@ -46,10 +46,12 @@
 
 #[allow(unsafe_code)]
 pub mod chain;
+#[allow(unsafe_code)]
 pub mod cqueue;
 #[allow(unsafe_code)]
 pub mod driver;
 pub mod error;
+mod index;
 #[allow(unsafe_code)]
 mod mmap;
 #[cfg(any(test, feature = "model"))]
@@ -63,6 +65,8 @@ pub mod pbuf;
 #[allow(unsafe_code)]
 pub mod probe;
 #[allow(unsafe_code)]
+mod raw;
+#[allow(unsafe_code)]
 pub mod register;
 #[allow(unsafe_code)]
 pub mod ring;
@@ -74,11 +78,11 @@ pub mod submit;
 pub mod types;
 
 pub use chain::{Link, LinkTimeout};
-pub use cqueue::{Cqe, Cqe32, CqeFlags};
+pub use cqueue::{CompletionQueue, Cqe, Cqe32, CqeEntry, CqeFlags, CqeMixed};
 pub use probe::Probe;
-pub use ring::{CompletionQueue, CqeEntry, CqeMixed, PushError, Ring, SqeEntry, SubmissionQueue};
+pub use ring::Ring;
 pub use setup::{Builder, Features, SetupFlags};
-pub use squeue::{Sqe, Sqe128, SqeFlags};
+pub use squeue::{PushError, Sqe, Sqe128, SqeEntry, SqeFlags, SubmissionQueue};
 pub use submit::{Submitter, WaitArgs};
 
 /// The README's examples, compiled and run as doctests (the README opens with the first one).

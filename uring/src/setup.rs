@@ -7,8 +7,10 @@ use std::os::fd::{AsFd, AsRawFd};
 use uring_sys as sys;
 
 use crate::cqueue::Cqe;
-use crate::ring::{CqeEntry, Ring, SqeEntry};
+use crate::cqueue::CqeEntry;
+use crate::ring::Ring;
 use crate::squeue::Sqe;
+use crate::squeue::SqeEntry;
 
 bitflags::bitflags! {
     /// `IORING_SETUP_*`: the flags of `io_uring_setup(2)` (`io_uring_params::flags`).

@@ -9,7 +9,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use uring_sys as sys;
 
-use crate::ring::{RawRing, index};
+use crate::index;
+use crate::raw::RawRing;
 use crate::setup::{Features, SetupFlags};
 
 /// The half of a ring that enters the kernel: submit, wait, register.
@@ -152,7 +153,7 @@ impl<'a> Submitter<'a> {
         let tail = self.raw.sq_tail().load(Ordering::Relaxed);
         let n = index::len(head, tail);
         if n > self.raw.sq_entries {
-            self.raw.mark_corrupt(crate::ring::CORRUPT_SQ);
+            self.raw.mark_corrupt(crate::raw::CORRUPT_SQ);
             return 0;
         }
         n

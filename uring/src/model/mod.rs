@@ -54,9 +54,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use uring_sys as sys;
 
 use crate::cqueue::Cqe;
+use crate::cqueue::CqeEntry;
 use crate::mmap::Mmap;
-use crate::ring::{CqeEntry, RawRing, Ring, SqeEntry};
+use crate::raw::RawRing;
+use crate::ring::Ring;
 use crate::squeue::Sqe;
+use crate::squeue::SqeEntry;
 
 #[cfg(test)]
 mod tests;
