@@ -75,6 +75,9 @@ pub mod setup;
 pub mod squeue;
 #[allow(unsafe_code)]
 pub mod submit;
+// The one file that calls the io_uring syscalls.
+#[allow(unsafe_code)]
+mod sys;
 pub mod types;
 
 pub use chain::{Link, LinkTimeout};

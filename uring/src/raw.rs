@@ -5,13 +5,14 @@ use core::fmt;
 use core::ptr;
 use core::sync::atomic::{AtomicU32, Ordering};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 
 use uring_sys as sys;
 
 use crate::index;
 use crate::mmap::Mmap;
 use crate::setup::{Features, SetupFlags};
+use crate::sys::Kernel;
 
 /// Where a registered ring fd may be used: `io_uring_enter(2)` with a registered index works
 /// only in the thread (task) that registered it.
@@ -78,10 +79,9 @@ pub(crate) struct RawRing {
     /// [`RawRing::corrupt_error`]) and [`GENERAL_ENTER`]. One word, so the submit fast path
     /// tells "plain ring, nothing wrong" from everything else with one load.
     state: AtomicU32,
-    /// The model kernel this ring runs against instead of the real one (`crate::model`); its
-    /// memory backs the mappings above, so it goes last.
-    #[cfg(any(test, feature = "model"))]
-    pub(crate) model: Option<std::sync::Arc<crate::model::Shared>>,
+    /// Where enters and registrations go: the kernel, or the model kernel (`crate::model`),
+    /// whose memory backs the mappings above, so it goes last.
+    pub(crate) kernel: Kernel,
 }
 
 /// [`RawRing::state`] bit: the CQ tail was more than `cq_entries` ahead of the head.
@@ -112,8 +112,7 @@ unsafe impl Sync for RawRing {}
 impl RawRing {
     /// [`Ring::supports_opcode`](crate::Ring::supports_opcode), reachable from a `SubmissionQueue` too.
     pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
-        #[cfg(any(test, feature = "model"))]
-        if self.model.is_some() {
+        if self.kernel.is_model() {
             return Ok(());
         }
         crate::probe::kernel_supports(opcode)
@@ -237,9 +236,8 @@ impl RawRing {
         let general = self
             .flags
             .intersects(SetupFlags::SQPOLL | SetupFlags::IOPOLL)
-            || self.registered.is_some();
-        #[cfg(any(test, feature = "model"))]
-        let general = general || self.model.is_some();
+            || self.registered.is_some()
+            || self.kernel.is_model();
         let state = self.state.get_mut();
         if general {
             *state |= GENERAL_ENTER;
@@ -316,21 +314,14 @@ impl RawRing {
         } else {
             None
         };
-        // SAFETY: `params` is a live, initialized `io_uring_params` for the whole call; its
-        // `resv` words are zero (built from `zeroed()` in `Builder::new`, never set). Under
-        // NO_MMAP its `user_addr`s point to the page-aligned mappings in `provided`, sized for
-        // the rings the kernel will lay out (`expected_sizes`; the kernel checks the sizes it
-        // pins), which the returned `RawRing` owns for its whole life. The returned fd is taken
-        // into an `OwnedFd` below, closed exactly once.
-        let ret = unsafe { sys::io_uring_setup(entries, &mut params) };
-        if ret < 0 {
-            let errno = io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO);
-            return Err(crate::error::setup_error(errno, entries, requested));
-        }
-        // SAFETY: `io_uring_setup` returned a new fd (>= 0) that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(ret) };
+        // SAFETY: `params`' `resv` words are zero (built from `zeroed()` in `Builder::new`,
+        // never set). Under NO_MMAP its `user_addr`s point to the page-aligned mappings in
+        // `provided`, sized for the rings the kernel will lay out (`expected_sizes`; the kernel
+        // checks the sizes it pins), which the returned `RawRing` owns for its whole life.
+        let fd = unsafe { crate::sys::setup(entries, &mut params) }.map_err(|e| {
+            let errno = e.raw_os_error().unwrap_or(libc::EIO);
+            crate::error::setup_error(errno, entries, requested)
+        })?;
         let features = Features::from_bits_retain(params.features);
         Self::map(fd, &params, features, sqe_size, cqe_size, provided)
     }
@@ -443,8 +434,7 @@ impl RawRing {
             _cq_map: cq_map,
             _sqe_map: sqe_map,
             state: AtomicU32::new(0),
-            #[cfg(any(test, feature = "model"))]
-            model: None,
+            kernel: Kernel::REAL,
         };
 
         if !no_sqarray {
@@ -492,7 +482,7 @@ impl RawRing {
             cqe_size,
             Some((rings, sqes)),
         )?;
-        raw.model = Some(model);
+        raw.kernel = Kernel::model(model);
         raw.update_enter_path();
         Ok(raw)
     }
@@ -542,8 +532,9 @@ impl Drop for RawRing {
                 up.offset = index;
                 // SAFETY: `up` is a valid `io_uring_rsrc_update` for the call; the fd is this
                 // ring's (owned by `self`), and unregistering takes nothing the ring still uses.
-                unsafe {
-                    sys::io_uring_register(
+                // A failure leaves the registration to go with the thread: nothing to do.
+                let _ = unsafe {
+                    crate::sys::register(
                         self.fd.as_raw_fd(),
                         sys::IORING_UNREGISTER_RING_FDS,
                         (&raw const up).cast(),

@@ -116,15 +116,14 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
             // SAFETY: `up` is a valid `io_uring_rsrc_update`, read and written back during the
             // call; `data` is this ring's own fd, kept open by `raw`.
             let ret = unsafe {
-                sys::io_uring_register(
+                crate::sys::register(
                     raw.fd.as_raw_fd(),
                     sys::IORING_REGISTER_RING_FDS,
                     (&raw mut up).cast_const().cast(),
                     1,
                 )
             };
-            if ret < 0 {
-                let e = io::Error::last_os_error();
+            if let Err(e) = ret {
                 let errno = e.raw_os_error().unwrap_or(libc::EIO);
                 return Err(crate::error::with_message(
                     errno,
@@ -292,8 +291,7 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
     /// Whether the kernel behind this ring takes `IORING_ASYNC_CANCEL_*` flags (Linux 5.19+;
     /// see [`crate::probe::cancel_flags_supported`]). The model kernel does.
     pub(crate) fn has_cancel_flags(&self) -> bool {
-        #[cfg(any(test, feature = "model"))]
-        if self.raw.model.is_some() {
+        if self.raw.kernel.is_model() {
             return true;
         }
         crate::probe::cancel_flags_supported()

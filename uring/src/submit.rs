@@ -219,8 +219,8 @@ impl<'a> Submitter<'a> {
         // SAFETY: the ring's own fd, open as long as the `RawRing` we borrow; no argument. The
         // SQEs being submitted were pushed through `SubmissionQueue::push*`, whose callers
         // promised (unsafe contract) that what they point to stays valid until completion.
-        let ret = unsafe {
-            sys::io_uring_enter2(
+        unsafe {
+            crate::sys::enter(
                 self.raw.fd.as_raw_fd(),
                 to_submit,
                 want,
@@ -228,11 +228,7 @@ impl<'a> Submitter<'a> {
                 core::ptr::null(),
                 0,
             )
-        };
-        if ret < 0 {
-            return Err(io::Error::last_os_error());
         }
-        Ok(ret as usize)
     }
 
     /// [`submit_and_wait`](Self::submit_and_wait) on a ring that is not plain: SQPOLL, IOPOLL,
@@ -452,10 +448,6 @@ impl<'a> Submitter<'a> {
         if self.raw.is_corrupt() {
             return Err(self.raw.corrupt_error());
         }
-        #[cfg(any(test, feature = "model"))]
-        if let Some(model) = &self.raw.model {
-            return model.enter(to_submit, min_complete, flags, arg, argsz);
-        }
         let (fd, extra) = self.raw.enter_target();
         // SAFETY: `fd` is this ring's fd (owned by the `RawRing` we borrow) or its registered
         // index in this thread (`enter_target` checked the thread). `arg` is null or points to
@@ -463,12 +455,10 @@ impl<'a> Submitter<'a> {
         // the caller keeps alive for this call. The SQEs being submitted were pushed through
         // `SubmissionQueue::push*`, whose callers promised (unsafe contract) that what they
         // point to stays valid until completion.
-        let ret =
-            unsafe { sys::io_uring_enter2(fd, to_submit, min_complete, flags | extra, arg, argsz) };
-        if ret < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(ret as usize)
+        unsafe {
+            self.raw
+                .kernel
+                .enter(fd, to_submit, min_complete, flags | extra, arg, argsz)
         }
     }
 
@@ -503,11 +493,6 @@ impl<'a> Submitter<'a> {
         arg: *const c_void,
         nr_args: u32,
     ) -> io::Result<u32> {
-        #[cfg(any(test, feature = "model"))]
-        if let Some(model) = &self.raw.model {
-            // SAFETY: the caller upholds this function's contract for `arg`/`nr_args`.
-            return unsafe { model.register(opcode, arg, nr_args) };
-        }
         let (fd, extra) = self.raw.enter_target();
         let (fd, opcode) = if extra != 0 && self.raw.features.contains(Features::REG_REG_RING) {
             (fd, opcode | sys::IORING_REGISTER_USE_REGISTERED_RING)
@@ -516,12 +501,7 @@ impl<'a> Submitter<'a> {
         };
         // SAFETY: `fd` is this ring's fd (or its registered index in this thread, with the
         // matching flag); the caller upholds the contract for `arg`/`nr_args`.
-        let ret = unsafe { sys::io_uring_register(fd, opcode, arg, nr_args) };
-        if ret < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(ret as u32)
-        }
+        unsafe { self.raw.kernel.register(fd, opcode, arg, nr_args) }
     }
 }
 
