@@ -110,14 +110,6 @@ unsafe impl Send for RawRing {}
 unsafe impl Sync for RawRing {}
 
 impl RawRing {
-    /// [`Ring::supports_opcode`](crate::Ring::supports_opcode), reachable from a `SubmissionQueue` too.
-    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
-        if self.kernel.is_model() {
-            return Ok(());
-        }
-        crate::probe::kernel_supports(opcode)
-    }
-
     /// Base of the SQE array: `sq_entries` entries of the ring's SQE size, page-aligned,
     /// inside the SQE mapping this ring owns.
     #[inline(always)]
@@ -457,13 +449,107 @@ impl RawRing {
         raw.update_enter_path();
         Ok(raw)
     }
+
+    /// [`Ring::resize`](crate::Ring::resize) for a ring of `sqe_size`-byte SQEs and
+    /// `cqe_size`-byte CQ slots: `IORING_REGISTER_RESIZE_RINGS`, then the new rings mapped in
+    /// place of the old ones (or the ring marked [`CORRUPT_RESIZE`] if that fails).
+    pub(crate) fn resize(
+        &mut self,
+        sq_entries: u32,
+        cq_entries: Option<u32>,
+        sqe_size: usize,
+        cqe_size: usize,
+    ) -> io::Result<()> {
+        if sq_entries == 0 || sq_entries > crate::setup::MAX_ENTRIES {
+            return Err(crate::error::too_many_entries(sq_entries));
+        }
+        if self.flags.contains(SetupFlags::NO_MMAP) {
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                "resizing a NO_MMAP ring is not supported (the new rings would need new \
+                 memory from us); build the ring without NO_MMAP",
+            ));
+        }
+        if !self.flags.contains(SetupFlags::NO_SQARRAY) {
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                "resizing needs a ring set up with NO_SQARRAY: the kernel does not say where \
+                 the resized ring's SQ index array is, so it could not be filled in; build the \
+                 ring with Builder::no_sqarray() (Linux 6.6+)",
+            ));
+        }
+        let mut p = sys::io_uring_params::zeroed();
+        p.sq_entries = sq_entries;
+        if let Some(cq) = cq_entries {
+            p.flags |= sys::IORING_SETUP_CQSIZE;
+            p.cq_entries = cq;
+        }
+        // Duplicate first, so nothing can fail between the resize and the remap but the mmap.
+        let dup = self.fd.try_clone()?;
+        // SAFETY: `p` is a valid `io_uring_params` the kernel reads and writes back during
+        // the call; it keeps nothing. The ring's layout changes, which is sound here because
+        // `&mut self` excludes every SQ/CQ handle, and we remap below before any other use.
+        let r = unsafe {
+            self.kernel.register(
+                self.fd.as_raw_fd(),
+                sys::IORING_REGISTER_RESIZE_RINGS,
+                (&raw mut p).cast_const().cast(),
+                1,
+            )
+        };
+        if let Err(e) = r {
+            let errno = e.raw_os_error().unwrap_or(libc::EIO);
+            let why = match errno {
+                libc::EINVAL if !self.flags.contains(SetupFlags::DEFER_TASKRUN) => {
+                    "the ring was not set up with DEFER_TASKRUN, which resizing requires".to_owned()
+                }
+                libc::EINVAL => format!(
+                    "the kernel rejected the sizes ({sq_entries} SQ, {cq_entries:?} CQ) or is \
+                     older than Linux 6.13 (IORING_REGISTER_RESIZE_RINGS)"
+                ),
+                libc::EOVERFLOW => {
+                    "more SQEs or CQEs are pending than the new rings hold; reap first".to_owned()
+                }
+                _ => e.to_string(),
+            };
+            return Err(crate::error::with_message(
+                errno,
+                format!("resizing the rings failed: {why}"),
+            ));
+        }
+        p.flags |= self.flags.bits();
+        let mut new = match RawRing::map(dup, &p, self.features, sqe_size, cqe_size, None) {
+            Ok(new) => new,
+            Err(e) => {
+                // The kernel already moved to the new rings; ours are stale. Pushing into them
+                // or reading them touches only our old mappings, but nothing would ever
+                // arrive: every later enter fails instead of waiting forever.
+                self.mark_corrupt(CORRUPT_RESIZE);
+                return Err(crate::error::with_message(
+                    libc::EUCLEAN,
+                    format!(
+                        "the kernel resized the rings but mapping the new ones failed ({e}); \
+                         this ring is unusable now (every enter fails with EUCLEAN): drop it"
+                    ),
+                ));
+            }
+        };
+        // The new mapping keeps the original fd number; the duplicate goes with the old maps.
+        core::mem::swap(&mut new.fd, &mut self.fd);
+        new.registered = self.registered.take();
+        new.flags = self.flags;
+        new.update_enter_path();
+        drop(core::mem::replace(self, new));
+        Ok(())
+    }
 }
 
 #[cfg(any(test, feature = "model"))]
 impl RawRing {
     /// A ring over the model kernel's memory (`crate::model`): `rings` holds the SQ and CQ
     /// rings at the offsets `params` reports (one region, as with `IORING_FEAT_SINGLE_MMAP`),
-    /// `sqes` the SQE array; enters and registrations go to `model`.
+    /// `sqes` the SQE array; enters and registrations go to `model` (a
+    /// [`Kernel::model`], or the model's shared state it is made from).
     pub(crate) fn for_model(
         fd: OwnedFd,
         params: &sys::io_uring_params,
@@ -471,7 +557,7 @@ impl RawRing {
         cqe_size: usize,
         rings: Mmap,
         sqes: Mmap,
-        model: std::sync::Arc<crate::model::Shared>,
+        model: impl Into<Kernel>,
     ) -> io::Result<RawRing> {
         let features = Features::from_bits_retain(params.features);
         let mut raw = Self::map(
@@ -482,7 +568,7 @@ impl RawRing {
             cqe_size,
             Some((rings, sqes)),
         )?;
-        raw.kernel = Kernel::model(model);
+        raw.kernel = model.into();
         raw.update_enter_path();
         Ok(raw)
     }
@@ -493,14 +579,14 @@ impl RawRing {
 /// against the memory provided.
 fn expected_sizes(entries: u32, params: &sys::io_uring_params) -> (u32, u32) {
     let clamp = params.flags & sys::IORING_SETUP_CLAMP != 0;
-    let max = crate::error::MAX_ENTRIES;
+    let max = crate::setup::MAX_ENTRIES;
     let sq = if clamp { entries.min(max) } else { entries }
         .max(1)
         .next_power_of_two();
     let cq = if params.flags & sys::IORING_SETUP_CQSIZE != 0 {
         let cq = params.cq_entries;
         let cq = if clamp {
-            cq.min(crate::error::MAX_CQ_ENTRIES)
+            cq.min(crate::setup::MAX_CQ_ENTRIES)
         } else {
             cq
         };

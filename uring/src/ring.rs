@@ -4,7 +4,7 @@
 //!
 //! The SQ tail and the CQ head are ours (only this process writes them); the SQ head and the CQ
 //! tail are the kernel's. Every index is a free-running `u32` that wraps; a slot is
-//! `index & mask`, a length is `tail.wrapping_sub(head)` (see [`index`]). The orderings, each
+//! `index & mask`, a length is `tail.wrapping_sub(head)` (the crate-private `index` module). The orderings, each
 //! explained where it is used:
 //!
 //! - SQ: we fill slots, then store the tail with `Release` (the kernel loads it with acquire, so
@@ -31,8 +31,7 @@ use uring_sys as sys;
 
 use crate::cqueue::{CompletionQueue, Cqe, CqeEntry};
 use crate::index;
-use crate::raw::{CORRUPT_RESIZE, RawRing, current_thread_id};
-use crate::setup::{Builder, Features, SetupFlags};
+use crate::raw::{RawRing, current_thread_id};
 use crate::squeue::{PushError, Sqe, SqeEntry, SubmissionQueue};
 use crate::submit::Submitter;
 
@@ -48,7 +47,7 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
 
 /// An io_uring instance: the ring fd, the mapped SQ and CQ rings, and the SQE array.
 ///
-/// `S` is the SQE size ([`Sqe`] or [`Sqe128`]), `C` the CQE size ([`Cqe`] or [`Cqe32`]);
+/// `S` is the SQE size ([`Sqe`] or [`Sqe128`](crate::Sqe128)), `C` the CQE size ([`Cqe`] or [`Cqe32`](crate::Cqe32));
 /// the ring is set up with `IORING_SETUP_SQE128`/`CQE32` to match, so an entry of the wrong
 /// size cannot be pushed or read.
 ///
@@ -81,27 +80,7 @@ impl<S: SqeEntry, C: CqeEntry> fmt::Debug for Ring<S, C> {
     }
 }
 
-impl Ring {
-    /// `io_uring_setup(entries, &params)` with no flags — a ring of `entries` SQEs (rounded up
-    /// to a power of two) and twice as many CQEs.
-    ///
-    /// # Errors
-    /// See [`Builder::build`].
-    ///
-    /// # References
-    /// - [`io_uring_setup(2)`](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html)
-    #[doc(alias = "io_uring_setup")]
-    pub fn new(entries: u32) -> io::Result<Ring> {
-        Builder::new().build(entries)
-    }
-}
-
 impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
-    /// A [`Builder`] for every setup option.
-    pub fn builder() -> Builder<S, C> {
-        Builder::new()
-    }
-
     pub(crate) fn setup(
         entries: u32,
         params: sys::io_uring_params,
@@ -161,105 +140,8 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
     /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)
     #[doc(alias = "IORING_REGISTER_RESIZE_RINGS")]
     pub fn resize(&mut self, sq_entries: u32, cq_entries: Option<u32>) -> io::Result<()> {
-        if sq_entries == 0 || sq_entries > crate::error::MAX_ENTRIES {
-            return Err(crate::error::too_many_entries(sq_entries));
-        }
-        if self.raw.flags.contains(SetupFlags::NO_MMAP) {
-            return Err(crate::error::with_message(
-                libc::EINVAL,
-                "resizing a NO_MMAP ring is not supported (the new rings would need new \
-                 memory from us); build the ring without NO_MMAP",
-            ));
-        }
-        if !self.raw.flags.contains(SetupFlags::NO_SQARRAY) {
-            return Err(crate::error::with_message(
-                libc::EINVAL,
-                "resizing needs a ring set up with NO_SQARRAY: the kernel does not say where \
-                 the resized ring's SQ index array is, so it could not be filled in; build the \
-                 ring with Builder::no_sqarray() (Linux 6.6+)",
-            ));
-        }
-        let mut p = sys::io_uring_params::zeroed();
-        p.sq_entries = sq_entries;
-        if let Some(cq) = cq_entries {
-            p.flags |= sys::IORING_SETUP_CQSIZE;
-            p.cq_entries = cq;
-        }
-        // Duplicate first, so nothing can fail between the resize and the remap but the mmap.
-        let dup = self.raw.fd.try_clone()?;
-        // SAFETY: `p` is a valid `io_uring_params` the kernel reads and writes back during
-        // the call; it keeps nothing. The ring's layout changes, which is sound here because
-        // `&mut self` excludes every SQ/CQ handle, and we remap below before any other use.
-        let r = unsafe {
-            self.submitter().register_raw(
-                sys::IORING_REGISTER_RESIZE_RINGS,
-                (&raw mut p).cast_const().cast(),
-                1,
-            )
-        };
-        if let Err(e) = r {
-            let errno = e.raw_os_error().unwrap_or(libc::EIO);
-            let why = match errno {
-                libc::EINVAL if !self.raw.flags.contains(SetupFlags::DEFER_TASKRUN) => {
-                    "the ring was not set up with DEFER_TASKRUN, which resizing requires".to_owned()
-                }
-                libc::EINVAL => format!(
-                    "the kernel rejected the sizes ({sq_entries} SQ, {cq_entries:?} CQ) or is \
-                     older than Linux 6.13 (IORING_REGISTER_RESIZE_RINGS)"
-                ),
-                libc::EOVERFLOW => {
-                    "more SQEs or CQEs are pending than the new rings hold; reap first".to_owned()
-                }
-                _ => e.to_string(),
-            };
-            return Err(crate::error::with_message(
-                errno,
-                format!("resizing the rings failed: {why}"),
-            ));
-        }
-        p.flags |= self.raw.flags.bits();
-        let mut new = match RawRing::map(
-            dup,
-            &p,
-            self.raw.features,
-            core::mem::size_of::<S>(),
-            C::SLOT,
-            None,
-        ) {
-            Ok(new) => new,
-            Err(e) => {
-                // The kernel already moved to the new rings; ours are stale. Pushing into them
-                // or reading them touches only our old mappings, but nothing would ever
-                // arrive: every later enter fails instead of waiting forever.
-                self.raw.mark_corrupt(CORRUPT_RESIZE);
-                return Err(crate::error::with_message(
-                    libc::EUCLEAN,
-                    format!(
-                        "the kernel resized the rings but mapping the new ones failed ({e}); \
-                         this ring is unusable now (every enter fails with EUCLEAN): drop it"
-                    ),
-                ));
-            }
-        };
-        // The new mapping keeps the original fd number; the duplicate goes with the old maps.
-        core::mem::swap(&mut new.fd, &mut self.raw.fd);
-        new.registered = self.raw.registered.take();
-        new.flags = self.raw.flags;
-        new.update_enter_path();
-        drop(core::mem::replace(&mut self.raw, new));
-        Ok(())
-    }
-
-    /// The setup flags the kernel accepted.
-    #[inline]
-    pub fn flags(&self) -> SetupFlags {
-        self.raw.flags
-    }
-
-    /// The `IORING_FEAT_*` features the kernel reported.
-    #[inline]
-    pub fn features(&self) -> Features {
-        self.raw.features
+        self.raw
+            .resize(sq_entries, cq_entries, core::mem::size_of::<S>(), C::SLOT)
     }
 
     /// SQ size (`sq_entries`).
@@ -275,26 +157,10 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
     }
 
     /// The registered ring index when the ring fd was registered
-    /// ([`Builder::registered_ring_fd`]).
+    /// ([`Builder::registered_ring_fd`](crate::Builder::registered_ring_fd)).
     #[inline]
     pub fn registered_index(&self) -> Option<u32> {
         self.raw.registered.map(|r| r.0)
-    }
-
-    /// `Ok(())` when the kernel behind this ring supports `opcode`, else the error naming the
-    /// Linux release that added it (see [`crate::probe::kernel_supports`]). A ring over the
-    /// model kernel (`crate::model`) passes everything: the model answers in its CQEs.
-    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
-        self.raw.supports_opcode(opcode)
-    }
-
-    /// Whether the kernel behind this ring takes `IORING_ASYNC_CANCEL_*` flags (Linux 5.19+;
-    /// see [`crate::probe::cancel_flags_supported`]). The model kernel does.
-    pub(crate) fn has_cancel_flags(&self) -> bool {
-        if self.raw.kernel.is_model() {
-            return true;
-        }
-        crate::probe::cancel_flags_supported()
     }
 
     /// The half that enters the kernel: submit, wait, register. Shared (`&self`) and `Sync`.
@@ -372,11 +238,6 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
     #[inline]
     pub fn submit_and_wait(&self, want: usize) -> io::Result<usize> {
         self.submitter().submit_and_wait(want)
-    }
-
-    /// `IORING_REGISTER_PROBE` — which opcodes this kernel supports.
-    pub fn probe(&self) -> io::Result<crate::probe::Probe> {
-        crate::probe::Probe::for_ring(&self.submitter())
     }
 }
 

@@ -92,6 +92,13 @@ pub(crate) struct Kernel {
     model: Option<std::sync::Arc<crate::model::Shared>>,
 }
 
+#[cfg(any(test, feature = "model"))]
+impl From<std::sync::Arc<crate::model::Shared>> for Kernel {
+    fn from(shared: std::sync::Arc<crate::model::Shared>) -> Kernel {
+        Kernel::model(shared)
+    }
+}
+
 impl Kernel {
     /// The real kernel.
     pub(crate) const REAL: Kernel = Kernel {
