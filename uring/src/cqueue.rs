@@ -270,9 +270,9 @@ impl CqeEntry for CqeMixed {
     }
 }
 
-/// The completion queue: iterate it for CQEs; the head is published on [`sync`](Self::sync)
-/// or drop, so a batch costs one store. Obtained from [`Ring::cq`](crate::Ring::cq) or [`Ring::split`](crate::Ring::split); `Send`,
-/// so a consumer thread can own it.
+/// The completion queue: iterate it for CQEs; the head is published on [`sync`](Self::sync) or
+/// drop, so a batch costs one store. Obtained from [`Ring::cq`](crate::Ring::cq) or
+/// [`Ring::split`](crate::Ring::split); `Send`, so a consumer thread can own it.
 pub struct CompletionQueue<'a, C: CqeEntry = Cqe> {
     raw: &'a RawRing,
     head: u32,
@@ -348,8 +348,8 @@ impl<'a, C: CqeEntry> CompletionQueue<'a, C> {
         self.raw.cq_overflow().load(Ordering::Relaxed)
     }
 
-    /// `IORING_SQ_CQ_OVERFLOW`: completions wait in the kernel's overflow list; reap, then
-    /// enter with `GETEVENTS` (any [`Submitter`](crate::Submitter) wait or submit does) to flush them.
+    /// `IORING_SQ_CQ_OVERFLOW`: completions wait in the kernel's overflow list; reap, then enter
+    /// with `GETEVENTS` (any [`Submitter`](crate::Submitter) wait or submit does) to flush them.
     #[inline]
     pub fn needs_flush(&self) -> bool {
         // Relaxed: a hint; the syscall synchronizes.

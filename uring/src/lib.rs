@@ -80,7 +80,7 @@ pub mod submit;
 mod sys;
 pub mod types;
 
-pub use chain::{Link, LinkTimeout};
+pub use chain::{ChainTimeout, Link};
 pub use cqueue::{CompletionQueue, Cqe, Cqe32, CqeEntry, CqeFlags, CqeMixed};
 pub use probe::Probe;
 pub use ring::Ring;

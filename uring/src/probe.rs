@@ -195,7 +195,8 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
 }
 
 impl RawRing {
-    /// [`Ring::supports_opcode`](crate::Ring::supports_opcode), reachable from a `SubmissionQueue` too.
+    /// [`Ring::supports_opcode`](crate::Ring::supports_opcode), reachable from a `SubmissionQueue`
+    /// too.
     pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
         if self.kernel.is_model() {
             return Ok(());

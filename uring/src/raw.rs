@@ -43,9 +43,9 @@ mod thread_id {
 
 pub(crate) use thread_id::current as current_thread_id;
 
-/// The mapped ring and its fd: what [`Ring`](crate::Ring), [`Submitter`](crate::Submitter), [`SubmissionQueue`](crate::SubmissionQueue) and
-/// [`CompletionQueue`](crate::CompletionQueue) share. Fields are private to this module; everything else goes through
-/// the accessors below.
+/// The mapped ring and its fd: what [`Ring`](crate::Ring), [`Submitter`](crate::Submitter),
+/// [`SubmissionQueue`](crate::SubmissionQueue) and [`CompletionQueue`](crate::CompletionQueue)
+/// share. Fields are private to this module; everything else goes through the accessors below.
 pub(crate) struct RawRing {
     sq_head: *const AtomicU32,
     sq_tail: *const AtomicU32,

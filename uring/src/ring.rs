@@ -1,10 +1,14 @@
-//! The ring: setup, the mapped SQ/CQ rings, and the lock-free protocol with the kernel.
+//! The ring: [`Ring`] owns the fd and the mapped rings, and hands out the three halves that
+//! use them: the [`Submitter`] (`submit.rs`), the [`SubmissionQueue`] (`squeue.rs`) and the
+//! [`CompletionQueue`] (`cqueue.rs`). Setup is in [`crate::setup`], the probe in
+//! [`crate::probe`]; the mapping itself, and the corrupt-ring state, in the crate-private
+//! `raw.rs`, and every syscall in `sys.rs`.
 //!
 //! # The protocol
 //!
 //! The SQ tail and the CQ head are ours (only this process writes them); the SQ head and the CQ
-//! tail are the kernel's. Every index is a free-running `u32` that wraps; a slot is
-//! `index & mask`, a length is `tail.wrapping_sub(head)` (the crate-private `index` module). The orderings, each
+//! tail are the kernel's. Every index is a free-running `u32` that wraps; a slot is `index & mask`,
+//! a length is `tail.wrapping_sub(head)` (the crate-private `index` module). The orderings, each
 //! explained where it is used:
 //!
 //! - SQ: we fill slots, then store the tail with `Release` (the kernel loads it with acquire, so
@@ -35,21 +39,11 @@ use crate::raw::{RawRing, current_thread_id};
 use crate::squeue::{PushError, Sqe, SqeEntry, SubmissionQueue};
 use crate::submit::Submitter;
 
-#[cfg(any(test, feature = "model"))]
-impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
-    pub(crate) fn from_raw(raw: RawRing) -> Self {
-        Ring {
-            raw,
-            _entries: PhantomData,
-        }
-    }
-}
-
 /// An io_uring instance: the ring fd, the mapped SQ and CQ rings, and the SQE array.
 ///
-/// `S` is the SQE size ([`Sqe`] or [`Sqe128`](crate::Sqe128)), `C` the CQE size ([`Cqe`] or [`Cqe32`](crate::Cqe32));
-/// the ring is set up with `IORING_SETUP_SQE128`/`CQE32` to match, so an entry of the wrong
-/// size cannot be pushed or read.
+/// `S` is the SQE size ([`Sqe`] or [`Sqe128`](crate::Sqe128)), `C` the CQE size ([`Cqe`] or
+/// [`Cqe32`](crate::Cqe32)); the ring is set up with `IORING_SETUP_SQE128`/`CQE32` to match, so an
+/// entry of the wrong size cannot be pushed or read.
 ///
 /// Dropping the ring closes the fd (the kernel cancels what is still in flight, then frees the
 /// ring) and unmaps the rings.
@@ -81,6 +75,17 @@ impl<S: SqeEntry, C: CqeEntry> fmt::Debug for Ring<S, C> {
 }
 
 impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
+    /// A ring over the model kernel's `raw` ring (`crate::model`).
+    #[cfg(any(test, feature = "model"))]
+    pub(crate) fn from_raw(raw: RawRing) -> Self {
+        Ring {
+            raw,
+            _entries: PhantomData,
+        }
+    }
+
+    /// `io_uring_setup(2)` with `params` ([`Builder::build`](crate::Builder::build) checked
+    /// them), the mappings, and the ring fd registered when asked.
     pub(crate) fn setup(
         entries: u32,
         params: sys::io_uring_params,
@@ -126,15 +131,16 @@ impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
     /// CQEs that are pending, then remaps the rings. The fd stays the same.
     ///
     /// Linux 6.13+, and only for rings set up with `DEFER_TASKRUN` (the kernel's rule: no other
-    /// task may touch the rings meanwhile) and `NO_SQARRAY` (this crate's rule: the kernel does
-    /// not report the resized ring's SQ index array, so only array-less rings resize soundly). `&mut self` guarantees no
-    /// [`SubmissionQueue`]/[`CompletionQueue`] of this ring exists during the swap.
+    /// task may touch the rings meanwhile) and `NO_SQARRAY` (this crate's rule: the kernel does not
+    /// report the resized ring's SQ index array, so only array-less rings resize soundly). `&mut
+    /// self` guarantees no [`SubmissionQueue`]/[`CompletionQueue`] of this ring exists during the
+    /// swap.
     ///
     /// # Errors
-    /// `EINVAL` when the ring lacks `DEFER_TASKRUN` or `NO_SQARRAY` or the sizes are out of range, `EOVERFLOW`
-    /// when more SQEs or CQEs are pending than the new rings hold (the ring is unchanged then),
-    /// `EINVAL` before Linux 6.13; each with a message. If remapping fails after the kernel
-    /// resized, the ring must be dropped (its old mappings are stale).
+    /// `EINVAL` when the ring lacks `DEFER_TASKRUN` or `NO_SQARRAY` or the sizes are out of range,
+    /// `EOVERFLOW` when more SQEs or CQEs are pending than the new rings hold (the ring is
+    /// unchanged then), `EINVAL` before Linux 6.13; each with a message. If remapping fails after
+    /// the kernel resized, the ring must be dropped (its old mappings are stale).
     ///
     /// # References
     /// - [`io_uring_register(2)`](https://man7.org/linux/man-pages/man2/io_uring_register.2.html)

@@ -283,9 +283,9 @@ impl From<PushError> for io::Error {
     }
 }
 
-/// The submission queue: push SQEs, then publish them to the kernel with [`sync`](Self::sync)
-/// (or drop). Obtained from [`Ring::sq`](crate::Ring::sq) or [`Ring::split`](crate::Ring::split); `Send`, so a producer thread can
-/// own it.
+/// The submission queue: push SQEs, then publish them to the kernel with [`sync`](Self::sync) (or
+/// drop). Obtained from [`Ring::sq`](crate::Ring::sq) or [`Ring::split`](crate::Ring::split);
+/// `Send`, so a producer thread can own it.
 pub struct SubmissionQueue<'a, S: SqeEntry = Sqe> {
     raw: &'a RawRing,
     /// The kernel's head as last loaded.
@@ -368,7 +368,8 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
         self.raw.sq_dropped().load(Ordering::Relaxed)
     }
 
-    /// `IORING_SQ_NEED_WAKEUP`: the SQPOLL thread sleeps ([`Submitter::submit`](crate::Submitter::submit) wakes it).
+    /// `IORING_SQ_NEED_WAKEUP`: the SQPOLL thread sleeps
+    /// ([`Submitter::submit`](crate::Submitter::submit) wakes it).
     #[inline]
     pub fn need_wakeup(&self) -> bool {
         // SeqCst fence: the tail store (in `sync`) must be ordered before this load, see the
@@ -458,8 +459,8 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
         Ok(())
     }
 
-    /// [`Ring::supports_opcode`](crate::Ring::supports_opcode) while the SQ is held (the driver's batch asks between
-    /// reserving a slot and writing it; asking moves no index).
+    /// [`Ring::supports_opcode`](crate::Ring::supports_opcode) while the SQ is held (the driver's
+    /// batch asks between reserving a slot and writing it; asking moves no index).
     pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
         self.raw.supports_opcode(opcode)
     }
@@ -516,7 +517,7 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
         &mut self,
         sqes: &[S],
         extra: Option<&S>,
-        link: SqeFlagsRaw,
+        link: LinkFlag,
     ) -> Result<(), PushError> {
         let total = sqes.len() + usize::from(extra.is_some());
         let n = u32::try_from(total).unwrap_or(u32::MAX);
@@ -592,9 +593,10 @@ unsafe fn copy_64(src: *const core::mem::MaybeUninit<u64>, dst: *mut core::mem::
     }
 }
 
-/// The link flag `push_with` sets on all but the last SQE.
+/// The `IOSQE_IO_LINK` or `IOSQE_IO_HARDLINK` flag that
+/// [`push_with`](SubmissionQueue::push_with) sets on every SQE of a chain but the last.
 #[derive(Clone, Copy)]
-pub(crate) struct SqeFlagsRaw(pub(crate) crate::squeue::SqeFlags);
+pub(crate) struct LinkFlag(pub(crate) SqeFlags);
 
 impl<S: SqeEntry> Drop for SubmissionQueue<'_, S> {
     #[inline]
