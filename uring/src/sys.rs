@@ -10,6 +10,14 @@ use core::ffi::c_void;
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
+/// `errno` as an [`io::Error`], read right after a failed syscall. Out of line: the error
+/// path stays out of the callers' loops, which the inlined [`enter`] sits in.
+#[cold]
+#[inline(never)]
+fn last_error() -> io::Error {
+    io::Error::last_os_error()
+}
+
 /// `io_uring_setup(entries, params)`: the new ring's fd; the kernel fills in `params`.
 ///
 /// # Safety
@@ -25,7 +33,7 @@ pub(crate) unsafe fn setup(
     // the caller's contract (zero `resv`, NO_MMAP memory that outlives the ring).
     let ret = unsafe { uring_sys::io_uring_setup(entries, params) };
     if ret < 0 {
-        return Err(io::Error::last_os_error());
+        return Err(last_error());
     }
     // SAFETY: `io_uring_setup` returned a new fd (>= 0) that nothing else owns; the `OwnedFd`
     // closes it exactly once.
@@ -53,10 +61,9 @@ pub(crate) unsafe fn enter(
     // SAFETY: the caller's contract is the syscall's.
     let ret = unsafe { uring_sys::io_uring_enter2(fd, to_submit, min_complete, flags, arg, argsz) };
     if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(ret as usize)
+        return Err(last_error());
     }
+    Ok(ret as usize)
 }
 
 /// `io_uring_register(fd, opcode, arg, nr_args)`: the kernel's non-negative result. `fd` may
@@ -78,7 +85,7 @@ pub(crate) unsafe fn register(
     // SAFETY: the caller's contract is the syscall's.
     let ret = unsafe { uring_sys::io_uring_register(fd, opcode, arg, nr_args) };
     if ret < 0 {
-        Err(io::Error::last_os_error())
+        Err(last_error())
     } else {
         // A non-negative `int` fits in u32.
         Ok(ret as u32)
