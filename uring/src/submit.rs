@@ -219,8 +219,8 @@ impl<'a> Submitter<'a> {
         // SAFETY: the ring's own fd, open as long as the `RawRing` we borrow; no argument. The
         // SQEs being submitted were pushed through `SubmissionQueue::push*`, whose callers
         // promised (unsafe contract) that what they point to stays valid until completion.
-        unsafe {
-            crate::sys::enter(
+        let ret = unsafe {
+            crate::sys::enter_raw(
                 self.raw.fd.as_raw_fd(),
                 to_submit,
                 want,
@@ -228,7 +228,11 @@ impl<'a> Submitter<'a> {
                 core::ptr::null(),
                 0,
             )
+        };
+        if ret < 0 {
+            return Err(io::Error::last_os_error());
         }
+        Ok(ret as usize)
     }
 
     /// [`submit_and_wait`](Self::submit_and_wait) on a ring that is not plain: SQPOLL, IOPOLL,

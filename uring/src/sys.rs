@@ -1,22 +1,14 @@
 //! The syscall seam: the only file in this crate that calls `io_uring_setup(2)`,
 //! `io_uring_enter(2)` and `io_uring_register(2)` (`uring/tests/core/seam.rs` checks it).
 //!
-//! Three thin functions, one per syscall, each turning the kernel's `-1`/errno into an
-//! [`io::Error`]; and [`Kernel`], where a ring's enters and registrations go: the real kernel,
+//! Thin functions, one per syscall, each turning the kernel's `-1`/errno into an
+//! [`io::Error`] (and [`enter_raw`], which leaves that to the submit fast path); and [`Kernel`], where a ring's enters and registrations go: the real kernel,
 //! or — with the `model` feature — the model kernel (`crate::model`), which is swapped in here
 //! and nowhere else.
 
-use core::ffi::c_void;
+use core::ffi::{c_int, c_void};
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
-
-/// `errno` as an [`io::Error`], read right after a failed syscall. Out of line: the error
-/// path stays out of the callers' loops, which the inlined [`enter`] sits in.
-#[cold]
-#[inline(never)]
-fn last_error() -> io::Error {
-    io::Error::last_os_error()
-}
 
 /// `io_uring_setup(entries, params)`: the new ring's fd; the kernel fills in `params`.
 ///
@@ -33,7 +25,7 @@ pub(crate) unsafe fn setup(
     // the caller's contract (zero `resv`, NO_MMAP memory that outlives the ring).
     let ret = unsafe { uring_sys::io_uring_setup(entries, params) };
     if ret < 0 {
-        return Err(last_error());
+        return Err(io::Error::last_os_error());
     }
     // SAFETY: `io_uring_setup` returned a new fd (>= 0) that nothing else owns; the `OwnedFd`
     // closes it exactly once.
@@ -44,11 +36,7 @@ pub(crate) unsafe fn setup(
 /// non-negative result (SQEs consumed).
 ///
 /// # Safety
-/// `fd` is an io_uring fd (or, with `IORING_ENTER_REGISTERED_RING` in `flags`, an index this
-/// thread registered); `arg`/`argsz` are what `flags` makes the kernel read (null/0, an
-/// `io_uring_getevents_arg` whose `ts` is null or a live `__kernel_timespec`, or with
-/// `EXT_ARG_REG` an offset into a registered region), live for the call; every pointer in the
-/// SQEs being submitted stays valid as their pushers promised.
+/// As for [`enter_raw`].
 #[inline]
 pub(crate) unsafe fn enter(
     fd: RawFd,
@@ -58,12 +46,37 @@ pub(crate) unsafe fn enter(
     arg: *const c_void,
     argsz: usize,
 ) -> io::Result<usize> {
-    // SAFETY: the caller's contract is the syscall's.
-    let ret = unsafe { uring_sys::io_uring_enter2(fd, to_submit, min_complete, flags, arg, argsz) };
+    // SAFETY: the caller upholds `enter_raw`'s contract.
+    let ret = unsafe { enter_raw(fd, to_submit, min_complete, flags, arg, argsz) };
     if ret < 0 {
-        return Err(last_error());
+        return Err(io::Error::last_os_error());
     }
     Ok(ret as usize)
+}
+
+/// [`enter`] as the kernel answers it: the result, or `-1` with `errno` set. For the plain
+/// submit path ([`Submitter::submit_and_wait`](crate::Submitter::submit_and_wait)), which is
+/// inlined into its callers' loops: with the `Result` built here rather than there, the
+/// optimiser merged the two outcomes into one and tested it twice (+5 user-space instructions
+/// per submit in `./x bench uring` and `./x bench owned`).
+///
+/// # Safety
+/// `fd` is an io_uring fd (or, with `IORING_ENTER_REGISTERED_RING` in `flags`, an index this
+/// thread registered); `arg`/`argsz` are what `flags` makes the kernel read (null/0, an
+/// `io_uring_getevents_arg` whose `ts` is null or a live `__kernel_timespec`, or with
+/// `EXT_ARG_REG` an offset into a registered region), live for the call; every pointer in the
+/// SQEs being submitted stays valid as their pushers promised.
+#[inline(always)]
+pub(crate) unsafe fn enter_raw(
+    fd: RawFd,
+    to_submit: u32,
+    min_complete: u32,
+    flags: u32,
+    arg: *const c_void,
+    argsz: usize,
+) -> c_int {
+    // SAFETY: the caller's contract is the syscall's.
+    unsafe { uring_sys::io_uring_enter2(fd, to_submit, min_complete, flags, arg, argsz) }
 }
 
 /// `io_uring_register(fd, opcode, arg, nr_args)`: the kernel's non-negative result. `fd` may
@@ -85,7 +98,7 @@ pub(crate) unsafe fn register(
     // SAFETY: the caller's contract is the syscall's.
     let ret = unsafe { uring_sys::io_uring_register(fd, opcode, arg, nr_args) };
     if ret < 0 {
-        Err(last_error())
+        Err(io::Error::last_os_error())
     } else {
         // A non-negative `int` fits in u32.
         Ok(ret as u32)
