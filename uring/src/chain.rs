@@ -3,7 +3,7 @@
 //! A chain runs its SQEs in order, each starting after the previous completes. With
 //! [`Link::Soft`] (`IOSQE_IO_LINK`) a failure (a negative result, or a short read/write) cancels
 //! the rest: they complete with `-ECANCELED`. With [`Link::Hard`] (`IOSQE_IO_HARDLINK`) the rest
-//! run regardless. A trailing [`LinkTimeout`] (`IORING_OP_LINK_TIMEOUT`) bounds the SQE before
+//! run regardless. A trailing [`ChainTimeout`] (`IORING_OP_LINK_TIMEOUT`) bounds the SQE before
 //! it: if the timeout fires first, that SQE is cancelled (`-ECANCELED`) and the timeout
 //! completes with `-ETIME`; otherwise the timeout completes with `-ECANCELED`.
 //!
@@ -18,7 +18,7 @@ use core::time::Duration;
 
 use uring_sys as sys;
 
-use crate::ring::{PushError, SqeEntry, SqeFlagsRaw, SubmissionQueue};
+use crate::squeue::{LinkFlag, PushError, SqeEntry, SubmissionQueue};
 use crate::squeue::{Sqe, SqeFlags};
 
 /// How the members of a chain are linked.
@@ -40,21 +40,23 @@ impl Link {
     }
 }
 
-/// A trailing `IORING_OP_LINK_TIMEOUT` (Linux 5.5+): bounds the last SQE of the chain.
+/// A trailing `IORING_OP_LINK_TIMEOUT` (Linux 5.5+): bounds the last SQE of the chain. It owns
+/// the `timespec` the kernel reads; the SQE builder for the same opcode, for SQEs you link
+/// yourself, is [`opcode::LinkTimeout`](crate::opcode::LinkTimeout).
 ///
 /// The kernel reads the `timespec` when the chain is submitted, so this value must stay alive
 /// (and unmoved) until [`Submitter::submit`](crate::Submitter::submit) has consumed the chain.
 #[derive(Debug, Clone, Copy)]
-pub struct LinkTimeout {
+pub struct ChainTimeout {
     ts: sys::__kernel_timespec,
     user_data: u64,
     flags: u32,
 }
 
-impl LinkTimeout {
+impl ChainTimeout {
     /// A relative timeout of `timeout`, whose CQE carries `user_data`.
     pub fn new(timeout: Duration, user_data: u64) -> Self {
-        LinkTimeout {
+        ChainTimeout {
             ts: sys::__kernel_timespec {
                 tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
                 tv_nsec: i64::from(timeout.subsec_nanos()),
@@ -87,7 +89,7 @@ impl<S: SqeEntry + From<Sqe>> SubmissionQueue<'_, S> {
     /// As for [`push`](SubmissionQueue::push), for every SQE.
     pub unsafe fn push_chain(&mut self, sqes: &[S], link: Link) -> Result<(), PushError> {
         // SAFETY: the caller upholds `push`'s contract for every SQE.
-        unsafe { self.push_with(sqes, None, SqeFlagsRaw(link.flag())) }
+        unsafe { self.push_with(sqes, None, LinkFlag(link.flag())) }
     }
 
     /// Pushes `sqes` as one chain followed by a link timeout bounding the last of them, all
@@ -103,11 +105,11 @@ impl<S: SqeEntry + From<Sqe>> SubmissionQueue<'_, S> {
         &mut self,
         sqes: &[S],
         link: Link,
-        timeout: &LinkTimeout,
+        timeout: &ChainTimeout,
     ) -> Result<(), PushError> {
         let ts = S::from(timeout.sqe());
         // SAFETY: the caller upholds `push`'s contract for every SQE and keeps `timeout` alive
         // until submission, so the timeout SQE's pointer to `timeout.ts` stays valid.
-        unsafe { self.push_with(sqes, Some(&ts), SqeFlagsRaw(link.flag())) }
+        unsafe { self.push_with(sqes, Some(&ts), LinkFlag(link.flag())) }
     }
 }

@@ -11,6 +11,8 @@
 use core::fmt;
 use std::io;
 
+use crate::setup::MAX_ENTRIES;
+
 /// An io_uring error with a message saying the cause and the remedy, keeping the errno.
 #[derive(Debug, Clone)]
 pub struct Error {
@@ -66,11 +68,6 @@ pub fn errno(err: &io::Error) -> Option<i32> {
         .and_then(|e| e.downcast_ref::<Error>())
         .map(Error::errno)
 }
-
-/// `IORING_MAX_ENTRIES`: the largest SQ size `io_uring_setup(2)` accepts without `CLAMP`.
-pub(crate) const MAX_ENTRIES: u32 = 32768;
-/// `IORING_MAX_CQ_ENTRIES`: the largest CQ size.
-pub(crate) const MAX_CQ_ENTRIES: u32 = 2 * MAX_ENTRIES;
 
 /// What `/proc/sys/kernel/io_uring_disabled` says (Linux 6.6+); `None` when it cannot be read.
 pub(crate) fn io_uring_disabled_sysctl() -> Option<u32> {

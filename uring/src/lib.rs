@@ -58,10 +58,12 @@
 
 #[allow(unsafe_code)]
 pub mod chain;
+#[allow(unsafe_code)]
 pub mod cqueue;
 #[allow(unsafe_code)]
 pub mod driver;
 pub mod error;
+mod index;
 #[allow(unsafe_code)]
 mod mmap;
 #[cfg(any(test, feature = "model"))]
@@ -76,6 +78,8 @@ pub mod pbuf;
 #[allow(unsafe_code)]
 pub mod probe;
 #[allow(unsafe_code)]
+mod raw;
+#[allow(unsafe_code)]
 pub mod register;
 #[allow(unsafe_code)]
 pub mod ring;
@@ -84,14 +88,17 @@ pub mod setup;
 pub mod squeue;
 #[allow(unsafe_code)]
 pub mod submit;
+// The one file that calls the io_uring syscalls.
+#[allow(unsafe_code)]
+mod sys;
 pub mod types;
 
-pub use chain::{Link, LinkTimeout};
-pub use cqueue::{Cqe, Cqe32, CqeFlags};
+pub use chain::{ChainTimeout, Link};
+pub use cqueue::{CompletionQueue, Cqe, Cqe32, CqeEntry, CqeFlags, CqeMixed};
 pub use probe::Probe;
-pub use ring::{CompletionQueue, CqeEntry, CqeMixed, PushError, Ring, SqeEntry, SubmissionQueue};
+pub use ring::Ring;
 pub use setup::{Builder, Features, SetupFlags};
-pub use squeue::{Sqe, Sqe128, SqeFlags};
+pub use squeue::{PushError, Sqe, Sqe128, SqeEntry, SqeFlags, SubmissionQueue};
 pub use submit::{Submitter, WaitArgs};
 
 /// The README's examples, compiled and run as doctests (the README opens with the first one).

@@ -5,6 +5,10 @@ use std::io;
 
 use uring_sys as sys;
 
+use crate::cqueue::CqeEntry;
+use crate::raw::RawRing;
+use crate::ring::Ring;
+use crate::squeue::SqeEntry;
 use crate::submit::Submitter;
 
 /// The opcodes this kernel supports, from `IORING_REGISTER_PROBE` (Linux 5.6+).
@@ -164,5 +168,39 @@ pub(crate) fn kernel_supports(opcode: u8) -> io::Result<()> {
     match PROBE.get_or_init(|| Probe::new().ok()) {
         Some(p) => p.check(opcode),
         None => Ok(()),
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
+    /// `IORING_REGISTER_PROBE` — which opcodes this kernel supports.
+    pub fn probe(&self) -> io::Result<Probe> {
+        Probe::for_ring(&self.submitter())
+    }
+
+    /// `Ok(())` when the kernel behind this ring supports `opcode`, else the error naming the
+    /// Linux release that added it (see [`crate::probe::kernel_supports`]). A ring over the
+    /// model kernel (`crate::model`) passes everything: the model answers in its CQEs.
+    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
+        self.raw.supports_opcode(opcode)
+    }
+
+    /// Whether the kernel behind this ring takes `IORING_ASYNC_CANCEL_*` flags (Linux 5.19+;
+    /// see [`crate::probe::cancel_flags_supported`]). The model kernel does.
+    pub(crate) fn has_cancel_flags(&self) -> bool {
+        if self.raw.kernel.is_model() {
+            return true;
+        }
+        crate::probe::cancel_flags_supported()
+    }
+}
+
+impl RawRing {
+    /// [`Ring::supports_opcode`](crate::Ring::supports_opcode), reachable from a `SubmissionQueue`
+    /// too.
+    pub(crate) fn supports_opcode(&self, opcode: u8) -> io::Result<()> {
+        if self.kernel.is_model() {
+            return Ok(());
+        }
+        crate::probe::kernel_supports(opcode)
     }
 }

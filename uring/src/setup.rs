@@ -7,8 +7,15 @@ use std::os::fd::{AsFd, AsRawFd};
 use uring_sys as sys;
 
 use crate::cqueue::Cqe;
-use crate::ring::{CqeEntry, Ring, SqeEntry};
+use crate::cqueue::CqeEntry;
+use crate::ring::Ring;
 use crate::squeue::Sqe;
+use crate::squeue::SqeEntry;
+
+/// `IORING_MAX_ENTRIES`: the largest SQ size `io_uring_setup(2)` accepts without `CLAMP`.
+pub(crate) const MAX_ENTRIES: u32 = 32768;
+/// `IORING_MAX_CQ_ENTRIES`: the largest CQ size.
+pub(crate) const MAX_CQ_ENTRIES: u32 = 2 * MAX_ENTRIES;
 
 bitflags::bitflags! {
     /// `IORING_SETUP_*`: the flags of `io_uring_setup(2)` (`io_uring_params::flags`).
@@ -377,28 +384,58 @@ impl<S: SqeEntry, C: CqeEntry> Builder<S, C> {
                 format!("setup flags {bad:?} are not supported: {why}; leave them out"),
             ));
         }
-        if !flags.contains(SetupFlags::CLAMP)
-            && (entries == 0 || entries > crate::error::MAX_ENTRIES)
-        {
+        if !flags.contains(SetupFlags::CLAMP) && (entries == 0 || entries > MAX_ENTRIES) {
             return Err(crate::error::too_many_entries(entries));
         }
         if flags.contains(SetupFlags::CQSIZE)
             && !flags.contains(SetupFlags::CLAMP)
-            && (self.params.cq_entries == 0
-                || self.params.cq_entries > crate::error::MAX_CQ_ENTRIES)
+            && (self.params.cq_entries == 0 || self.params.cq_entries > MAX_CQ_ENTRIES)
         {
             return Err(crate::error::with_message(
                 libc::EINVAL,
                 format!(
                     "io_uring_setup(2): cq_entries {} is outside 1..={} \
                      (IORING_MAX_CQ_ENTRIES); ask for fewer, or set SetupFlags::CLAMP",
-                    self.params.cq_entries,
-                    crate::error::MAX_CQ_ENTRIES
+                    self.params.cq_entries, MAX_CQ_ENTRIES
                 ),
             ));
         }
         let mut params = self.params;
         params.flags = flags.bits();
         Ring::setup(entries, params, self.register_ring_fd)
+    }
+}
+
+impl Ring {
+    /// `io_uring_setup(entries, &params)` with no flags — a ring of `entries` SQEs (rounded up
+    /// to a power of two) and twice as many CQEs.
+    ///
+    /// # Errors
+    /// See [`Builder::build`].
+    ///
+    /// # References
+    /// - [`io_uring_setup(2)`](https://man7.org/linux/man-pages/man2/io_uring_setup.2.html)
+    #[doc(alias = "io_uring_setup")]
+    pub fn new(entries: u32) -> io::Result<Ring> {
+        Builder::new().build(entries)
+    }
+}
+
+impl<S: SqeEntry, C: CqeEntry> Ring<S, C> {
+    /// A [`Builder`] for every setup option.
+    pub fn builder() -> Builder<S, C> {
+        Builder::new()
+    }
+
+    /// The setup flags the kernel accepted.
+    #[inline]
+    pub fn flags(&self) -> SetupFlags {
+        self.raw.flags
+    }
+
+    /// The `IORING_FEAT_*` features the kernel reported.
+    #[inline]
+    pub fn features(&self) -> Features {
+        self.raw.features
     }
 }

@@ -9,7 +9,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use uring_sys as sys;
 
-use crate::ring::{RawRing, index};
+use crate::index;
+use crate::raw::RawRing;
 use crate::setup::{Features, SetupFlags};
 
 /// The half of a ring that enters the kernel: submit, wait, register.
@@ -152,7 +153,7 @@ impl<'a> Submitter<'a> {
         let tail = self.raw.sq_tail().load(Ordering::Relaxed);
         let n = index::len(head, tail);
         if n > self.raw.sq_entries {
-            self.raw.mark_corrupt(crate::ring::CORRUPT_SQ);
+            self.raw.mark_corrupt(crate::raw::CORRUPT_SQ);
             return 0;
         }
         n
@@ -219,7 +220,7 @@ impl<'a> Submitter<'a> {
         // SQEs being submitted were pushed through `SubmissionQueue::push*`, whose callers
         // promised (unsafe contract) that what they point to stays valid until completion.
         let ret = unsafe {
-            sys::io_uring_enter2(
+            crate::sys::enter_raw(
                 self.raw.fd.as_raw_fd(),
                 to_submit,
                 want,
@@ -451,10 +452,6 @@ impl<'a> Submitter<'a> {
         if self.raw.is_corrupt() {
             return Err(self.raw.corrupt_error());
         }
-        #[cfg(any(test, feature = "model"))]
-        if let Some(model) = &self.raw.model {
-            return model.enter(to_submit, min_complete, flags, arg, argsz);
-        }
         let (fd, extra) = self.raw.enter_target();
         // SAFETY: `fd` is this ring's fd (owned by the `RawRing` we borrow) or its registered
         // index in this thread (`enter_target` checked the thread). `arg` is null or points to
@@ -462,12 +459,10 @@ impl<'a> Submitter<'a> {
         // the caller keeps alive for this call. The SQEs being submitted were pushed through
         // `SubmissionQueue::push*`, whose callers promised (unsafe contract) that what they
         // point to stays valid until completion.
-        let ret =
-            unsafe { sys::io_uring_enter2(fd, to_submit, min_complete, flags | extra, arg, argsz) };
-        if ret < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(ret as usize)
+        unsafe {
+            self.raw
+                .kernel
+                .enter(fd, to_submit, min_complete, flags | extra, arg, argsz)
         }
     }
 
@@ -502,11 +497,6 @@ impl<'a> Submitter<'a> {
         arg: *const c_void,
         nr_args: u32,
     ) -> io::Result<u32> {
-        #[cfg(any(test, feature = "model"))]
-        if let Some(model) = &self.raw.model {
-            // SAFETY: the caller upholds this function's contract for `arg`/`nr_args`.
-            return unsafe { model.register(opcode, arg, nr_args) };
-        }
         let (fd, extra) = self.raw.enter_target();
         let (fd, opcode) = if extra != 0 && self.raw.features.contains(Features::REG_REG_RING) {
             (fd, opcode | sys::IORING_REGISTER_USE_REGISTERED_RING)
@@ -515,12 +505,7 @@ impl<'a> Submitter<'a> {
         };
         // SAFETY: `fd` is this ring's fd (or its registered index in this thread, with the
         // matching flag); the caller upholds the contract for `arg`/`nr_args`.
-        let ret = unsafe { sys::io_uring_register(fd, opcode, arg, nr_args) };
-        if ret < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(ret as u32)
-        }
+        unsafe { self.raw.kernel.register(fd, opcode, arg, nr_args) }
     }
 }
 

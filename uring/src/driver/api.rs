@@ -724,7 +724,7 @@ impl KnownOpcodes {
 /// The SQ after an `io_uring_enter` that hands the kernel what is pushed, with a slot reserved
 /// (the SQ was full).
 #[cold]
-fn sq_after_submit(ring: &mut Ring) -> io::Result<crate::ring::SubmissionQueue<'_>> {
+fn sq_after_submit(ring: &mut Ring) -> io::Result<crate::squeue::SubmissionQueue<'_>> {
     ring.submit()?;
     let mut sq = ring.sq();
     sq.reserve_one()?;

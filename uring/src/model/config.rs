@@ -11,8 +11,11 @@ use uring_sys as sys;
 use super::kernel::{Memory, Shared, State};
 use super::*;
 use crate::cqueue::Cqe;
+use crate::cqueue::CqeEntry;
 use crate::mmap::Mmap;
-use crate::ring::{CqeEntry, RawRing, Ring, SqeEntry};
+use crate::raw::RawRing;
+use crate::ring::Ring;
+use crate::squeue::SqeEntry;
 
 /// The shape of a model ring.
 #[derive(Debug, Clone, Copy)]

@@ -10,21 +10,15 @@ use uring_sys as sys;
 
 use super::{invalid, wrap};
 
-/// The raw syscall for the registrations that take no ring (`fd == -1`): the crate's only
-/// `io_uring_register(2)` outside [`Submitter::register_raw`](crate::Submitter::register_raw).
+/// The registrations that take no ring (`fd == -1`), through the crate's one syscall seam
+/// (`crate::sys`).
 ///
 /// # Safety
 ///
 /// `arg` must be valid for what `opcode` makes the kernel read and write, for the call's duration.
 unsafe fn register_ringless(opcode: u32, arg: *mut c_void, nr_args: u32) -> io::Result<u32> {
     // SAFETY: with fd -1 the kernel touches no ring, only `arg`, which the caller vouches for.
-    let ret = unsafe { sys::io_uring_register(-1, opcode, arg.cast_const(), nr_args) };
-    if ret < 0 {
-        Err(io::Error::last_os_error())
-    } else {
-        // A non-negative `int` fits in u32.
-        Ok(ret as u32)
-    }
+    unsafe { crate::sys::register(-1, opcode, arg.cast_const(), nr_args) }
 }
 
 /// `io_uring_register(-1, IORING_REGISTER_SEND_MSG_RING, &sqe, 1)` — posts a CQE with

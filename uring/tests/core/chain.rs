@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use uring::{Cqe, Link, LinkTimeout, Ring, Sqe};
+use uring::{ChainTimeout, Cqe, Link, Ring, Sqe};
 use uring_sys as sys;
 
 use crate::util::nop;
@@ -106,7 +106,7 @@ fn a_chain_is_pushed_all_or_nothing() {
     assert_eq!((err.needed, err.available), (4, 3));
     assert_eq!(sq.len(), 1, "nothing of the chain was pushed");
     // With the timeout it needs one more slot.
-    let timeout = LinkTimeout::new(Duration::from_secs(1), 9);
+    let timeout = ChainTimeout::new(Duration::from_secs(1), 9);
     // SAFETY: as above; `timeout` outlives the (never made) submission.
     let err = unsafe { sq.push_chain_with_timeout(&chain[..3], Link::Soft, &timeout) }.unwrap_err();
     assert_eq!((err.needed, err.available), (4, 3));
@@ -123,7 +123,7 @@ fn a_link_timeout_cancels_a_slow_member() {
         tv_nsec: 0,
     };
     let slow = crate::setup::timeout_sqe(&slow_ts, 1);
-    let timeout = LinkTimeout::new(Duration::from_millis(50), 2);
+    let timeout = ChainTimeout::new(Duration::from_millis(50), 2);
     let start = Instant::now();
     // SAFETY: `slow_ts` and `timeout` live until after the submission below.
     unsafe {
@@ -143,7 +143,7 @@ fn a_link_timeout_cancels_a_slow_member() {
 fn a_link_timeout_that_does_not_fire_is_cancelled() {
     crate::require_ops!(sys::IORING_OP_LINK_TIMEOUT);
     let mut ring = Ring::new(8).unwrap();
-    let timeout = LinkTimeout::new(Duration::from_secs(5), 2);
+    let timeout = ChainTimeout::new(Duration::from_secs(5), 2);
     // SAFETY: NOPs carry no pointers; `timeout` lives until after the submission.
     unsafe {
         ring.sq()

@@ -11,5 +11,6 @@ mod probe;
 mod protocol;
 mod resize;
 mod ring;
+mod seam;
 mod setup;
 mod wait_region;

@@ -197,15 +197,17 @@ impl Close {
 fn is_io_uring(fd: BorrowedFd<'_>) -> bool {
     // SAFETY: a null `arg` with `nr_args` 0: the kernel reads and writes no memory of ours.
     let r = unsafe {
-        sys::io_uring_register(
+        crate::sys::register(
             fd.as_raw_fd(),
             sys::IORING_REGISTER_PROBE,
             core::ptr::null(),
             0,
         )
     };
-    let errno = io::Error::last_os_error().raw_os_error();
-    r >= 0 || !matches!(errno, Some(libc::EOPNOTSUPP | libc::EBADF))
+    match r {
+        Ok(_) => true,
+        Err(e) => !matches!(e.raw_os_error(), Some(libc::EOPNOTSUPP | libc::EBADF)),
+    }
 }
 
 // SAFETY: no pointer.
