@@ -11,7 +11,7 @@
 use core::fmt;
 use std::io;
 
-use crate::setup::MAX_ENTRIES;
+use crate::setup::flags::MAX_ENTRIES;
 
 /// An io_uring error with a message saying the cause and the remedy, keeping the errno.
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use uring_sys as sys;
 
 use crate::index;
 use crate::mmap::Mmap;
-use crate::setup::{Features, SetupFlags};
+use crate::setup::flags::{Features, SetupFlags};
 use crate::sys::Kernel;
 
 /// Where a registered ring fd may be used: `io_uring_enter(2)` with a registered index works
@@ -460,7 +460,7 @@ impl RawRing {
         sqe_size: usize,
         cqe_size: usize,
     ) -> io::Result<()> {
-        if sq_entries == 0 || sq_entries > crate::setup::MAX_ENTRIES {
+        if sq_entries == 0 || sq_entries > crate::setup::flags::MAX_ENTRIES {
             return Err(crate::error::too_many_entries(sq_entries));
         }
         if self.flags.contains(SetupFlags::NO_MMAP) {
@@ -579,14 +579,14 @@ impl RawRing {
 /// against the memory provided.
 fn expected_sizes(entries: u32, params: &sys::io_uring_params) -> (u32, u32) {
     let clamp = params.flags & sys::IORING_SETUP_CLAMP != 0;
-    let max = crate::setup::MAX_ENTRIES;
+    let max = crate::setup::flags::MAX_ENTRIES;
     let sq = if clamp { entries.min(max) } else { entries }
         .max(1)
         .next_power_of_two();
     let cq = if params.flags & sys::IORING_SETUP_CQSIZE != 0 {
         let cq = params.cq_entries;
         let cq = if clamp {
-            cq.min(crate::setup::MAX_CQ_ENTRIES)
+            cq.min(crate::setup::flags::MAX_CQ_ENTRIES)
         } else {
             cq
         };

@@ -11,7 +11,7 @@ use uring_sys as sys;
 
 use crate::index;
 use crate::raw::RawRing;
-use crate::setup::{Features, SetupFlags};
+use crate::setup::flags::{Features, SetupFlags};
 
 /// The half of a ring that enters the kernel: submit, wait, register.
 ///

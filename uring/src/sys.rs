@@ -109,13 +109,35 @@ pub(crate) unsafe fn register(
 /// kernel whose memory backs the ring's mappings.
 pub(crate) struct Kernel {
     #[cfg(any(test, feature = "model"))]
-    model: Option<std::sync::Arc<crate::model::Shared>>,
+    model: Option<std::sync::Arc<dyn ModelKernel>>,
+}
+
+/// A kernel in user space that a ring's enters and registrations can go to instead of the real
+/// one: the model (`crate::model`) implements it. A trait here, so that the seam names no module
+/// above it (the model is built on the ring, not under it).
+#[cfg(any(test, feature = "model"))]
+pub(crate) trait ModelKernel: Send + Sync {
+    /// `io_uring_enter(2)`'s arguments but the fd; the same result.
+    fn enter(
+        &self,
+        to_submit: u32,
+        min_complete: u32,
+        flags: u32,
+        arg: *const c_void,
+        argsz: usize,
+    ) -> io::Result<usize>;
+
+    /// `io_uring_register(2)`'s arguments but the fd; the same result.
+    ///
+    /// # Safety
+    /// As for [`register`]: `arg` valid for what `opcode` reads and writes.
+    unsafe fn register(&self, opcode: u32, arg: *const c_void, nr_args: u32) -> io::Result<u32>;
 }
 
 #[cfg(any(test, feature = "model"))]
-impl From<std::sync::Arc<crate::model::Shared>> for Kernel {
-    fn from(shared: std::sync::Arc<crate::model::Shared>) -> Kernel {
-        Kernel::model(shared)
+impl<M: ModelKernel + 'static> From<std::sync::Arc<M>> for Kernel {
+    fn from(model: std::sync::Arc<M>) -> Kernel {
+        Kernel::model(model)
     }
 }
 
@@ -128,10 +150,8 @@ impl Kernel {
 
     /// The model kernel `shared`.
     #[cfg(any(test, feature = "model"))]
-    pub(crate) fn model(shared: std::sync::Arc<crate::model::Shared>) -> Kernel {
-        Kernel {
-            model: Some(shared),
-        }
+    pub(crate) fn model(model: std::sync::Arc<dyn ModelKernel>) -> Kernel {
+        Kernel { model: Some(model) }
     }
 
     /// Whether this is the model kernel (always `false` without the `model` feature).

@@ -5,7 +5,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use crate::ring::Ring;
-use crate::setup::{Features, SetupFlags};
+use crate::setup::flags::{Features, SetupFlags};
 use crate::submit::Submitter;
 
 /// A driver's ring, as far as safe code may reach it without breaking the driver

@@ -165,7 +165,7 @@ impl Shared {
     }
 
     /// `io_uring_enter(2)` against the model (see the module docs).
-    pub(crate) fn enter(
+    fn enter_model(
         &self,
         to_submit: u32,
         min_complete: u32,
@@ -221,22 +221,6 @@ impl Shared {
         }
         Self::gc(st);
         Ok(consumed as usize)
-    }
-
-    /// `io_uring_register(2)`: nothing is registered on a model ring.
-    ///
-    /// # Safety
-    /// None needed: the model reads nothing through `arg`.
-    pub(crate) unsafe fn register(
-        &self,
-        opcode: u32,
-        _arg: *const c_void,
-        _nr_args: u32,
-    ) -> io::Result<u32> {
-        Err(crate::error::with_message(
-            libc::EINVAL,
-            format!("io_uring_register({opcode}) is not implemented by the model kernel"),
-        ))
     }
 
     /// Reads up to `to_submit` published SQEs and starts them.
@@ -676,3 +660,28 @@ fn touch(sqe: &Sqe, res: i32) {
 
 /// `flags` marker: the CQE of this completion was already queued as delayed.
 const DELAYED: u32 = u32::MAX;
+
+/// The seam's view of the model: enters and registrations of a model ring come here.
+impl crate::sys::ModelKernel for Shared {
+    fn enter(
+        &self,
+        to_submit: u32,
+        min_complete: u32,
+        flags: u32,
+        arg: *const c_void,
+        argsz: usize,
+    ) -> io::Result<usize> {
+        self.enter_model(to_submit, min_complete, flags, arg, argsz)
+    }
+
+    /// `io_uring_register(2)`: nothing is registered on a model ring.
+    ///
+    /// # Safety
+    /// None needed: the model reads nothing through `arg`.
+    unsafe fn register(&self, opcode: u32, _arg: *const c_void, _nr_args: u32) -> io::Result<u32> {
+        Err(crate::error::with_message(
+            libc::EINVAL,
+            format!("io_uring_register({opcode}) is not implemented by the model kernel"),
+        ))
+    }
+}
