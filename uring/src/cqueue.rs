@@ -19,18 +19,25 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct CqeFlags: u32 {
         /// `IORING_CQE_F_BUFFER`: the upper 16 bits are the id of the buffer used.
+        #[doc(alias = "IORING_CQE_F_BUFFER")]
         const BUFFER = sys::IORING_CQE_F_BUFFER;
         /// `IORING_CQE_F_MORE`: the request (multishot) will post more CQEs.
+        #[doc(alias = "IORING_CQE_F_MORE")]
         const MORE = sys::IORING_CQE_F_MORE;
         /// `IORING_CQE_F_SOCK_NONEMPTY`: more data was waiting in the socket after this receive.
+        #[doc(alias = "IORING_CQE_F_SOCK_NONEMPTY")]
         const SOCK_NONEMPTY = sys::IORING_CQE_F_SOCK_NONEMPTY;
         /// `IORING_CQE_F_NOTIF`: a zero-copy send's notification: the buffer is free again.
+        #[doc(alias = "IORING_CQE_F_NOTIF")]
         const NOTIF = sys::IORING_CQE_F_NOTIF;
         /// `IORING_CQE_F_BUF_MORE`: the incrementally consumed buffer has room left.
+        #[doc(alias = "IORING_CQE_F_BUF_MORE")]
         const BUF_MORE = sys::IORING_CQE_F_BUF_MORE;
         /// `IORING_CQE_F_SKIP`: a padding CQE on a mixed-size CQ; skip it.
+        #[doc(alias = "IORING_CQE_F_SKIP")]
         const SKIP = sys::IORING_CQE_F_SKIP;
         /// `IORING_CQE_F_32`: this CQE is 32 bytes on a mixed-size CQ.
+        #[doc(alias = "IORING_CQE_F_32")]
         const CQE32 = sys::IORING_CQE_F_32;
         const _ = !0;
     }

@@ -16,6 +16,7 @@ bitflags::bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
     pub struct SqeFlags: u8 {
         /// `IOSQE_FIXED_FILE`: `fd` is an index into the registered file table.
+        #[doc(alias = "IOSQE_FIXED_FILE")]
         const FIXED_FILE = sys::IOSQE_FIXED_FILE;
         /// `IOSQE_IO_DRAIN`: issue only after every earlier SQE has completed.
         ///
@@ -23,17 +24,23 @@ bitflags::bitflags! {
         /// SKIP (`EOPNOTSUPP`) but accepts a SKIP after a DRAIN, and then a drained request can
         /// wait forever for the skipped CQE, out of reach of any cancel (found by
         /// `fuzz/raw_sqe` on Linux 6.18).
+        #[doc(alias = "IOSQE_IO_DRAIN")]
         const IO_DRAIN = sys::IOSQE_IO_DRAIN;
         /// `IOSQE_IO_LINK`: the next SQE starts only after this one succeeds.
+        #[doc(alias = "IOSQE_IO_LINK")]
         const IO_LINK = sys::IOSQE_IO_LINK;
         /// `IOSQE_IO_HARDLINK`: like `IO_LINK`, but the chain goes on after a failure.
+        #[doc(alias = "IOSQE_IO_HARDLINK")]
         const IO_HARDLINK = sys::IOSQE_IO_HARDLINK;
         /// `IOSQE_ASYNC`: always punt to the io-wq workers.
+        #[doc(alias = "IOSQE_ASYNC")]
         const ASYNC = sys::IOSQE_ASYNC;
         /// `IOSQE_BUFFER_SELECT`: take a buffer from the group in `buf_group`.
+        #[doc(alias = "IOSQE_BUFFER_SELECT")]
         const BUFFER_SELECT = sys::IOSQE_BUFFER_SELECT;
         /// `IOSQE_CQE_SKIP_SUCCESS`: post no CQE if the request succeeds. Not with `IO_DRAIN`
         /// on the same ring (see there). Linux 5.17+.
+        #[doc(alias = "IOSQE_CQE_SKIP_SUCCESS")]
         const CQE_SKIP_SUCCESS = sys::IOSQE_CQE_SKIP_SUCCESS;
         // Bits a newer kernel may define are kept, not dropped.
         const _ = !0;
