@@ -139,7 +139,7 @@
 //! slab insert and remove per operation (no allocation, no syscall) and the move of the
 //! operation into its slot; `benches/owned.rs` measures it against the raw path and tokio's
 //! `io-uring` (`./x bench owned`): about 140 user-space instructions per batched NOP against the
-//! raw path's 29, and 223 per 4 KiB read against 65 (the crate README breaks it down), where
+//! raw path's 29, and 222 per 4 KiB read against 65 (the crate README breaks it down), where
 //! the kernel's share of a read makes the rates about equal.
 //!
 //! Raw SQEs can still go through [`Driver::push_raw`]; their `user_data` must have bit 63
