@@ -20,7 +20,7 @@
 use arbitrary::Arbitrary;
 use std::time::Duration;
 use uring::driver::{
-    Driver, Multishot, Nop, Op, Read, TakeError, OpFile, Timeout, Write, multishot::PollMulti,
+    Driver, Multishot, Nop, Op, OpFile, Read, TakeError, Timeout, Write, multishot::PollMulti,
 };
 use uring::model::{self, Fault, Model};
 
