@@ -315,7 +315,8 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Which ring and buffer set-up this kernel took (see [`ring`]), for a start-up message.
+    /// Which ring and buffer set-up this kernel took (of the fallbacks `ring()` tries in turn),
+    /// for a start-up message.
     pub fn setup(&self) -> &str {
         &self.setup
     }
