@@ -383,7 +383,13 @@ impl Shared {
         };
         match (fault, out) {
             (None, out) => out,
-            (Some(Fault::Error(e)), _) => Outcome::Complete { res: -e, flags: 0 },
+            // Wrapping: `Fault::Error(i32::MIN)` (safe to ask for) has no `-e`; a plain `-e`
+            // panicked here, inside the enter, with the model's lock held and the rest of the
+            // batch consumed but never started. `i32::MIN` stays a failure.
+            (Some(Fault::Error(e)), _) => Outcome::Complete {
+                res: e.wrapping_neg(),
+                flags: 0,
+            },
             (Some(Fault::Short(s)), Outcome::Complete { res, flags }) if res >= 0 => {
                 Outcome::Complete {
                     res: s.min(res),
