@@ -826,7 +826,7 @@ fn random_interleavings() {
                 6 if !live.is_empty() => {
                     // Dropped: only a name; the slot keeps the memory.
                     let i = rng.below(live.len() as u64) as usize;
-                    drop(live.swap_remove(i));
+                    let _ = live.swap_remove(i);
                 }
                 7 | 8 => {
                     let held = m.in_flight();
