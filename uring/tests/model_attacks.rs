@@ -531,7 +531,12 @@ fn resize_on_a_model_ring_is_refused_and_keeps_the_model() {
         .build::<uring::squeue::Sqe, uring::cqueue::Cqe>()
         .unwrap();
     let before = m.stats().enters;
-    assert!(ring.resize(8, Some(16)).is_err());
+    let e = ring.resize(8, Some(16)).unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EINVAL));
+    assert!(
+        e.to_string().contains("model kernel does not resize"),
+        "{e}"
+    );
     assert_eq!(ring.sq_entries(), 4);
     let e = ring.submit_and_wait(1).unwrap_err();
     assert_eq!(e.raw_os_error(), Some(libc::ETIME), "the model's answer");
