@@ -532,7 +532,7 @@ fn resize_on_a_model_ring_is_refused_and_keeps_the_model() {
         .unwrap();
     let before = m.stats().enters;
     let e = ring.resize(8, Some(16)).unwrap_err();
-    assert_eq!(e.raw_os_error(), Some(libc::EINVAL));
+    assert_eq!(uring::error::errno(&e), Some(libc::EINVAL));
     assert!(
         e.to_string().contains("model kernel does not resize"),
         "{e}"
