@@ -737,6 +737,9 @@ impl Rng {
 enum Handle {
     R(uring::driver::Op<Read<Vec<u8>>>),
     W(uring::driver::Op<Write<Vec<u8>>>),
+    Rv(uring::driver::Op<uring::driver::Recv<uring::driver::Slice<Vec<u8>>>>),
+    Z(uring::driver::Op<SendZc<Vec<u8>>>),
+    P(uring::driver::Multishot<uring::driver::NoMemoryOp>),
 }
 
 /// Random interleavings of everything safe on both sides: reads, writes, reads with
@@ -763,6 +766,8 @@ fn random_interleavings() {
             .nodrop(seed % 5 != 0)
             .overflow_capacity(if seed % 7 == 0 { 1 } else { usize::MAX })
             .complete_on_wait(seed % 3 == 0)
+            .no_sqarray(seed % 3 == 1)
+            .start_index(if seed % 4 == 1 { u32::MAX - 6 } else { 0 })
             .seed(seed);
         let (mut d, m) = driver(cfg);
         m.set_reorder(seed % 2 == 1);
@@ -792,7 +797,31 @@ fn random_interleavings() {
             sys::IORING_CQE_F_SOCK_NONEMPTY,
         ];
         for _ in 0..steps {
-            match rng.below(14) {
+            match rng.below(17) {
+                14 => {
+                    // A read into the second half of a buffer whose first half is initialized.
+                    use uring::driver::IoBuf;
+                    let mut v = Vec::with_capacity(32);
+                    v.extend_from_slice(&[0xA5; 16]);
+                    if let Ok(op) = d.submit(uring::driver::Recv::new(fd(), v.slice(16..32), 0)) {
+                        live.push(Handle::Rv(op));
+                    }
+                }
+                15 => {
+                    if let Ok(op) = d.submit(SendZc::new(fd(), vec![5u8; 24], 0)) {
+                        live.push(Handle::Z(op));
+                    }
+                }
+                16 => {
+                    use uring::opcode::PollAdd;
+                    use uring::types::PollEvents;
+                    let op = uring::driver::NoMemoryOp::new(
+                        PollAdd::new(fd(), PollEvents::IN).multi(true),
+                    );
+                    if let Ok(h) = d.submit_multishot(op) {
+                        live.push(Handle::P(h));
+                    }
+                }
                 0 | 1 => {
                     let cap = 1 + rng.below(64) as usize;
                     if let Ok(op) = d.submit(Read::new(fd(), Vec::with_capacity(cap), 0)) {
@@ -819,6 +848,9 @@ fn random_interleavings() {
                     let _ = match &live[i] {
                         Handle::R(op) => d.cancel(op),
                         Handle::W(op) => d.cancel(op),
+                        Handle::Rv(op) => d.cancel(op),
+                        Handle::Z(op) => d.cancel(op),
+                        Handle::P(h) => d.cancel_multishot(h),
                     };
                 }
                 5 if !live.is_empty() => {
@@ -826,6 +858,9 @@ fn random_interleavings() {
                     match live.swap_remove(i) {
                         Handle::R(op) => d.detach(op),
                         Handle::W(op) => d.detach(op),
+                        Handle::Rv(op) => d.detach(op),
+                        Handle::Z(op) => d.detach(op),
+                        Handle::P(h) => d.detach_multishot(h),
                     }
                 }
                 6 if !live.is_empty() => {
@@ -862,9 +897,18 @@ fn random_interleavings() {
                     d.reap(|_| {});
                     let mut i = 0;
                     while i < live.len() {
-                        let done = match &live[i] {
+                        let done = match &mut live[i] {
                             Handle::R(op) => d.is_done(op),
                             Handle::W(op) => d.is_done(op),
+                            Handle::Rv(op) => d.is_done(op),
+                            Handle::Z(op) => d.is_done(op),
+                            Handle::P(h) => {
+                                while let Some(item) = d.next(h) {
+                                    assert_eq!(item.completion.buffer_id(), None);
+                                    assert!(item.fd.is_none());
+                                }
+                                d.is_finished(h)
+                            }
                         };
                         if !done {
                             i += 1;
@@ -887,6 +931,22 @@ fn random_interleavings() {
                                     assert!(n as usize <= buf.len(), "seed {seed}");
                                 }
                             }
+                            Handle::Rv(op) => {
+                                let (res, slice) = take(&mut d, op);
+                                let v = slice.into_inner();
+                                match res {
+                                    Ok(n) => assert_eq!(v.len(), 16 + n as usize, "seed {seed}"),
+                                    Err(_) => assert_eq!(v.len(), 16, "seed {seed}"),
+                                }
+                                assert!(v.iter().all(|&b| b == 0xA5), "seed {seed}");
+                            }
+                            Handle::Z(op) => {
+                                let (res, buf) = take(&mut d, op);
+                                if let Ok(n) = res {
+                                    assert!(n as usize <= buf.len(), "seed {seed}");
+                                }
+                            }
+                            Handle::P(_) => {}
                         }
                     }
                 }
