@@ -188,9 +188,9 @@ pub enum Outcome {
 /// too); the default leaves them [`Outcome::Pending`].
 ///
 /// It runs inside the model's `io_uring_enter`, with the model locked: calling the [`Model`]
-/// from it (through an `Arc<Model>` it captured) deadlocks. A panic in it leaves the model
-/// usable, but the requests of that enter that had not started yet are lost (never
-/// completed: a driver keeps them in flight, and leaks their memory when it drops).
+/// from it (through an `Arc<Model>` it captured) deadlocks. A panic in it unwinds out of that
+/// enter and leaves the model usable: the request it was deciding stays pending, and the
+/// requests of that enter not started yet start at the next enter.
 pub type Handler = Box<dyn FnMut(&Sqe) -> Outcome + Send>;
 
 /// A fault for the next request the model starts ([`Model::inject`]).
