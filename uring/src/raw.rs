@@ -478,6 +478,16 @@ impl RawRing {
                  ring with Builder::no_sqarray() (Linux 6.6+)",
             ));
         }
+        if self.kernel.is_model() {
+            // Refused here, not only by the model's `register` (which refuses every opcode):
+            // past a successful resize, `RawRing::map` builds the new ring on `Kernel::REAL`
+            // and maps it from the fd, which for a model ring is a stand-in eventfd. A model
+            // ring must never turn into one whose enters reach the kernel.
+            return Err(crate::error::with_message(
+                libc::EINVAL,
+                "the model kernel does not resize rings",
+            ));
+        }
         let mut p = sys::io_uring_params::zeroed();
         p.sq_entries = sq_entries;
         if let Some(cq) = cq_entries {

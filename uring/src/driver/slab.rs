@@ -35,7 +35,10 @@ const INDEX_MASK: u64 = (1 << INDEX_BITS) - 1;
 /// driver's ring; see the driver's soundness contract), so safe code cannot read it. Nothing
 /// reveals it: [`Debug`](core::fmt::Debug) prints the index only, [`Hash`] hashes the index
 /// only (a custom `Hasher` sees nothing more), and there is no `Ord`. Compare, hash, or use
-/// [`Key::index`] (dense, reused) to find a waiter.
+/// [`Key::index`] (dense, reused) to find a waiter. (The model kernel, feature `model`, is a
+/// kernel and sees every SQE's `user_data`, generation included: `Model::in_flight`, a
+/// `Handler`'s `&Sqe`. That gives a test nothing to forge with: the model posts a request's
+/// CQE only for that request, and posting any other is `unsafe`.)
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Key {
     bits: u64,

@@ -10,7 +10,10 @@
 //! - a failure (`res < 0`) is always possible;
 //! - `READ`/`RECV` succeed with at most `len` bytes, and only when the model writes them (its
 //!   buffer is touched: see `Config::touch_buffers`), else with 0 (end of file); `WRITE`/`SEND`
-//!   (and the vectored and message sends, `SEND_ZC`) with at most `len`;
+//!   and `SEND_ZC` with at most `len`; the vectored and message sends (`WRITEV`, `SENDMSG`)
+//!   with any count (their `len` counts iovecs, and the model does not read the iovecs to add
+//!   them up: a count above the bytes given is possible here, which a
+//!   [`Driver`](crate::driver::Driver) refuses with `EUCLEAN`, as from a broken kernel);
 //! - operations whose success means nothing in memory the model would have to write (NOP,
 //!   timeouts, cancels, polls, close, fsync, connect, shutdown, the path operations, splice,
 //!   futex, `MSG_RING`, ...) succeed with any result;

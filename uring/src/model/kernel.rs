@@ -198,6 +198,7 @@ impl Shared {
         if getevents {
             self.flush(st);
         }
+        self.start_left(st);
         let consumed = self.consume(st, to_submit);
         self.post_batch(st);
         if getevents {
@@ -274,12 +275,25 @@ impl Shared {
         }
         // Published after the reads (release), so the ring may reuse the slots.
         self.mem.word(SQ_HEAD).store(st.sq_head, Ordering::Release);
-        for c in new_chains {
-            st.chains.push(c);
-            let k = st.chains.len() - 1;
+        // Every chain in first, then started: a handler panicking while one starts leaves the
+        // later ones in `chains`, unstarted, for the next enter to start (`start_left`), where
+        // they were lost before (consumed, never completed). An unstarted front matches no
+        // cancel or completion, so starting them one by one changes nothing else.
+        let first = st.chains.len();
+        st.chains.extend(new_chains);
+        for k in first..st.chains.len() {
             self.advance(st, k);
         }
         n
+    }
+
+    /// Starts the chains a panicking [`Handler`] left unstarted (see `consume`).
+    fn start_left(&self, st: &mut State) {
+        for k in 0..st.chains.len() {
+            if st.chains[k].front().is_some_and(|r| !r.started) {
+                self.advance(st, k);
+            }
+        }
     }
 
     /// Starts the first request of chain `k` and runs the chain as far as it completes.
@@ -367,7 +381,13 @@ impl Shared {
         };
         match (fault, out) {
             (None, out) => out,
-            (Some(Fault::Error(e)), _) => Outcome::Complete { res: -e, flags: 0 },
+            // Wrapping: `Fault::Error(i32::MIN)` (safe to ask for) has no `-e`; a plain `-e`
+            // panicked here, inside the enter, with the model's lock held and the rest of the
+            // batch consumed but never started. `i32::MIN` stays a failure.
+            (Some(Fault::Error(e)), _) => Outcome::Complete {
+                res: e.wrapping_neg(),
+                flags: 0,
+            },
             (Some(Fault::Short(s)), Outcome::Complete { res, flags }) if res >= 0 => {
                 Outcome::Complete {
                     res: s.min(res),

@@ -183,7 +183,14 @@ pub enum Outcome {
 }
 
 /// Decides the outcome of requests with opcodes the model does not know (all but NOP,
-/// ASYNC_CANCEL, LINK_TIMEOUT); the default leaves them [`Outcome::Pending`].
+/// ASYNC_CANCEL, an opcode past `IORING_OP_LAST`, and a LINK_TIMEOUT linked behind a request;
+/// one at the head of a chain, e.g. split from its request by a partial submit, comes here
+/// too); the default leaves them [`Outcome::Pending`].
+///
+/// It runs inside the model's `io_uring_enter`, with the model locked: calling the [`Model`]
+/// from it (through an `Arc<Model>` it captured) deadlocks. A panic in it unwinds out of that
+/// enter and leaves the model usable: the request it was deciding stays pending, and the
+/// requests of that enter not started yet start at the next enter.
 pub type Handler = Box<dyn FnMut(&Sqe) -> Outcome + Send>;
 
 /// A fault for the next request the model starts ([`Model::inject`]).

@@ -6,7 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 
-use super::rw::iovecs_of;
+use super::rw::{bytes_of, iovecs_of};
 use super::{
     Completion, OpFile, Operation, ZcResult, check_recv_flags, check_ring, check_send_flags,
     clamp_len, new_fd, read_output, within,
@@ -181,7 +181,9 @@ unsafe impl<B: IoBuf> Operation for SendZc<B> {
     }
     #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
-        (self.result.result(c), self.buf)
+        // As `Send`: a count above the bytes given is no kernel's.
+        let n = self.buf.bytes_init();
+        (within(self.result.result(c), n), self.buf)
     }
     #[inline]
     unsafe fn observe(&mut self, c: &mut Completion) {
@@ -418,7 +420,9 @@ unsafe impl<B: IoBuf> Operation for SendMsg<B> {
     }
     #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
-        (self.result.result(c), self.bufs)
+        // As `Send`: a count above the bytes given is no kernel's.
+        let n = bytes_of(&self.bufs, false);
+        (within(self.result.result(c), n), self.bufs)
     }
     #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {

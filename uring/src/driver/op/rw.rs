@@ -127,6 +127,20 @@ pub(super) fn iovecs_of<B: IoBuf>(bufs: &[B], init_only: bool) -> Vec<libc::iove
         .collect()
 }
 
+/// The bytes `bufs` offer together: each one's initialized bytes, or with `total` all of them.
+/// What a vectored completion may claim at most ([`within`]).
+pub(super) fn bytes_of<B: IoBuf>(bufs: &[B], total: bool) -> usize {
+    bufs.iter()
+        .map(|b| {
+            if total {
+                b.bytes_total()
+            } else {
+                b.bytes_init()
+            }
+        })
+        .fold(0, usize::saturating_add)
+}
+
 /// Spreads `n` filled bytes over `bufs` in order, setting each one's initialized length.
 fn spread_init<B: IoBufMut>(bufs: &mut [B], mut n: usize) {
     for b in bufs {
@@ -187,7 +201,7 @@ unsafe impl<B: IoBufMut> Operation for Readv<B> {
     }
     #[inline]
     unsafe fn complete(mut self, c: Completion) -> Self::Output {
-        let r = c.result();
+        let r = within(c.result(), bytes_of(&self.bufs, true));
         if let Ok(n) = r {
             spread_init(&mut self.bufs, n as usize);
         }
@@ -237,7 +251,8 @@ unsafe impl<B: IoBuf> Operation for Writev<B> {
     }
     #[inline]
     unsafe fn complete(self, c: Completion) -> Self::Output {
-        (c.result(), self.bufs)
+        // As `Write`: a count above the bytes given is no kernel's.
+        (within(c.result(), bytes_of(&self.bufs, false)), self.bufs)
     }
     #[inline]
     fn validate(&self, ring_id: u64) -> io::Result<()> {
