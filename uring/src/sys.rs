@@ -1,5 +1,5 @@
 //! The syscall seam: the only file in this crate that calls `io_uring_setup(2)`,
-//! `io_uring_enter(2)` and `io_uring_register(2)` (`uring/tests/core/seam.rs` checks it).
+//! `io_uring_enter(2)` and `io_uring_register(2)` (`uring/tests/seam.rs` checks it).
 //!
 //! Thin functions, one per syscall, each turning the kernel's `-1`/errno into an
 //! [`io::Error`] (and [`enter_raw`], which leaves that to the submit fast path); and [`Kernel`], where a ring's enters and registrations go: the real kernel,

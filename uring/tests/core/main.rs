@@ -11,6 +11,5 @@ mod probe;
 mod protocol;
 mod resize;
 mod ring;
-mod seam;
 mod setup;
 mod wait_region;
