@@ -8,7 +8,7 @@ use std::os::fd::{AsFd, AsRawFd, IntoRawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::thread::JoinHandleExt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use epoll::{Epoll, Events, Interest};
@@ -466,9 +466,18 @@ pub(crate) fn memlock() -> Row {
 
 const EINTR_BYTES: usize = 1000;
 
-/// Writes `EINTR_BYTES` one at a time with pauses, while another thread signals the waiter.
-/// Returns (signals sent). `waiter` must be running; `done` is set by it when finished.
-fn signal_and_write(mut w: UnixStream, waiter: libc::pthread_t, done: Arc<AtomicBool>) -> u64 {
+/// Writes `EINTR_BYTES` one at a time, each only once the waiter has read the one before
+/// (`read`) and a pause has passed, while another thread signals the waiter all along. So the
+/// waiter is blocked in its wait through every pause: without the hand-over, a waiter slower
+/// than the writer (an emulated guest) always found data ready, never waited, and no signal
+/// could interrupt a wait. Returns the signals sent. `waiter` must be running; `done` is set
+/// by it when finished.
+fn signal_and_write(
+    mut w: UnixStream,
+    waiter: libc::pthread_t,
+    done: Arc<AtomicBool>,
+    read: Arc<AtomicUsize>,
+) -> u64 {
     let sent = Arc::new(AtomicU64::new(0));
     let signaller = {
         let done = done.clone();
@@ -484,9 +493,13 @@ fn signal_and_write(mut w: UnixStream, waiter: libc::pthread_t, done: Arc<Atomic
             }
         })
     };
+    let deadline = Instant::now() + Duration::from_secs(60);
     for i in 0..EINTR_BYTES {
-        w.write_all(&[(i % 251) as u8]).unwrap();
+        while read.load(Ordering::Acquire) < i && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_micros(50));
+        }
         std::thread::sleep(Duration::from_micros(300));
+        w.write_all(&[(i % 251) as u8]).unwrap();
     }
     signaller.join().unwrap();
     sent.load(Ordering::Relaxed)
@@ -513,17 +526,21 @@ fn read_seq(r: &mut UnixStream, next: &mut usize) {
 
 fn eintr(
     name: &str,
-    waiter: impl FnOnce(UnixStream, Arc<AtomicBool>) -> (usize, u64, u64) + Send + 'static,
+    waiter: impl FnOnce(UnixStream, Arc<AtomicBool>, Arc<AtomicUsize>) -> (usize, u64, u64)
+    + Send
+    + 'static,
 ) -> Row {
     let old = sys::install_noop_handler(libc::SIGUSR1).unwrap();
     let (r, w) = UnixStream::pair().unwrap();
     r.set_nonblocking(true).unwrap();
     let done = Arc::new(AtomicBool::new(false));
+    let read = Arc::new(AtomicUsize::new(0));
     let t = {
         let done = done.clone();
-        std::thread::spawn(move || waiter(r, done))
+        let read = read.clone();
+        std::thread::spawn(move || waiter(r, done, read))
     };
-    let signals = signal_and_write(w, t.as_pthread_t(), done);
+    let signals = signal_and_write(w, t.as_pthread_t(), done, read);
     let (got, wakeups, eintrs) = t.join().unwrap();
     sys::restore(libc::SIGUSR1, &old).unwrap();
     assert_eq!(got, EINTR_BYTES, "every byte read, in order");
@@ -543,7 +560,7 @@ fn eintr(
 
 /// Signals during `io_uring_enter` waits: a POLL_ADD per wake-up, re-armed, nothing lost.
 pub(crate) fn eintr_uring() -> Row {
-    eintr("EINTR during io_uring_enter waits", |mut r, done| {
+    eintr("EINTR during io_uring_enter waits", |mut r, done, read| {
         let mut ring = Ring::new(8).unwrap();
         let (mut next, mut wakeups, mut eintrs) = (0usize, 0u64, 0u64);
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -572,6 +589,7 @@ pub(crate) fn eintr_uring() -> Row {
             );
             wakeups += 1;
             read_seq(&mut r, &mut next);
+            read.store(next, Ordering::Release);
         }
         done.store(true, Ordering::Release);
         (next, wakeups, eintrs)
@@ -580,7 +598,7 @@ pub(crate) fn eintr_uring() -> Row {
 
 /// Signals during `epoll_wait`: level-triggered readiness, nothing lost.
 pub(crate) fn eintr_epoll() -> Row {
-    eintr("EINTR during epoll_wait", |mut r, done| {
+    eintr("EINTR during epoll_wait", |mut r, done, read| {
         let ep = Epoll::new().unwrap();
         ep.add(&r, 1, Interest::READABLE).unwrap();
         let mut events = Events::with_capacity(4);
@@ -594,6 +612,7 @@ pub(crate) fn eintr_epoll() -> Row {
                     assert_eq!(events.iter().next().map(|e| e.token()), Some(1));
                     wakeups += 1;
                     read_seq(&mut r, &mut next);
+                    read.store(next, Ordering::Release);
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => eintrs += 1,
                 Err(e) => panic!("epoll_wait: {e}"),
