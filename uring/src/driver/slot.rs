@@ -249,6 +249,13 @@ impl Slot {
     /// Makes this (vacant) slot hold a multishot `op`, in place.
     #[inline]
     fn init_multi<T: MultishotOperation>(&mut self, op: T) {
+        // The queue first: its allocation is the one step here that can fail (unwind, with a
+        // panicking allocation-error hook), and a slot must not hold `op` and a state saying
+        // so while it has no queue to hold the op's CQEs.
+        match &mut self.queue {
+            Some(q) => q.clear(),
+            None => self.queue = Some(Box::default()),
+        }
         self.data.write(op);
         self.vt = const {
             &VTable {
@@ -260,10 +267,6 @@ impl Slot {
             }
         };
         self.state = Phase::Preparing as u8 | MULTI;
-        match &mut self.queue {
-            Some(q) => q.clear(),
-            None => self.queue = Some(Box::default()),
-        }
     }
 
     /// The multishot queue (made on first use: `init_multi` already made it for a multishot
