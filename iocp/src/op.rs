@@ -38,7 +38,12 @@
 //!
 //! - it succeeded: a packet follows unless the handle is in skip-on-success mode;
 //! - it failed and `Internal` is `STATUS_PENDING` or an error: no packet; the result is handed
-//!   back at once and the op freed with it;
+//!   back at once and the op freed with it. Except for `ReadFile` and `WriteFile` with
+//!   `Internal` still `STATUS_PENDING`: Wine (8) queues a packet for a regular-file read or
+//!   write that fails inside the call (an offset it refuses, an error from the host's `pread` or
+//!   `pwrite`) without writing the `OVERLAPPED`, where Windows refuses such a call before any
+//!   packet is possible. So whether a packet follows is unknown, and the result is handed back as
+//!   in the skip-on-success case below;
 //! - it failed and `Internal` is a success, informational or warning status: the I/O manager
 //!   completed the request, so a packet follows in `Always` mode (the op is reported pending and
 //!   its result comes from the packet). In skip-on-success mode whether one follows is not
@@ -144,10 +149,12 @@ pub(crate) struct RawOp {
     token: usize,
     /// `WSARecv`'s in/out flags, which must outlive the call.
     flags: UnsafeCell<u32>,
-    /// The handle was attached with `Notify::SkipOnSuccess`.
-    skip: bool,
-    /// Who delivers the result when a skip-mode call failed at once with a non-error status
-    /// recorded and we cannot know whether a packet follows: [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
+    /// A call that failed at once may still queue a packet we cannot predict: the handle was
+    /// attached with `Notify::SkipOnSuccess`, or the op is a `ReadFile`/`WriteFile` (see the
+    /// module docs). Set before the call, never written after.
+    racy: bool,
+    /// Who delivers the result when a call failed at once and we cannot know whether a packet
+    /// follows (only if `racy`): [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
     delivery: AtomicU8,
     kind: UnsafeCell<Kind>,
 }
@@ -338,9 +345,9 @@ pub struct Done {
     /// Bytes the kernel wrote into a read buffer: the count on success, and also on
     /// `ERROR_MORE_DATA` (a message longer than the buffer: the buffer is full of its start).
     filled: u32,
-    /// Made by the submitting call for a skip-mode call that failed at once with a non-error
-    /// status recorded (see [`GIVEN`]): it holds the ticket reference, and the kernel reference
-    /// may never come back.
+    /// Made by the submitting call for a call that failed at once when a packet may or may not
+    /// follow (see [`GIVEN`]): it holds the ticket reference, and the kernel reference may never
+    /// come back.
     given: bool,
 }
 
@@ -408,16 +415,16 @@ impl Done {
     ///
     /// # Safety
     ///
-    /// - `op` is the `lpOverlapped` of a dequeued packet, so it came from [`submit`], its kernel
-    ///   reference passes to the returned `Done`, and the kernel wrote its status before queuing.
+    /// - `op` is the `lpOverlapped` of a dequeued packet, so it came from [`submit`] and its
+    ///   kernel reference passes to the returned `Done`; the kernel is done with the op.
     ///
     /// `None` if the result was already given to the caller of the submitting call (a skip-mode
-    /// failure with a warning status, such as `ERROR_MORE_DATA`, that still queued a packet); the
-    /// packet's reference is released.
+    /// failure with a warning status, such as `ERROR_MORE_DATA`, or a file read or write that
+    /// failed inside the call, that still queued a packet); the packet's reference is released.
     pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Option<Done> {
         let p = op.as_ptr();
-        // SAFETY: the packet's kernel reference keeps the op alive; `skip` is immutable.
-        if unsafe { (*p).skip }
+        // SAFETY: the packet's kernel reference keeps the op alive; `racy` is immutable.
+        if unsafe { (*p).racy }
             // SAFETY: as above; `delivery` is atomic.
             && unsafe { (*p).delivery.swap(DEQUEUED, Ordering::AcqRel) } == GIVEN
         {
@@ -581,6 +588,9 @@ fn submit<T>(
     overlapped.Internal = STATUS_PENDING as u32 as usize;
     overlapped.Anonymous.Anonymous.Offset = offset as u32;
     overlapped.Anonymous.Anonymous.OffsetHigh = (offset >> 32) as u32;
+    // ReadFile and WriteFile: Wine may queue a packet for a call that failed without writing the
+    // OVERLAPPED (see the module docs).
+    let file_op = matches!(kind, Kind::Read { .. } | Kind::Write { .. });
     let op = Box::new(RawOp {
         overlapped: UnsafeCell::new(overlapped),
         // The kernel reference and the ticket reference, both taken before the call: the packet
@@ -590,7 +600,7 @@ fn submit<T>(
         key: at.key,
         token,
         flags: UnsafeCell::new(0),
-        skip: at.skip,
+        racy: at.skip || file_op,
         delivery: AtomicU8::new(OPEN),
         kind: UnsafeCell::new(kind),
     });
@@ -625,7 +635,10 @@ fn submit<T>(
                     std::ptr::read_volatile(std::ptr::addr_of!((*ov).InternalHigh)),
                 )
             };
-            if !packet_follows_failure(status) {
+            // A regular-file read or write that failed inside the call with the OVERLAPPED
+            // untouched: Windows queues no packet, Wine queues one (see the module docs).
+            let unknown = file_op && status == STATUS_PENDING;
+            if !unknown && !packet_follows_failure(status) {
                 // SAFETY: no packet will come and no ticket exists, so this thread is the only
                 // user.
                 unsafe { (*p).refs.store(1, Ordering::Relaxed) };
@@ -633,14 +646,16 @@ fn submit<T>(
                 // took it, or failed it).
                 return Submitted::Done(unsafe { Done::finish(op, Err(e), 0) });
             }
-            if !at.skip {
+            if !at.skip && !unknown {
                 // The I/O manager completed the request and queues a packet, which delivers it.
                 return Submitted::Pending(Ticket { op });
             }
-            // Skip mode: a packet may or may not come. Whoever flips `delivery` first delivers:
-            // here, the caller gets the result now and a late packet is dropped in `from_packet`
-            // (the op's memory stays valid for it: the packet's kernel reference is never
-            // released otherwise, so at most the op's header leaks when no packet comes).
+            // Skip mode, or a file read or write that failed with the OVERLAPPED untouched: a
+            // packet may or may not come. Whoever flips `delivery` first delivers: here, the
+            // caller gets the result now and a late packet is dropped in `from_packet` (the op's
+            // memory stays valid for it: the packet's kernel reference is never released
+            // otherwise, so at most the op's header leaks when no packet comes). A packet that
+            // wins finds `Internal` still `STATUS_PENDING` and reports `ERROR_IO_INCOMPLETE`.
             // SAFETY: the ticket reference keeps the op alive; `delivery` is atomic.
             if unsafe { (*p).delivery.swap(GIVEN, Ordering::AcqRel) } == OPEN {
                 // STATUS_BUFFER_OVERFLOW: the buffer holds the start of a longer message and
