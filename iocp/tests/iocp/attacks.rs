@@ -296,3 +296,73 @@ fn pipe_with_the_other_end_closed() {
         util::assert_empty(&port);
     }
 }
+
+/// Socket calls the kernel refuses at once, and file calls on sockets: each result exactly once.
+#[test]
+fn refused_socket_calls() {
+    for notify in [Notify::Always, Notify::SkipOnSuccess] {
+        let port = util::port();
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let peer = TcpStream::connect(addr).unwrap();
+        let (conn, _) = l.accept().unwrap();
+        // SAFETY: the sockets are used only through this crate.
+        let attach = |s| match unsafe { port.associate_socket(s, 0, notify) } {
+            Ok(a) => Some(a),
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => None,
+            Err(e) => panic!("{e}"),
+        };
+        let (Some(l), Some(fresh), Some(conn)) = (
+            attach(socket_of(&l)),
+            attach(tcp_socket(&addr).unwrap()),
+            attach(socket_of(&conn)),
+        ) else {
+            println!("SKIPPED the socket provider refuses skip-on-success");
+            continue;
+        };
+        let mut n = 0;
+        let mut check = |what: &str, s: Submitted| {
+            n += 1;
+            let d = cancelled(&port, s);
+            println!("{notify:?} {what}: {:?}", d.result());
+        };
+        check("recv on a listener", l.recv(Vec::with_capacity(8), 1));
+        check("send on a listener", l.send(b"x".to_vec(), 2));
+        check(
+            "recv on an unconnected socket",
+            fresh.recv(Vec::with_capacity(8), 3),
+        );
+        check(
+            "send on an unconnected socket",
+            fresh.send(b"x".to_vec(), 4),
+        );
+        check(
+            "read_at on an unconnected socket",
+            fresh.read_at(0, Vec::with_capacity(8), 5),
+        );
+        check(
+            "write_at on an unconnected socket",
+            fresh.write_at(0, b"x".to_vec(), 6),
+        );
+        check(
+            "connect to port 0",
+            fresh.connect("127.0.0.1:0".parse().unwrap(), 7),
+        );
+        // The peer goes away (a close with unread data sends a reset).
+        let mut peer = peer;
+        peer.write_all(b"unsent").unwrap();
+        drop(peer);
+        check("recv after a reset", conn.recv(Vec::with_capacity(8), 8));
+        check("send after a reset", conn.send(b"x".to_vec(), 9));
+        check(
+            "write_at after a reset",
+            conn.write_at(0, b"x".to_vec(), 10),
+        );
+        check(
+            "read_at after a reset",
+            conn.read_at(0, Vec::with_capacity(8), 11),
+        );
+        assert_eq!(n, 11);
+        util::assert_empty(&port);
+    }
+}
