@@ -36,8 +36,8 @@
 //! its result comes through the port.
 //!
 //! One case is ambiguous: a [`Attached::read_at`] or [`Attached::write_at`] that fails inside the
-//! call before the kernel records any status (an offset the file system refuses, an error from
-//! the disk). Windows is not expected to queue a packet for it; Wine queues one. Its `Done` is
+//! call and leaves the `OVERLAPPED` untouched (an offset the file system refuses, an error from
+//! the disk, a write on a read-only handle). Windows is not expected to queue a packet for it; Wine queues one. Its `Done` is
 //! returned at once, a packet that follows is dropped by [`CompletionPort::get`] and
 //! [`CompletionPort::get_many`], and the operation's small header (not its buffer) stays
 //! allocated for that packet, so it leaks where none comes.
