@@ -62,7 +62,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering, fence};
 
 use windows_sys::Win32::Foundation::{
     ERROR_IO_PENDING, ERROR_MORE_DATA, ERROR_NOT_FOUND, GetLastError, HANDLE,
-    STATUS_BUFFER_OVERFLOW, STATUS_PENDING,
+    RtlNtStatusToDosError, STATUS_BUFFER_OVERFLOW, STATUS_PENDING,
 };
 use windows_sys::Win32::Networking::WinSock::{
     AcceptEx, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOCKADDR, SOCKADDR_STORAGE,
@@ -421,7 +421,15 @@ impl Done {
     /// `None` if the result was already given to the caller of the submitting call (a skip-mode
     /// failure with a warning status, such as `ERROR_MORE_DATA`, or a file read or write that
     /// failed inside the call, that still queued a packet); the packet's reference is released.
-    pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Option<Done> {
+    ///
+    /// `packet_status` is the status the packet itself carries (`OVERLAPPED_ENTRY.Internal`),
+    /// used when the kernel queued the packet without writing the `OVERLAPPED` (Wine, for a file
+    /// read or write that failed inside the call; see the module docs).
+    pub(crate) unsafe fn from_packet(
+        op: NonNull<RawOp>,
+        bytes: u32,
+        packet_status: usize,
+    ) -> Option<Done> {
         let p = op.as_ptr();
         // SAFETY: the packet's kernel reference keeps the op alive; `racy` is immutable.
         if unsafe { (*p).racy }
@@ -436,6 +444,18 @@ impl Done {
         let status = unsafe { (*(*p).overlapped.get()).Internal };
         let (result, filled) = if status == 0 {
             (Ok(bytes), bytes)
+        } else if status == STATUS_PENDING as u32 as usize {
+            // Never written: the packet's own status is the result.
+            let packet_status = packet_status as u32 as i32;
+            if packet_status >= 0 {
+                (Ok(bytes), bytes)
+            } else {
+                // SAFETY: a pure conversion of a status code.
+                (
+                    Err(unsafe { RtlNtStatusToDosError(packet_status) } as i32),
+                    0,
+                )
+            }
         } else {
             let mut n = 0u32;
             // SAFETY: the OVERLAPPED is complete (status is not STATUS_PENDING), so with
@@ -655,7 +675,7 @@ fn submit<T>(
             // caller gets the result now and a late packet is dropped in `from_packet` (the op's
             // memory stays valid for it: the packet's kernel reference is never released
             // otherwise, so at most the op's header leaks when no packet comes). A packet that
-            // wins finds `Internal` still `STATUS_PENDING` and reports `ERROR_IO_INCOMPLETE`.
+            // wins finds `Internal` still `STATUS_PENDING` and reports the status it carries.
             // SAFETY: the ticket reference keeps the op alive; `delivery` is atomic.
             if unsafe { (*p).delivery.swap(GIVEN, Ordering::AcqRel) } == OPEN {
                 // STATUS_BUFFER_OVERFLOW: the buffer holds the start of a longer message and

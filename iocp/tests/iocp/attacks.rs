@@ -366,3 +366,66 @@ fn refused_socket_calls() {
         util::assert_empty(&port);
     }
 }
+
+/// The same failed file calls while another thread waits in `get`: under Wine the packet is
+/// queued inside the call, so that thread may dequeue it before the call returns. Whoever comes
+/// first delivers the result, and only once: the call returns `Pending` if the packet won, and
+/// the packet's result is the call's error (it carries the status; the `OVERLAPPED` was never
+/// written, and reading it gave `ERROR_IO_INCOMPLETE`, 996, before).
+#[test]
+fn failed_file_calls_race_a_waiting_thread() {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+    const N: usize = 200;
+    const STOP: usize = usize::MAX >> 1;
+    let port = Arc::new(util::port());
+    let path = TempPath::new("race");
+    // SAFETY: the file is used only through this crate.
+    let file =
+        unsafe { port.associate_handle(util::overlapped_file(&path), 0, Notify::Always) }.unwrap();
+    let ready = Arc::new(std::sync::Barrier::new(2));
+    let getter = {
+        let port = Arc::clone(&port);
+        let ready = Arc::clone(&ready);
+        std::thread::spawn(move || {
+            let mut got = Vec::new();
+            ready.wait();
+            loop {
+                match util::next(&port) {
+                    iocp::Completion::Op(d) => {
+                        let err = d.result().unwrap_err();
+                        assert_eq!(err.raw_os_error(), Some(87), "{err}");
+                        got.push(d.token());
+                        assert!(d.into_buf().unwrap().is_empty());
+                    }
+                    iocp::Completion::Posted { token: STOP, .. } => return got,
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+        })
+    };
+    let mut at_once = BTreeSet::new();
+    let mut pending = BTreeSet::new();
+    ready.wait();
+    for i in 0..N {
+        match file.read_at(u64::MAX - 1, Vec::with_capacity(8), i) {
+            Submitted::Done(d) => {
+                let err = d.result().unwrap_err();
+                assert_eq!(err.raw_os_error(), Some(87), "{err}");
+                assert!(at_once.insert(d.token()));
+            }
+            Submitted::Pending(t) => assert!(pending.insert(t.token())),
+        }
+    }
+    port.post(0, 0, STOP).unwrap();
+    let got = getter.join().unwrap();
+    println!(
+        "{} handed back at once, {} through the port",
+        at_once.len(),
+        got.len()
+    );
+    assert_eq!(got.len(), pending.len(), "a result came twice: {got:?}");
+    assert_eq!(got.into_iter().collect::<BTreeSet<_>>(), pending);
+    assert_eq!(at_once.len() + pending.len(), N);
+    util::assert_empty(&port);
+}
