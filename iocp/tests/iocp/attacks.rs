@@ -429,3 +429,26 @@ fn failed_file_calls_race_a_waiting_thread() {
     assert_eq!(at_once.len() + pending.len(), N);
     util::assert_empty(&port);
 }
+
+/// Socket calls on a named pipe: each result exactly once, nothing else queued.
+#[test]
+fn socket_calls_on_a_pipe() {
+    for notify in [Notify::Always, Notify::SkipOnSuccess] {
+        let port = util::port();
+        let (server, _client) = util::pipe_pair();
+        // SAFETY: the pipe end is used only through this crate.
+        let server = unsafe { port.associate_handle(server, 0, notify) }.unwrap();
+        let addr = "127.0.0.1:9".parse().unwrap();
+        for (what, s) in [
+            ("recv", server.recv(Vec::with_capacity(8), 1)),
+            ("send", server.send(b"x".to_vec(), 2)),
+            ("accept", server.accept(tcp_socket(&addr).unwrap(), 3)),
+            ("connect", server.connect(addr, 4)),
+        ] {
+            let d = cancelled(&port, s);
+            println!("{notify:?} {what} on a pipe: {:?}", d.result());
+            assert!(d.result().is_err());
+        }
+        util::assert_empty(&port);
+    }
+}
