@@ -41,9 +41,10 @@
 //!   back at once and the op freed with it. Except for `ReadFile` and `WriteFile` with
 //!   `Internal` still `STATUS_PENDING`: Wine (8) queues a packet for a regular-file read or
 //!   write that fails inside the call (an offset it refuses, an error from the host's `pread` or
-//!   `pwrite`) without writing the `OVERLAPPED`, where Windows refuses such a call before any
-//!   packet is possible. So whether a packet follows is unknown, and the result is handed back as
-//!   in the skip-on-success case below;
+//!   `pwrite`) without writing the `OVERLAPPED`, where Windows (by its documented rules) queues
+//!   none, and Wine itself queues none for some such failures (a write on a read-only handle).
+//!   So whether a packet follows is unknown, and the result is handed back as in the
+//!   skip-on-success case below;
 //! - it failed and `Internal` is a success, informational or warning status: the I/O manager
 //!   completed the request, so a packet follows in `Always` mode (the op is reported pending and
 //!   its result comes from the packet). In skip-on-success mode whether one follows is not
@@ -655,8 +656,8 @@ fn submit<T>(
                     std::ptr::read_volatile(std::ptr::addr_of!((*ov).InternalHigh)),
                 )
             };
-            // A regular-file read or write that failed inside the call with the OVERLAPPED
-            // untouched: Windows queues no packet, Wine queues one (see the module docs).
+            // A file read or write that failed inside the call with the OVERLAPPED untouched:
+            // Wine may have queued a packet for it anyway (see the module docs).
             let unknown = file_op && status == STATUS_PENDING;
             if !unknown && !packet_follows_failure(status) {
                 // SAFETY: no packet will come and no ticket exists, so this thread is the only
