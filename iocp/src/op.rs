@@ -822,11 +822,34 @@ impl<T> Attached<T> {
     /// was dropped or given back by [`into_inner`](Attached::into_inner) before the completion is
     /// taken, the result is `WSAENOTSOCK` (10038) and the socket comes back without it.
     ///
+    /// `T: 'static` (an owned socket, an `Arc`, a `&'static`): the listener's number is used when
+    /// the completion is taken, which is only sound while it is still this listener. The
+    /// `Attached` tells when it lets go of the listener, but a borrowed listener could be closed
+    /// after a `mem::forget` of its `Attached`, with no drop to tell, and the number could name
+    /// another socket by then:
+    ///
+    /// ```compile_fail,E0597
+    /// # use std::net::TcpListener;
+    /// # use iocp::{CompletionPort, Notify, tcp_socket};
+    /// let port = CompletionPort::new(0).unwrap();
+    /// let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let addr = l.local_addr().unwrap();
+    /// // SAFETY: the listener is used only through this crate.
+    /// let a = unsafe { port.associate_socket(&l, 0, Notify::Always) }.unwrap();
+    /// let pending = a.accept(tcp_socket(&addr).unwrap(), 1); // refused: `&l` is not 'static
+    /// std::mem::forget(a);
+    /// drop(l);
+    /// # drop(pending);
+    /// ```
+    ///
     /// # References
     ///
     /// - [`AcceptEx`](https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nf-mswsock-acceptex)
     #[doc(alias = "AcceptEx")]
-    pub fn accept(&self, socket: OwnedSocket, token: usize) -> Submitted {
+    pub fn accept(&self, socket: OwnedSocket, token: usize) -> Submitted
+    where
+        T: 'static,
+    {
         let listen = self.raw as SOCKET;
         let accept = socket.as_raw_socket() as SOCKET;
         let kind = Kind::Accept {
@@ -864,12 +887,31 @@ impl<T> Attached<T> {
     /// holds the socket then; if it was dropped or given back by
     /// [`into_inner`](Attached::into_inner), the result is `WSAENOTSOCK` (10038) instead.
     ///
+    /// `T: 'static`, for the reason [`accept`](Attached::accept) gives: the socket's number is
+    /// used when the completion is taken.
+    ///
+    /// ```compile_fail,E0597
+    /// # use iocp::{CompletionPort, Notify, tcp_socket};
+    /// let port = CompletionPort::new(0).unwrap();
+    /// let addr = "127.0.0.1:9".parse().unwrap();
+    /// let sock = tcp_socket(&addr).unwrap();
+    /// // SAFETY: the socket is used only through this crate.
+    /// let c = unsafe { port.associate_socket(&sock, 0, Notify::Always) }.unwrap();
+    /// let pending = c.connect(addr, 1); // refused: `&sock` is not 'static
+    /// std::mem::forget(c);
+    /// drop(sock);
+    /// # drop(pending);
+    /// ```
+    ///
     /// # References
     ///
     /// - [`ConnectEx`](https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nc-mswsock-lpfn_connectex)
     /// - [`bind`](https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-bind)
     #[doc(alias = "ConnectEx")]
-    pub fn connect(&self, addr: SocketAddr, token: usize) -> Submitted {
+    pub fn connect(&self, addr: SocketAddr, token: usize) -> Submitted
+    where
+        T: 'static,
+    {
         let s = self.raw as SOCKET;
         let (sa, sa_len) = net::to_sockaddr(&addr);
         let prepared = net::connect_ex(s).and_then(|f| ensure_bound(s, &addr).map(|()| f));
