@@ -44,19 +44,22 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=$wine
 
 # judged LOG CMD...: runs a `cargo test` command, its output shown and kept in LOG. Sets
 # judged_exit (the command's exit status) and judged_results ("ok" if every test binary it started
-# - each `Running` or `Doc-tests` line - printed `test result: ok. N passed; 0 failed`, else what
-# was missing). Returns 0 only if both are good.
+# - each `Running` or `Doc-tests` line - began a run (`running N tests`), and every run printed
+# `test result: ok. N passed; 0 failed`, else what was missing). Doc-tests may make two runs
+# (merged doctests, then standalone ones such as `compile_fail`), so runs are counted, not
+# binaries. Returns 0 only if both are good.
 judged() {
-  local log=$1 started oks
+  local log=$1 started runs oks
   shift
   judged_exit=0
   "$@" 2>&1 | tee "$log" || judged_exit=$?
   started=$(grep -cE '^ +(Running|Doc-tests) ' "$log" || true)
+  runs=$(grep -cE '^running [0-9]+ tests?$' "$log" || true)
   oks=$(grep -cE '^test result: ok\. [0-9]+ passed; 0 failed;' "$log" || true)
-  if [ "$started" -gt 0 ] && [ "$oks" -eq "$started" ]; then
+  if [ "$started" -gt 0 ] && [ "$runs" -ge "$started" ] && [ "$oks" -eq "$runs" ]; then
     judged_results=ok
   else
-    judged_results="$oks of $started test binaries reported \"test result: ok\""
+    judged_results="$oks of $runs test runs (of $started test binaries) reported \"test result: ok\""
   fi
   [ "$judged_exit" -eq 0 ] && [ "$judged_results" = ok ]
 }

@@ -101,9 +101,16 @@ pub struct Events {
 }
 
 impl Events {
-    /// A buffer for up to `capacity` events per wait (clamped to `1..=i32::MAX`).
+    /// The most events one wait can ask for: the kernel's `EP_MAX_EVENTS`
+    /// (`INT_MAX / sizeof(struct epoll_event)`). `epoll_wait` fails with `EINVAL` for a larger
+    /// `maxevents`, so a bigger buffer would make every wait fail.
+    pub(crate) const MAX_CAPACITY: usize = i32::MAX as usize / size_of::<Event>();
+
+    /// A buffer for up to `capacity` events per wait, clamped to `1..=EP_MAX_EVENTS`: the kernel
+    /// refuses `maxevents = 0` and more than `EP_MAX_EVENTS` (`INT_MAX / sizeof(struct
+    /// epoll_event)`, 178,956,970 on x86_64) with `EINVAL`.
     pub fn with_capacity(capacity: usize) -> Self {
-        let cap = capacity.clamp(1, i32::MAX as usize);
+        let cap = capacity.clamp(1, Self::MAX_CAPACITY);
         Events {
             buf: vec![Event { events: 0, data: 0 }; cap],
             len: 0,

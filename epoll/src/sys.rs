@@ -49,8 +49,9 @@ pub(crate) fn ctl(
 /// The buffer as the kernel's record type and its length as `maxevents`.
 #[inline]
 fn raw_buf(buf: &mut [Event]) -> (*mut sys::epoll_event, c_int) {
-    // `Events` never holds more than `c_int::MAX` entries (clamped in `Events::with_capacity`).
-    debug_assert!(buf.len() <= c_int::MAX as usize && !buf.is_empty());
+    // `Events` never holds more than `EP_MAX_EVENTS` entries (clamped in `Events::with_capacity`),
+    // which is below `c_int::MAX`.
+    debug_assert!(buf.len() <= crate::Events::MAX_CAPACITY && !buf.is_empty());
     (buf.as_mut_ptr().cast(), buf.len() as c_int)
 }
 

@@ -35,6 +35,13 @@
 //! `ERROR_MORE_DATA`) still queues a packet, so on a [`Notify::Always`] handle it is `Pending` and
 //! its result comes through the port.
 //!
+//! One case is ambiguous: a [`Attached::read_at`] or [`Attached::write_at`] that fails inside the
+//! call and leaves the `OVERLAPPED` untouched (an offset the file system refuses, an error from
+//! the disk, a write on a read-only handle). Windows is not expected to queue a packet for it;
+//! Wine queues one for some of these. Its `Done` is returned at once, a packet that follows is
+//! dropped by [`CompletionPort::get`] and [`CompletionPort::get_many`], and the operation's small
+//! header (not its buffer) stays allocated for that packet, so it leaks where none comes.
+//!
 //! Either way the [`Done`] hands back the buffer (or socket) with the byte count or the error.
 //!
 //! The memory of a pending operation is freed when its completion packet is dequeued and the

@@ -38,7 +38,13 @@
 //!
 //! - it succeeded: a packet follows unless the handle is in skip-on-success mode;
 //! - it failed and `Internal` is `STATUS_PENDING` or an error: no packet; the result is handed
-//!   back at once and the op freed with it;
+//!   back at once and the op freed with it. Except for `ReadFile` and `WriteFile` with
+//!   `Internal` still `STATUS_PENDING`: Wine (8) queues a packet for a regular-file read or
+//!   write that fails inside the call (an offset it refuses, an error from the host's `pread` or
+//!   `pwrite`) without writing the `OVERLAPPED`, where Windows (by its documented rules) queues
+//!   none, and Wine itself queues none for some such failures (a write on a read-only handle).
+//!   So whether a packet follows is unknown, and the result is handed back as in the
+//!   skip-on-success case below;
 //! - it failed and `Internal` is a success, informational or warning status: the I/O manager
 //!   completed the request, so a packet follows in `Always` mode (the op is reported pending and
 //!   its result comes from the packet). In skip-on-success mode whether one follows is not
@@ -57,7 +63,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering, fence};
 
 use windows_sys::Win32::Foundation::{
     ERROR_IO_PENDING, ERROR_MORE_DATA, ERROR_NOT_FOUND, GetLastError, HANDLE,
-    STATUS_BUFFER_OVERFLOW, STATUS_PENDING,
+    RtlNtStatusToDosError, STATUS_BUFFER_OVERFLOW, STATUS_PENDING,
 };
 use windows_sys::Win32::Networking::WinSock::{
     AcceptEx, SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT, SOCKADDR, SOCKADDR_STORAGE,
@@ -144,10 +150,12 @@ pub(crate) struct RawOp {
     token: usize,
     /// `WSARecv`'s in/out flags, which must outlive the call.
     flags: UnsafeCell<u32>,
-    /// The handle was attached with `Notify::SkipOnSuccess`.
-    skip: bool,
-    /// Who delivers the result when a skip-mode call failed at once with a non-error status
-    /// recorded and we cannot know whether a packet follows: [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
+    /// A call that failed at once may still queue a packet we cannot predict: the handle was
+    /// attached with `Notify::SkipOnSuccess`, or the op is a `ReadFile`/`WriteFile` (see the
+    /// module docs). Set before the call, never written after.
+    racy: bool,
+    /// Who delivers the result when a call failed at once and we cannot know whether a packet
+    /// follows (only if `racy`): [`OPEN`], [`GIVEN`] or [`DEQUEUED`].
     delivery: AtomicU8,
     kind: UnsafeCell<Kind>,
 }
@@ -338,9 +346,9 @@ pub struct Done {
     /// Bytes the kernel wrote into a read buffer: the count on success, and also on
     /// `ERROR_MORE_DATA` (a message longer than the buffer: the buffer is full of its start).
     filled: u32,
-    /// Made by the submitting call for a skip-mode call that failed at once with a non-error
-    /// status recorded (see [`GIVEN`]): it holds the ticket reference, and the kernel reference
-    /// may never come back.
+    /// Made by the submitting call for a call that failed at once when a packet may or may not
+    /// follow (see [`GIVEN`]): it holds the ticket reference, and the kernel reference may never
+    /// come back.
     given: bool,
 }
 
@@ -408,16 +416,24 @@ impl Done {
     ///
     /// # Safety
     ///
-    /// - `op` is the `lpOverlapped` of a dequeued packet, so it came from [`submit`], its kernel
-    ///   reference passes to the returned `Done`, and the kernel wrote its status before queuing.
+    /// - `op` is the `lpOverlapped` of a dequeued packet, so it came from [`submit`] and its
+    ///   kernel reference passes to the returned `Done`; the kernel is done with the op.
     ///
     /// `None` if the result was already given to the caller of the submitting call (a skip-mode
-    /// failure with a warning status, such as `ERROR_MORE_DATA`, that still queued a packet); the
-    /// packet's reference is released.
-    pub(crate) unsafe fn from_packet(op: NonNull<RawOp>, bytes: u32) -> Option<Done> {
+    /// failure with a warning status, such as `ERROR_MORE_DATA`, or a file read or write that
+    /// failed inside the call, that still queued a packet); the packet's reference is released.
+    ///
+    /// `packet_status` is the status the packet itself carries (`OVERLAPPED_ENTRY.Internal`),
+    /// used when the kernel queued the packet without writing the `OVERLAPPED` (Wine, for a file
+    /// read or write that failed inside the call; see the module docs).
+    pub(crate) unsafe fn from_packet(
+        op: NonNull<RawOp>,
+        bytes: u32,
+        packet_status: usize,
+    ) -> Option<Done> {
         let p = op.as_ptr();
-        // SAFETY: the packet's kernel reference keeps the op alive; `skip` is immutable.
-        if unsafe { (*p).skip }
+        // SAFETY: the packet's kernel reference keeps the op alive; `racy` is immutable.
+        if unsafe { (*p).racy }
             // SAFETY: as above; `delivery` is atomic.
             && unsafe { (*p).delivery.swap(DEQUEUED, Ordering::AcqRel) } == GIVEN
         {
@@ -429,6 +445,18 @@ impl Done {
         let status = unsafe { (*(*p).overlapped.get()).Internal };
         let (result, filled) = if status == 0 {
             (Ok(bytes), bytes)
+        } else if status == STATUS_PENDING as u32 as usize {
+            // Never written: the packet's own status is the result.
+            let packet_status = packet_status as u32 as i32;
+            if packet_status >= 0 {
+                (Ok(bytes), bytes)
+            } else {
+                // SAFETY: a pure conversion of a status code.
+                (
+                    Err(unsafe { RtlNtStatusToDosError(packet_status) } as i32),
+                    0,
+                )
+            }
         } else {
             let mut n = 0u32;
             // SAFETY: the OVERLAPPED is complete (status is not STATUS_PENDING), so with
@@ -581,6 +609,9 @@ fn submit<T>(
     overlapped.Internal = STATUS_PENDING as u32 as usize;
     overlapped.Anonymous.Anonymous.Offset = offset as u32;
     overlapped.Anonymous.Anonymous.OffsetHigh = (offset >> 32) as u32;
+    // ReadFile and WriteFile: Wine may queue a packet for a call that failed without writing the
+    // OVERLAPPED (see the module docs).
+    let file_op = matches!(kind, Kind::Read { .. } | Kind::Write { .. });
     let op = Box::new(RawOp {
         overlapped: UnsafeCell::new(overlapped),
         // The kernel reference and the ticket reference, both taken before the call: the packet
@@ -590,7 +621,7 @@ fn submit<T>(
         key: at.key,
         token,
         flags: UnsafeCell::new(0),
-        skip: at.skip,
+        racy: at.skip || file_op,
         delivery: AtomicU8::new(OPEN),
         kind: UnsafeCell::new(kind),
     });
@@ -625,7 +656,10 @@ fn submit<T>(
                     std::ptr::read_volatile(std::ptr::addr_of!((*ov).InternalHigh)),
                 )
             };
-            if !packet_follows_failure(status) {
+            // A file read or write that failed inside the call with the OVERLAPPED untouched:
+            // Wine may have queued a packet for it anyway (see the module docs).
+            let unknown = file_op && status == STATUS_PENDING;
+            if !unknown && !packet_follows_failure(status) {
                 // SAFETY: no packet will come and no ticket exists, so this thread is the only
                 // user.
                 unsafe { (*p).refs.store(1, Ordering::Relaxed) };
@@ -633,14 +667,16 @@ fn submit<T>(
                 // took it, or failed it).
                 return Submitted::Done(unsafe { Done::finish(op, Err(e), 0) });
             }
-            if !at.skip {
+            if !at.skip && !unknown {
                 // The I/O manager completed the request and queues a packet, which delivers it.
                 return Submitted::Pending(Ticket { op });
             }
-            // Skip mode: a packet may or may not come. Whoever flips `delivery` first delivers:
-            // here, the caller gets the result now and a late packet is dropped in `from_packet`
-            // (the op's memory stays valid for it: the packet's kernel reference is never
-            // released otherwise, so at most the op's header leaks when no packet comes).
+            // Skip mode, or a file read or write that failed with the OVERLAPPED untouched: a
+            // packet may or may not come. Whoever flips `delivery` first delivers: here, the
+            // caller gets the result now and a late packet is dropped in `from_packet` (the op's
+            // memory stays valid for it: the packet's kernel reference is never released
+            // otherwise, so at most the op's header leaks when no packet comes). A packet that
+            // wins finds `Internal` still `STATUS_PENDING` and reports the status it carries.
             // SAFETY: the ticket reference keeps the op alive; `delivery` is atomic.
             if unsafe { (*p).delivery.swap(GIVEN, Ordering::AcqRel) } == OPEN {
                 // STATUS_BUFFER_OVERFLOW: the buffer holds the start of a longer message and
@@ -786,11 +822,34 @@ impl<T> Attached<T> {
     /// was dropped or given back by [`into_inner`](Attached::into_inner) before the completion is
     /// taken, the result is `WSAENOTSOCK` (10038) and the socket comes back without it.
     ///
+    /// `T: 'static` (an owned socket, an `Arc`, a `&'static`): the listener's number is used when
+    /// the completion is taken, which is only sound while it is still this listener. The
+    /// `Attached` tells when it lets go of the listener, but a borrowed listener could be closed
+    /// after a `mem::forget` of its `Attached`, with no drop to tell, and the number could name
+    /// another socket by then:
+    ///
+    /// ```compile_fail,E0597
+    /// # use std::net::TcpListener;
+    /// # use iocp::{CompletionPort, Notify, tcp_socket};
+    /// let port = CompletionPort::new(0).unwrap();
+    /// let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let addr = l.local_addr().unwrap();
+    /// // SAFETY: the listener is used only through this crate.
+    /// let a = unsafe { port.associate_socket(&l, 0, Notify::Always) }.unwrap();
+    /// let pending = a.accept(tcp_socket(&addr).unwrap(), 1); // refused: `&l` is not 'static
+    /// std::mem::forget(a);
+    /// drop(l);
+    /// # drop(pending);
+    /// ```
+    ///
     /// # References
     ///
     /// - [`AcceptEx`](https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nf-mswsock-acceptex)
     #[doc(alias = "AcceptEx")]
-    pub fn accept(&self, socket: OwnedSocket, token: usize) -> Submitted {
+    pub fn accept(&self, socket: OwnedSocket, token: usize) -> Submitted
+    where
+        T: 'static,
+    {
         let listen = self.raw as SOCKET;
         let accept = socket.as_raw_socket() as SOCKET;
         let kind = Kind::Accept {
@@ -828,12 +887,31 @@ impl<T> Attached<T> {
     /// holds the socket then; if it was dropped or given back by
     /// [`into_inner`](Attached::into_inner), the result is `WSAENOTSOCK` (10038) instead.
     ///
+    /// `T: 'static`, for the reason [`accept`](Attached::accept) gives: the socket's number is
+    /// used when the completion is taken.
+    ///
+    /// ```compile_fail,E0597
+    /// # use iocp::{CompletionPort, Notify, tcp_socket};
+    /// let port = CompletionPort::new(0).unwrap();
+    /// let addr = "127.0.0.1:9".parse().unwrap();
+    /// let sock = tcp_socket(&addr).unwrap();
+    /// // SAFETY: the socket is used only through this crate.
+    /// let c = unsafe { port.associate_socket(&sock, 0, Notify::Always) }.unwrap();
+    /// let pending = c.connect(addr, 1); // refused: `&sock` is not 'static
+    /// std::mem::forget(c);
+    /// drop(sock);
+    /// # drop(pending);
+    /// ```
+    ///
     /// # References
     ///
     /// - [`ConnectEx`](https://learn.microsoft.com/en-us/windows/win32/api/mswsock/nc-mswsock-lpfn_connectex)
     /// - [`bind`](https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-bind)
     #[doc(alias = "ConnectEx")]
-    pub fn connect(&self, addr: SocketAddr, token: usize) -> Submitted {
+    pub fn connect(&self, addr: SocketAddr, token: usize) -> Submitted
+    where
+        T: 'static,
+    {
         let s = self.raw as SOCKET;
         let (sa, sa_len) = net::to_sockaddr(&addr);
         let prepared = net::connect_ex(s).and_then(|f| ensure_bound(s, &addr).map(|()| f));

@@ -537,7 +537,7 @@ impl Completion {
             // SAFETY: an even non-null pointer is a RawOp's OVERLAPPED (the caller's contract,
             // established by `associate_*`'s safety section), and this packet carries its kernel
             // reference.
-            Some(op) => unsafe { Done::from_packet(op, bytes) }.map(Completion::Op),
+            Some(op) => unsafe { Done::from_packet(op, bytes, e.Internal) }.map(Completion::Op),
         }
     }
 

@@ -1,8 +1,8 @@
-//! `epoll_ctl` errors are clear (`EEXIST`, `ENOENT`, `EPERM`, `EINVAL`), and busy-poll
-//! parameters round-trip.
+//! `epoll_ctl` errors are clear (`EEXIST`, `ENOENT`, `EPERM`, `EINVAL`, `ELOOP`) and change no
+//! registration, and busy-poll parameters round-trip.
 
-use crate::util::pipe;
-use epoll::{BusyPoll, CtlError, Epoll, Interest};
+use crate::util::{ZERO, pipe, write_bytes};
+use epoll::{BusyPoll, CtlError, Epoll, Events, Interest};
 use std::io::{self, ErrorKind};
 
 fn ctl(e: &io::Error) -> &CtlError {
@@ -84,4 +84,40 @@ fn busy_poll_round_trip() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.to_string().contains("EPIOCSPARAMS"), "{e}");
+}
+
+/// Requests the kernel refuses leave the registration as it was: no event is lost to a failed
+/// `modify`, and a refused `add` registers nothing.
+#[test]
+fn refused_requests_change_nothing() {
+    let ep = Epoll::new().unwrap();
+    let (r, w) = pipe();
+    // EXCLUSIVE with ONESHOT, or with READ_CLOSED: EINVAL, nothing registered.
+    for bad in [
+        Interest::READABLE | Interest::EXCLUSIVE | Interest::ONESHOT,
+        Interest::READABLE | Interest::EXCLUSIVE | Interest::READ_CLOSED,
+    ] {
+        let e = ep.add(&r, 1, bad).unwrap_err();
+        assert_eq!(ctl(&e).raw_os_error(), libc::EINVAL, "{bad:?}: {e}");
+    }
+    ep.add(&r, 2, Interest::READABLE | Interest::EXCLUSIVE)
+        .unwrap();
+    // `modify` of an EXCLUSIVE registration: EINVAL, and it keeps reporting with its token.
+    for new in [Interest::READABLE, Interest::READABLE | Interest::EXCLUSIVE] {
+        let e = ep.modify(&r, 3, new).unwrap_err();
+        assert_eq!(ctl(&e).raw_os_error(), libc::EINVAL, "{new:?}: {e}");
+    }
+    write_bytes(&w, 1);
+    let mut ev = Events::with_capacity(4);
+    assert_eq!(ep.wait(&mut ev, ZERO).unwrap(), 1);
+    assert_eq!(ev.iter().next().unwrap().token(), 2);
+    // A cycle of two epolls: ELOOP; the nesting that was allowed still reports.
+    let outer = Epoll::new().unwrap();
+    outer.add(&ep, 9, Interest::READABLE).unwrap();
+    let e = ep.add(&outer, 10, Interest::READABLE).unwrap_err();
+    assert_eq!(ctl(&e).raw_os_error(), libc::ELOOP, "{e}");
+    assert_eq!(outer.wait(&mut ev, ZERO).unwrap(), 1);
+    assert_eq!(ev.iter().next().unwrap().token(), 9);
+    assert_eq!(ep.wait(&mut ev, ZERO).unwrap(), 1);
+    assert_eq!(ev.iter().next().unwrap().token(), 2);
 }

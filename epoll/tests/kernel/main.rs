@@ -7,6 +7,7 @@ mod ctl_errors;
 mod echo;
 mod errno;
 mod exclusive;
+mod limits;
 mod many;
 mod no_alloc;
 mod rdhup;

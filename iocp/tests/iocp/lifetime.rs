@@ -106,3 +106,38 @@ fn connect_completed_after_into_inner_leaves_the_socket_alone() {
     assert_eq!(err.raw_os_error(), Some(WSAENOTSOCK), "{err}");
     drop(sock);
 }
+
+/// A forgotten `Attached` never marks its socket gone, so `accept` and `connect` need
+/// `T: 'static` (their docs show a borrowed socket refused at compile time): forgetting one then
+/// leaks the socket, whose number stays this socket's, and the context is set on it as usual.
+/// Before the bound, a borrowed socket could be closed after the `forget` and its number reused;
+/// the completion then called `setsockopt` on whatever socket had the number (it succeeded, on
+/// the wrong socket).
+#[test]
+fn accept_and_connect_completed_after_their_attached_was_forgotten() {
+    let port = util::port();
+    let (l, addr) = listener();
+    // SAFETY: the sockets are used only through this crate.
+    let a = unsafe { port.associate_socket(l, 0, Notify::Always) }.unwrap();
+    // SAFETY: as above.
+    let c =
+        unsafe { port.associate_socket(tcp_socket(&addr).unwrap(), 0, Notify::Always) }.unwrap();
+    let s1 = a.accept(tcp_socket(&addr).unwrap(), 5);
+    let s2 = c.connect(addr, 6);
+    assert!(matches!(s1, Submitted::Pending(_)), "{s1:?}");
+    assert!(matches!(s2, Submitted::Pending(_)), "{s2:?}");
+    settle();
+    std::mem::forget(a);
+    std::mem::forget(c);
+    let mut accepted = None;
+    for _ in 0..2 {
+        let d = next_op(&port);
+        d.result().unwrap();
+        if let Output::Accept(s) = d.into_output() {
+            accepted = Some(TcpStream::from(s));
+        }
+    }
+    let accepted = accepted.expect("the accept completed");
+    assert!(accepted.peer_addr().is_ok(), "the accept context was set");
+    util::assert_empty(&port);
+}

@@ -5,6 +5,7 @@
 
 mod util;
 
+mod attacks;
 mod cancel;
 mod crash;
 mod errors;
