@@ -24,7 +24,9 @@ pub struct Epoll {
     pub(crate) fd: OwnedFd,
 }
 
-/// Whether `epoll_pwait2` exists: unknown, yes, no (`ENOSYS`, kernel before 5.11).
+/// Whether `epoll_pwait2` can be used: unknown, yes, no (`ENOSYS`: a kernel before 5.11, or a
+/// seccomp filter that answers `ENOSYS`; `EPERM`: a seccomp filter or LSM that denies it, as
+/// container profiles older than the call do; the kernel itself never fails it with `EPERM`).
 static PWAIT2: AtomicU8 = AtomicU8::new(PWAIT2_UNKNOWN);
 const PWAIT2_UNKNOWN: u8 = 0;
 const PWAIT2_YES: u8 = 1;
@@ -156,8 +158,9 @@ impl Epoll {
     ///
     /// `timeout`: `None` waits forever, `Some(Duration::ZERO)` polls. Whole milliseconds go to
     /// `epoll_wait`; a timeout with a sub-millisecond part (or longer than `i32::MAX` ms) goes to
-    /// `epoll_pwait2` with nanosecond precision (Linux 5.11+); on older kernels it is rounded
-    /// **up** to the next millisecond, so a positive timeout never becomes a busy loop (and
+    /// `epoll_pwait2` with nanosecond precision (Linux 5.11+); on older kernels, and where a
+    /// seccomp filter denies `epoll_pwait2` (`ENOSYS` or `EPERM`), it is rounded **up** to the
+    /// next millisecond, so a positive timeout never becomes a busy loop (and
     /// clamped to `i32::MAX` ms, about 24.8 days, so such a wait may end early with `Ok(0)`).
     /// Returns `Ok(0)` on timeout.
     ///
@@ -227,7 +230,7 @@ impl Epoll {
                 tv_nsec: d.subsec_nanos() as _,
             };
             match sys::pwait2(self.fd.as_fd(), events.spare(), &ts, mask) {
-                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                Err(e) if matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM)) => {
                     PWAIT2.store(PWAIT2_NO, Ordering::Relaxed);
                 }
                 r => {

@@ -188,8 +188,10 @@
 //! # Timeouts
 //!
 //! `None` waits forever, `Duration::ZERO` polls. Whole milliseconds use `epoll_wait`; a
-//! sub-millisecond part uses `epoll_pwait2` (Linux 5.11+), or is rounded **up** on older kernels:
-//! a positive timeout never turns into a zero-timeout busy loop.
+//! sub-millisecond part uses `epoll_pwait2` (Linux 5.11+), or is rounded **up** on older kernels
+//! and where a seccomp filter denies `epoll_pwait2` (with `ENOSYS` or `EPERM`, as container
+//! profiles written before the call do): a positive timeout never turns into a zero-timeout busy
+//! loop, and a denied `epoll_pwait2` never fails a wait.
 //!
 //! # References
 //! - [epoll(7)](https://man7.org/linux/man-pages/man7/epoll.7.html)

@@ -54,18 +54,26 @@ fn jump(code: u16, k: u32, jt: u8, jf: u8) -> libc::sock_filter {
 /// # References
 /// - [`seccomp(2)`](https://man7.org/linux/man-pages/man2/seccomp.2.html)
 pub fn deny_io_uring_setup(errno: i32) -> io::Result<()> {
+    deny_syscall(libc::SYS_io_uring_setup, errno)
+}
+
+/// Installs a seccomp filter on the calling thread (inherited by threads it creates later) that
+/// makes the syscall `nr` (of this target's ABI) fail with `errno` and allows every other
+/// syscall, as a container's profile does for a call it does not know.
+///
+/// Sets `PR_SET_NO_NEW_PRIVS` first, as an unprivileged filter requires. Irreversible: call it
+/// in a child process.
+///
+/// # References
+/// - [`seccomp(2)`](https://man7.org/linux/man-pages/man2/seccomp.2.html)
+pub fn deny_syscall(nr: libc::c_long, errno: i32) -> io::Result<()> {
     let ret_errno = libc::SECCOMP_RET_ERRNO | (errno as u32 & libc::SECCOMP_RET_DATA);
     let filter = [
         // A syscall of another ABI (e.g. x32 on x86_64) has other numbers: allow it untouched.
         stmt(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARCH),
         jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH, 0, 3),
         stmt(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
-        jump(
-            BPF_JMP | BPF_JEQ | BPF_K,
-            libc::SYS_io_uring_setup as u32,
-            0,
-            1,
-        ),
+        jump(BPF_JMP | BPF_JEQ | BPF_K, nr as u32, 0, 1),
         stmt(BPF_RET | BPF_K, ret_errno),
         stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ALLOW),
     ];

@@ -28,6 +28,8 @@ pub(crate) fn child_main(name: &str) {
     match name {
         "seccomp_enosys" => child_seccomp(libc::ENOSYS),
         "seccomp_eperm" => child_seccomp(libc::EPERM),
+        "pwait2_enosys" => child_pwait2(libc::ENOSYS),
+        "pwait2_eperm" => child_pwait2(libc::EPERM),
         "memlock" => child_memlock(),
         "exec_example_denied" => child_exec_example(),
         _ => panic!("unknown child scenario {name:?}"),
@@ -109,6 +111,56 @@ pub(crate) fn example_fallback() -> Row {
     row.faults = 1;
     row.note = "one-line notice, served by epoll, clean exit on SIGINT".into();
     row
+}
+
+/// Denies `epoll_pwait2` with `errno`, then waits with sub-millisecond timeouts (which use it
+/// where it can be used): each wait must end as a wait does, never with the filter's errno.
+fn child_pwait2(errno: i32) {
+    sys::deny_syscall(libc::SYS_epoll_pwait2, errno).expect("installing the seccomp filter");
+    let ep = Epoll::new().expect("an epoll instance");
+    // The filter is in force: the call itself fails with its errno.
+    let ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    let mut raw = [libc::epoll_event { events: 0, u64: 0 }; 1];
+    // SAFETY: `raw` has room for one event and `ts` is a valid timespec, both alive for the
+    // call; a null sigmask is allowed.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_epoll_pwait2,
+            ep.as_raw_fd(),
+            raw.as_mut_ptr(),
+            1,
+            &ts as *const libc::timespec,
+            std::ptr::null::<libc::sigset_t>(),
+            0,
+        )
+    };
+    let raw_errno = if r < 0 {
+        io::Error::last_os_error().raw_os_error().unwrap_or(-1)
+    } else {
+        0
+    };
+    println!("raw_errno={raw_errno}");
+    let (a, mut b) = UnixStream::pair().unwrap();
+    ep.add(&a, 7, Interest::READABLE).unwrap();
+    let mut events = Events::with_capacity(4);
+    // Nothing ready: the timeout (rounded up to 2 ms) passes and the wait says so.
+    let idle = ep.wait(&mut events, Some(Duration::from_micros(1_500)));
+    println!("idle={:?}", idle.map_err(|e| e.raw_os_error()));
+    b.write_all(b"x").unwrap();
+    let ready = ep.wait(&mut events, Some(Duration::from_micros(500)));
+    let tokens: Vec<u64> = events.iter().map(|e| e.token()).collect();
+    println!("ready={:?}", ready.map_err(|e| e.raw_os_error()));
+    println!("tokens={tokens:?}");
+    // Also with a signal mask (epoll_pwait2's other caller).
+    let masked = ep.wait_with_sigmask(
+        &mut events,
+        Some(Duration::from_micros(500)),
+        &epoll::SigSet::empty(),
+    );
+    println!("masked={:?}", masked.map_err(|e| e.raw_os_error()));
 }
 
 fn child_seccomp(errno: i32) {
@@ -348,6 +400,39 @@ pub(crate) fn seccomp_enosys() -> Row {
 /// io_uring_setup denied with EPERM.
 pub(crate) fn seccomp_eperm() -> Row {
     seccomp(libc::EPERM, "seccomp_eperm")
+}
+
+/// `epoll_pwait2` denied by seccomp with `ENOSYS` (a profile's answer for an unknown call) and
+/// with `EPERM` (older container profiles): sub-millisecond waits fall back to `epoll_wait`
+/// rounded up, in a child each (the fallback is remembered per process).
+pub(crate) fn seccomp_pwait2() -> Row {
+    for (errno, name) in [
+        (libc::ENOSYS, "pwait2_enosys"),
+        (libc::EPERM, "pwait2_eperm"),
+    ] {
+        let out = child::run(name).expect("re-executing the test binary");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "child {name} failed: {}\n{stdout}\n{stderr}",
+            out.status
+        );
+        let get = |k: &str| {
+            child::value(&stdout, k)
+                .unwrap_or_else(|| panic!("child {name} did not report {k}:\n{stdout}\n{stderr}"))
+                .to_owned()
+        };
+        assert_eq!(get("raw_errno"), errno.to_string(), "the filter denies it");
+        assert_eq!(get("idle"), "Ok(0)", "{name}: an idle wait times out");
+        assert_eq!(get("ready"), "Ok(1)", "{name}: a ready fd is reported");
+        assert_eq!(get("tokens"), "[7]", "{name}");
+        assert_eq!(get("masked"), "Ok(1)", "{name}: the same with a sigmask");
+    }
+    let mut row = Row::new("seccomp: epoll_pwait2 → ENOSYS, EPERM");
+    row.faults = 2;
+    row.note = "sub-millisecond waits fall back to epoll_wait rounded up; no wait fails".into();
+    row
 }
 
 // ----- CQ overflow ---------------------------------------------------------------------------

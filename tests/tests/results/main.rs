@@ -27,6 +27,7 @@ const SCENARIOS: &[Scenario] = &[
     ("fault_seccomp_enosys", faults::seccomp_enosys),
     ("fault_seccomp_eperm", faults::seccomp_eperm),
     ("fault_seccomp_example_fallback", faults::example_fallback),
+    ("fault_seccomp_epoll_pwait2", faults::seccomp_pwait2),
     ("fault_cq_overflow", faults::cq_overflow),
     ("fault_memlock", faults::memlock),
     ("fault_eintr_uring", faults::eintr_uring),
