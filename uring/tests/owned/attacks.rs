@@ -1051,3 +1051,36 @@ fn multishot_handle_of_another_driver_is_refused() {
     // `a`'s close.
     assert_eq!(a.close(), 0);
 }
+
+/// Red-team finding: `Driver::cancel_all` (safe, documented) cancels the waker's eventfd read
+/// too, and the read's completion took `ECANCELED` for "the driver is dropping" and never
+/// re-armed: every later `Waker::wake` was lost, and a runtime blocked in `submit_and_wait`
+/// waiting for one hung for good. The read is re-armed after any completion now (the drop
+/// stops the re-arming on its own, by dropping the waker state first).
+#[test]
+fn cancel_all_does_not_kill_the_waker() {
+    let mut d = Driver::new(8).unwrap();
+    let w = d.waker().unwrap();
+    d.submit_pending().unwrap();
+    for round in 0..3 {
+        d.cancel_all().unwrap();
+        // The cancel's CQE and the read's ECANCELED; bounded.
+        d.ring()
+            .submitter()
+            .wait(2, Some(Duration::from_secs(5)))
+            .unwrap();
+        d.reap(|_| panic!("only the driver's own completions"));
+        w.wake().unwrap();
+        // The eventfd is readable before this wait starts: an armed read completes at once;
+        // a dead one leaves the wait to its bound.
+        d.ring()
+            .submitter()
+            .wait(1, Some(Duration::from_secs(5)))
+            .unwrap();
+        assert!(
+            d.reap(|_| panic!("only the driver's own completions")) >= 1,
+            "round {round}: the wake after cancel_all was lost"
+        );
+        assert_eq!(d.in_flight(), 0);
+    }
+}
