@@ -1196,3 +1196,21 @@ fn guards_and_leases_outlive_a_driver_whose_ring_lives_on() {
         drop(target);
     }
 }
+
+/// Red-team finding: `NoMemoryOp::fail` (a safe trait method, also what
+/// `SubmitError::into_output` calls) negated the error's errno: `i32::MIN` overflowed (a
+/// panic in debug builds), and an errno of 0 or below made the failure a success
+/// (`result()` = `Ok(5)` for `from_raw_os_error(-5)`). A failure is now always a failure.
+#[test]
+fn nomemory_fail_is_always_a_failure() {
+    use uring::driver::Operation;
+    for errno in [i32::MIN, -5, 0] {
+        let out = NoMemoryOp::new(opcode::Nop::new()).fail(io::Error::from_raw_os_error(errno));
+        assert!(out.result().is_err(), "errno {errno}: {:?}", out.completion);
+        assert!(out.fd.is_none());
+    }
+    let out = NoMemoryOp::new(opcode::Nop::new()).fail(io::Error::from_raw_os_error(libc::EBADF));
+    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EBADF));
+    let out = NoMemoryOp::new(opcode::Nop::new()).fail(io::Error::other("no errno"));
+    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EIO));
+}
