@@ -58,7 +58,7 @@
 //! | | resource tags (files, buffers: the kernel posts a tag as a CQE) | every tagged registration refuses bit 63, on any ring (check) |
 //! | | [`MsgRing`] to another driver | refuses bit 63 (check); names only a [`MsgTarget`], a driver's ring (type) |
 //! | | SQEs pushed on a plain ring before [`Driver::from_ring`] | [`Ring::push`]'s `unsafe` contract: `user_data` with bit 63 must be complete before a driver owns the ring |
-//! | **The generation is secret** (a forger's second obstacle) | [`Key`] | no accessor; `Debug` and `Hash` see the index only; no `Ord` (type) |
+//! | **The generation is secret** from the API (a forger's second obstacle) | [`Key`] | no accessor; `Debug` and `Hash` see the index only; no `Ord` (type). The kernel itself shows it: `/proc/self/fdinfo/<ring fd>` lists the `user_data` of SQEs not yet consumed and CQEs not yet reaped, readable from safe code, so the tag-space row above is what keeps a forger out |
 //! | **Completions are the kernel's**: an output trusts its CQE (bytes written, buffer id, new fd) | [`Operation::complete`], [`Operation::observe`], [`MultishotOperation::item`], [`MultishotOperation::observe`] | `unsafe fn`s: only the driver calls them, with the CQEs of the SQE the value built (type) |
 //! | **The ring fd the driver enters and registers by** is its own | the thread's registered-ring table: `register_ring_fds`, `unregister_ring_fds` | `unsafe fn`s (their contract: never change an index a ring uses), and refused on a driver's ring (check) |
 //! | **The tables the driver manages**: its file table, fixed-buffer table, provided-buffer rings | `register_files*`, `unregister_files`, `register_file_alloc_range`, `register_buffers*`, `unregister_buffers`, `register_clone_buffers`, `register_buf_ring*`, `unregister_buf_ring` | [`Driver::ring`] hands out a [`DriverRing`], whose [`Submitter`](crate::Submitter) refuses them with `PermissionDenied` (check); the full `Submitter` is never reachable while a driver owns the ring; `register_raw` is `unsafe` (contract) |
@@ -166,8 +166,10 @@
 //!
 //! - A `Driver` is single-threaded (`!Send`: buffer rings and pools are shared through `Rc`).
 //! - A CQE can be *forged* into any ring by `IORING_OP_MSG_RING` from another ring that knows
-//!   its fd; to pass as one of this driver's it must name a live slot and guess its 39-bit
-//!   random generation, and a wrong guess is counted in [`Driver::stale_completions`].
+//!   its fd (only through `unsafe`: every safe way to post one refuses bit 63); to pass as
+//!   one of this driver's it must name a live slot and its 39-bit random generation (guessed,
+//!   or read from `/proc/self/fdinfo` while the slot's SQE or a CQE of it is in the ring), and
+//!   a wrong guess is counted in [`Driver::stale_completions`].
 //! - A detached [`NoMemoryOp`] that installs a *direct* descriptor leaves the slot installed
 //!   (only a table entry, no memory); fds are always closed.
 //! - Operations that need more than 64 bytes of state (`SendMsg`, `Connect`, `Statx`,

@@ -131,9 +131,15 @@ impl NoMemoryOutput {
 unsafe impl Operation for NoMemoryOp {
     type Output = NoMemoryOutput;
     fn fail(self, error: io::Error) -> NoMemoryOutput {
+        // A failure is a negative `res` whatever the error holds: `from_raw_os_error` takes
+        // any `i32` (0, a negative number, `i32::MIN`, which has no negation), so anything
+        // but a positive errno is reported as `EIO`.
+        let errno = crate::error::errno(&error)
+            .filter(|&e| e > 0)
+            .unwrap_or(libc::EIO);
         NoMemoryOutput {
             completion: Completion {
-                res: -crate::error::errno(&error).unwrap_or(libc::EIO),
+                res: -errno,
                 flags: crate::cqueue::CqeFlags::empty(),
                 aux: 0,
             },

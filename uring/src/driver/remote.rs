@@ -105,8 +105,11 @@ unsafe impl Operation for WakeRead {
         self.armed.set(false);
         // Cleared before the thread looks at its queue again (see `Waker::wake`).
         self.shared.pending.store(false, Ordering::Release);
-        // A cancelled read (the driver is dropping) is not re-armed by `reap` either way.
-        self.rearm.set(c.res != -libc::ECANCELED);
+        // Re-armed by the next `reap` whatever ended it, a cancel included: the user's
+        // `cancel_all` (or a `NoMemoryOp` cancel) reaches this read too, and a read not
+        // re-armed then loses every later wake. The drop stops the re-arming itself: it drops
+        // the driver's `WakeState` before cancelling, so `rearm_wake` finds nothing to arm.
+        self.rearm.set(true);
     }
     fn fail(self, _: io::Error) {}
 }

@@ -22,8 +22,9 @@ impl Submitter<'_> {
     ///
     /// Without SQPOLL the mask applies to the io-wq of the **calling thread** (io-wq is per
     /// task, shared by that thread's rings); with SQPOLL to the SQ thread's io-wq. An empty list
-    /// is refused up front (`InvalidInput`); CPUs beyond the kernel's CPU mask size are
-    /// ignored; a mask naming no usable CPU fails with `EINVAL`.
+    /// is refused up front (`InvalidInput`), as is one naming only CPUs from 65536 on (beyond
+    /// any kernel's mask); CPUs beyond the kernel's CPU mask size are ignored; a mask naming
+    /// no usable CPU fails with `EINVAL`.
     ///
     /// # References
     ///
@@ -32,12 +33,24 @@ impl Submitter<'_> {
     #[doc(alias = "io_uring_register_iowq_aff")]
     pub fn register_iowq_aff(&self, cpus: &[usize]) -> io::Result<()> {
         let op = opcode!(IORING_REGISTER_IOWQ_AFF);
-        let Some(&max) = cpus.iter().max() else {
+        if cpus.is_empty() {
             return Err(invalid(op, "the CPU list is empty (name at least one CPU)"));
+        }
+        // The mask is sized by the largest CPU named, so a CPU number no kernel can have
+        // (`usize::MAX`) would ask for 2^61 bytes and abort the process. The kernel reads at
+        // most its own mask size (`nr_cpu_ids` bits; `NR_CPUS` is 8192 at most on any
+        // architecture) and ignores the rest, so ignoring CPUs from `MAX_CPUS` on changes
+        // nothing the kernel would see.
+        const MAX_CPUS: usize = 1 << 16;
+        let Some(max) = cpus.iter().copied().filter(|&c| c < MAX_CPUS).max() else {
+            return Err(invalid(
+                op,
+                "every CPU number listed is beyond any kernel's CPU mask (65536 and up)",
+            ));
         };
         // A mask of whole u64 words, as the kernel's cpumask is a bitmap of longs.
         let mut mask = vec![0u64; max / 64 + 1];
-        for &cpu in cpus {
+        for &cpu in cpus.iter().filter(|&&c| c < MAX_CPUS) {
             mask[cpu / 64] |= 1 << (cpu % 64);
         }
         let size = len_u32(op, mask.len() * 8, "CPU number too large")?;

@@ -1051,3 +1051,166 @@ fn multishot_handle_of_another_driver_is_refused() {
     // `a`'s close.
     assert_eq!(a.close(), 0);
 }
+
+/// Red-team finding: `Driver::cancel_all` (safe, documented) cancels the waker's eventfd read
+/// too, and the read's completion took `ECANCELED` for "the driver is dropping" and never
+/// re-armed: every later `Waker::wake` was lost, and a runtime blocked in `submit_and_wait`
+/// waiting for one hung for good. The read is re-armed after any completion now (the drop
+/// stops the re-arming on its own, by dropping the waker state first). Every safe way to
+/// cancel it: `cancel_all`, a `NoMemoryOp` cancel of any request, and a synchronous cancel
+/// through `Driver::ring`.
+#[test]
+fn cancel_all_does_not_kill_the_waker() {
+    let mut d = Driver::new(8).unwrap();
+    if !d
+        .ring()
+        .probe()
+        .unwrap()
+        .is_supported(opcode::AsyncCancel::CODE)
+    {
+        eprintln!("SKIPPED cancel_all_does_not_kill_the_waker: no IORING_OP_ASYNC_CANCEL");
+        return;
+    }
+    let w = d.waker().unwrap();
+    for round in 0..3 {
+        // The read (re-armed by the last reap) in the kernel, where a cancel can reach it.
+        d.submit_pending().unwrap();
+        // Each way reports at least one CQE: the cancel's own (cancel_all: internal; the
+        // NoMemoryOp: its output), then the read's ECANCELED.
+        let mut nomem = None;
+        let want = match round {
+            0 => {
+                d.cancel_all().unwrap();
+                2
+            }
+            1 => {
+                let any = opcode::AsyncCancel::new(0)
+                    .flags(uring::types::CancelFlags::ANY | uring::types::CancelFlags::ALL);
+                nomem = Some(d.submit(NoMemoryOp::new(any)).unwrap());
+                2
+            }
+            _ => {
+                let key = uring::register::SyncCancel::any()
+                    .all()
+                    .timeout(Duration::from_secs(5));
+                match d.ring().submitter().register_sync_cancel(&key) {
+                    Ok(_) => 1,
+                    Err(e) => {
+                        eprintln!("SKIPPED cancel_all_does_not_kill_the_waker round 2: {e}");
+                        return;
+                    }
+                }
+            }
+        };
+        d.ring()
+            .submitter()
+            .wait(want, Some(Duration::from_secs(5)))
+            .unwrap();
+        d.reap(|_| {});
+        if let Some(op) = nomem {
+            let out = d.take(op).expect("the cancel completed");
+            assert!(out.result().is_ok_and(|n| n >= 1), "{:?}", out.completion);
+        }
+        w.wake().unwrap();
+        // The eventfd is readable before this wait starts: an armed read completes at once;
+        // a dead one leaves the wait to its bound.
+        d.ring()
+            .submitter()
+            .wait(1, Some(Duration::from_secs(5)))
+            .unwrap();
+        assert!(
+            d.reap(|_| panic!("only the driver's own completions")) >= 1,
+            "round {round}: the wake after the cancel was lost"
+        );
+        assert_eq!(d.in_flight(), 0);
+    }
+}
+
+/// "Memory in flight stays owned", after the driver: a `MsgTarget` (a duplicate of the ring
+/// fd) keeps the kernel's ring, with the provided-buffer ring and the fixed-buffer table still
+/// registered, alive after the driver is dropped. A provided-buffer guard and a fixed-buffer
+/// lease outlive the driver: they still read their bytes, can be written through, go back to
+/// a ring no one consumes from when dropped, and messages posted to the orphaned ring (on a
+/// `NO_MMAP` ring too, whose ring memory the crate provided) touch none of it. Run under
+/// AddressSanitizer (stage 80), a free of any of it while reachable shows up there.
+#[test]
+fn guards_and_leases_outlive_a_driver_whose_ring_lives_on() {
+    use std::io::Write as _;
+    use std::os::unix::net::UnixStream;
+    use uring::driver::MsgRing;
+    use uring::driver::pbuf::RecvSelect;
+    let name = "guards_and_leases_outlive_a_driver_whose_ring_lives_on";
+    let mut sender = Driver::new(8).unwrap();
+    for no_mmap in [false, true] {
+        let ring = if no_mmap {
+            match uring::Ring::builder().no_mmap().build(4) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("SKIPPED {name} (NO_MMAP): {e}");
+                    continue;
+                }
+            }
+        } else {
+            uring::Ring::new(4).unwrap()
+        };
+        let mut d = Driver::from_ring(ring);
+        let Some(bufs) = crate::support::buf_ring_or_skip(&mut d, 2, 64, name) else {
+            return;
+        };
+        let pool = d.fixed_buffers(1, 4096).unwrap();
+        let mut lease = pool.checkout().unwrap();
+        lease.copy_from(b"leased bytes").unwrap();
+        let (mut a, b) = UnixStream::pair().unwrap();
+        a.write_all(b"provided bytes").unwrap();
+        let op = d.submit(RecvSelect::new(&b, &bufs)).unwrap();
+        let mut guard = d.wait(op).unwrap().unwrap();
+        let target = d.msg_target().unwrap();
+        drop(d);
+        assert_eq!(&*guard, b"provided bytes");
+        guard[0] = b'P';
+        // The orphaned ring takes messages (the target fd keeps it), into its own CQ.
+        for i in 0..4u64 {
+            let op = sender.submit(MsgRing::new(&target, i, 0).unwrap()).unwrap();
+            match sender.wait(op).unwrap() {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                    eprintln!("SKIPPED {name}: IORING_OP_MSG_RING: {e}");
+                    return;
+                }
+                Err(e) => panic!("message {i} to the orphaned ring: {e}"),
+            }
+        }
+        assert_eq!(&*guard, b"Provided bytes");
+        assert_eq!(&*lease, b"leased bytes");
+        drop(guard);
+        assert_eq!(
+            bufs.available(),
+            2,
+            "back in the ring nobody reads any more"
+        );
+        drop((bufs, lease, pool));
+        for i in 4..8u64 {
+            let op = sender.submit(MsgRing::new(&target, i, 0).unwrap()).unwrap();
+            sender.wait(op).unwrap().unwrap();
+        }
+        drop(target);
+    }
+}
+
+/// Red-team finding: `NoMemoryOp::fail` (a safe trait method, also what
+/// `SubmitError::into_output` calls) negated the error's errno: `i32::MIN` overflowed (a
+/// panic in debug builds), and an errno of 0 or below made the failure a success
+/// (`result()` = `Ok(5)` for `from_raw_os_error(-5)`). A failure is now always a failure.
+#[test]
+fn nomemory_fail_is_always_a_failure() {
+    use uring::driver::Operation;
+    for errno in [i32::MIN, -5, 0] {
+        let out = NoMemoryOp::new(opcode::Nop::new()).fail(io::Error::from_raw_os_error(errno));
+        assert!(out.result().is_err(), "errno {errno}: {:?}", out.completion);
+        assert!(out.fd.is_none());
+    }
+    let out = NoMemoryOp::new(opcode::Nop::new()).fail(io::Error::from_raw_os_error(libc::EBADF));
+    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EBADF));
+    let out = NoMemoryOp::new(opcode::Nop::new()).fail(io::Error::other("no errno"));
+    assert_eq!(out.result().unwrap_err().raw_os_error(), Some(libc::EIO));
+}

@@ -85,3 +85,23 @@ fn iowq_max_workers_set_and_read_back() {
     // Put the limits back for the other tests of this thread's io-wq.
     s.register_iowq_max_workers(before).unwrap();
 }
+
+/// Red-team finding: the mask was sized by the largest CPU number named, so
+/// `register_iowq_aff(&[usize::MAX])` (safe) asked the allocator for 2^61 bytes and aborted
+/// the process, and any CPU number in the billions allocated gigabytes. CPUs no kernel can
+/// have are ignored now, as the docs say of CPUs beyond the kernel's mask, and a list naming
+/// only such CPUs is refused up front like an empty one.
+#[test]
+fn iowq_affinity_with_absurd_cpu_numbers_is_refused_not_an_abort() {
+    let ring = Ring::new(8).unwrap();
+    for cpus in [&[usize::MAX][..], &[1 << 40], &[usize::MAX / 2, 1 << 33]] {
+        let e = ring.submitter().register_iowq_aff(cpus).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput, "{cpus:?}: {e}");
+    }
+    // A usable CPU next to an absurd one: the absurd one is ignored, as a CPU beyond the
+    // kernel's mask is.
+    ring.submitter()
+        .register_iowq_aff(&[0, usize::MAX])
+        .unwrap();
+    ring.submitter().unregister_iowq_aff().unwrap();
+}
