@@ -608,11 +608,16 @@ impl Timespec {
         })
     }
 
-    /// Sets the seconds.
+    /// Sets the seconds; above `i64::MAX` (the kernel's `tv_sec` is signed) it is clamped to
+    /// `i64::MAX`, which the kernel takes as "never" (a negative `tv_sec` is `EINVAL`).
     #[inline]
     #[must_use]
     pub const fn sec(mut self, sec: u64) -> Self {
-        self.0.tv_sec = sec as i64;
+        self.0.tv_sec = if sec > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            sec as i64
+        };
         self
     }
 
@@ -637,6 +642,8 @@ impl Default for Timespec {
     }
 }
 
+/// `Duration::MAX` (and any duration over `i64::MAX` seconds) becomes `i64::MAX` seconds:
+/// a timeout that never expires, not an `EINVAL`.
 impl From<core::time::Duration> for Timespec {
     #[inline]
     fn from(d: core::time::Duration) -> Self {

@@ -55,6 +55,33 @@ fn timeout_with_count_completes_after_that_many_cqes() {
 }
 
 #[test]
+fn timeout_of_duration_max_is_forever_not_einval() {
+    require_ops!(Timeout::CODE, Nop::CODE);
+    let mut ring = ring();
+    // `Duration::MAX` has more seconds than the kernel's signed `tv_sec` holds: it must become
+    // "never", not a negative `tv_sec` (EINVAL).
+    let ts = Timespec::from(Duration::MAX);
+    assert_eq!(ts.as_raw().tv_sec, i64::MAX);
+    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
+    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
+    // freed while it is in flight.
+    let cqes = unsafe {
+        run(
+            &mut ring,
+            &[
+                Timeout::new(&ts).count(1).build().user_data(1),
+                Nop::new().build().user_data(2),
+            ],
+        )
+    };
+    assert_eq!(
+        by_ud(&cqes, 1).result().unwrap(),
+        0,
+        "an endless timeout completed by its count"
+    );
+}
+
+#[test]
 fn timeout_multishot_fires_count_times() {
     require_ops!(Timeout::CODE);
     let mut ring = ring();
