@@ -497,26 +497,48 @@ impl Driver {
     /// Submits, waits and reaps until `op` is done, then takes its output (a blocking helper
     /// for tests and simple programs).
     ///
+    /// Transient failures of the enter are handled as the [module docs](crate::driver) advise
+    /// a loop to: `EINTR` is retried; `EBUSY` (a CQ overflow the kernel could not flush) and
+    /// `EAGAIN` (out of request memory) are retried after a reap, which makes room, unless
+    /// [`WAIT_TRANSIENT_RETRIES`](Self::WAIT_TRANSIENT_RETRIES) of them come in a row with
+    /// nothing reaped in between.
+    ///
     /// # Errors
-    /// `io_uring_enter` failed (the operation is detached: the driver finishes it), or the
-    /// handle is another driver's (`InvalidInput`).
+    /// `io_uring_enter` failed otherwise, or kept failing with `EBUSY`/`EAGAIN` (the operation
+    /// is detached: the driver finishes it), or the handle is another driver's
+    /// (`InvalidInput`).
     pub fn wait<T: Operation>(&mut self, op: Op<T>) -> io::Result<T::Output> {
         let mut op = op;
+        let mut transient = 0;
         loop {
             match self.take(op) {
                 Ok(out) => return Ok(out),
                 Err(TakeError::Foreign(_)) => return Err(foreign_handle()),
                 Err(TakeError::Pending(o)) => op = o,
             }
-            if let Err(e) = self.submit_and_wait(1) {
-                if e.kind() != io::ErrorKind::Interrupted {
+            match self.submit_and_wait(1) {
+                Ok(_) => transient = 0,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(crate::error::errno(&e), Some(libc::EBUSY | libc::EAGAIN))
+                        && transient < Self::WAIT_TRANSIENT_RETRIES =>
+                {
+                    transient += 1;
+                }
+                Err(e) => {
                     self.detach(op);
                     return Err(e);
                 }
             }
-            self.reap(|_| {});
+            if self.reap(|_| {}) > 0 {
+                transient = 0;
+            }
         }
     }
+
+    /// How many `EBUSY`/`EAGAIN` failures of the enter in a row, with nothing reaped between
+    /// them, [`Driver::wait`] retries before it returns the error.
+    pub const WAIT_TRANSIENT_RETRIES: u32 = 64;
 
     /// Gives up the handle: the driver finishes the operation by itself (and drops its output,
     /// closing any fd it produced) when the final CQE comes, or now if it already came.

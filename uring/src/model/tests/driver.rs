@@ -140,6 +140,45 @@ fn a_pushed_sqe_survives_a_failing_enter() {
     }
 }
 
+/// `Driver::wait` does what the driver's docs tell a loop to do: `EBUSY` and `EAGAIN` from the
+/// enter are retried after a reap, not returned (the op's output is not lost to a transient
+/// failure).
+#[test]
+fn wait_retries_a_transient_enter_failure() {
+    for errno in [libc::EINTR, libc::EAGAIN, libc::EBUSY] {
+        let (mut d, m) = driver(Config::new(4));
+        let op = d.submit(crate::driver::Nop).map_err(|e| e.error).unwrap();
+        m.fail_next_enter(errno);
+        let out = d.wait(op);
+        assert!(out.is_ok(), "errno {errno}: {out:?}");
+        assert_eq!(d.in_flight(), 0);
+        assert_eq!(d.close(), 0);
+    }
+}
+
+/// An enter that fails with `EAGAIN`/`EBUSY` every time: `Driver::wait` gives up after its
+/// bound and returns the error (never an endless loop), the op detached, not lost.
+#[test]
+fn wait_gives_up_on_an_enter_that_always_fails() {
+    let (mut d, m) = driver(Config::new(4));
+    let op = d.submit(crate::driver::Nop).map_err(|e| e.error).unwrap();
+    m.set_chaos(crate::model::Chaos::new(3).enter_errors(100));
+    let e = d.wait(op).expect_err("every enter fails");
+    let errno = e.raw_os_error();
+    assert!(matches!(errno, Some(libc::EAGAIN | libc::EBUSY)), "{e:?}");
+    let st = m.stats();
+    assert!(
+        st.faults > u64::from(Driver::WAIT_TRANSIENT_RETRIES),
+        "{st:?}"
+    );
+    // The model stops failing: the detached op finishes by itself.
+    m.set_chaos(crate::model::Chaos::new(3));
+    d.submit_pending().unwrap();
+    d.reap(|_| {});
+    assert_eq!(d.in_flight(), 0);
+    assert_eq!(d.close(), 0);
+}
+
 #[test]
 fn dropping_the_driver_cancels_in_flight_ops_on_the_model() {
     let (mut d, m) = driver(Config::new(8));
