@@ -52,6 +52,10 @@ impl fmt::Debug for Driver {
     }
 }
 
+/// How many `EBUSY`/`EAGAIN` failures of the enter in a row, with nothing reaped between them,
+/// [`Driver::wait`] retries before it returns the error.
+pub(crate) const WAIT_TRANSIENT_RETRIES: u32 = 64;
+
 impl Driver {
     /// A driver on a new ring of `entries` SQEs (`io_uring_setup(2)`).
     pub fn new(entries: u32) -> io::Result<Driver> {
@@ -499,9 +503,8 @@ impl Driver {
     ///
     /// Transient failures of the enter are handled as the [module docs](crate::driver) advise
     /// a loop to: `EINTR` is retried; `EBUSY` (a CQ overflow the kernel could not flush) and
-    /// `EAGAIN` (out of request memory) are retried after a reap, which makes room, unless
-    /// [`WAIT_TRANSIENT_RETRIES`](Self::WAIT_TRANSIENT_RETRIES) of them come in a row with
-    /// nothing reaped in between.
+    /// `EAGAIN` (out of request memory) are retried after a reap, which makes room, unless 64
+    /// of them come in a row with nothing reaped in between.
     ///
     /// # Errors
     /// `io_uring_enter` failed otherwise, or kept failing with `EBUSY`/`EAGAIN` (the operation
@@ -521,7 +524,7 @@ impl Driver {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e)
                     if matches!(crate::error::errno(&e), Some(libc::EBUSY | libc::EAGAIN))
-                        && transient < Self::WAIT_TRANSIENT_RETRIES =>
+                        && transient < WAIT_TRANSIENT_RETRIES =>
                 {
                     transient += 1;
                 }
@@ -535,10 +538,6 @@ impl Driver {
             }
         }
     }
-
-    /// How many `EBUSY`/`EAGAIN` failures of the enter in a row, with nothing reaped between
-    /// them, [`Driver::wait`] retries before it returns the error.
-    pub const WAIT_TRANSIENT_RETRIES: u32 = 64;
 
     /// Gives up the handle: the driver finishes the operation by itself (and drops its output,
     /// closing any fd it produced) when the final CQE comes, or now if it already came.

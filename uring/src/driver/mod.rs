@@ -188,6 +188,8 @@
 //   nomemory.rs (`NoMemoryOp`), remote.rs (`MsgRing`, `Waker`), buf.rs (`IoBuf`), view.rs
 //   (`DriverRing`).
 mod api;
+#[cfg(test)]
+pub(crate) use api::WAIT_TRANSIENT_RETRIES;
 mod buf;
 mod error;
 pub mod fixed;

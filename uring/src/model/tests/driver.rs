@@ -168,7 +168,7 @@ fn wait_gives_up_on_an_enter_that_always_fails() {
     assert!(matches!(errno, Some(libc::EAGAIN | libc::EBUSY)), "{e:?}");
     let st = m.stats();
     assert!(
-        st.faults > u64::from(Driver::WAIT_TRANSIENT_RETRIES),
+        st.faults > u64::from(crate::driver::WAIT_TRANSIENT_RETRIES),
         "{st:?}"
     );
     // The model stops failing: the detached op finishes by itself.
