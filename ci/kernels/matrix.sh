@@ -94,12 +94,13 @@ kt_build() {
     -p evbind-uring -p evbind-epoll -p tests --message-format=json >"$json"
   rm -rf "$root" && mkdir -p "$root/t" "$root/x"
   # The kernel-facing binaries: uring's and epoll's integration tests, the cross-crate
-  # scenarios and the io_uring HTTP server's test; the two io_uring examples.
+  # scenarios, the io_uring HTTP server's test and the refused fixed-file update; the two
+  # io_uring examples.
   local name kind exe
   while read -r name kind exe; do
     case "$kind:$name" in
       test:core | test:op_kernel | test:owned | test:register | test:kernel | test:results | \
-        test:http_uring)
+        test:http_uring | test:fixed_files_denied)
         "$strip" -o "$root/t/$name" "$exe" ;;
       example:echo_uring | example:http_uring)
         "$strip" -o "$root/x/$name" "$exe" ;;
@@ -163,7 +164,7 @@ kt_table() {
   awk '
     function crate(s) {
       if (s == "epoll") return "epoll"
-      if (s == "results" || s == "http_uring") return "tests"
+      if (s == "results" || s == "http_uring" || s == "fixed_files_denied") return "tests"
       if (s == "examples") return "examples"
       return "uring"
     }

@@ -67,16 +67,41 @@ pub fn deny_io_uring_setup(errno: i32) -> io::Result<()> {
 /// # References
 /// - [`seccomp(2)`](https://man7.org/linux/man-pages/man2/seccomp.2.html)
 pub fn deny_syscall(nr: libc::c_long, errno: i32) -> io::Result<()> {
+    install_filter(nr, None, errno)
+}
+
+/// [`deny_syscall`] only when the syscall's argument `arg` (0-based) has `value` in its low
+/// 32 bits, e.g. one `io_uring_register(2)` opcode: the filter can be installed after the set-up
+/// it must not disturb. Only the calling thread (and threads it creates later) is filtered, so a
+/// test can confine it to a thread of its own, which takes the filter with it when it ends.
+pub fn deny_syscall_arg(nr: libc::c_long, arg: u32, value: u32, errno: i32) -> io::Result<()> {
+    assert!(arg < 6, "a syscall has six arguments");
+    install_filter(nr, Some((arg, value)), errno)
+}
+
+/// `offsetof(struct seccomp_data, args[i])`, the low 32 bits (little-endian targets only).
+fn seccomp_data_arg_low(i: u32) -> u32 {
+    const { assert!(cfg!(target_endian = "little")) };
+    16 + 8 * i
+}
+
+fn install_filter(nr: libc::c_long, arg: Option<(u32, u32)>, errno: i32) -> io::Result<()> {
     let ret_errno = libc::SECCOMP_RET_ERRNO | (errno as u32 & libc::SECCOMP_RET_DATA);
-    let filter = [
+    // Each test jumps to the last instruction (allow) when it does not match.
+    let extra: u8 = if arg.is_some() { 2 } else { 0 };
+    let mut filter = vec![
         // A syscall of another ABI (e.g. x32 on x86_64) has other numbers: allow it untouched.
         stmt(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_ARCH),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH, 0, 3),
+        jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH, 0, 3 + extra),
         stmt(BPF_LD | BPF_W | BPF_ABS, SECCOMP_DATA_NR),
-        jump(BPF_JMP | BPF_JEQ | BPF_K, nr as u32, 0, 1),
-        stmt(BPF_RET | BPF_K, ret_errno),
-        stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ALLOW),
+        jump(BPF_JMP | BPF_JEQ | BPF_K, nr as u32, 0, 1 + extra),
     ];
+    if let Some((i, value)) = arg {
+        filter.push(stmt(BPF_LD | BPF_W | BPF_ABS, seccomp_data_arg_low(i)));
+        filter.push(jump(BPF_JMP | BPF_JEQ | BPF_K, value, 0, 1));
+    }
+    filter.push(stmt(BPF_RET | BPF_K, ret_errno));
+    filter.push(stmt(BPF_RET | BPF_K, libc::SECCOMP_RET_ALLOW));
     let prog = libc::sock_fprog {
         len: filter.len() as u16,
         filter: filter.as_ptr().cast_mut(),

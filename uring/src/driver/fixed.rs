@@ -350,11 +350,20 @@ impl Driver {
         self.flush_released(files)
     }
 
-    /// Empties the slots of dropped [`FixedFile`]s and makes them free again.
+    /// Empties the slots of dropped [`FixedFile`]s and makes them free again. A slot the kernel
+    /// did not empty stays dirty, with the ones after it: the next call tries them again, and
+    /// none is handed out while the kernel may still hold its old file.
     fn flush_released(&mut self, files: &FixedFiles) -> io::Result<()> {
         let dirty: Vec<u32> = files.inner.dirty.borrow_mut().drain(..).collect();
-        for slot in dirty {
-            self.update_files(slot, FileSlot::Empty)?;
+        for (i, &slot) in dirty.iter().enumerate() {
+            if let Err(e) = self.update_files(slot, FileSlot::Empty) {
+                files
+                    .inner
+                    .dirty
+                    .borrow_mut()
+                    .extend_from_slice(&dirty[i..]);
+                return Err(e);
+            }
             files.inner.free.borrow_mut().push(slot);
         }
         Ok(())
