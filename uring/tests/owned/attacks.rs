@@ -1109,6 +1109,15 @@ fn cancel_all_does_not_kill_the_waker() {
         d.reap(|_| {});
         if let Some(op) = nomem {
             let out = d.take(op).expect("the cancel completed");
+            if out.completion.res == -libc::EINVAL {
+                // The kernel's answer to a cancel flag it does not know (ANY: Linux 5.19+).
+                // Round 0 has run; round 2's synchronous cancel needs Linux 6.0.
+                eprintln!(
+                    "SKIPPED cancel_all_does_not_kill_the_waker round 1: this kernel refuses \
+                     IORING_ASYNC_CANCEL_ANY (Linux 5.19+): EINVAL"
+                );
+                return;
+            }
             assert!(out.result().is_ok_and(|n| n >= 1), "{:?}", out.completion);
         }
         w.wake().unwrap();
