@@ -153,7 +153,7 @@ kt_boot_once() {
       -initrd "$KT/initrd-aarch64-unknown-linux-gnu.gz"
       -append "console=ttyAMA0 panic=-1 quiet kt_timeout=$KERNELS_TEST_TIMEOUT kt_only=${KERNELS_ONLY:-}") ;;
   esac
-  timeout -s KILL "$KERNELS_BOOT_TIMEOUT" "${q[@]}" -smp 2 -m 2048 -nographic -no-reboot \
+  timeout -s KILL "$KERNELS_BOOT_TIMEOUT" "${q[@]}" -smp 2 -m 3072 -nographic -no-reboot \
     -kernel "$KT/$slot/vmlinuz" </dev/null >"$log" 2>&1 || true
 }
 

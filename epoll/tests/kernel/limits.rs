@@ -28,8 +28,9 @@ fn mem_available() -> Option<usize> {
 
 #[test]
 fn events_buffer_above_the_kernel_maximum_still_waits() {
-    // The buffer is allocated (not touched) whole: a machine that cannot map that much (the
-    // kernel matrix's 2 GiB guests) would abort the process, not fail the test.
+    // The buffer is allocated (not touched) whole: a machine that cannot map that much (a
+    // small VM) would abort the process, not fail the test. The kernel matrix's guests have
+    // 3 GiB for it.
     let need = EP_MAX_EVENTS * size_of::<libc::epoll_event>();
     match mem_available() {
         Some(avail) if avail > need + (512 << 20) => {}
