@@ -16,15 +16,7 @@ const FILES_UPDATE2: u32 = 14;
 const USE_REGISTERED_RING: u32 = 1 << 31;
 
 fn tmpfile() -> OwnedFd {
-    let path = std::env::temp_dir().join(format!("fixed-denied-{}", std::process::id()));
-    let mut f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&path)
-        .unwrap();
-    std::fs::remove_file(&path).unwrap();
+    let mut f = tests::sys::tempfile();
     f.write_all(b"x").unwrap();
     OwnedFd::from(f)
 }

@@ -220,7 +220,7 @@ fn child_memlock() {
     unsafe { ring.submitter().register_buffers(&iovecs) }
         .expect("48 KiB after the failed registration: nothing of it was left accounted");
     // The registered buffer works: read a file into it.
-    let mut f = tempfile();
+    let mut f = sys::tempfile();
     f.write_all(&[0xA5; 1000]).unwrap();
     let sqe = opcode::ReadFixed::new(Fd(f.as_raw_fd()), again.as_mut_ptr(), 1000, 0)
         .offset(0)
@@ -243,26 +243,6 @@ fn iov(buf: &mut [u8]) -> libc::iovec {
         iov_len: buf.len(),
     }
 }
-
-/// An anonymous temporary file (unlinked at once).
-fn tempfile() -> File {
-    let dir = std::env::temp_dir();
-    let path = dir.join(format!(
-        "event-io-tests-{}-{}",
-        std::process::id(),
-        NEXT_TMP.fetch_add(1, Ordering::Relaxed)
-    ));
-    let f = File::options()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .unwrap();
-    std::fs::remove_file(&path).unwrap();
-    f
-}
-
-static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
 
 // ----- ring helpers --------------------------------------------------------------------------
 
@@ -316,6 +296,44 @@ fn nop(ring: &mut Ring, n: u64) {
 
 // ----- seccomp -------------------------------------------------------------------------------
 
+/// What a child scenario printed: it must have exited 0; `get` reads one of its `key=value`
+/// lines (a missing key fails with the child's whole output).
+struct ChildReport {
+    name: String,
+    stdout: String,
+    stderr: String,
+}
+
+impl ChildReport {
+    fn run(name: &str) -> ChildReport {
+        let out = child::run(name).expect("re-executing the test binary");
+        let report = ChildReport {
+            name: name.to_owned(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            out.status.success(),
+            "child {name} failed: {}\n{}\n{}",
+            out.status,
+            report.stdout,
+            report.stderr
+        );
+        report
+    }
+
+    fn get(&self, k: &str) -> String {
+        child::value(&self.stdout, k)
+            .unwrap_or_else(|| {
+                panic!(
+                    "child {} did not report {k}:\n{}\n{}",
+                    self.name, self.stdout, self.stderr
+                )
+            })
+            .to_owned()
+    }
+}
+
 fn seccomp(errno: i32, name: &str) -> Row {
     // Control: without the filter, this process gets a ring.
     let mut notices = 0;
@@ -327,19 +345,8 @@ fn seccomp(errno: i32, name: &str) -> Row {
     assert_eq!(notices, 0);
     drop(b);
 
-    let out = child::run(name).expect("re-executing the test binary");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "child {name} failed: {}\n{stdout}\n{stderr}",
-        out.status
-    );
-    let get = |k: &str| {
-        child::value(&stdout, k)
-            .unwrap_or_else(|| panic!("child {name} did not report {k}:\n{stdout}\n{stderr}"))
-            .to_owned()
-    };
+    let report = ChildReport::run(name);
+    let get = |k: &str| report.get(k);
     // The raw errno is kept, the kind is the errno's, and the message names cause and remedy.
     assert_eq!(get("errno"), errno.to_string(), "errno kept");
     let kind = io::Error::from_raw_os_error(errno).kind();
@@ -410,19 +417,8 @@ pub(crate) fn seccomp_pwait2() -> Row {
         (libc::ENOSYS, "pwait2_enosys"),
         (libc::EPERM, "pwait2_eperm"),
     ] {
-        let out = child::run(name).expect("re-executing the test binary");
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "child {name} failed: {}\n{stdout}\n{stderr}",
-            out.status
-        );
-        let get = |k: &str| {
-            child::value(&stdout, k)
-                .unwrap_or_else(|| panic!("child {name} did not report {k}:\n{stdout}\n{stderr}"))
-                .to_owned()
-        };
+        let report = ChildReport::run(name);
+        let get = |k: &str| report.get(k);
         assert_eq!(get("raw_errno"), errno.to_string(), "the filter denies it");
         assert_eq!(get("idle"), "Ok(0)", "{name}: an idle wait times out");
         assert_eq!(get("ready"), "Ok(1)", "{name}: a ready fd is reported");
@@ -525,21 +521,18 @@ pub(crate) fn cq_overflow() -> Row {
 
 /// Fixed buffers over a lowered `RLIMIT_MEMLOCK` (in a child without `CAP_IPC_LOCK`).
 pub(crate) fn memlock() -> Row {
-    let out = child::run("memlock").expect("re-executing the test binary");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "child memlock failed: {}\n{stdout}\n{stderr}",
-        out.status
+    let report = ChildReport::run("memlock");
+    assert_eq!(
+        report.get("errno"),
+        libc::ENOMEM.to_string(),
+        "{}",
+        report.stdout
     );
-    let errno = child::value(&stdout, "errno").expect("errno reported");
-    assert_eq!(errno, libc::ENOMEM.to_string(), "{stdout}");
-    let msg = child::value(&stdout, "message").expect("message reported");
+    let msg = report.get("message");
     assert!(msg.contains("RLIMIT_MEMLOCK"), "cause named: {msg}");
     assert!(msg.contains("ulimit -l"), "remedy named: {msg}");
     assert!(msg.contains("IORING_REGISTER_BUFFERS"), "call named: {msg}");
-    assert_eq!(child::value(&stdout, "second_registration"), Some("ok"));
+    assert_eq!(report.get("second_registration"), "ok");
     let mut row = Row::new("RLIMIT_MEMLOCK 64 KiB, 4 MiB fixed buffers");
     row.faults = 1;
     row.note =
@@ -791,7 +784,7 @@ pub(crate) fn bad_input_uring() -> Row {
     let mut ring = Ring::new(16).unwrap();
     let mut cases = Vec::new();
     let mut n = 0u64;
-    let mut file = tempfile();
+    let mut file = sys::tempfile();
     file.write_all(&[7u8; 65536]).unwrap();
     let ffd = Fd(file.as_raw_fd());
     let mut buf = vec![0u8; 4096];
@@ -1038,7 +1031,7 @@ pub(crate) fn bad_input_uring() -> Row {
 pub(crate) fn bad_input_epoll() -> Row {
     let ep = Epoll::new().unwrap();
     let (a, mut b) = UnixStream::pair().unwrap();
-    let file = tempfile();
+    let file = sys::tempfile();
     let mut tried = 0;
     let mut check = |what: &str, r: io::Result<()>, errno: i32, kind: ErrorKind| {
         let e = r.expect_err(what);
