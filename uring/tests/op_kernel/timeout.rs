@@ -28,57 +28,35 @@ fn timeout_expires_with_etime_after_the_duration() {
     );
 }
 
+/// Also with `Duration::MAX`, which has more seconds than the kernel's signed `tv_sec` holds:
+/// it must become "never" (`i64::MAX` seconds), not a negative `tv_sec` (`EINVAL`).
 #[test]
 fn timeout_with_count_completes_after_that_many_cqes() {
     require_ops!(Timeout::CODE, Nop::CODE);
     let mut ring = ring();
-    let ts = Timespec::from(Duration::from_secs(10));
-    let t0 = Instant::now();
-    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
-    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
-    // freed while it is in flight.
-    let cqes = unsafe {
-        run(
-            &mut ring,
-            &[
-                Timeout::new(&ts).count(1).build().user_data(1),
-                Nop::new().build().user_data(2),
-            ],
-        )
-    };
-    assert_eq!(
-        by_ud(&cqes, 1).result().unwrap(),
-        0,
-        "completed by the count, not the timer"
-    );
-    assert!(t0.elapsed() < Duration::from_secs(5));
-}
-
-#[test]
-fn timeout_of_duration_max_is_forever_not_einval() {
-    require_ops!(Timeout::CODE, Nop::CODE);
-    let mut ring = ring();
-    // `Duration::MAX` has more seconds than the kernel's signed `tv_sec` holds: it must become
-    // "never", not a negative `tv_sec` (EINVAL).
-    let ts = Timespec::from(Duration::MAX);
-    assert_eq!(ts.as_raw().tv_sec, i64::MAX);
-    // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the call;
-    // `run` returns only after each request's final CQE, so nothing the kernel reads or writes is
-    // freed while it is in flight.
-    let cqes = unsafe {
-        run(
-            &mut ring,
-            &[
-                Timeout::new(&ts).count(1).build().user_data(1),
-                Nop::new().build().user_data(2),
-            ],
-        )
-    };
-    assert_eq!(
-        by_ud(&cqes, 1).result().unwrap(),
-        0,
-        "an endless timeout completed by its count"
-    );
+    for d in [Duration::from_secs(10), Duration::MAX] {
+        let ts = Timespec::from(d);
+        assert_eq!(ts.as_raw().tv_sec, d.as_secs().min(i64::MAX as u64) as i64);
+        let t0 = Instant::now();
+        // SAFETY: every pointer in the SQE(s) refers to this test's locals, which outlive the
+        // call; `run` returns only after each request's final CQE, so nothing the kernel reads or
+        // writes is freed while it is in flight.
+        let cqes = unsafe {
+            run(
+                &mut ring,
+                &[
+                    Timeout::new(&ts).count(1).build().user_data(1),
+                    Nop::new().build().user_data(2),
+                ],
+            )
+        };
+        assert_eq!(
+            by_ud(&cqes, 1).result().unwrap(),
+            0,
+            "{d:?}: completed by the count, not the timer"
+        );
+        assert!(t0.elapsed() < Duration::from_secs(5));
+    }
 }
 
 #[test]
