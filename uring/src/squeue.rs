@@ -452,7 +452,11 @@ impl<'a, S: SqeEntry> SubmissionQueue<'a, S> {
     ///   races with the kernel;
     /// - every fd or fixed-file index in it must refer to what you mean (a reused fd number is
     ///   not UB for Rust, but the kernel will act on the new file);
-    /// - registered buffers/files it names must stay registered.
+    /// - registered buffers/files it names must stay registered;
+    /// - if the ring may later be handed to
+    ///   [`Driver::from_ring`](crate::driver::Driver::from_ring), a `user_data` with bit 63 set
+    ///   ([`driver::TAG`](crate::driver::TAG)) must be complete and its CQE reaped before then:
+    ///   the driver takes such a CQE for one of its own operations.
     ///
     /// Dropping the ring does not wait for requests in flight: after the fd closes the kernel
     /// cancels them asynchronously, and until each is gone it may still read or write its

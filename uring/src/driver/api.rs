@@ -62,8 +62,10 @@ impl Driver {
         Ok(Driver::from_ring(Ring::new(entries)?))
     }
 
-    /// A driver on `ring`. The ring must not have SQEs in flight that were pushed elsewhere
-    /// with `user_data` bit 63 set.
+    /// A driver on `ring`. No request of the ring's own with `user_data` bit 63 set may still
+    /// be in flight: only the `unsafe` [`SubmissionQueue::push`](crate::squeue::SubmissionQueue::push)
+    /// could have pushed one, and its contract forbids it (as
+    /// [`register_raw`](crate::Submitter::register_raw)'s does such a resource tag).
     pub fn from_ring(ring: Ring) -> Driver {
         Driver {
             ring,
