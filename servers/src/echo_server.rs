@@ -17,15 +17,7 @@ const FIRST_CONN: u64 = 2;
 /// Stop reading from a peer that does not read its replies once this much is queued for it.
 const MAX_PENDING: usize = 1 << 20;
 
-/// What the server does with the bytes it reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    /// Write every byte back.
-    Echo,
-    /// Answer each HTTP/1.1 request head (`\r\n\r\n`-terminated; bodies are not supported)
-    /// with `200 OK` and "Hello, world!".
-    Http,
-}
+pub use crate::Protocol;
 
 /// Server settings.
 #[derive(Debug, Clone, Copy)]

@@ -13,3 +13,14 @@ pub mod echo_server;
 pub mod http;
 pub mod runtime;
 pub mod uring_server;
+
+/// What a server does with the bytes it reads (the same for the epoll and the io_uring server,
+/// so a fallback from one to the other keeps it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// Write every byte back.
+    Echo,
+    /// Answer each HTTP/1.1 request head (`\r\n\r\n`-terminated; bodies are not supported)
+    /// with `200 OK` and "Hello, world!".
+    Http,
+}

@@ -69,14 +69,7 @@ const BUF_SIZE: u32 = 16 * 1024;
 const INC_BUFS: u32 = 64;
 const INC_BUF_SIZE: u32 = 16 * 1024;
 
-/// What the server does with the bytes it reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    /// Write every byte back.
-    Echo,
-    /// Answer each HTTP/1.1 request head (`\r\n\r\n`-terminated; no bodies) with "Hello".
-    Http,
-}
+pub use crate::Protocol;
 
 /// Server settings.
 #[derive(Debug, Clone, Copy)]

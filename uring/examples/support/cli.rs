@@ -80,10 +80,7 @@ pub(crate) fn main(
             eprintln!("{name}: io_uring unavailable ({e}); falling back to epoll");
             let epoll_config = echo_server::Config {
                 max_conns: config.max_conns,
-                protocol: match protocol {
-                    uring_server::Protocol::Echo => echo_server::Protocol::Echo,
-                    uring_server::Protocol::Http => echo_server::Protocol::Http,
-                },
+                protocol,
             };
             let server = echo_server::Server::bind(addr, epoll_config)?;
             let _ = EPOLL_STOP.set(server.stop_handle());
