@@ -179,6 +179,35 @@ fn wait_gives_up_on_an_enter_that_always_fails() {
     assert_eq!(d.close(), 0);
 }
 
+/// `submit_with_timeout` when the submit it makes room with consumes nothing (one SQ entry
+/// left, the operation needs two): the operation comes back and nothing is published, so no
+/// `IO_LINK` is left open for the next SQE to join and no timer slot stays taken.
+#[test]
+fn submit_with_timeout_without_room_for_two_publishes_nothing() {
+    let (mut d, m) = driver(Config::new(2));
+    let nop = d.submit(crate::driver::Nop).map_err(|e| e.error).unwrap();
+    m.limit_next_submit(0);
+    let e = d
+        .submit_with_timeout(
+            Read::new(OpFile::from_raw_fd(3), vec![0u8; 8], 0),
+            std::time::Duration::from_secs(1),
+        )
+        .err()
+        .expect("no room for an operation and its timeout");
+    assert_eq!(
+        e.error.kind(),
+        std::io::ErrorKind::WouldBlock,
+        "{}",
+        e.error
+    );
+    assert_eq!(d.in_flight(), 1, "only the NOP");
+    // The NOP goes alone: nothing was linked to it or behind it.
+    assert!(d.wait(nop).is_ok());
+    assert_eq!(m.stats().consumed, 1);
+    assert!(m.in_flight().is_empty());
+    assert_eq!(d.close(), 0);
+}
+
 #[test]
 fn dropping_the_driver_cancels_in_flight_ops_on_the_model() {
     let (mut d, m) = driver(Config::new(8));
