@@ -187,13 +187,12 @@ fn submit_with_timeout_without_room_for_two_publishes_nothing() {
     let (mut d, m) = driver(Config::new(2));
     let nop = d.submit(crate::driver::Nop).map_err(|e| e.error).unwrap();
     m.limit_next_submit(0);
-    let e = d
-        .submit_with_timeout(
-            Read::new(OpFile::from_raw_fd(3), vec![0u8; 8], 0),
-            std::time::Duration::from_secs(1),
-        )
-        .err()
-        .expect("no room for an operation and its timeout");
+    let Err(e) = d.submit_with_timeout(
+        Read::new(OpFile::from_raw_fd(3), vec![0u8; 8], 0),
+        std::time::Duration::from_secs(1),
+    ) else {
+        panic!("no room for an operation and its timeout");
+    };
     assert_eq!(
         e.error.kind(),
         std::io::ErrorKind::WouldBlock,
