@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use uring_sys as sys;
 
-use super::op::{Completion, MultishotOperation, OpFile, new_fd, timer_result, timespec};
+use super::op::{Completion, MultishotOperation, OpFile, new_fd, timer_result};
 use super::pbuf::{BufRef, BufRing, Using};
 use crate::opcode;
 use crate::squeue::Sqe;
@@ -105,7 +105,7 @@ impl TimeoutMulti {
     /// Fires every `interval`, `count` times (0 = forever).
     pub fn new(interval: Duration, count: u32) -> Self {
         TimeoutMulti {
-            ts: timespec(interval),
+            ts: Timespec::from(interval),
             count,
         }
     }

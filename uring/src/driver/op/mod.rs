@@ -20,11 +20,9 @@ pub use timeout::Timeout;
 
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
-use std::time::Duration;
 
 use crate::cqueue::CqeFlags;
 use crate::driver::buf::IoBufMut;
-use crate::types::Timespec;
 
 // Every SQE is built by the `opcode` builder of its op, the one place each encoding lives.
 
@@ -172,13 +170,6 @@ impl ZcResult {
         let res = self.0.unwrap_or(c.res);
         Completion { res, ..c }.result()
     }
-}
-
-/// `d` as a `timespec`, the seconds clamped to what the kernel's signed field holds.
-pub(crate) fn timespec(d: Duration) -> Timespec {
-    Timespec::new()
-        .sec(d.as_secs().min(i64::MAX as u64))
-        .nsec(d.subsec_nanos())
 }
 
 #[inline]

@@ -5,7 +5,7 @@
 use std::io;
 use std::time::Duration;
 
-use super::{Completion, Operation, timer_result, timespec};
+use super::{Completion, Operation, timer_result};
 #[cfg(doc)]
 use crate::driver::Driver;
 use crate::opcode;
@@ -25,7 +25,7 @@ impl Timeout {
     /// A relative timeout of `d`.
     pub fn new(d: Duration) -> Self {
         Timeout {
-            ts: timespec(d),
+            ts: Timespec::from(d),
             count: 0,
             flags: 0,
         }
@@ -66,7 +66,9 @@ pub(crate) struct LinkTimeout {
 
 impl LinkTimeout {
     pub(crate) fn new(d: Duration) -> Self {
-        LinkTimeout { ts: timespec(d) }
+        LinkTimeout {
+            ts: Timespec::from(d),
+        }
     }
 }
 
